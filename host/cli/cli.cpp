@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Global flags (Boost.Program_options), verb dispatch, error lines and exit codes.
+#include "cli.hpp"
+
+#include "command.hpp"
+#include "exit_codes.hpp"
+#include "logging.hpp"
+
+#include <torchx/util/suggest.hpp>
+
+#include <boost/program_options.hpp>
+
+#include <cstdlib>
+#include <iostream>
+#include <sstream>
+
+namespace po = boost::program_options;
+
+namespace torchx::cli {
+namespace {
+
+constexpr std::string_view k_error_prefix = "torchx: error: ";
+constexpr std::string_view k_usage_line = "usage: torchx [--log_level LEVEL] [--version] [-h] <command> [<args>]\n";
+
+std::vector<std::string> global_flag_names() { return {"--help", "--version", "--log_level"}; }
+
+po::options_description global_options() {
+  po::options_description desc;
+  desc.add_options()("help,h", "")("version", "")("log_level", po::value<std::string>(), "");
+  return desc;
+}
+
+/// The global flags come before the verb; returns the index of the verb (args.size() if none).
+std::size_t verb_index(const std::vector<std::string>& args) {
+  std::size_t i = 0;
+  while (i < args.size() && args[i].size() > 1 && args[i][0] == '-' && args[i] != "--") {
+    i += (args[i] == "--log_level") ? 2 : 1;
+  }
+  if (i < args.size() && args[i] == "--") ++i;
+  return std::min(i, args.size());
+}
+
+std::string unknown_option_message(const std::string& option) {
+  std::string flag = option;
+  if (flag.rfind("--", 0) != 0 && flag.rfind('-', 0) != 0) flag = (flag.size() == 1 ? "-" : "--") + flag;
+  const auto eq = flag.find('=');
+  if (eq != std::string::npos) flag.resize(eq);
+  return "unrecognized option '" + flag + "'" + util::did_you_mean(flag, global_flag_names()) + " (see: torchx --help)";
+}
+
+std::string default_log_level(std::ostream& err) {
+  const char* env = std::getenv("LOGLEVEL");
+  if (env == nullptr || *env == '\0') return "INFO";
+  if (is_log_level(env)) return env;
+  err << "torchx: warning: ignoring LOGLEVEL='" << env << "': expected DEBUG, INFO, WARNING, ERROR or CRITICAL\n";
+  return "INFO";
+}
+
+int dispatch(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  const std::size_t verb_at = verb_index(args);
+  const std::vector<std::string> globals(args.begin(), args.begin() + static_cast<std::ptrdiff_t>(verb_at));
+
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(globals).options(global_options()).run(), vm);
+  } catch (const po::unknown_option& e) {
+    throw UsageError(unknown_option_message(e.get_option_name()));
+  } catch (const po::error& e) {
+    throw UsageError(std::string(e.what()) + " (see: torchx --help)");
+  }
+  if (vm.count("help") != 0U) {
+    out << global_help();
+    return k_exit_ok;
+  }
+  if (vm.count("version") != 0U) {
+    out << "torchx-" << TORCHX_VERSION << "\n";
+    return k_exit_ok;
+  }
+  std::string level = vm.count("log_level") != 0U ? vm["log_level"].as<std::string>() : default_log_level(err);
+  if (!is_log_level(level)) {
+    throw UsageError("invalid --log_level '" + level + "': expected DEBUG, INFO, WARNING, ERROR or CRITICAL");
+  }
+  init_logging(level);
+
+  if (verb_at >= args.size()) {
+    err << k_usage_line << "torchx: error: no command given (see: torchx --help)\n";
+    return k_exit_usage;
+  }
+  const std::string& verb = args[verb_at];
+  const Command* command = find_command(verb);
+  if (command == nullptr) {
+    std::vector<std::string> names;
+    for (const auto& c : commands()) names.emplace_back(c.name);
+    throw UsageError("unknown command '" + verb + "'" + util::did_you_mean(verb, names) + " (see: torchx --help)");
+  }
+  const Invocation invocation{std::vector<std::string>(args.begin() + static_cast<std::ptrdiff_t>(verb_at) + 1, args.end()),
+                              out, err};
+  return command->run(invocation);
+}
+
+}  // namespace
+
+std::string global_help() {
+  std::ostringstream s;
+  s << k_usage_line << "\n"
+    << "torchx launches PyTorch jobs (AppDefs) locally, on Slurm and on Kubernetes, and lets you\n"
+       "watch, log and cancel them from any shell. Schedulers and components are plugins.\n\n"
+       "commands:\n";
+  for (const auto& c : commands()) {
+    std::string name(c.name);
+    name.resize(std::max<std::size_t>(name.size(), 12), ' ');
+    s << "  " << name << c.summary << "\n";
+  }
+  s << "\nglobal options (before the command):\n"
+       "  -h, --help         show this help and exit\n"
+       "  --version          print the version and exit\n"
+       "  --log_level LEVEL  DEBUG, INFO, WARNING, ERROR or CRITICAL (default: $LOGLEVEL, else INFO)\n"
+       "\nexit codes:\n"
+       "  0    ok\n"
+       "  1    the job ended FAILED or CANCELLED, or an operation failed\n"
+       "  2    usage error: unknown command or flag, bad argument\n"
+       "  3    a plugin failed to load or negotiate\n"
+       "  4    the backend is unavailable (e.g. sbatch missing, controller down)\n"
+       "  130  interrupted by Ctrl-C (the app is cancelled)\n"
+       "\nSee 'torchx help <command>' for the help of one command.\n";
+  return s.str();
+}
+
+int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  try {
+    return dispatch(args, out, err);
+  } catch (const UsageError& e) {
+    err << k_error_prefix << e.what() << "\n";
+    return k_exit_usage;
+  } catch (const std::exception& e) {
+    err << k_error_prefix << e.what() << "\n";
+    return k_exit_failure;
+  }
+}
+
+int run(int argc, char** argv) {
+  std::vector<std::string> args;
+  args.reserve(argc > 0 ? static_cast<std::size_t>(argc - 1) : 0);
+  for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
+  const int code = run(args, std::cout, std::cerr);
+  std::cout.flush();
+  return code;
+}
+
+}  // namespace torchx::cli

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// JSON codecs of the specs types, with TorchX's attribute names as keys.
+//
+// Text in, text out, so this header stays light: Boost.JSON is used only inside the library.
+// Decoding is strict about types and lenient about keys: a key of the wrong type is a problem,
+// an unknown key is ignored (payloads grow by adding keys; see plugin-api/docs/payloads.md),
+// a missing key takes the field's default, except the names that TorchX requires. Every problem
+// is reported at once in one JsonDecodeError, each with its path (`roles[0].num_replicas`).
+#pragma once
+
+#include <torchx/specs/app_status.hpp>
+#include <torchx/specs/role.hpp>
+#include <torchx/specs/run_opts.hpp>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace torchx::specs {
+
+/// `{"name", "roles": [...], "metadata": {...}}`; roles as `to_json(const Role&)`.
+std::string to_json(const AppDef& app);
+/// Every Role field: `name, image, min_replicas, base_image, entrypoint, args, env, num_replicas,
+/// max_retries, retry_policy ("APPLICATION"), resource {cpu, gpu, memMB, capabilities, devices,
+/// tags}, port_map, metadata, mounts [{"type": "bind", "src_path", "dst_path", "read_only"}, ...],
+/// overrides`. Unset optionals are null.
+std::string to_json(const Role& role);
+std::string to_json(const Resource& resource);
+/// TorchX's `AppStatus.to_json()`: `{"state": "RUNNING", "num_restarts", "roles": [{"role",
+/// "replicas": [{"id", "state": 3, "role", "hostname", "structured_error_msg"}]}], "msg",
+/// "structured_error_msg", "url"}` (replica states as numbers, as TorchX's `asdict`).
+std::string to_json(const AppStatus& status, const std::vector<std::string>& filter_roles = {});
+/// A run config as a JSON object (None as null, lists as arrays, dicts as objects).
+std::string to_json(const Cfg& cfg);
+
+AppDef app_def_from_json(std::string_view json);
+Role role_from_json(std::string_view json);
+Resource resource_from_json(std::string_view json);
+/// Accepts the state as a name ("RUNNING") or number, for the app and each replica.
+AppStatus app_status_from_json(std::string_view json);
+
+}  // namespace torchx::specs

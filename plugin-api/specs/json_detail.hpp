@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Internal: Boost.JSON-level encoders and decoders shared by the specs sources. Not installed.
+#pragma once
+
+#include <torchx/specs/app_status.hpp>
+#include <torchx/specs/json_text.hpp>
+#include <torchx/specs/role.hpp>
+#include <torchx/specs/run_opts.hpp>
+
+#include <boost/json.hpp>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace torchx::specs::detail {
+
+boost::json::value encode(const Role& role);
+boost::json::value encode(const Resource& resource);
+boost::json::value encode(const AppDef& app);
+boost::json::value encode(const AppStatus& status, const std::vector<std::string>& filter_roles);
+boost::json::value encode(const Cfg& cfg);
+boost::json::value encode(const JsonText& text);
+
+/// Parses `text` as JSON; throws JsonDecodeError("<subject>") with the parser's reason.
+boost::json::value parse(std::string_view text, const std::string& subject);
+
+/// Collects every problem met while decoding one payload, each prefixed with its path.
+class Decoder {
+public:
+  void problem(const std::string& path, const std::string& message);
+  /// Throws JsonDecodeError(subject) if any problem was recorded.
+  void throw_if_problems(const std::string& subject) const;
+
+  const boost::json::object* object(const boost::json::value& v, const std::string& path);
+  /// Field readers: a missing key or null leaves `out` as it was (its default), unless
+  /// `required`; a value of the wrong type is a problem.
+  void read(const boost::json::object& o, std::string_view key, const std::string& path, std::string& out,
+            bool required = false);
+  void read(const boost::json::object& o, std::string_view key, const std::string& path, int& out);
+  void read(const boost::json::object& o, std::string_view key, const std::string& path, bool& out);
+  void read(const boost::json::object& o, std::string_view key, const std::string& path,
+            std::vector<std::string>& out);
+  void read(const boost::json::object& o, std::string_view key, const std::string& path,
+            Dict<std::string>& out);
+  void read(const boost::json::object& o, std::string_view key, const std::string& path, Dict<int>& out);
+  void read(const boost::json::object& o, std::string_view key, const std::string& path,
+            Dict<JsonText>& out);
+
+  Role role(const boost::json::value& v, const std::string& path);
+  Resource resource(const boost::json::value& v, const std::string& path);
+  AppDef app_def(const boost::json::value& v, const std::string& path);
+  AppStatus app_status(const boost::json::value& v, const std::string& path);
+
+  bool as_int(const boost::json::value& v, const std::string& path, int& out);
+  bool as_string(const boost::json::value& v, const std::string& path, std::string& out);
+
+private:
+  std::vector<std::string> m_problems;
+};
+
+/// "roles[0].env" style path joining; an empty parent yields just the key.
+std::string join_path(const std::string& parent, std::string_view key);
+std::string index_path(const std::string& parent, std::size_t index);
+
+}  // namespace torchx::specs::detail

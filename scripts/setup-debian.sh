@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs everything torchx needs to build and test on Debian 12 (run as root). Idempotent:
+# packages already present are not reinstalled, and the package lists are refreshed only when
+# something is missing. Usage: scripts/setup-debian.sh
+set -euo pipefail
+
+# Build: C++20 toolchain, CMake + Ninja, ccache; Boost 1.81 (1.74 has no Boost.JSON; DLL and
+# Process are header-only parts of libboost1.81-dev), spdlog, doctest.
+# Run and test: hyperfine for bench/, python (TorchX components run `python`) and Debian's
+# PyTorch for real `torchrun` end-to-end tests.
+packages=(
+  g++ cmake ninja-build ccache pkg-config
+  libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
+  libspdlog-dev doctest-dev
+  hyperfine python-is-python3 python3-torch
+)
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "setup-debian.sh: error: run as root (it installs Debian packages)" >&2
+  exit 1
+fi
+if ! grep -q 'VERSION_CODENAME=bookworm' /etc/os-release 2>/dev/null; then
+  echo "setup-debian.sh: warning: made for Debian 12 (bookworm); going on anyway" >&2
+fi
+# Never install libboost-dev / libboost-all-dev: those are 1.74 and remove the 1.81 packages.
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+  [ "$status" = "installed" ] || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup-debian.sh: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+echo "setup-debian.sh: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+if ! apt-get install -y -q --no-install-recommends "${missing[@]}"; then
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi

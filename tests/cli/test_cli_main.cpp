@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Black-box tests of the real `torchx` binary: stdout, stderr and the exit code.
+#include "util/subprocess.hpp"
+
+#include <doctest/doctest.h>
+
+using torchx::util::ProcessOptions;
+using torchx::util::ProcessResult;
+
+namespace {
+
+ProcessResult run_torchx(std::vector<std::string> args, ProcessOptions options = {}) {
+  args.insert(args.begin(), TORCHX_EXE);
+  if (options.env.empty()) options.env = {{"LOGLEVEL", std::nullopt}};
+  return torchx::util::run_process(args, options);
+}
+
+}  // namespace
+
+TEST_SUITE_BEGIN("cli");
+
+TEST_CASE("torchx --help prints usage, commands and exit codes on stdout") {
+  for (const char* flag : {"--help", "-h"}) {
+    CAPTURE(flag);
+    const auto r = run_torchx({flag});
+    CHECK(r.exit_code == 0);
+    CHECK(r.err.empty());
+    CHECK(r.out.starts_with("usage: torchx [--log_level LEVEL] [--version] [-h] <command> [<args>]\n"));
+    CHECK(r.out.find("\n  help        show the help of torchx or of one command\n") != std::string::npos);
+    CHECK(r.out.find("\nexit codes:\n  0    ok\n") != std::string::npos);
+    CHECK(r.out.find("  2    usage error: unknown command or flag, bad argument\n") != std::string::npos);
+  }
+  const auto help = run_torchx({"help"});
+  CHECK(help.exit_code == 0);
+  CHECK(help.out == run_torchx({"--help"}).out);
+}
+
+TEST_CASE("torchx --version prints the version") {
+  const auto r = run_torchx({"--version"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out == "torchx-" TORCHX_TEST_VERSION "\n");
+  CHECK(r.err.empty());
+}
+
+TEST_CASE("torchx without a command is a usage error") {
+  const auto r = run_torchx({});
+  CHECK(r.exit_code == 2);
+  CHECK(r.out.empty());
+  CHECK(r.err == "usage: torchx [--log_level LEVEL] [--version] [-h] <command> [<args>]\n"
+                 "torchx: error: no command given (see: torchx --help)\n");
+}
+
+TEST_CASE("torchx with an unknown command suggests the closest one") {
+  const auto r = run_torchx({"hepl"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.out.empty());
+  CHECK(r.err == "torchx: error: unknown command 'hepl': did you mean 'help'? (see: torchx --help)\n");
+  const auto far = run_torchx({"launch"});
+  CHECK(far.exit_code == 2);
+  CHECK(far.err == "torchx: error: unknown command 'launch' (see: torchx --help)\n");
+}
+
+TEST_CASE("torchx with an unknown flag is a usage error with a suggestion") {
+  auto r = run_torchx({"--versoin"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "torchx: error: unrecognized option '--versoin': did you mean '--version'? (see: torchx --help)\n");
+  r = run_torchx({"--log-level=DEBUG", "help"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "torchx: error: unrecognized option '--log-level': did you mean '--log_level'? (see: torchx --help)\n");
+  r = run_torchx({"-x"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.starts_with("torchx: error: unrecognized option '-x'"));
+}
+
+TEST_CASE("torchx --log_level takes TorchX's level names in any case") {
+  CHECK(run_torchx({"--log_level", "debug", "--version"}).exit_code == 0);
+  CHECK(run_torchx({"--log_level=WARNING", "help"}).exit_code == 0);
+  auto r = run_torchx({"--log_level", "LOUD", "help"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "torchx: error: invalid --log_level 'LOUD': expected DEBUG, INFO, WARNING, ERROR or CRITICAL\n");
+  r = run_torchx({"--log_level"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "torchx: error: the required argument for option '--log_level' is missing (see: torchx --help)\n");
+}
+
+TEST_CASE("torchx warns about a bad LOGLEVEL and goes on") {
+  ProcessOptions options;
+  options.env = {{"LOGLEVEL", "chatty"}};
+  const auto r = run_torchx({"help"}, options);
+  CHECK(r.exit_code == 0);
+  CHECK(r.err == "torchx: warning: ignoring LOGLEVEL='chatty': expected DEBUG, INFO, WARNING, ERROR or CRITICAL\n");
+}
+
+TEST_CASE("torchx help COMMAND shows that command's help") {
+  auto r = run_torchx({"help", "help"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.starts_with("usage: torchx help [COMMAND]\n"));
+  r = run_torchx({"help", "hlep"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "torchx: error: unknown command 'hlep': did you mean 'help'? (see: torchx --help)\n");
+  r = run_torchx({"help", "a", "b"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "torchx: error: help takes one command, given 2\n");
+}
+
+TEST_CASE("torchx echoes a hostile argument literally and does not crash") {
+  const std::string hostile = "$(touch /tmp/torchx-pwned);`id`|&>\"'\\\n\t*";
+  const auto r = run_torchx({hostile});
+  CHECK(r.exit_code == 2);
+  CHECK_FALSE(r.signaled);
+  CHECK(r.err == "torchx: error: unknown command '" + hostile + "' (see: torchx --help)\n");
+  const auto flag = run_torchx({"--" + hostile});
+  CHECK(flag.exit_code == 2);
+  CHECK_FALSE(flag.signaled);
+}
+
+TEST_SUITE_END();

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include <torchx/specs/errors.hpp>
+#include <torchx/specs/json.hpp>
+#include <torchx/specs/named_resources.hpp>
+
+#include <boost/json.hpp>
+#include <doctest/doctest.h>
+
+using namespace torchx::specs;
+
+namespace {
+
+AppDef full_app() {
+  Role r;
+  r.name = "trainer";
+  r.image = "ghcr.io/pytorch/torchx:0.1.0";
+  r.min_replicas = 1;
+  r.entrypoint = "bash";
+  r.args = {"-c", "torchrun --rdzv_id '${app_id}' main.py"};
+  r.env.set("LOGLEVEL", "WARNING");
+  r.env.set("A", "1");
+  r.num_replicas = 2;
+  r.max_retries = 3;
+  r.retry_policy = RetryPolicy::replica;
+  r.resource = builtin_named_resource("aws_p4d.24xlarge");
+  r.resource.tags.set("team", JsonText::string("ml"));
+  r.port_map.set("c10d", 29500);
+  r.metadata.set("slurm.partition", JsonText::string("gpu"));
+  r.metadata.set("k8s", JsonText::parse(R"({"labels": ["a", 1]})"));
+  r.mounts = {BindMount{"/data", "/mnt/data", true}, VolumeMount{"pvc", "/vol", false},
+              DeviceMount{"/dev/fuse", "/dev/fuse", "rw"}};
+  Role ps;
+  ps.name = "ps";
+  ps.image = "/tmp";
+  ps.entrypoint = "echo";
+  AppDef app{"train", {r, ps}, {}};
+  app.metadata.set("owner", "me");
+  return app;
+}
+
+}  // namespace
+
+TEST_SUITE_BEGIN("specs");
+
+TEST_CASE("specs::to_json(AppDef) uses TorchX's attribute names and round-trips") {
+  const AppDef app = full_app();
+  const std::string text = to_json(app);
+  const auto v = boost::json::parse(text).as_object();
+  CHECK(v.at("name") == "train");
+  const auto& role = v.at("roles").as_array().at(0).as_object();
+  std::vector<std::string> keys;
+  for (const auto& kv : role) keys.emplace_back(kv.key());
+  CHECK(keys == std::vector<std::string>{"name", "image", "min_replicas", "base_image", "entrypoint", "args", "env",
+                                         "num_replicas", "max_retries", "retry_policy", "resource", "port_map",
+                                         "metadata", "mounts", "overrides"});
+  CHECK(role.at("retry_policy") == "REPLICA");
+  CHECK(role.at("base_image").is_null());
+  CHECK(role.at("resource").as_object().at("memMB") == 1132416);
+  CHECK(boost::json::serialize(role.at("mounts")) ==
+        R"([{"type":"bind","src_path":"/data","dst_path":"/mnt/data","read_only":true},)"
+        R"({"type":"volume","src":"pvc","dst_path":"/vol","read_only":false},)"
+        R"({"type":"device","src_path":"/dev/fuse","dst_path":"/dev/fuse","permissions":"rw"}])");
+  CHECK(boost::json::serialize(role.at("env")) == R"({"LOGLEVEL":"WARNING","A":"1"})");  // order kept
+  CHECK(app_def_from_json(text) == app);
+}
+
+TEST_CASE("specs::app_def_from_json fills TorchX's defaults for missing keys") {
+  const AppDef app = app_def_from_json(R"({"name": "echo", "roles": [{"name": "echo", "image": "/tmp"}]})");
+  const Role& r = app.roles.at(0);
+  CHECK(r.entrypoint == "<MISSING>");
+  CHECK(r.num_replicas == 1);
+  CHECK(r.max_retries == 0);
+  CHECK(r.retry_policy == RetryPolicy::application);
+  CHECK(r.resource.is_null());
+  CHECK_FALSE(r.min_replicas.has_value());
+  CHECK(app.metadata.empty());
+}
+
+TEST_CASE("specs::app_def_from_json ignores unknown keys") {
+  const AppDef app = app_def_from_json(
+      R"({"name": "a", "future_field": 1, "roles": [{"name": "r", "image": "i", "entrypoint": "e", "workspace": {}}]})");
+  CHECK(app.roles.at(0).entrypoint == "e");
+}
+
+TEST_CASE("specs::role_from_json applies overrides to the fields they name") {
+  const Role r = role_from_json(R"({"name": "r", "image": "i", "entrypoint": "e", "num_replicas": 1,)"
+                                R"( "overrides": {"num_replicas": 4, "env": {"X": "1"}}})");
+  CHECK(r.num_replicas == 4);
+  CHECK(*r.env.get("X") == "1");
+  CHECK(r.overrides.size() == 2);
+  CHECK_THROWS_WITH_AS(role_from_json(R"({"name": "r", "image": "i", "overrides": {"nope": 1}})"),
+                       "invalid Role JSON: overrides.nope: not a Role field that can be overridden", JsonDecodeError);
+}
+
+TEST_CASE("specs::app_def_from_json reports every problem with its path") {
+  CHECK_THROWS_WITH_AS(
+      app_def_from_json(R"({"roles": [{"name": 3, "image": "i", "num_replicas": "2", "args": ["a", 1],)"
+                        R"( "env": {"A": 1}, "retry_policy": "SOMETIMES", "resource": {"cpu": 1.5},)"
+                        R"( "mounts": [{"type": "nfs"}, {"type": "bind"}], "port_map": {"p": 1e10}}]})"),
+      "invalid AppDef JSON: name: is required; roles[0].name: expected a string, found an integer; "
+      "roles[0].args[1]: expected a string, found an integer; roles[0].env.A: expected a string, found an integer; "
+      "roles[0].num_replicas: expected an integer, found a string; roles[0].retry_policy: unknown retry policy "
+      "'SOMETIMES', expected REPLICA, APPLICATION or ROLE; roles[0].resource.cpu: expected an integer, found a number; "
+      "roles[0].port_map.p: expected an integer, found a number; roles[0].mounts[0].type: unknown mount type 'nfs', "
+      "expected bind, volume or device; roles[0].mounts[1].src_path: is required; roles[0].mounts[1].dst_path: is "
+      "required",
+      JsonDecodeError);
+}
+
+TEST_CASE("specs::app_def_from_json rejects malformed JSON in one line") {
+  for (const char* bad : {"", "{", R"({"name": "a",})", "[1, 2]", "null", "{\"name\": \"a\"} trailing"}) {
+    CAPTURE(bad);
+    try {
+      (void)app_def_from_json(bad);
+      FAIL("expected JsonDecodeError");
+    } catch (const JsonDecodeError& e) {
+      const std::string what = e.what();
+      CHECK(what.starts_with("invalid AppDef JSON: "));
+      CHECK(what.find('\n') == std::string::npos);
+    }
+  }
+  CHECK_THROWS_WITH_AS(app_def_from_json(R"({"name": "a", "roles": {}})"),
+                       "invalid AppDef JSON: roles: expected an array, found an object", JsonDecodeError);
+  CHECK_THROWS_AS(app_def_from_json(R"({"name": "a", "roles": [{"name": "r", "image": "i", "num_replicas": 99999999999}]})"),
+                  JsonDecodeError);
+}
+
+TEST_CASE("specs::JsonText holds any JSON value in compact form") {
+  CHECK(JsonText::string("a\"b").text == R"("a\"b")");
+  CHECK(JsonText::parse(" { \"a\" : [ 1 , 2 ] } ").text == R"({"a":[1,2]})");
+  bool ok = false;
+  CHECK(JsonText::string("x").as_string(&ok) == "x");
+  CHECK(ok);
+  CHECK(JsonText::parse("3").as_string(&ok).empty());
+  CHECK_FALSE(ok);
+  CHECK_THROWS_AS(JsonText::parse("{"), JsonDecodeError);
+}
+
+TEST_CASE("specs::to_json(Resource) and resource_from_json round-trip") {
+  const Resource r = builtin_named_resource("aws_trn1.32xlarge");
+  CHECK(to_json(r) == R"({"cpu":128,"gpu":0,"memMB":503296,"capabilities":{"node.kubernetes.io/instance-type":"trn1.32xlarge"},)"
+                      R"("devices":{"vpc.amazonaws.com/efa":8,"aws.amazon.com/neurondevice":16},"tags":{}})");
+  CHECK(resource_from_json(to_json(r)) == r);
+}
+
+TEST_SUITE_END();
