@@ -4,7 +4,11 @@
 
 #include "command.hpp"
 #include "exit_codes.hpp"
+#include "errors.hpp"
 #include "logging.hpp"
+#include "plugin_library.hpp"
+#include "scheduler_proxy.hpp"
+#include "session.hpp"
 
 #include <torchx/util/suggest.hpp>
 
@@ -20,13 +24,15 @@ namespace torchx::cli {
 namespace {
 
 constexpr std::string_view k_error_prefix = "torchx: error: ";
-constexpr std::string_view k_usage_line = "usage: torchx [--log_level LEVEL] [--version] [-h] <command> [<args>]\n";
+constexpr std::string_view k_usage_line =
+    "usage: torchx [--log_level LEVEL] [--plugin-path DIR]... [--version] [-h] <command> [<args>]\n";
 
-std::vector<std::string> global_flag_names() { return {"--help", "--version", "--log_level"}; }
+std::vector<std::string> global_flag_names() { return {"--help", "--version", "--log_level", "--plugin-path"}; }
 
 po::options_description global_options() {
   po::options_description desc;
-  desc.add_options()("help,h", "")("version", "")("log_level", po::value<std::string>(), "");
+  desc.add_options()("help,h", "")("version", "")("log_level", po::value<std::string>(), "")(
+      "plugin-path", po::value<std::vector<std::string>>()->composing(), "");
   return desc;
 }
 
@@ -34,7 +40,7 @@ po::options_description global_options() {
 std::size_t verb_index(const std::vector<std::string>& args) {
   std::size_t i = 0;
   while (i < args.size() && args[i].size() > 1 && args[i][0] == '-' && args[i] != "--") {
-    i += (args[i] == "--log_level") ? 2 : 1;
+    i += (args[i] == "--log_level" || args[i] == "--plugin-path") ? 2 : 1;
   }
   if (i < args.size() && args[i] == "--") ++i;
   return std::min(i, args.size());
@@ -93,8 +99,10 @@ int dispatch(const std::vector<std::string>& args, std::ostream& out, std::ostre
     for (const auto& c : commands()) names.emplace_back(c.name);
     throw UsageError("unknown command '" + verb + "'" + util::did_you_mean(verb, names) + " (see: torchx --help)");
   }
+  Session session(vm.count("plugin-path") != 0U ? vm["plugin-path"].as<std::vector<std::string>>()
+                                                : std::vector<std::string>{});
   const Invocation invocation{std::vector<std::string>(args.begin() + static_cast<std::ptrdiff_t>(verb_at) + 1, args.end()),
-                              out, err};
+                              out, err, session};
   return command->run(invocation);
 }
 
@@ -115,6 +123,7 @@ std::string global_help() {
        "  -h, --help         show this help and exit\n"
        "  --version          print the version and exit\n"
        "  --log_level LEVEL  DEBUG, INFO, WARNING, ERROR or CRITICAL (default: $LOGLEVEL, else INFO)\n"
+       "  --plugin-path DIR  look for plugin manifests in DIR first (repeatable; also $TORCHX_PLUGIN_PATH)\n"
        "\nexit codes:\n"
        "  0    ok\n"
        "  1    the job ended FAILED or CANCELLED, or an operation failed\n"
@@ -132,6 +141,15 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   } catch (const UsageError& e) {
     err << k_error_prefix << e.what() << "\n";
     return k_exit_usage;
+  } catch (const runner::ComponentArgsError& e) {
+    err << k_error_prefix << e.what() << "\n";
+    return k_exit_usage;
+  } catch (const loader::PluginLoadError& e) {
+    err << k_error_prefix << e.what() << "\n";
+    return k_exit_plugin;
+  } catch (const loader::PluginCallError& e) {
+    err << k_error_prefix << e.what() << "\n";
+    return e.status() == TX_E_UNAVAILABLE ? k_exit_backend_unavailable : k_exit_failure;
   } catch (const std::exception& e) {
     err << k_error_prefix << e.what() << "\n";
     return k_exit_failure;

@@ -28,7 +28,7 @@ int cmd_help(const Invocation& inv) {
     for (const auto& c : commands()) names.emplace_back(c.name);
     throw UsageError("unknown command '" + topic + "'" + util::did_you_mean(topic, names) + " (see: torchx --help)");
   }
-  return command->run(Invocation{{"--help"}, inv.out, inv.err});
+  return command->run(Invocation{{"--help"}, inv.out, inv.err, inv.session});
 }
 
 }  // namespace torchx::cli

@@ -9,11 +9,14 @@
 
 namespace torchx::cli {
 
-/// What every verb gets: its arguments (after the verb) and where to print.
+class Session;
+
+/// What every verb gets: its arguments (after the verb), where to print, and the session.
 struct Invocation {
   std::vector<std::string> args;
   std::ostream& out;
   std::ostream& err;
+  Session& session;
 };
 
 /// A verb. `run` returns the process exit code (see exit_codes.hpp); it may throw UsageError for

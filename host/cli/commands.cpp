@@ -5,9 +5,29 @@
 namespace torchx::cli {
 
 int cmd_help(const Invocation& inv);
+int cmd_run(const Invocation& inv);
+int cmd_builtins(const Invocation& inv);
+int cmd_runopts(const Invocation& inv);
+int cmd_status(const Invocation& inv);
+int cmd_describe(const Invocation& inv);
+int cmd_log(const Invocation& inv);
+int cmd_list(const Invocation& inv);
+int cmd_cancel(const Invocation& inv);
+int cmd_delete(const Invocation& inv);
+int cmd_plugins(const Invocation& inv);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
+      {"run", "launch a component on a scheduler (or --dryrun it)", &cmd_run},
+      {"builtins", "list the components you can run", &cmd_builtins},
+      {"runopts", "show the run options (-cfg) of the schedulers", &cmd_runopts},
+      {"status", "show the status of an app", &cmd_status},
+      {"describe", "show the AppDef of an app", &cmd_describe},
+      {"log", "print the log lines of an app's replicas", &cmd_log},
+      {"list", "list the apps of a scheduler", &cmd_list},
+      {"cancel", "cancel an app", &cmd_cancel},
+      {"delete", "remove a finished app", &cmd_delete},
+      {"plugins", "show the plugins found, skipped and why; 'check' loads them", &cmd_plugins},
       {"help", "show the help of torchx or of one command", &cmd_help},
   };
   return table;

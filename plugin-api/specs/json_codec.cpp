@@ -12,8 +12,6 @@ namespace json = boost::json;
 
 namespace torchx::specs {
 namespace detail {
-namespace {
-
 const char* kind_name(const json::value& v) {
   switch (v.kind()) {
     case json::kind::null: return "null";
@@ -27,6 +25,8 @@ const char* kind_name(const json::value& v) {
   }
   return "a value";
 }
+
+namespace {
 
 template <typename V>
 json::object encode_dict(const Dict<V>& dict) {
@@ -117,9 +117,9 @@ json::value encode(const AppDef& app) {
   return json::object{{"name", app.name}, {"roles", std::move(roles)}, {"metadata", encode_dict(app.metadata)}};
 }
 
-json::value encode(const AppStatus& status, const std::vector<std::string>& filter_roles) {
-  json::array roles;
-  for (const auto& role : status.roles) {
+json::value encode(const std::vector<RoleStatus>& roles, const std::vector<std::string>& filter_roles) {
+  json::array out;
+  for (const auto& role : roles) {
     if (!filter_roles.empty() && std::find(filter_roles.begin(), filter_roles.end(), role.role) == filter_roles.end())
       continue;
     json::array replicas;
@@ -130,11 +130,15 @@ json::value encode(const AppStatus& status, const std::vector<std::string>& filt
                                       {"hostname", r.hostname},
                                       {"structured_error_msg", r.structured_error_msg}});
     }
-    roles.push_back(json::object{{"role", role.role}, {"replicas", std::move(replicas)}});
+    out.push_back(json::object{{"role", role.role}, {"replicas", std::move(replicas)}});
   }
+  return out;
+}
+
+json::value encode(const AppStatus& status, const std::vector<std::string>& filter_roles) {
   return json::object{{"state", to_string(status.state)},
                       {"num_restarts", status.num_restarts},
-                      {"roles", std::move(roles)},
+                      {"roles", encode(status.roles, filter_roles)},
                       {"msg", status.msg},
                       {"structured_error_msg", status.structured_error_msg},
                       {"url", status.ui_url ? json::value(*status.ui_url) : json::value(nullptr)}};
@@ -411,9 +415,8 @@ AppDef Decoder::app_def(const json::value& v, const std::string& path) {
   return app;
 }
 
-namespace {
-
-void decode_state(Decoder& d, const json::object& o, const std::string& path, AppState& out) {
+void Decoder::state(const json::object& o, const std::string& path, AppState& out) {
+  Decoder& d = *this;
   const json::value* v = o.if_contains("state");
   if (v == nullptr) {
     d.problem(join_path(path, "state"), "is required");
@@ -432,13 +435,45 @@ void decode_state(Decoder& d, const json::object& o, const std::string& path, Ap
   }
 }
 
-}  // namespace
+std::vector<RoleStatus> Decoder::role_statuses(const json::value& v, const std::string& here) {
+  std::vector<RoleStatus> out;
+  if (v.is_null()) return out;
+  const auto* array = v.if_array();
+  if (array == nullptr) {
+    problem(here, std::string("expected an array, found ") + kind_name(v));
+    return out;
+  }
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    const std::string role_path = index_path(here, i);
+    const auto* ro = object((*array)[i], role_path);
+    if (ro == nullptr) continue;
+    RoleStatus role;
+    read(*ro, "role", role_path, role.role, true);
+    if (const auto* replicas = ro->if_contains("replicas"); replicas != nullptr && replicas->is_array()) {
+      const auto& list = replicas->get_array();
+      for (std::size_t j = 0; j < list.size(); ++j) {
+        const std::string replica_path = index_path(join_path(role_path, "replicas"), j);
+        const auto* rep = object(list[j], replica_path);
+        if (rep == nullptr) continue;
+        ReplicaStatus replica;
+        read(*rep, "id", replica_path, replica.id);
+        state(*rep, replica_path, replica.state);
+        read(*rep, "role", replica_path, replica.role);
+        read(*rep, "hostname", replica_path, replica.hostname);
+        read(*rep, "structured_error_msg", replica_path, replica.structured_error_msg);
+        role.replicas.push_back(std::move(replica));
+      }
+    }
+    out.push_back(std::move(role));
+  }
+  return out;
+}
 
 AppStatus Decoder::app_status(const json::value& v, const std::string& path) {
   AppStatus status;
   const auto* o = object(v, path);
   if (o == nullptr) return status;
-  decode_state(*this, *o, path, status.state);
+  state(*o, path, status.state);
   read(*o, "num_restarts", path, status.num_restarts);
   read(*o, "msg", path, status.msg);
   read(*o, "structured_error_msg", path, status.structured_error_msg);
@@ -446,54 +481,13 @@ AppStatus Decoder::app_status(const json::value& v, const std::string& path) {
     std::string value;
     if (as_string(*url, join_path(path, "url"), value)) status.ui_url = value;
   }
-  if (const auto* roles = o->if_contains("roles"); roles != nullptr && !roles->is_null()) {
-    const std::string here = join_path(path, "roles");
-    const auto* array = roles->if_array();
-    if (array == nullptr) {
-      problem(here, std::string("expected an array, found ") + kind_name(*roles));
-      return status;
-    }
-    for (std::size_t i = 0; i < array->size(); ++i) {
-      const std::string role_path = index_path(here, i);
-      const auto* ro = object((*array)[i], role_path);
-      if (ro == nullptr) continue;
-      RoleStatus role;
-      read(*ro, "role", role_path, role.role, true);
-      if (const auto* replicas = ro->if_contains("replicas"); replicas != nullptr && replicas->is_array()) {
-        const auto& list = replicas->get_array();
-        for (std::size_t j = 0; j < list.size(); ++j) {
-          const std::string replica_path = index_path(join_path(role_path, "replicas"), j);
-          const auto* rep = object(list[j], replica_path);
-          if (rep == nullptr) continue;
-          ReplicaStatus replica;
-          read(*rep, "id", replica_path, replica.id);
-          decode_state(*this, *rep, replica_path, replica.state);
-          read(*rep, "role", replica_path, replica.role);
-          read(*rep, "hostname", replica_path, replica.hostname);
-          read(*rep, "structured_error_msg", replica_path, replica.structured_error_msg);
-          role.replicas.push_back(std::move(replica));
-        }
-      }
-      status.roles.push_back(std::move(role));
-    }
-  }
+  if (const auto* roles = o->if_contains("roles")) status.roles = role_statuses(*roles, join_path(path, "roles"));
   return status;
 }
 
 }  // namespace detail
 
-namespace {
-
-template <typename T, typename Decode>
-T decode_payload(std::string_view text, const std::string& subject, Decode decode) {
-  const json::value v = detail::parse(text, subject);
-  detail::Decoder d;
-  T result = decode(d, v);
-  d.throw_if_problems(subject);
-  return result;
-}
-
-}  // namespace
+using detail::decode_payload;
 
 std::string to_json(const AppDef& app) { return json::serialize(detail::encode(app)); }
 std::string to_json(const Role& role) { return json::serialize(detail::encode(role)); }

@@ -19,8 +19,14 @@ boost::json::value encode(const Role& role);
 boost::json::value encode(const Resource& resource);
 boost::json::value encode(const AppDef& app);
 boost::json::value encode(const AppStatus& status, const std::vector<std::string>& filter_roles);
+boost::json::value encode(const std::vector<RoleStatus>& roles, const std::vector<std::string>& filter_roles);
 boost::json::value encode(const Cfg& cfg);
 boost::json::value encode(const JsonText& text);
+
+/// Decodes one payload with `decode(Decoder&, const value&)`, throwing JsonDecodeError(subject)
+/// listing every problem.
+template <typename T, typename Decode>
+T decode_payload(std::string_view text, const std::string& subject, Decode decode);
 
 /// Parses `text` as JSON; throws JsonDecodeError("<subject>") with the parser's reason.
 boost::json::value parse(std::string_view text, const std::string& subject);
@@ -51,6 +57,9 @@ public:
   Resource resource(const boost::json::value& v, const std::string& path);
   AppDef app_def(const boost::json::value& v, const std::string& path);
   AppStatus app_status(const boost::json::value& v, const std::string& path);
+  std::vector<RoleStatus> role_statuses(const boost::json::value& v, const std::string& path);
+  /// Reads "state" as a name or a number; missing or unknown is a problem.
+  void state(const boost::json::object& o, const std::string& path, AppState& out);
 
   bool as_int(const boost::json::value& v, const std::string& path, int& out);
   bool as_string(const boost::json::value& v, const std::string& path, std::string& out);
@@ -61,6 +70,17 @@ private:
 
 /// "roles[0].env" style path joining; an empty parent yields just the key.
 std::string join_path(const std::string& parent, std::string_view key);
+/// "a string", "an integer", ... for messages.
+const char* kind_name(const boost::json::value& v);
 std::string index_path(const std::string& parent, std::size_t index);
+
+template <typename T, typename Decode>
+T decode_payload(std::string_view text, const std::string& subject, Decode decode) {
+  const boost::json::value v = parse(text, subject);
+  Decoder d;
+  T result = decode(d, v);
+  d.throw_if_problems(subject);
+  return result;
+}
 
 }  // namespace torchx::specs::detail

@@ -25,7 +25,7 @@ TEST_CASE("torchx --help prints usage, commands and exit codes on stdout") {
     const auto r = run_torchx({flag});
     CHECK(r.exit_code == 0);
     CHECK(r.err.empty());
-    CHECK(r.out.starts_with("usage: torchx [--log_level LEVEL] [--version] [-h] <command> [<args>]\n"));
+    CHECK(r.out.starts_with("usage: torchx [--log_level LEVEL] [--plugin-path DIR]... [--version] [-h] <command> [<args>]\n"));
     CHECK(r.out.find("\n  help        show the help of torchx or of one command\n") != std::string::npos);
     CHECK(r.out.find("\nexit codes:\n  0    ok\n") != std::string::npos);
     CHECK(r.out.find("  2    usage error: unknown command or flag, bad argument\n") != std::string::npos);
@@ -46,7 +46,7 @@ TEST_CASE("torchx without a command is a usage error") {
   const auto r = run_torchx({});
   CHECK(r.exit_code == 2);
   CHECK(r.out.empty());
-  CHECK(r.err == "usage: torchx [--log_level LEVEL] [--version] [-h] <command> [<args>]\n"
+  CHECK(r.err == "usage: torchx [--log_level LEVEL] [--plugin-path DIR]... [--version] [-h] <command> [<args>]\n"
                  "torchx: error: no command given (see: torchx --help)\n");
 }
 

@@ -11,6 +11,7 @@
 #include <torchx/specs/app_status.hpp>
 #include <torchx/specs/role.hpp>
 #include <torchx/specs/run_opts.hpp>
+#include <torchx/specs/scheduler_types.hpp>
 
 #include <string>
 #include <string_view>
@@ -33,10 +34,29 @@ std::string to_json(const AppStatus& status, const std::vector<std::string>& fil
 /// A run config as a JSON object (None as null, lists as arrays, dicts as objects).
 std::string to_json(const Cfg& cfg);
 
+/// The run options schema: `[{"name", "type": "str"|"int"|"float"|"bool"|"list"|"dict",
+/// "default", "required", "help"}]`.
+std::string to_json(const RunOpts& opts);
+/// `{"app_id", "state", "num_restarts", "msg", "structured_error_msg", "ui_url", "metadata",
+/// "roles_statuses": [RoleStatus], "roles": [Role]}`.
+std::string to_json(const DescribeAppResponse& response);
+/// `{"app_id", "state", "app_handle", "name"}`.
+std::string to_json(const ListAppResponse& item);
+std::string to_json(const std::vector<ListAppResponse>& items);
+/// `{"app_id", "role_name", "k", "regex", "since", "until", "should_tail", "streams"}`.
+std::string to_json(const LogQuery& query);
+
 AppDef app_def_from_json(std::string_view json);
 Role role_from_json(std::string_view json);
 Resource resource_from_json(std::string_view json);
 /// Accepts the state as a name ("RUNNING") or number, for the app and each replica.
 AppStatus app_status_from_json(std::string_view json);
+RunOpts run_opts_from_json(std::string_view json);
+DescribeAppResponse describe_app_response_from_json(std::string_view json);
+std::vector<ListAppResponse> list_app_responses_from_json(std::string_view json);
+LogQuery log_query_from_json(std::string_view json);
+/// A run config object: strings, integers, numbers, booleans, arrays of strings, objects of
+/// strings and null.
+Cfg cfg_from_json(std::string_view json);
 
 }  // namespace torchx::specs

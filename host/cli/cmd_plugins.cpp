@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// `torchx plugins [check [NAME]]`: what was found where, what was skipped and why; load checks.
+#include "command.hpp"
+#include "exit_codes.hpp"
+#include "registry.hpp"
+#include "session.hpp"
+#include "verb_args.hpp"
+
+#include <torchx/util/suggest.hpp>
+
+#include <boost/json.hpp>
+
+#include <filesystem>
+#include <ostream>
+
+namespace po = boost::program_options;
+namespace json = boost::json;
+
+namespace torchx::cli {
+namespace {
+
+json::array to_array(const std::vector<std::string>& v) {
+  json::array a;
+  for (const auto& s : v) a.emplace_back(s);
+  return a;
+}
+
+std::string join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+int list_plugins(const Invocation& inv, const loader::Registry& registry, bool as_json) {
+  if (as_json) {
+    json::object out;
+    json::array dirs;
+    for (const auto& d : registry.search_path()) {
+      dirs.push_back({{"path", d.path.string()}, {"origin", d.origin}, {"exists", std::filesystem::is_directory(d.path)}});
+    }
+    json::array plugins;
+    for (const auto& p : registry.plugins()) {
+      const auto& m = p.manifest;
+      plugins.push_back({{"name", m.name},
+                         {"version", m.version},
+                         {"description", m.description},
+                         {"manifest", m.path.string()},
+                         {"library", m.library_path.string()},
+                         {"origin", p.found_in.origin},
+                         {"schedulers", to_array(m.provides.schedulers)},
+                         {"components", to_array(m.provides.components)},
+                         {"trackers", to_array(m.provides.trackers)},
+                         {"named_resources", to_array(m.provides.named_resources)}});
+    }
+    json::array skipped;
+    for (const auto& s : registry.skipped()) {
+      skipped.push_back({{"path", s.path.string()}, {"plugin", s.plugin}, {"reason", s.reason}});
+    }
+    out["search_path"] = std::move(dirs);
+    out["plugins"] = std::move(plugins);
+    out["skipped"] = std::move(skipped);
+    inv.out << json::serialize(out) << "\n";
+    return k_exit_ok;
+  }
+  inv.out << "search path (first found wins):\n";
+  for (const auto& d : registry.search_path()) {
+    inv.out << "  " << d.path.string() << "  (" << d.origin << (std::filesystem::is_directory(d.path) ? "" : ", absent")
+            << ")\n";
+  }
+  inv.out << "\nplugins (" << registry.plugins().size() << "):\n";
+  for (const auto& p : registry.plugins()) {
+    const auto& m = p.manifest;
+    inv.out << "  " << m.name << " " << m.version << "  " << m.path.string() << "\n";
+    if (!m.description.empty()) inv.out << "      " << m.description << "\n";
+    const std::pair<const char*, const std::vector<std::string>*> kinds[] = {{"schedulers", &m.provides.schedulers},
+                                                                             {"components", &m.provides.components},
+                                                                             {"trackers", &m.provides.trackers},
+                                                                             {"named resources", &m.provides.named_resources}};
+    for (const auto& [kind, names] : kinds) {
+      if (!names->empty()) inv.out << "      " << kind << ": " << join(*names) << "\n";
+    }
+  }
+  if (!registry.skipped().empty()) {
+    inv.out << "\nnot used (" << registry.skipped().size() << "):\n";
+    for (const auto& s : registry.skipped()) {
+      inv.out << "  " << s.path.string() << (s.plugin.empty() ? "" : " (" + s.plugin + ")") << ": " << s.reason << "\n";
+    }
+  }
+  return k_exit_ok;
+}
+
+int check_plugins(const Invocation& inv, const loader::Registry& registry, const std::string& only, bool as_json) {
+  std::vector<const loader::PluginEntry*> targets;
+  if (!only.empty()) {
+    const loader::PluginEntry* p = registry.plugin(only);
+    if (p == nullptr) {
+      std::vector<std::string> names;
+      for (const auto& e : registry.plugins()) names.push_back(e.manifest.name);
+      throw UsageError("no plugin named '" + only + "'" + util::did_you_mean(only, names) + " (see: torchx plugins)");
+    }
+    targets.push_back(p);
+  } else {
+    for (const auto& p : registry.plugins()) targets.push_back(&p);
+  }
+  int failed = 0;
+  json::array results;
+  for (const auto* p : targets) {
+    try {
+      auto library = registry.load(*p);
+      results.push_back({{"plugin", p->manifest.name}, {"ok", true}, {"abi_version", library->abi_version()}});
+      if (!as_json) inv.out << "ok      " << p->manifest.name << " (ABI " << library->abi_version() << ")\n";
+    } catch (const loader::PluginLoadError& e) {
+      ++failed;
+      results.push_back({{"plugin", p->manifest.name}, {"ok", false}, {"reason", e.reason()}});
+      if (!as_json) inv.out << "FAILED  " << p->manifest.name << ": " << e.reason() << "\n";
+    }
+  }
+  if (as_json) inv.out << json::serialize(results) << "\n";
+  return failed == 0 ? k_exit_ok : k_exit_plugin;
+}
+
+}  // namespace
+
+int cmd_plugins(const Invocation& inv) {
+  VerbSpec spec{"torchx plugins [--json] [check [NAME]]",
+                "Lists the plugin search path, the plugins found and what each provides, and the manifests not used\n"
+                "(shadowed, disabled, broken) with the reason. Reads manifests only.\n"
+                "'check' also loads and negotiates each plugin (or NAME) and reports failures (exit 3).",
+                {}, {}};
+  spec.options.add_options()("action", po::value<std::string>(), "check")("name", po::value<std::string>(), "plugin name")(
+      "json", "print JSON");
+  spec.positional.add("action", 1).add("name", 1);
+  auto vm = parse_verb(spec, inv);
+  if (!vm) return k_exit_ok;
+  const bool as_json = vm->count("json") != 0U;
+  const auto& registry = inv.session.registry();
+  if (vm->count("action") == 0U) return list_plugins(inv, registry, as_json);
+  const auto action = get<std::string>(*vm, "action");
+  if (action != "check") {
+    throw UsageError("unknown plugins action '" + action + "'" + util::did_you_mean(action, {"check"}) +
+                     " (usage: torchx plugins [--json] [check [NAME]])");
+  }
+  return check_plugins(inv, registry, get<std::string>(*vm, "name"), as_json);
+}
+
+}  // namespace torchx::cli

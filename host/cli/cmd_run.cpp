@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// `torchx run [options] COMPONENT [component args...]`: build an AppDef and launch it.
+#include "command.hpp"
+#include "component_args.hpp"
+#include "errors.hpp"
+#include "exit_codes.hpp"
+#include "log_printer.hpp"
+#include "runner.hpp"
+#include "session.hpp"
+#include "verb_args.hpp"
+
+#include <torchx/specs/json.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <ostream>
+#include <set>
+
+namespace po = boost::program_options;
+
+namespace torchx::cli {
+namespace {
+
+/// The scheduler used when -s is not given (an explicit default, not the first plugin found).
+constexpr const char* k_default_scheduler = "local_cwd";
+
+const std::set<std::string> k_valued = {"-s", "--scheduler", "-cfg", "--scheduler_args", "--parent_run_id"};
+
+/// Splits `args` into run's own options and `COMPONENT args...`. `-cfg` becomes `--scheduler_args`
+/// (Program_options has no single-dash long options).
+std::pair<std::vector<std::string>, std::vector<std::string>> split(const std::vector<std::string>& args) {
+  std::vector<std::string> own;
+  std::size_t i = 0;
+  while (i < args.size()) {
+    std::string token = args[i];
+    if (token == "--") {
+      ++i;
+      break;
+    }
+    if (token.size() < 2 || token[0] != '-') break;
+    if (token == "-cfg") token = "--scheduler_args";
+    else if (token.rfind("-cfg=", 0) == 0) token = "--scheduler_args=" + token.substr(5);
+    own.push_back(token);
+    if (k_valued.contains(args[i]) && i + 1 < args.size()) own.push_back(args[++i]);
+    ++i;
+  }
+  return {own, std::vector<std::string>(args.begin() + static_cast<std::ptrdiff_t>(i), args.end())};
+}
+
+int wait_for(const Invocation& inv, runner::Runner& runner, const std::string& handle, bool log) {
+  if (log) {
+    LogSelection sel;
+    sel.app_handle = handle;
+    sel.tail = true;
+    print_logs(runner, sel, inv.out);
+  }
+  auto status = runner.wait(handle, std::chrono::milliseconds(1000));
+  if (!status) throw runner::UnknownAppError("app '" + handle + "' disappeared while waiting for it");
+  if (status->state != specs::AppState::SUCCEEDED) {
+    inv.err << "torchx: error: app '" << handle << "' ended " << specs::to_string(status->state)
+            << (status->msg.empty() ? "" : ": " + status->msg) << "\n";
+    return k_exit_failure;
+  }
+  spdlog::info("app '{}' ended SUCCEEDED", handle);
+  return k_exit_ok;
+}
+
+}  // namespace
+
+int cmd_run(const Invocation& inv) {
+  VerbSpec spec{"torchx run [-s SCHEDULER] [-cfg K=V,...] [--dryrun] [--wait] [--log] [--json] COMPONENT [ARGS...]",
+                "Builds the AppDef of COMPONENT from ARGS and launches it on SCHEDULER (default: local_cwd).\n"
+                "See 'torchx builtins' for components and 'torchx run COMPONENT --help' for their arguments.",
+                {}, {}};
+  spec.options.add_options()("scheduler,s", po::value<std::string>(), "the scheduler to launch on")(
+      "scheduler_args", po::value<std::string>(), "run options as k1=v1,k2=v2 (also -cfg; see: torchx runopts)")(
+      "dryrun", "print the AppDef and the scheduler's request; launch nothing")(
+      "wait", "wait for the app to end; exit 1 unless it SUCCEEDED")("log", "print the app's logs while waiting (implies --wait)")(
+      "detach", "return once launched (local schedulers otherwise wait)")(
+      "json", "print JSON (with --dryrun: {app, scheduler, cfg, request, request_text})")(
+      "parent_run_id", po::value<std::string>(), "the run this one comes from (tracker lineage)");
+  auto [own, rest] = split(inv.args);
+  auto vm = parse_verb(spec, Invocation{own, inv.out, inv.err, inv.session});
+  if (!vm) return k_exit_ok;
+  if (rest.empty()) throw UsageError("missing component name (usage: " + spec.usage + ")");
+  const std::string component = rest.front();
+  const std::vector<std::string> component_args(rest.begin() + 1, rest.end());
+  auto& runner = inv.session.runner();
+
+  if (std::find(component_args.begin(), component_args.end(), "--help") != component_args.end()) {
+    inv.out << runner::component_help(component, runner::parse_signature(runner.component_signature(component)));
+    return k_exit_ok;
+  }
+
+  const std::string scheduler = get<std::string>(*vm, "scheduler", k_default_scheduler);
+  const bool as_json = vm->count("json") != 0U;
+  std::optional<std::string> parent;
+  if (vm->count("parent_run_id") != 0U) parent = get<std::string>(*vm, "parent_run_id");
+  runner::DryRunResult dryrun;
+  try {
+    const specs::Cfg cfg = runner.run_opts(scheduler).cfg_from_str(get<std::string>(*vm, "scheduler_args"), scheduler);
+    dryrun = runner.dryrun_component(component, component_args, scheduler, cfg, parent);
+  } catch (const specs::InvalidRunConfigError& e) {
+    throw specs::InvalidRunConfigError(std::string(e.what()) + " (see: torchx runopts " + scheduler + ")", e.cfg_key());
+  } catch (const specs::KeyValueParseError& e) {
+    throw specs::InvalidRunConfigError(std::string("-cfg: ") + e.what(), "");
+  }
+
+  if (vm->count("dryrun") != 0U) {
+    if (as_json) {
+      inv.out << dryrun.to_json() << "\n";
+    } else {
+      inv.out << "=== APPLICATION ===\n"
+              << pretty_json(specs::to_json(dryrun.app)) << "\n\n=== SCHEDULER REQUEST ===\n"
+              << dryrun.request_text << "\n";
+    }
+    return k_exit_ok;
+  }
+
+  const std::string handle = runner.schedule(dryrun);
+  if (as_json) inv.out << "{\"app_handle\":\"" << handle << "\"}\n";
+  else inv.out << handle << "\n";
+  inv.out.flush();
+  spdlog::info("launched app: {}", handle);
+
+  const bool log = vm->count("log") != 0U;
+  const bool local = scheduler.rfind("local", 0) == 0 && vm->count("detach") == 0U;
+  if (vm->count("wait") != 0U || log || local) return wait_for(inv, runner, handle, log || local);
+  return k_exit_ok;
+}
+
+}  // namespace torchx::cli

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "log_printer.hpp"
+
+#include "command.hpp"
+#include "errors.hpp"
+#include "runner.hpp"
+
+#include <torchx/specs/app_handle.hpp>
+
+#include <chrono>
+#include <exception>
+#include <mutex>
+#include <ostream>
+#include <thread>
+
+namespace torchx::cli {
+
+LogSelection parse_log_identifier(const std::string& identifier) {
+  auto bad = [&] {
+    return UsageError("invalid log identifier '" + identifier +
+                      "': expected SCHEDULER://[SESSION]/APP_ID[/ROLE[/REPLICA_IDS,...]]");
+  };
+  const auto scheme = identifier.find("://");
+  if (scheme == std::string::npos || scheme == 0) throw bad();
+  std::vector<std::string> parts;
+  std::string current;
+  for (char c : identifier.substr(scheme + 3) + "/") {
+    if (c == '/') {
+      parts.push_back(current);
+      current.clear();
+    } else {
+      current += c;
+    }
+  }
+  if (parts.size() < 2 || parts.size() > 4 || parts[1].empty()) throw bad();
+  const std::string session = parts[0].empty() ? "default" : parts[0];
+  LogSelection s;
+  s.app_handle = identifier.substr(0, scheme) + "://" + session + "/" + parts[1];
+  if (parts.size() >= 3) {
+    if (parts[2].empty()) throw bad();
+    s.role = parts[2];
+  }
+  if (parts.size() == 4) {
+    std::string id;
+    for (char c : parts[3] + ",") {
+      if (c == ',') {
+        if (!id.empty()) s.replicas.push_back(std::stoi(id));
+        id.clear();
+      } else if (c >= '0' && c <= '9' && id.size() < 9) {
+        id += c;
+      } else {
+        throw bad();
+      }
+    }
+    if (s.replicas.empty()) throw bad();
+  }
+  return s;
+}
+
+void print_logs(runner::Runner& runner, const LogSelection& sel, std::ostream& out) {
+  // Wait until the app has started (or ended), as TorchX does.
+  while (true) {
+    auto status = runner.status(sel.app_handle);
+    if (!status) throw runner::UnknownAppError("app '" + sel.app_handle + "' not found (it does not exist or was removed)");
+    if (specs::is_started(status->state)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  auto app = runner.describe(sel.app_handle);
+  if (!app) throw runner::UnknownAppError("app '" + sel.app_handle + "' not found (it does not exist or was removed)");
+
+  std::vector<std::pair<std::string, int>> targets;
+  std::vector<std::string> role_names;
+  for (const auto& role : app->roles) {
+    role_names.push_back(role.name);
+    if (sel.role && role.name != *sel.role) continue;
+    if (sel.replicas.empty()) {
+      for (int k = 0; k < role.num_replicas; ++k) targets.emplace_back(role.name, k);
+    } else {
+      for (int k : sel.replicas) targets.emplace_back(role.name, k);
+    }
+  }
+  if (sel.role && std::find(role_names.begin(), role_names.end(), *sel.role) == role_names.end()) {
+    std::string roles;
+    for (const auto& r : role_names) roles += (roles.empty() ? "" : ", ") + r;
+    throw UsageError("app '" + sel.app_handle + "' has no role '" + *sel.role + "' (roles: " + roles + ")");
+  }
+
+  // Open every stream first (errors surface before any thread starts), then read concurrently.
+  std::vector<std::unique_ptr<loader::LogStream>> streams;
+  for (const auto& [role, k] : targets) {
+    streams.push_back(runner.log_lines(sel.app_handle, role, k, sel.regex, sel.tail, sel.streams));
+  }
+  std::mutex out_mutex;
+  std::exception_ptr first_error;
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < streams.size(); ++i) {
+    threads.emplace_back([&, i] {
+      try {
+        const std::string prefix = targets[i].first + "/" + std::to_string(targets[i].second) + " ";
+        while (auto line = streams[i]->next()) {
+          std::lock_guard lock(out_mutex);
+          out << prefix << *line << "\n";
+        }
+      } catch (...) {
+        std::lock_guard lock(out_mutex);
+        if (!first_error) first_error = std::current_exception();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  out.flush();
+  if (first_error) std::rethrow_exception(first_error);
+}
+
+}  // namespace torchx::cli

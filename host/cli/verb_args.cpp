@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "verb_args.hpp"
+
+#include <torchx/util/suggest.hpp>
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include <ostream>
+
+namespace po = boost::program_options;
+
+namespace torchx::cli {
+namespace {
+
+std::vector<std::string> option_names(const po::options_description& desc) {
+  std::vector<std::string> names;
+  for (const auto& o : desc.options()) {
+    const std::string long_name = o->long_name();
+    if (!long_name.empty()) names.push_back("--" + long_name);
+  }
+  return names;
+}
+
+void print_pretty(std::string& out, const boost::json::value& v, int indent) {
+  const std::string pad(static_cast<std::size_t>(indent) * 2, ' ');
+  const std::string inner(static_cast<std::size_t>(indent + 1) * 2, ' ');
+  if (const auto* o = v.if_object(); o != nullptr && !o->empty()) {
+    out += "{\n";
+    bool first = true;
+    for (const auto& kv : *o) {
+      out += (first ? "" : ",\n") + inner + boost::json::serialize(boost::json::value(kv.key())) + ": ";
+      print_pretty(out, kv.value(), indent + 1);
+      first = false;
+    }
+    out += "\n" + pad + "}";
+  } else if (const auto* a = v.if_array(); a != nullptr && !a->empty()) {
+    out += "[\n";
+    for (std::size_t i = 0; i < a->size(); ++i) {
+      out += (i ? ",\n" : "") + inner;
+      print_pretty(out, (*a)[i], indent + 1);
+    }
+    out += "\n" + pad + "]";
+  } else {
+    out += boost::json::serialize(v);
+  }
+}
+
+}  // namespace
+
+std::optional<po::variables_map> parse_verb(const VerbSpec& spec, const Invocation& inv) {
+  po::options_description all;
+  all.add(spec.options);
+  all.add_options()("help,h", "show this help and exit");
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(inv.args).options(all).positional(spec.positional).run(), vm);
+    if (vm.count("help") != 0U) {
+      inv.out << "usage: " << spec.usage << "\n\n" << spec.description << "\n\n" << all;
+      return std::nullopt;
+    }
+    po::notify(vm);
+  } catch (const po::unknown_option& e) {
+    std::string flag = e.get_option_name();
+    throw UsageError("unrecognized option '" + flag + "'" + util::did_you_mean(flag, option_names(all)) +
+                     " (usage: " + spec.usage + ")");
+  } catch (const po::too_many_positional_options_error&) {
+    throw UsageError("too many arguments (usage: " + spec.usage + ")");
+  } catch (const po::error& e) {
+    throw UsageError(std::string(e.what()) + " (usage: " + spec.usage + ")");
+  }
+  return vm;
+}
+
+std::string pretty_json(const std::string& json_text) {
+  std::string out;
+  print_pretty(out, boost::json::parse(json_text), 0);
+  return out;
+}
+
+std::string format_table(const std::vector<std::string>& headers, const std::vector<std::vector<std::string>>& rows) {
+  std::vector<std::size_t> widths;
+  for (const auto& h : headers) widths.push_back(h.size());
+  for (const auto& row : rows) {
+    for (std::size_t i = 0; i < row.size() && i < widths.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+  }
+  auto line = [&](const std::vector<std::string>& cells) {
+    std::string out;
+    for (std::size_t i = 0; i < cells.size() && i < widths.size(); ++i) {
+      out += (i + 1 < widths.size()) ? fmt::format("{:<{}}  ", cells[i], widths[i]) : cells[i];
+    }
+    return out + "\n";
+  };
+  std::string out = line(headers);
+  std::vector<std::string> rule;
+  for (auto w : widths) rule.emplace_back(w, '-');
+  out += line(rule);
+  for (const auto& row : rows) out += line(row);
+  return out;
+}
+
+}  // namespace torchx::cli

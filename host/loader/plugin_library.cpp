@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "plugin_library.hpp"
+
+#include "sink.hpp"
+
+#include <boost/dll/shared_library.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <deque>
+#include <mutex>
+#include <set>
+
+namespace torchx::loader {
+namespace {
+
+/// Libraries are kept here for the life of the process and never closed (docs/abi.md: never unload).
+std::deque<boost::dll::shared_library>& resident_libraries() {
+  static auto* libraries = new std::deque<boost::dll::shared_library>();
+  return *libraries;
+}
+std::mutex& load_mutex() {
+  static std::mutex m;
+  return m;
+}
+
+/// Plugin log messages, routed to the host's logger with the plugin's name. `ctx` is the name,
+/// kept alive in a never-freed set.
+void host_log(void* ctx, tx_log_level level, const char* message) {
+  const char* name = static_cast<const char*>(ctx);
+  const char* text = message != nullptr ? message : "";
+  switch (level) {
+    case TX_LOG_DEBUG: spdlog::debug("plugin '{}': {}", name, text); break;
+    case TX_LOG_INFO: spdlog::info("plugin '{}': {}", name, text); break;
+    case TX_LOG_WARNING: spdlog::warn("plugin '{}': {}", name, text); break;
+    default: spdlog::error("plugin '{}': {}", name, text); break;
+  }
+}
+const char* stable_name(const std::string& name) {
+  static auto* names = new std::set<std::string>();
+  return names->insert(name).first->c_str();
+}
+
+template <typename Table>
+void check_table(const Manifest& m, const char* kind, const Table* table, std::size_t min_size) {
+  if (table == nullptr) throw PluginLoadError(m, std::string("a ") + kind + " table is NULL");
+  if (table->struct_size < min_size) {
+    throw PluginLoadError(m, std::string(kind) + " table is " + std::to_string(table->struct_size) + " bytes, ABI 1 needs at least " +
+                                 std::to_string(min_size));
+  }
+  if (table->name == nullptr || *table->name == '\0') throw PluginLoadError(m, std::string("a ") + kind + " table has no name");
+}
+
+void require(const Manifest& m, const char* kind, const char* name, const void* fn, const char* fn_name) {
+  if (fn == nullptr) {
+    throw PluginLoadError(m, std::string(kind) + " '" + name + "' has no " + fn_name + " function");
+  }
+}
+
+template <typename Table>
+void check_names(const Manifest& m, const char* kind, const Table* const* tables, std::uint32_t count,
+                 const std::vector<std::string>& listed) {
+  if (count > 0 && tables == nullptr) throw PluginLoadError(m, std::string(kind) + " list is NULL");
+  std::set<std::string> given;
+  for (std::uint32_t i = 0; i < count; ++i) {
+    const Table* t = tables[i];
+    if (t == nullptr || t->name == nullptr) continue;  // reported by check_table
+    if (std::find(listed.begin(), listed.end(), t->name) == listed.end()) {
+      throw PluginLoadError(m, std::string("provides ") + kind + " '" + t->name + "', which its manifest does not list");
+    }
+    given.insert(t->name);
+  }
+  for (const auto& name : listed) {
+    if (!given.contains(name)) {
+      throw PluginLoadError(m, std::string("its manifest lists ") + kind + " '" + name + "', which the plugin does not provide");
+    }
+  }
+}
+
+template <typename Table>
+const Table* find(const Table* const* tables, std::uint32_t count, std::string_view name) {
+  for (std::uint32_t i = 0; i < count; ++i) {
+    if (tables[i] != nullptr && tables[i]->name != nullptr && name == tables[i]->name) return tables[i];
+  }
+  return nullptr;
+}
+
+void validate(const Manifest& m, const tx_plugin_info& info) {
+  if (info.abi_version < k_host_min_abi || info.abi_version > k_host_max_abi) {
+    throw PluginLoadError(m, "answered ABI " + std::to_string(info.abi_version) + ", this torchx supports " +
+                                 std::to_string(k_host_min_abi) + ".." + std::to_string(k_host_max_abi));
+  }
+  if (std::find(m.abi_versions.begin(), m.abi_versions.end(), info.abi_version) == m.abi_versions.end()) {
+    throw PluginLoadError(m, "answered ABI " + std::to_string(info.abi_version) + ", which its manifest does not list");
+  }
+  if (info.name == nullptr || m.name != info.name) {
+    throw PluginLoadError(m, std::string("calls itself '") + (info.name ? info.name : "(null)") + "', its manifest says '" + m.name + "'");
+  }
+  if (info.version == nullptr || m.version != info.version) {
+    throw PluginLoadError(m, std::string("is version '") + (info.version ? info.version : "(null)") + "', its manifest says '" +
+                                 m.version + "'");
+  }
+  for (std::uint32_t i = 0; i < info.num_schedulers; ++i) {
+    const tx_scheduler_api* s = info.schedulers != nullptr ? info.schedulers[i] : nullptr;
+    check_table(m, "scheduler", s, sizeof(tx_scheduler_api));
+    require(m, "scheduler", s->name, reinterpret_cast<const void*>(s->create), "create");
+    require(m, "scheduler", s->name, reinterpret_cast<const void*>(s->destroy), "destroy");
+    require(m, "scheduler", s->name, reinterpret_cast<const void*>(s->run_opts), "run_opts");
+    require(m, "scheduler", s->name, reinterpret_cast<const void*>(s->dryrun), "dryrun");
+    require(m, "scheduler", s->name, reinterpret_cast<const void*>(s->schedule), "schedule");
+    require(m, "scheduler", s->name, reinterpret_cast<const void*>(s->describe), "describe");
+    require(m, "scheduler", s->name, reinterpret_cast<const void*>(s->cancel), "cancel");
+    const bool any_log = s->log_open || s->log_next || s->log_close;
+    if (any_log && !(s->log_open && s->log_next && s->log_close)) {
+      throw PluginLoadError(m, std::string("scheduler '") + s->name + "' has some but not all of log_open, log_next, log_close");
+    }
+  }
+  for (std::uint32_t i = 0; i < info.num_components; ++i) {
+    const tx_component_api* c = info.components != nullptr ? info.components[i] : nullptr;
+    check_table(m, "component", c, sizeof(tx_component_api));
+    require(m, "component", c->name, c->signature_json, "signature_json");
+    require(m, "component", c->name, reinterpret_cast<const void*>(c->build), "build");
+  }
+  for (std::uint32_t i = 0; i < info.num_trackers; ++i) {
+    const tx_tracker_api* t = info.trackers != nullptr ? info.trackers[i] : nullptr;
+    check_table(m, "tracker", t, sizeof(tx_tracker_api));
+    require(m, "tracker", t->name, reinterpret_cast<const void*>(t->create), "create");
+    require(m, "tracker", t->name, reinterpret_cast<const void*>(t->destroy), "destroy");
+  }
+  for (std::uint32_t i = 0; i < info.num_named_resources; ++i) {
+    const tx_named_resources_api* r = info.named_resources != nullptr ? info.named_resources[i] : nullptr;
+    check_table(m, "named-resources", r, sizeof(tx_named_resources_api));
+    require(m, "named-resources", r->name, reinterpret_cast<const void*>(r->list), "list");
+  }
+  check_names(m, "scheduler", info.schedulers, info.num_schedulers, m.provides.schedulers);
+  check_names(m, "component", info.components, info.num_components, m.provides.components);
+  check_names(m, "tracker", info.trackers, info.num_trackers, m.provides.trackers);
+  check_names(m, "named-resources", info.named_resources, info.num_named_resources, m.provides.named_resources);
+}
+
+}  // namespace
+
+PluginLoadError::PluginLoadError(const Manifest& manifest, const std::string& reason)
+    : std::runtime_error("plugin '" + manifest.name + "' (" + manifest.path.string() + "): " + reason), m_reason(reason) {}
+
+std::shared_ptr<const PluginLibrary> PluginLibrary::load(const Manifest& manifest) {
+  std::lock_guard lock(load_mutex());
+  spdlog::debug("loading plugin '{}' from {}", manifest.name, manifest.library_path.string());
+  boost::dll::shared_library library;
+  try {
+    library.load(manifest.library_path, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+  } catch (const std::exception& e) {
+    throw PluginLoadError(manifest, "cannot load " + manifest.library_path.string() + ": " + e.what());
+  }
+  if (!library.has(TX_PLUGIN_NEGOTIATE_SYMBOL)) {
+    throw PluginLoadError(manifest, std::string("does not export ") + TX_PLUGIN_NEGOTIATE_SYMBOL);
+  }
+  auto negotiate = library.get<tx_status(const tx_host_info*, tx_plugin_info*)>(TX_PLUGIN_NEGOTIATE_SYMBOL);
+  resident_libraries().push_back(std::move(library));  // never unloaded, even if negotiation fails
+
+  std::string error;
+  tx_host_info host{};
+  host.struct_size = sizeof(tx_host_info);
+  host.min_abi = k_host_min_abi;
+  host.max_abi = k_host_max_abi;
+  host.host_version = TORCHX_VERSION;
+  host.error = string_sink(error);
+  host.log = &host_log;
+  host.log_ctx = const_cast<char*>(stable_name(manifest.name));
+  tx_plugin_info info{};
+  info.struct_size = sizeof(tx_plugin_info);
+  tx_status status = TX_E_INTERNAL;
+  try {
+    status = negotiate(&host, &info);
+  } catch (...) {  // a plugin not built with the SDK let an exception escape: contained here
+    throw PluginLoadError(manifest, "threw an exception from tx_plugin_negotiate (exceptions must not cross the ABI)");
+  }
+  if (status != TX_OK) {
+    throw PluginLoadError(manifest, "negotiation failed (" + std::string(status_name(status)) + ")" +
+                                        (error.empty() ? std::string{} : ": " + error));
+  }
+  validate(manifest, info);
+  return std::shared_ptr<const PluginLibrary>(new PluginLibrary(manifest, info));
+}
+
+const tx_scheduler_api* PluginLibrary::scheduler(std::string_view name) const {
+  return find(m_info.schedulers, m_info.num_schedulers, name);
+}
+const tx_component_api* PluginLibrary::component(std::string_view name) const {
+  return find(m_info.components, m_info.num_components, name);
+}
+const tx_tracker_api* PluginLibrary::tracker(std::string_view name) const {
+  return find(m_info.trackers, m_info.num_trackers, name);
+}
+const tx_named_resources_api* PluginLibrary::named_resources(std::string_view name) const {
+  return find(m_info.named_resources, m_info.num_named_resources, name);
+}
+
+}  // namespace torchx::loader

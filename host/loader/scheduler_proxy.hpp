@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// SchedulerProxy and ComponentProxy: C++ objects over a plugin's C tables.
+#pragma once
+
+#include "plugin_library.hpp"
+
+#include <torchx/specs/run_opts.hpp>
+#include <torchx/specs/scheduler_types.hpp>
+
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace torchx::loader {
+
+/// A plugin call that failed: the status it returned and its message, prefixed with what was
+/// called ("scheduler 'slurm' describe: ..."). Also thrown when a plugin's output is malformed.
+class PluginCallError : public std::runtime_error {
+public:
+  PluginCallError(tx_status status, const std::string& message) : std::runtime_error(message), m_status(status) {}
+  [[nodiscard]] tx_status status() const { return m_status; }
+
+private:
+  tx_status m_status;
+};
+
+/// One replica's log lines from a scheduler plugin.
+class LogStream {
+public:
+  LogStream(const tx_scheduler_api* api, void* iterator, std::string scheduler);
+  ~LogStream();
+  LogStream(const LogStream&) = delete;
+  LogStream& operator=(const LogStream&) = delete;
+  /// The next line (without its line break), or nullopt at the end. Throws PluginCallError.
+  std::optional<std::string> next();
+
+private:
+  const tx_scheduler_api* m_api;
+  void* m_iterator;
+  std::string m_scheduler;
+};
+
+/// What a scheduler's dryrun returned.
+struct SchedulerRequest {
+  std::string request_json{"null"};
+  std::string request_text;
+};
+
+/// A scheduler instance of a loaded plugin (created on construction, destroyed with the proxy).
+/// Calls are serialized by the caller, except LogStream::next on distinct streams.
+class SchedulerProxy {
+public:
+  /// Creates an instance for `session`. Throws PluginCallError.
+  SchedulerProxy(std::shared_ptr<const PluginLibrary> library, const tx_scheduler_api* api, const std::string& session);
+  ~SchedulerProxy();
+  SchedulerProxy(const SchedulerProxy&) = delete;
+  SchedulerProxy& operator=(const SchedulerProxy&) = delete;
+
+  [[nodiscard]] const std::string& name() const { return m_name; }
+  [[nodiscard]] const PluginLibrary& library() const { return *m_library; }
+  [[nodiscard]] bool supports_list() const { return m_api->list != nullptr; }
+  [[nodiscard]] bool supports_delete() const { return m_api->delete_app != nullptr; }
+  [[nodiscard]] bool supports_logs() const { return m_api->log_open != nullptr; }
+
+  specs::RunOpts run_opts();
+  /// `request_json` is `{"app": AppDef, "cfg": resolved cfg}`.
+  SchedulerRequest dryrun(const std::string& request_json);
+  /// `dryrun_json` is `{"app", "cfg", "request"}`; returns the app id.
+  std::string schedule(const std::string& dryrun_json);
+  /// nullopt when the scheduler does not know `app_id`.
+  std::optional<specs::DescribeAppResponse> describe(const std::string& app_id);
+  /// Throws PluginCallError(TX_E_UNSUPPORTED, "scheduler 'x' does not support list") when absent.
+  std::vector<specs::ListAppResponse> list();
+  void cancel(const std::string& app_id);
+  void delete_app(const std::string& app_id);
+  std::unique_ptr<LogStream> log(const specs::LogQuery& query);
+
+private:
+  [[noreturn]] void fail(const char* what, tx_status status, const std::string& message) const;
+  std::shared_ptr<const PluginLibrary> m_library;
+  const tx_scheduler_api* m_api;
+  void* m_instance = nullptr;
+  std::string m_name;
+};
+
+/// A component of a loaded plugin. Stateless and thread-safe.
+class ComponentProxy {
+public:
+  ComponentProxy(std::shared_ptr<const PluginLibrary> library, const tx_component_api* api)
+      : m_library(std::move(library)), m_api(api) {}
+  [[nodiscard]] std::string name() const { return m_api->name; }
+  /// The signature JSON the plugin declared.
+  [[nodiscard]] std::string signature_json() const { return m_api->signature_json; }
+  /// Builds the AppDef JSON from `{"args": {...}, "varargs": [...]}`. Throws PluginCallError.
+  std::string build(const std::string& args_json) const;
+
+private:
+  std::shared_ptr<const PluginLibrary> m_library;
+  const tx_component_api* m_api;
+};
+
+}  // namespace torchx::loader

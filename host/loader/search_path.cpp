@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "search_path.hpp"
+
+#include <sys/auxv.h>
+
+#include <cstdlib>
+#include <set>
+
+namespace torchx::loader {
+namespace {
+
+std::vector<std::string> split_colons(const std::string& s) {
+  std::vector<std::string> out;
+  std::string current;
+  for (char c : s) {
+    if (c == ':') {
+      if (!current.empty()) out.push_back(current);
+      current.clear();
+    } else {
+      current += c;
+    }
+  }
+  if (!current.empty()) out.push_back(current);
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::string> SearchPathInputs::default_getenv(const char* name) {
+  const char* v = std::getenv(name);
+  return v == nullptr ? std::nullopt : std::optional<std::string>(v);
+}
+
+bool SearchPathInputs::is_secure_process() { return getauxval(AT_SECURE) != 0; }
+
+std::filesystem::path SearchPathInputs::executable_dir() {
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::filesystem::path{} : exe.parent_path();
+}
+
+std::vector<SearchDir> plugin_search_path(const SearchPathInputs& in) {
+  std::vector<SearchDir> dirs;
+  std::set<std::filesystem::path> seen;
+  auto add = [&](const std::filesystem::path& p, const std::string& origin) {
+    if (p.empty() || !p.is_absolute()) return;  // relative entries would depend on the cwd
+    const auto normal = p.lexically_normal();
+    if (seen.insert(normal).second) dirs.push_back({normal, origin});
+  };
+  auto env = [&](const char* name) -> std::optional<std::string> {
+    if (in.secure) return std::nullopt;
+    auto v = in.getenv(name);
+    return (v && !v->empty()) ? v : std::nullopt;
+  };
+
+  if (!in.secure) {
+    for (const auto& d : in.cli_dirs) add(std::filesystem::absolute(d), "--plugin-path");
+  }
+  if (auto p = env("TORCHX_PLUGIN_PATH")) {
+    for (const auto& d : split_colons(*p)) add(d, "TORCHX_PLUGIN_PATH");
+  }
+  if (auto p = env("TORCHX_PLUGIN_SYSTEM_PATH")) {
+    for (const auto& d : split_colons(*p)) add(d, "TORCHX_PLUGIN_SYSTEM_PATH");
+    return dirs;
+  }
+  if (!in.secure) {
+    if (auto data_home = env("XDG_DATA_HOME")) {
+      add(std::filesystem::path(*data_home) / "torchx/plugins.d", "user");
+    } else if (auto home = in.getenv("HOME"); home && !home->empty()) {
+      add(std::filesystem::path(*home) / ".local/share/torchx/plugins.d", "user");
+    }
+  }
+  add("/etc/torchx/plugins.d", "system");
+  const auto data_dirs = env("XDG_DATA_DIRS").value_or("/usr/local/share:/usr/share");
+  for (const auto& d : split_colons(data_dirs)) add(std::filesystem::path(d) / "torchx/plugins.d", "system");
+  if (!in.exe_dir.empty()) add(in.exe_dir / "../share/torchx/plugins.d", "bundled");
+  return dirs;
+}
+
+}  // namespace torchx::loader

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The ordered list of directories where plugin manifests are looked for (DESIGN §5).
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace torchx::loader {
+
+/// One directory of the search path and why it is there ("--plugin-path", "TORCHX_PLUGIN_PATH",
+/// "user", "system", "bundled", "TORCHX_PLUGIN_SYSTEM_PATH").
+struct SearchDir {
+  std::filesystem::path path;
+  std::string origin;
+};
+
+/// What the search path is computed from. `getenv` and `secure` are seams for tests.
+struct SearchPathInputs {
+  std::vector<std::string> cli_dirs;  ///< --plugin-path, in the order given
+  std::function<std::optional<std::string>(const char*)> getenv = default_getenv;
+  /// True in a setuid/setgid process (AT_SECURE): env overrides, --plugin-path and user dirs are
+  /// ignored, as the Vulkan loader does. Running as root is not "secure" in this sense.
+  bool secure = is_secure_process();
+  /// The directory holding the torchx executable; the bundled plugins are in ../share/torchx/plugins.d.
+  std::filesystem::path exe_dir = executable_dir();
+
+  static std::optional<std::string> default_getenv(const char* name);
+  static bool is_secure_process();
+  static std::filesystem::path executable_dir();
+};
+
+/// The search path, first match first: --plugin-path dirs, TORCHX_PLUGIN_PATH (':'-separated),
+/// then either TORCHX_PLUGIN_SYSTEM_PATH (replacing the rest) or the user dir
+/// ($XDG_DATA_HOME/torchx/plugins.d, default ~/.local/share/...), /etc/torchx/plugins.d,
+/// each of $XDG_DATA_DIRS/torchx/plugins.d (default /usr/local/share:/usr/share), and the bundled
+/// dir next to the executable. Duplicates keep their first place.
+std::vector<SearchDir> plugin_search_path(const SearchPathInputs& inputs);
+
+}  // namespace torchx::loader

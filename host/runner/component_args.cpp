@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "component_args.hpp"
+
+#include "errors.hpp"
+
+#include <torchx/specs/run_opts.hpp>
+#include <torchx/util/suggest.hpp>
+
+#include <boost/json.hpp>
+
+#include <charconv>
+#include <set>
+
+namespace json = boost::json;
+
+namespace torchx::runner {
+namespace {
+
+json::value convert(const std::string& component, const ComponentArgSpec& spec, const std::string& text) {
+  auto bad = [&](const std::string& expected) {
+    return ComponentArgsError("component '" + component + "': argument --" + spec.name + " must be " + expected +
+                              ", given '" + text + "'");
+  };
+  if (spec.type == "int") {
+    long long v = 0;
+    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (text.empty() || ec != std::errc{} || p != text.data() + text.size()) throw bad("an int");
+    return v;
+  }
+  if (spec.type == "float") {
+    double v = 0;
+    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (text.empty() || ec != std::errc{} || p != text.data() + text.size()) throw bad("a float");
+    return v;
+  }
+  if (spec.type == "bool") {
+    if (text == "true" || text == "True" || text == "1") return true;
+    if (text == "false" || text == "False" || text == "0") return false;
+    throw bad("true or false");
+  }
+  if (spec.type == "list") {
+    json::array items;
+    std::string current;
+    for (char c : text + ",") {
+      if (c == ',') {
+        if (!current.empty()) items.emplace_back(current);
+        current.clear();
+      } else {
+        current += c;
+      }
+    }
+    return items;
+  }
+  if (spec.type == "dict") {
+    json::object items;
+    try {
+      for (const auto& [k, v] : specs::parse_key_values(text)) items[k] = v;
+    } catch (const specs::Error& e) {
+      throw ComponentArgsError("component '" + component + "': argument --" + spec.name + ": " + e.what());
+    }
+    return items;
+  }
+  return json::value(text);
+}
+
+}  // namespace
+
+ComponentSignature parse_signature(const std::string& signature_json) {
+  boost::system::error_code ec;
+  const json::value v = json::parse(signature_json, ec);
+  if (ec || !v.is_object()) throw specs::JsonDecodeError("component signature", {"not a JSON object"});
+  ComponentSignature sig;
+  const auto& o = v.get_object();
+  if (const auto* doc = o.if_contains("doc"); doc != nullptr && doc->is_string()) sig.doc = doc->get_string();
+  if (const auto* args = o.if_contains("args"); args != nullptr && args->is_array()) {
+    for (const auto& a : args->get_array()) {
+      if (!a.is_object()) throw specs::JsonDecodeError("component signature", {"args: expected objects"});
+      const auto& ao = a.get_object();
+      ComponentArgSpec spec;
+      const auto* name = ao.if_contains("name");
+      if (name == nullptr || !name->is_string()) throw specs::JsonDecodeError("component signature", {"args: name missing"});
+      spec.name = name->get_string();
+      if (const auto* t = ao.if_contains("type"); t != nullptr && t->is_string()) spec.type = t->get_string();
+      if (const auto* d = ao.if_contains("default"); d != nullptr && !d->is_null()) spec.default_json = json::serialize(*d);
+      if (const auto* r = ao.if_contains("required"); r != nullptr && r->is_bool()) spec.required = r->get_bool();
+      if (const auto* h = ao.if_contains("help"); h != nullptr && h->is_string()) spec.help = h->get_string();
+      if (const auto* s = ao.if_contains("short"); s != nullptr && s->is_string()) spec.short_name = s->get_string();
+      if (const auto* va = ao.if_contains("varargs"); va != nullptr && va->is_bool()) spec.varargs = va->get_bool();
+      sig.args.push_back(std::move(spec));
+    }
+  }
+  return sig;
+}
+
+std::string build_request(const std::string& component, const ComponentSignature& signature,
+                          const std::vector<std::string>& args) {
+  json::object values;
+  json::array varargs;
+  std::set<std::string> given;
+  const ComponentArgSpec* varargs_spec = nullptr;
+  std::vector<std::string> flags;
+  for (const auto& spec : signature.args) {
+    if (spec.varargs) varargs_spec = &spec;
+    else flags.push_back("--" + spec.name);
+  }
+  auto find = [&](const std::string& token) -> const ComponentArgSpec* {
+    for (const auto& spec : signature.args) {
+      if (spec.varargs) continue;
+      if (token == "--" + spec.name || (!spec.short_name.empty() && token == "-" + spec.short_name)) return &spec;
+    }
+    return nullptr;
+  };
+
+  std::size_t i = 0;
+  for (; i < args.size(); ++i) {
+    const std::string& token = args[i];
+    if (token == "--") {
+      ++i;
+      break;
+    }
+    if (token.size() < 2 || token[0] != '-') break;  // the first positional starts the varargs
+    std::string flag = token;
+    std::optional<std::string> value;
+    if (const auto eq = token.find('='); eq != std::string::npos && token.rfind("--", 0) == 0) {
+      flag = token.substr(0, eq);
+      value = token.substr(eq + 1);
+    }
+    const ComponentArgSpec* spec = find(flag);
+    if (spec == nullptr) {
+      if (varargs_spec != nullptr && token.rfind("--", 0) != 0) break;  // e.g. `-x` meant for the script
+      throw ComponentArgsError("component '" + component + "': unknown argument '" + flag + "'" +
+                               util::did_you_mean(flag, flags));
+    }
+    if (!given.insert(spec->name).second) {
+      throw ComponentArgsError("component '" + component + "': argument --" + spec->name + " given more than once");
+    }
+    if (!value) {
+      if (i + 1 >= args.size()) throw ComponentArgsError("component '" + component + "': argument --" + spec->name + " needs a value");
+      value = args[++i];
+    }
+    values[spec->name] = convert(component, *spec, *value);
+  }
+  for (; i < args.size(); ++i) varargs.emplace_back(args[i]);
+  if (!varargs.empty() && varargs_spec == nullptr) {
+    throw ComponentArgsError("component '" + component + "': unexpected argument '" + std::string(varargs.front().as_string()) +
+                             "' (it takes no positional arguments)");
+  }
+
+  std::vector<std::string> missing;
+  for (const auto& spec : signature.args) {
+    if (spec.varargs || values.contains(spec.name)) continue;
+    if (spec.default_json) {
+      values[spec.name] = json::parse(*spec.default_json);
+    } else if (spec.required) {
+      missing.push_back("--" + spec.name);
+    } else {
+      values[spec.name] = nullptr;
+    }
+  }
+  if (!missing.empty()) {
+    std::string list;
+    for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
+    throw ComponentArgsError("component '" + component + "': missing required argument" + (missing.size() > 1 ? "s " : " ") + list);
+  }
+  return json::serialize(json::object{{"args", std::move(values)}, {"varargs", std::move(varargs)}});
+}
+
+std::string component_help(const std::string& component, const ComponentSignature& signature) {
+  std::string out = "usage: torchx run [run options] " + component;
+  for (const auto& spec : signature.args) {
+    if (spec.varargs) out += " [" + spec.name + " ...]";
+    else if (spec.required && !spec.default_json) out += " --" + spec.name + " " + spec.name;
+  }
+  out += "\n\n" + (signature.doc.empty() ? std::string("(no documentation)") : signature.doc) + "\n\narguments:\n";
+  for (const auto& spec : signature.args) {
+    std::string left = spec.varargs ? spec.name + " ..." : "--" + spec.name;
+    if (!spec.short_name.empty()) left = "-" + spec.short_name + ", " + left;
+    std::string note;
+    if (spec.varargs) note = "";
+    else if (spec.default_json) note = " (default: " + *spec.default_json + ")";
+    else if (spec.required) note = " (required)";
+    out += "  " + left + " (" + spec.type + ")\n      " + (spec.help.empty() ? std::string(" ") : spec.help) + note + "\n";
+  }
+  return out;
+}
+
+}  // namespace torchx::runner

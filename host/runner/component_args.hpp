@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Component signatures and the command-line arguments of `torchx run <component> ...`.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace torchx::runner {
+
+/// One declared argument of a component (payloads.md, "Component signature").
+struct ComponentArgSpec {
+  std::string name;
+  std::string type = "str";  ///< str, int, float, bool, list, dict
+  std::optional<std::string> default_json;  ///< nullopt: no default
+  bool required = false;
+  std::string help;
+  std::string short_name;
+  bool varargs = false;
+};
+
+/// A component's doc and arguments, as its plugin declared them.
+struct ComponentSignature {
+  std::string doc;
+  std::vector<ComponentArgSpec> args;
+};
+
+/// Parses a signature. Throws specs::JsonDecodeError.
+ComponentSignature parse_signature(const std::string& signature_json);
+
+/// Turns `torchx run <component>` arguments into the build request `{"args": {...}, "varargs":
+/// [...]}`: `--name value`, `--name=value` and `-x value` (declared short names) for declared
+/// arguments, values converted to the declared type (`list`: comma-separated; `dict`:
+/// `k=v,k2=v2`; `bool`: true/false), defaults filled in, the rest (or everything after `--`) as
+/// varargs. Throws ComponentArgsError for an unknown (with "did you mean") or repeated argument,
+/// a missing required one, or a value of the wrong type.
+std::string build_request(const std::string& component, const ComponentSignature& signature,
+                          const std::vector<std::string>& args);
+
+/// The `torchx run <component> --help` text: the doc, then each argument with "(required)" or
+/// "(default: X)".
+std::string component_help(const std::string& component, const ComponentSignature& signature);
+
+}  // namespace torchx::runner

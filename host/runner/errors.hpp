@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The runner's typed errors (named after TorchX's exceptions).
+#pragma once
+
+#include <torchx/specs/errors.hpp>
+
+namespace torchx::runner {
+
+/// A scheduler name no plugin provides ("unknown scheduler 'slurn': did you mean 'slurm'?").
+class UnknownSchedulerError : public specs::Error {
+public:
+  using specs::Error::Error;
+};
+
+/// A component name no plugin provides.
+class ComponentNotFoundError : public specs::Error {
+public:
+  using specs::Error::Error;
+};
+
+/// Component arguments that do not match the component's signature (a usage error).
+class ComponentArgsError : public specs::Error {
+public:
+  using specs::Error::Error;
+};
+
+/// An app the scheduler does not know (never existed, or purged).
+class UnknownAppError : public specs::Error {
+public:
+  using specs::Error::Error;
+};
+
+}  // namespace torchx::runner

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "runner.hpp"
+
+#include "component_args.hpp"
+#include "errors.hpp"
+
+#include <torchx/specs/app_handle.hpp>
+#include <torchx/specs/macros.hpp>
+#include <torchx/specs/json.hpp>
+#include <torchx/util/suggest.hpp>
+
+#include <boost/json.hpp>
+
+#include <cstdlib>
+#include <random>
+#include <thread>
+
+namespace json = boost::json;
+
+namespace torchx::runner {
+namespace {
+
+std::optional<std::string> env(const char* name) {
+  const char* v = std::getenv(name);
+  return (v == nullptr || *v == '\0') ? std::nullopt : std::optional<std::string>(v);
+}
+
+/// A random UUID4 in its text form (TorchX's session id).
+std::string uuid4() {
+  std::random_device rd;
+  std::uniform_int_distribution<int> hex(0, 15);
+  const char* digits = "0123456789abcdef";
+  std::string out;
+  for (int i = 0; i < 36; ++i) {
+    if (i == 8 || i == 13 || i == 18 || i == 23) out += '-';
+    else if (i == 14) out += '4';
+    else if (i == 19) out += digits[8 + hex(rd) % 4];
+    else out += digits[hex(rd)];
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string DryRunResult::to_json() const {
+  return json::serialize(json::object{{"app", json::parse(specs::to_json(app))},
+                                      {"scheduler", scheduler},
+                                      {"cfg", json::parse(specs::to_json(cfg))},
+                                      {"request", json::parse(request_json)},
+                                      {"request_text", request_text}});
+}
+
+Runner::Runner(const loader::Registry& registry, std::string session_name)
+    : m_registry(registry), m_session(std::move(session_name)),
+      m_session_id(env("TORCHX_INTERNAL_SESSION_ID").value_or(uuid4())) {}
+
+Runner::~Runner() = default;
+
+std::vector<std::string> Runner::scheduler_backends() const { return m_registry.names(loader::Kind::scheduler); }
+
+loader::SchedulerProxy& Runner::scheduler(const std::string& name) {
+  if (auto it = m_schedulers.find(name); it != m_schedulers.end()) return *it->second;
+  const loader::PluginEntry* entry = m_registry.provider(loader::Kind::scheduler, name);
+  if (entry == nullptr) {
+    const auto names = scheduler_backends();
+    std::string available;
+    for (const auto& n : names) available += (available.empty() ? "" : ", ") + n;
+    throw UnknownSchedulerError("unknown scheduler '" + name + "'" + util::did_you_mean(name, names) +
+                                (names.empty() ? " (no scheduler plugins found; see: torchx plugins)"
+                                               : " (available: " + available + ")"));
+  }
+  auto library = m_registry.load(*entry);
+  const tx_scheduler_api* api = library->scheduler(name);
+  auto proxy = std::make_unique<loader::SchedulerProxy>(library, api, m_session);
+  return *m_schedulers.emplace(name, std::move(proxy)).first->second;
+}
+
+specs::RunOpts Runner::run_opts(const std::string& name) { return scheduler(name).run_opts(); }
+
+DryRunResult Runner::dryrun(specs::AppDef app, const std::string& scheduler_name, const specs::Cfg& cfg,
+                            const std::optional<std::string>& parent_run_id) {
+  specs::validate(app);
+  loader::SchedulerProxy& sched = scheduler(scheduler_name);
+  const auto parent = env("TORCHX_PARENT_RUN_ID") ? env("TORCHX_PARENT_RUN_ID") : parent_run_id;
+  for (auto& role : app.roles) {
+    role.env.set("TORCHX_JOB_ID", scheduler_name + "://" + m_session + "/" + std::string(specs::macros::app_id));
+    role.env.set("TORCHX_INTERNAL_SESSION_ID", m_session_id);
+    if (parent) role.env.set("TORCHX_PARENT_RUN_ID", *parent);
+  }
+  DryRunResult result;
+  result.cfg = sched.run_opts().resolve(cfg, scheduler_name);
+  result.scheduler = scheduler_name;
+  const std::string request = json::serialize(
+      json::object{{"app", json::parse(specs::to_json(app))}, {"cfg", json::parse(specs::to_json(result.cfg))}});
+  auto answer = sched.dryrun(request);
+  result.app = std::move(app);
+  result.request_json = std::move(answer.request_json);
+  result.request_text = std::move(answer.request_text);
+  return result;
+}
+
+std::string Runner::component_signature(const std::string& component) {
+  const loader::PluginEntry* entry = m_registry.provider(loader::Kind::component, component);
+  if (entry == nullptr) {
+    throw ComponentNotFoundError("component '" + component + "' not found" +
+                                 util::did_you_mean(component, m_registry.names(loader::Kind::component)) +
+                                 " (see: torchx builtins)");
+  }
+  auto library = m_registry.load(*entry);
+  return library->component(component)->signature_json;
+}
+
+DryRunResult Runner::dryrun_component(const std::string& component, const std::vector<std::string>& args,
+                                      const std::string& scheduler_name, const specs::Cfg& cfg,
+                                      const std::optional<std::string>& parent_run_id) {
+  const ComponentSignature signature = parse_signature(component_signature(component));
+  const std::string request = build_request(component, signature, args);
+  auto library = m_registry.load(*m_registry.provider(loader::Kind::component, component));
+  const loader::ComponentProxy proxy(library, library->component(component));
+  specs::AppDef app;
+  const std::string app_json = proxy.build(request);
+  try {
+    app = specs::app_def_from_json(app_json);
+  } catch (const specs::JsonDecodeError& e) {
+    throw loader::PluginCallError(TX_E_INTERNAL, "component '" + component + "' returned " + e.what());
+  }
+  return dryrun(std::move(app), scheduler_name, cfg, parent_run_id);
+}
+
+std::string Runner::schedule(const DryRunResult& d) {
+  const std::string request = json::serialize(json::object{{"app", json::parse(specs::to_json(d.app))},
+                                                           {"cfg", json::parse(specs::to_json(d.cfg))},
+                                                           {"request", json::parse(d.request_json)}});
+  const std::string app_id = scheduler(d.scheduler).schedule(request);
+  return specs::AppHandle{d.scheduler, m_session, app_id}.str();
+}
+
+std::string Runner::run(const specs::AppDef& app, const std::string& scheduler_name, const specs::Cfg& cfg) {
+  return schedule(dryrun(app, scheduler_name, cfg));
+}
+
+std::optional<specs::AppStatus> Runner::status(const std::string& app_handle) {
+  const auto h = specs::parse_app_handle(app_handle);
+  auto desc = scheduler(h.scheduler_backend).describe(h.app_id);
+  if (!desc) return std::nullopt;
+  return specs::to_app_status(*desc);
+}
+
+std::optional<specs::AppStatus> Runner::wait(const std::string& app_handle, std::chrono::milliseconds interval,
+                                             const std::function<void(const specs::AppStatus&)>& on_poll) {
+  while (true) {
+    auto s = status(app_handle);
+    if (!s) return s;
+    if (on_poll) on_poll(*s);
+    if (s->is_terminal()) return s;
+    std::this_thread::sleep_for(interval);
+  }
+}
+
+void Runner::cancel(const std::string& app_handle) {
+  const auto h = specs::parse_app_handle(app_handle);
+  auto& sched = scheduler(h.scheduler_backend);
+  auto desc = sched.describe(h.app_id);
+  if (!desc) throw UnknownAppError("app '" + app_handle + "' not found on scheduler '" + h.scheduler_backend + "'");
+  if (!specs::is_terminal(desc->state)) sched.cancel(h.app_id);
+}
+
+std::optional<specs::AppDef> Runner::describe(const std::string& app_handle) {
+  const auto h = specs::parse_app_handle(app_handle);
+  auto desc = scheduler(h.scheduler_backend).describe(h.app_id);
+  if (!desc) return std::nullopt;
+  return specs::AppDef{h.app_id, desc->roles, desc->metadata};
+}
+
+std::vector<specs::ListAppResponse> Runner::list(const std::string& scheduler_name) {
+  auto items = scheduler(scheduler_name).list();
+  for (auto& item : items) item.app_handle = specs::AppHandle{scheduler_name, m_session, item.app_id}.str();
+  return items;
+}
+
+void Runner::delete_app(const std::string& app_handle) {
+  const auto h = specs::parse_app_handle(app_handle);
+  auto& sched = scheduler(h.scheduler_backend);
+  if (!sched.describe(h.app_id)) {
+    throw UnknownAppError("app '" + app_handle + "' not found on scheduler '" + h.scheduler_backend + "'");
+  }
+  sched.delete_app(h.app_id);
+}
+
+std::unique_ptr<loader::LogStream> Runner::log_lines(const std::string& app_handle, const std::string& role_name, int k,
+                                                     const std::optional<std::string>& regex, bool should_tail,
+                                                     std::optional<specs::Stream> streams, std::optional<double> since,
+                                                     std::optional<double> until) {
+  const auto h = specs::parse_app_handle(app_handle);
+  auto& sched = scheduler(h.scheduler_backend);
+  if (!sched.describe(h.app_id)) {
+    throw UnknownAppError("app '" + app_handle + "' not found on scheduler '" + h.scheduler_backend + "'");
+  }
+  return sched.log(specs::LogQuery{h.app_id, role_name, k, regex, since, until, should_tail, streams});
+}
+
+}  // namespace torchx::runner

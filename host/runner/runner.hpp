@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Runner: the C++ API of torchx (TorchX's `torchx.runner.Runner`). No argv, no printing, no exit.
+#pragma once
+
+#include "registry.hpp"
+#include "scheduler_proxy.hpp"
+
+#include <torchx/specs/app_status.hpp>
+#include <torchx/specs/role.hpp>
+#include <torchx/specs/run_opts.hpp>
+#include <torchx/specs/scheduler_types.hpp>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace torchx::runner {
+
+/// What a dryrun produced: everything `schedule` needs, and what `--dryrun` shows.
+struct DryRunResult {
+  specs::AppDef app;     ///< as built, with TorchX's env injected, macros not yet substituted
+  std::string scheduler;
+  specs::Cfg cfg;        ///< resolved against the scheduler's run options
+  std::string request_json{"null"};  ///< the scheduler's native request
+  std::string request_text;          ///< its printable form
+
+  /// `{"app", "scheduler", "cfg", "request", "request_text"}` (DESIGN §2).
+  [[nodiscard]] std::string to_json() const;
+};
+
+/// Launches and manages apps through scheduler plugins. Embeddable: a program links
+/// torchx_runner, discovers a Registry and makes a Runner. One Runner is used from one thread.
+class Runner {
+public:
+  /// `session_name` is the middle part of app handles (TorchX's runner name, "torchx").
+  explicit Runner(const loader::Registry& registry, std::string session_name = "torchx");
+  ~Runner();
+
+  [[nodiscard]] const std::string& session_name() const { return m_session; }
+  /// The scheduler names the registry knows, in search-path order (reads manifests only).
+  [[nodiscard]] std::vector<std::string> scheduler_backends() const;
+
+  /// The run options of `scheduler`. Throws UnknownSchedulerError, loader::PluginLoadError.
+  specs::RunOpts run_opts(const std::string& scheduler);
+
+  /// Validates `app` (every problem at once), injects TORCHX_JOB_ID,
+  /// TORCHX_INTERNAL_SESSION_ID and TORCHX_PARENT_RUN_ID into every role, resolves `cfg` against
+  /// the scheduler's run options, and asks the scheduler for its request. Submits nothing.
+  DryRunResult dryrun(specs::AppDef app, const std::string& scheduler, const specs::Cfg& cfg = {},
+                      const std::optional<std::string>& parent_run_id = std::nullopt);
+  /// Builds the AppDef of `component` from its command-line `args`, then dryrun.
+  DryRunResult dryrun_component(const std::string& component, const std::vector<std::string>& args,
+                                const std::string& scheduler, const specs::Cfg& cfg = {},
+                                const std::optional<std::string>& parent_run_id = std::nullopt);
+  /// Submits what dryrun produced; returns the app handle `<scheduler>://<session>/<app_id>`.
+  std::string schedule(const DryRunResult& dryrun);
+  /// dryrun + schedule.
+  std::string run(const specs::AppDef& app, const std::string& scheduler, const specs::Cfg& cfg = {});
+
+  /// The component's signature (doc and arguments). Throws ComponentNotFoundError.
+  std::string component_signature(const std::string& component);
+
+  /// The status of the app, or nullopt if the scheduler does not know it.
+  std::optional<specs::AppStatus> status(const std::string& app_handle);
+  /// Polls status every `interval` until the app is terminal (or unknown: nullopt). `on_poll` is
+  /// called with each status seen.
+  std::optional<specs::AppStatus> wait(const std::string& app_handle, std::chrono::milliseconds interval,
+                                       const std::function<void(const specs::AppStatus&)>& on_poll = {});
+  /// Requests cancellation (idempotent). Throws UnknownAppError for an unknown app.
+  void cancel(const std::string& app_handle);
+  /// The AppDef of the app as the scheduler describes it, or nullopt if unknown.
+  std::optional<specs::AppDef> describe(const std::string& app_handle);
+  /// The scheduler's apps, with their handles filled in.
+  std::vector<specs::ListAppResponse> list(const std::string& scheduler);
+  /// Removes a finished app. Throws UnknownAppError, loader::PluginCallError.
+  void delete_app(const std::string& app_handle);
+  /// The log lines of replica `k` of `role_name`. Throws UnknownAppError.
+  std::unique_ptr<loader::LogStream> log_lines(const std::string& app_handle, const std::string& role_name, int k,
+                                               const std::optional<std::string>& regex = std::nullopt,
+                                               bool should_tail = false,
+                                               std::optional<specs::Stream> streams = std::nullopt,
+                                               std::optional<double> since = std::nullopt,
+                                               std::optional<double> until = std::nullopt);
+
+  /// The scheduler proxy of `name`, created (and its plugin loaded) on first use.
+  loader::SchedulerProxy& scheduler(const std::string& name);
+
+private:
+  const loader::Registry& m_registry;
+  std::string m_session;
+  std::string m_session_id;
+  std::map<std::string, std::unique_ptr<loader::SchedulerProxy>> m_schedulers;
+};
+
+}  // namespace torchx::runner

@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The C++ plugin SDK: write a scheduler, component or named-resource set as a C++ class, and this
+// header turns it into the C ABI tables of plugin_api.h, catching every exception at the edge.
+//
+// A plugin's one source file ends with its negotiate function:
+//
+//   extern "C" TX_PLUGIN_EXPORT tx_status tx_plugin_negotiate(const tx_host_info* host, tx_plugin_info* info) {
+//     static torchx::plugin::Plugin plugin = torchx::plugin::Plugin("my_plugin", "1.0.0")
+//         .scheduler<MyScheduler>("my_sched", "my cluster's scheduler")
+//         .component(my_component);
+//     return plugin.negotiate(host, info);
+//   }
+//
+// Link `torchx::specs` (the SDK's types and JSON codecs) and build with torchx_add_plugin(), which
+// hides every other symbol.
+#pragma once
+
+#include <torchx/plugin_api.h>
+#include <torchx/specs/errors.hpp>
+#include <torchx/specs/json.hpp>
+#include <torchx/specs/role.hpp>
+#include <torchx/specs/run_opts.hpp>
+#include <torchx/specs/scheduler_types.hpp>
+
+#include <cstring>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace torchx::plugin {
+
+/// Throw from plugin code to return a specific status; the message goes to the host as it is.
+class Error : public std::runtime_error {
+public:
+  Error(tx_status status, const std::string& message) : std::runtime_error(message), m_status(status) {}
+  [[nodiscard]] tx_status status() const { return m_status; }
+
+private:
+  tx_status m_status;
+};
+struct NotFound : Error {
+  explicit NotFound(const std::string& m) : Error(TX_E_NOT_FOUND, m) {}
+};
+struct InvalidArgument : Error {
+  explicit InvalidArgument(const std::string& m) : Error(TX_E_INVALID_ARGUMENT, m) {}
+};
+struct Unsupported : Error {
+  explicit Unsupported(const std::string& m) : Error(TX_E_UNSUPPORTED, m) {}
+};
+struct Unavailable : Error {
+  explicit Unavailable(const std::string& m) : Error(TX_E_UNAVAILABLE, m) {}
+};
+
+/// Logs through the host (the only logging a plugin may do). Safe from any thread; a no-op
+/// before negotiation.
+void log(tx_log_level level, const std::string& message);
+
+/// What a scheduler's dryrun returns: the native request and its printable form.
+struct DryRunInfo {
+  std::string request_json{"null"};
+  std::string request_text;
+};
+
+/// What schedule receives: the AppDef, the resolved cfg and the request dryrun made.
+struct ScheduleRequest {
+  specs::AppDef app;
+  specs::Cfg cfg;
+  std::string request_json;
+};
+
+/// One replica's log lines, read one at a time.
+class LogIterator {
+public:
+  virtual ~LogIterator() = default;
+  /// The next line without its line break, or nullopt at the end.
+  virtual std::optional<std::string> next() = 0;
+};
+
+/// Base class of a scheduler. One instance per session; see tx_scheduler_api for threading.
+class Scheduler {
+public:
+  virtual ~Scheduler() = default;
+  virtual specs::RunOpts run_opts() = 0;
+  /// Must not submit anything. `cfg` is already resolved against run_opts().
+  virtual DryRunInfo dryrun(const specs::AppDef& app, const specs::Cfg& cfg) = 0;
+  /// Submits and returns the app id.
+  virtual std::string schedule(const ScheduleRequest& request) = 0;
+  /// nullopt for an unknown app.
+  virtual std::optional<specs::DescribeAppResponse> describe(const std::string& app_id) = 0;
+  virtual std::vector<specs::ListAppResponse> list() { throw Unsupported("list is not supported"); }
+  /// Idempotent; returns without waiting.
+  virtual void cancel(const std::string& app_id) = 0;
+  virtual void delete_app(const std::string& /*app_id*/) { throw Unsupported("delete is not supported"); }
+  virtual std::unique_ptr<LogIterator> log_iter(const specs::LogQuery& /*query*/) {
+    throw Unsupported("logs are not supported");
+  }
+};
+
+/// One argument of a component's signature (payloads.md, "Component signature").
+struct ComponentArg {
+  std::string name;
+  std::string type = "str";  ///< str, int, float, bool, list, dict
+  std::optional<std::string> default_json;  ///< the default as JSON text; nullopt: required
+  std::string help;
+  std::string short_name;  ///< e.g. "j" for -j; empty for none
+  bool varargs = false;
+};
+
+/// The arguments a component is built from: typed values by name, and the varargs.
+struct ComponentArgs {
+  std::string args_json{"{}"};  ///< `{"name": value}` as JSON text
+  std::vector<std::string> varargs;
+};
+
+/// A component: its doc, signature and builder.
+struct Component {
+  std::string name;
+  std::string doc;
+  std::vector<ComponentArg> args;
+  std::function<specs::AppDef(const ComponentArgs&)> build;
+};
+
+namespace detail {
+
+inline void write(const tx_sink* sink, const std::string& s) {
+  if (sink != nullptr && sink->write != nullptr) sink->write(sink->ctx, s.data(), s.size());
+}
+
+/// Runs `fn` and turns every exception into a status and a message: the edge of the ABI.
+template <typename Fn>
+tx_status guard(const tx_sink* err, Fn&& fn) noexcept {
+  try {
+    fn();
+    return TX_OK;
+  } catch (const Error& e) {
+    write(err, e.what());
+    return e.status();
+  } catch (const specs::Error& e) {
+    write(err, e.what());
+    return TX_E_INVALID_ARGUMENT;
+  } catch (const std::exception& e) {
+    write(err, e.what());
+    return TX_E_INTERNAL;
+  } catch (...) {
+    write(err, "unknown exception");
+    return TX_E_INTERNAL;
+  }
+}
+
+struct HostLog {
+  void (*fn)(void*, tx_log_level, const char*) = nullptr;
+  void* ctx = nullptr;
+};
+inline HostLog& host_log() {
+  static HostLog log;
+  return log;
+}
+
+std::string component_signature_json(const Component& c);
+std::string cfg_request_field(const std::string& json, const char* key);
+
+template <typename T>
+struct SchedulerTable {
+  static tx_status create(const char* /*session*/, void** instance, const tx_sink* err) {
+    return guard(err, [&] { *instance = static_cast<Scheduler*>(new T()); });
+  }
+  static void destroy(void* instance) { delete static_cast<Scheduler*>(instance); }
+  static Scheduler& self(void* instance) { return *static_cast<Scheduler*>(instance); }
+  static tx_status run_opts(void* inst, const tx_sink* out, const tx_sink* err) {
+    return guard(err, [&] { write(out, specs::to_json(self(inst).run_opts())); });
+  }
+  static tx_status dryrun(void* inst, const char* request, const tx_sink* out, const tx_sink* err);
+  static tx_status schedule(void* inst, const char* request, const tx_sink* out, const tx_sink* err);
+  static tx_status describe(void* inst, const char* app_id, const tx_sink* out, const tx_sink* err) {
+    return guard(err, [&] {
+      auto r = self(inst).describe(app_id);
+      if (!r) throw NotFound("app '" + std::string(app_id) + "' not found");
+      write(out, specs::to_json(*r));
+    });
+  }
+  static tx_status list(void* inst, const tx_sink* out, const tx_sink* err) {
+    return guard(err, [&] { write(out, specs::to_json(self(inst).list())); });
+  }
+  static tx_status cancel(void* inst, const char* app_id, const tx_sink* err) {
+    return guard(err, [&] { self(inst).cancel(app_id); });
+  }
+  static tx_status delete_app(void* inst, const char* app_id, const tx_sink* err) {
+    return guard(err, [&] { self(inst).delete_app(app_id); });
+  }
+  static tx_status log_open(void* inst, const char* query, void** it, const tx_sink* err) {
+    return guard(err, [&] { *it = self(inst).log_iter(specs::log_query_from_json(query)).release(); });
+  }
+  static tx_status log_next(void* it, const tx_sink* line, int* done, const tx_sink* err) {
+    return guard(err, [&] {
+      auto next = static_cast<LogIterator*>(it)->next();
+      *done = next ? 0 : 1;
+      if (next) write(line, *next);
+    });
+  }
+  static void log_close(void* it) { delete static_cast<LogIterator*>(it); }
+};
+
+}  // namespace detail
+
+/// The plugin: its name, version and what it provides. Build it once (a function-local static)
+/// and call negotiate from tx_plugin_negotiate. Tables it hands out live as long as it does.
+class Plugin {
+public:
+  Plugin(std::string name, std::string version) : m_name(std::move(name)), m_version(std::move(version)) {}
+  Plugin(Plugin&&) = default;
+
+  template <typename T>
+  Plugin&& scheduler(const char* name, const char* description) && {
+    tx_scheduler_api api{};
+    api.struct_size = sizeof(tx_scheduler_api);
+    api.name = name;
+    api.description = description;
+    api.create = &detail::SchedulerTable<T>::create;
+    api.destroy = &detail::SchedulerTable<T>::destroy;
+    api.run_opts = &detail::SchedulerTable<T>::run_opts;
+    api.dryrun = &detail::SchedulerTable<T>::dryrun;
+    api.schedule = &detail::SchedulerTable<T>::schedule;
+    api.describe = &detail::SchedulerTable<T>::describe;
+    api.list = &detail::SchedulerTable<T>::list;
+    api.cancel = &detail::SchedulerTable<T>::cancel;
+    api.delete_app = &detail::SchedulerTable<T>::delete_app;
+    api.log_open = &detail::SchedulerTable<T>::log_open;
+    api.log_next = &detail::SchedulerTable<T>::log_next;
+    api.log_close = &detail::SchedulerTable<T>::log_close;
+    m_schedulers.push_back(api);
+    return std::move(*this);
+  }
+
+  Plugin&& component(Component c) && {
+    ComponentEntry& e = m_components.emplace_back();
+    e.component = std::move(c);
+    return std::move(*this);
+  }
+
+  /// A named-resource set: `list` returns the resources by name.
+  Plugin&& named_resources(const char* set_name, std::function<specs::Dict<specs::Resource>()> list) && {
+    ResourceEntry& e = m_resource_sets.emplace_back();
+    e.api.struct_size = sizeof(tx_named_resources_api);
+    e.api.name = set_name;
+    e.list = std::move(list);
+    return std::move(*this);
+  }
+
+  /// Answers the host: picks ABI 1, fills `info` within its struct_size.
+  tx_status negotiate(const tx_host_info* host, tx_plugin_info* info);
+
+  // The C entry points of component and named-resource tables (`self` tells which).
+  static tx_status component_build(const tx_component_api* self, const char* args_json, const tx_sink* out,
+                                   const tx_sink* err);
+  static tx_status resources_list(const tx_named_resources_api* self, const tx_sink* out, const tx_sink* err);
+
+private:
+  struct ComponentEntry {
+    tx_component_api api{};
+    Component component;
+    std::string signature;
+  };
+  struct ResourceEntry {
+    tx_named_resources_api api{};
+    std::function<specs::Dict<specs::Resource>()> list;
+  };
+  static Plugin*& instance() {
+    static Plugin* p = nullptr;
+    return p;
+  }
+
+  std::string m_name;
+  std::string m_version;
+  std::deque<tx_scheduler_api> m_schedulers;
+  std::deque<ComponentEntry> m_components;
+  std::deque<ResourceEntry> m_resource_sets;
+  std::vector<const tx_scheduler_api*> m_scheduler_ptrs;
+  std::vector<const tx_component_api*> m_component_ptrs;
+  std::vector<const tx_named_resources_api*> m_resource_ptrs;
+  bool m_built = false;
+};
+
+}  // namespace torchx::plugin
+
+#include <torchx/plugin_impl.hpp>

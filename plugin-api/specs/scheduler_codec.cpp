@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// JSON codecs of RunOpts, DescribeAppResponse, ListAppResponse, LogQuery and Cfg.
+#include "json_detail.hpp"
+
+#include <torchx/specs/errors.hpp>
+#include <torchx/specs/json.hpp>
+
+namespace json = boost::json;
+
+namespace torchx::specs {
+namespace {
+
+using detail::Decoder;
+using detail::join_path;
+
+// The run option type names of the schema (payloads.md).
+constexpr std::pair<CfgType, std::string_view> k_type_names[] = {
+    {CfgType::str, "str"},     {CfgType::integer, "int"},      {CfgType::floating, "float"},
+    {CfgType::boolean, "bool"}, {CfgType::list_of_str, "list"}, {CfgType::dict_of_str, "dict"},
+};
+
+std::string_view schema_type_name(CfgType type) {
+  for (const auto& [t, name] : k_type_names) {
+    if (t == type) return name;
+  }
+  return "str";
+}
+
+json::value encode_cfg_value(const CfgValue& value) {
+  Cfg one;
+  one.set("v", value);
+  return detail::encode(one).as_object().at("v");
+}
+
+/// A JSON value as a CfgValue; nullopt (and a problem) if it is no CfgVal.
+std::optional<CfgValue> decode_cfg_value(Decoder& d, const json::value& v, const std::string& path) {
+  switch (v.kind()) {
+    case json::kind::null: return CfgValue{};
+    case json::kind::string: return CfgValue{std::string(v.get_string())};
+    case json::kind::bool_: return CfgValue{v.get_bool()};
+    case json::kind::int64: return CfgValue{v.get_int64()};
+    case json::kind::uint64: return CfgValue{static_cast<std::int64_t>(v.get_uint64())};
+    case json::kind::double_: return CfgValue{v.get_double()};
+    case json::kind::array: {
+      std::vector<std::string> items;
+      for (std::size_t i = 0; i < v.get_array().size(); ++i) {
+        std::string item;
+        if (!d.as_string(v.get_array()[i], detail::index_path(path, i), item)) return std::nullopt;
+        items.push_back(std::move(item));
+      }
+      return CfgValue{std::move(items)};
+    }
+    case json::kind::object: {
+      Dict<std::string> items;
+      for (const auto& kv : v.get_object()) {
+        std::string item;
+        if (!d.as_string(kv.value(), join_path(path, kv.key()), item)) return std::nullopt;
+        items.set(kv.key(), std::move(item));
+      }
+      return CfgValue{std::move(items)};
+    }
+  }
+  return std::nullopt;
+}
+
+template <typename T>
+json::value optional_value(const std::optional<T>& v) {
+  return v ? json::value_from(*v) : json::value(nullptr);
+}
+
+ListAppResponse decode_list_item(Decoder& d, const json::value& v, const std::string& path) {
+  ListAppResponse item;
+  const auto* o = d.object(v, path);
+  if (o == nullptr) return item;
+  d.read(*o, "app_id", path, item.app_id, true);
+  d.state(*o, path, item.state);
+  d.read(*o, "app_handle", path, item.app_handle);
+  d.read(*o, "name", path, item.name);
+  return item;
+}
+
+}  // namespace
+
+const char* to_string(Stream stream) {
+  switch (stream) {
+    case Stream::stdout_: return "stdout";
+    case Stream::stderr_: return "stderr";
+    case Stream::combined: break;
+  }
+  return "combined";
+}
+
+std::optional<Stream> stream_from_string(std::string_view text) {
+  if (text == "stdout") return Stream::stdout_;
+  if (text == "stderr") return Stream::stderr_;
+  if (text == "combined") return Stream::combined;
+  return std::nullopt;
+}
+
+AppStatus to_app_status(const DescribeAppResponse& r) {
+  return AppStatus{r.state, r.num_restarts, r.msg, r.structured_error_msg, r.ui_url, r.roles_statuses};
+}
+
+std::string to_json(const RunOpts& opts) {
+  json::array out;
+  for (const auto& o : opts.options()) {
+    out.push_back(json::object{{"name", o.name},
+                               {"type", schema_type_name(o.type)},
+                               {"default", encode_cfg_value(o.default_value)},
+                               {"required", o.is_required},
+                               {"help", o.help}});
+  }
+  return json::serialize(out);
+}
+
+RunOpts run_opts_from_json(std::string_view text) {
+  return detail::decode_payload<RunOpts>(text, "run options", [](Decoder& d, const json::value& v) {
+    RunOpts opts;
+    const auto* array = v.if_array();
+    if (array == nullptr) {
+      d.problem("", std::string("expected an array, found ") + detail::kind_name(v));
+      return opts;
+    }
+    for (std::size_t i = 0; i < array->size(); ++i) {
+      const std::string path = detail::index_path("", i);
+      const auto* o = d.object((*array)[i], path);
+      if (o == nullptr) continue;
+      std::string name;
+      std::string type_name;
+      std::string help;
+      bool required = false;
+      d.read(*o, "name", path, name, true);
+      d.read(*o, "type", path, type_name, true);
+      d.read(*o, "help", path, help);
+      d.read(*o, "required", path, required);
+      std::optional<CfgType> type;
+      for (const auto& [t, n] : k_type_names) {
+        if (n == type_name) type = t;
+      }
+      if (!type) {
+        if (!type_name.empty()) d.problem(join_path(path, "type"), "unknown run option type '" + type_name + "'");
+        continue;
+      }
+      CfgValue default_value;
+      if (const auto* def = o->if_contains("default")) {
+        auto decoded = decode_cfg_value(d, *def, join_path(path, "default"));
+        if (!decoded) continue;
+        default_value = std::move(*decoded);
+      }
+      try {
+        opts.add(name, *type, help, std::move(default_value), required);
+      } catch (const std::invalid_argument& e) {
+        d.problem(path, e.what());
+      }
+    }
+    return opts;
+  });
+}
+
+std::string to_json(const DescribeAppResponse& r) {
+  json::array roles;
+  for (const auto& role : r.roles) roles.push_back(detail::encode(role));
+  json::object metadata;
+  for (const auto& [k, v] : r.metadata) metadata[k] = v;
+  return json::serialize(json::object{{"app_id", r.app_id},
+                                      {"state", to_string(r.state)},
+                                      {"num_restarts", r.num_restarts},
+                                      {"msg", r.msg},
+                                      {"structured_error_msg", r.structured_error_msg},
+                                      {"ui_url", optional_value(r.ui_url)},
+                                      {"metadata", std::move(metadata)},
+                                      {"roles_statuses", detail::encode(r.roles_statuses, {})},
+                                      {"roles", std::move(roles)}});
+}
+
+DescribeAppResponse describe_app_response_from_json(std::string_view text) {
+  return detail::decode_payload<DescribeAppResponse>(text, "describe response", [](Decoder& d, const json::value& v) {
+    DescribeAppResponse r;
+    const auto* o = d.object(v, "");
+    if (o == nullptr) return r;
+    d.read(*o, "app_id", "", r.app_id, true);
+    d.state(*o, "", r.state);
+    d.read(*o, "num_restarts", "", r.num_restarts);
+    d.read(*o, "msg", "", r.msg);
+    d.read(*o, "structured_error_msg", "", r.structured_error_msg);
+    if (const auto* url = o->if_contains("ui_url"); url != nullptr && !url->is_null()) {
+      std::string value;
+      if (d.as_string(*url, "ui_url", value)) r.ui_url = value;
+    }
+    d.read(*o, "metadata", "", r.metadata);
+    if (const auto* rs = o->if_contains("roles_statuses")) r.roles_statuses = d.role_statuses(*rs, "roles_statuses");
+    if (const auto* roles = o->if_contains("roles"); roles != nullptr && !roles->is_null()) {
+      if (const auto* array = roles->if_array()) {
+        for (std::size_t i = 0; i < array->size(); ++i) r.roles.push_back(d.role((*array)[i], detail::index_path("roles", i)));
+      } else {
+        d.problem("roles", std::string("expected an array, found ") + detail::kind_name(*roles));
+      }
+    }
+    return r;
+  });
+}
+
+std::string to_json(const ListAppResponse& item) {
+  return json::serialize(json::object{
+      {"app_id", item.app_id}, {"state", to_string(item.state)}, {"app_handle", item.app_handle}, {"name", item.name}});
+}
+
+std::string to_json(const std::vector<ListAppResponse>& items) {
+  json::array out;
+  for (const auto& item : items) out.push_back(json::parse(to_json(item)));
+  return json::serialize(out);
+}
+
+std::vector<ListAppResponse> list_app_responses_from_json(std::string_view text) {
+  return detail::decode_payload<std::vector<ListAppResponse>>(text, "app list", [](Decoder& d, const json::value& v) {
+    std::vector<ListAppResponse> out;
+    const auto* array = v.if_array();
+    if (array == nullptr) {
+      d.problem("", std::string("expected an array, found ") + detail::kind_name(v));
+      return out;
+    }
+    for (std::size_t i = 0; i < array->size(); ++i) out.push_back(decode_list_item(d, (*array)[i], detail::index_path("", i)));
+    return out;
+  });
+}
+
+std::string to_json(const LogQuery& q) {
+  return json::serialize(json::object{{"app_id", q.app_id},
+                                      {"role_name", q.role_name},
+                                      {"k", q.k},
+                                      {"regex", optional_value(q.regex)},
+                                      {"since", optional_value(q.since)},
+                                      {"until", optional_value(q.until)},
+                                      {"should_tail", q.should_tail},
+                                      {"streams", q.streams ? json::value(to_string(*q.streams)) : json::value(nullptr)}});
+}
+
+LogQuery log_query_from_json(std::string_view text) {
+  return detail::decode_payload<LogQuery>(text, "log query", [](Decoder& d, const json::value& v) {
+    LogQuery q;
+    const auto* o = d.object(v, "");
+    if (o == nullptr) return q;
+    d.read(*o, "app_id", "", q.app_id, true);
+    d.read(*o, "role_name", "", q.role_name, true);
+    d.read(*o, "k", "", q.k);
+    d.read(*o, "should_tail", "", q.should_tail);
+    if (const auto* r = o->if_contains("regex"); r != nullptr && !r->is_null()) {
+      std::string value;
+      if (d.as_string(*r, "regex", value)) q.regex = value;
+    }
+    for (auto [key, field] : {std::pair{"since", &q.since}, std::pair{"until", &q.until}}) {
+      const auto* t = o->if_contains(key);
+      if (t == nullptr || t->is_null()) continue;
+      if (t->is_number()) *field = t->to_number<double>();
+      else d.problem(key, std::string("expected a number, found ") + detail::kind_name(*t));
+    }
+    if (const auto* s = o->if_contains("streams"); s != nullptr && !s->is_null()) {
+      std::string value;
+      if (d.as_string(*s, "streams", value)) {
+        q.streams = stream_from_string(value);
+        if (!q.streams) d.problem("streams", "unknown stream '" + value + "', expected stdout, stderr or combined");
+      }
+    }
+    return q;
+  });
+}
+
+Cfg cfg_from_json(std::string_view text) {
+  return detail::decode_payload<Cfg>(text, "run config", [](Decoder& d, const json::value& v) {
+    Cfg cfg;
+    const auto* o = d.object(v, "");
+    if (o == nullptr) return cfg;
+    for (const auto& kv : *o) {
+      if (auto value = decode_cfg_value(d, kv.value(), kv.key())) cfg.set(kv.key(), std::move(*value));
+    }
+    return cfg;
+  });
+}
+
+}  // namespace torchx::specs

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Fixture plugins for the loader's tests, written in C99 against plugin_api.h (which also proves
+ * the header compiles as C). One source, built several ways with -DFIXTURE_<VARIANT>:
+ * GOOD, WRONG_ABI, MISSING_SYMBOL, SHORT_STRUCT, NAME_MISMATCH, BAD_JSON, UNLISTED, FAILS. */
+#include <torchx/plugin_api.h>
+
+#include <string.h>
+
+#ifndef FIXTURE_NAME
+#error "FIXTURE_NAME must be defined"
+#endif
+
+static void put(const tx_sink* sink, const char* text) { sink->write(sink->ctx, text, strlen(text)); }
+
+static int g_instance;
+
+static tx_status fx_create(const char* session, void** instance, const tx_sink* err) {
+  (void)session;
+  (void)err;
+  *instance = &g_instance;
+  return TX_OK;
+}
+static void fx_destroy(void* instance) { (void)instance; }
+static tx_status fx_run_opts(void* instance, const tx_sink* out, const tx_sink* err) {
+  (void)instance;
+  (void)err;
+  put(out, "[]");
+  return TX_OK;
+}
+static tx_status fx_dryrun(void* instance, const char* request, const tx_sink* out, const tx_sink* err) {
+  (void)instance;
+  (void)request;
+  (void)err;
+  put(out, "{\"request\": null, \"request_text\": \"fixture\"}");
+  return TX_OK;
+}
+static tx_status fx_schedule(void* instance, const char* request, const tx_sink* out, const tx_sink* err) {
+  (void)instance;
+  (void)request;
+#ifdef FIXTURE_FAILS
+  (void)out;
+  put(err, "the fixture cluster is down");
+  return TX_E_UNAVAILABLE;
+#else
+  (void)err;
+  put(out, "{\"app_id\": \"fx-1\"}");
+  return TX_OK;
+#endif
+}
+static tx_status fx_describe(void* instance, const char* app_id, const tx_sink* out, const tx_sink* err) {
+  (void)instance;
+  if (strcmp(app_id, "fx-1") != 0) {
+    put(err, "no such app");
+    return TX_E_NOT_FOUND;
+  }
+#ifdef FIXTURE_BAD_JSON
+  (void)err;
+  put(out, "{\"app_id\": \"fx-1\", \"state\": ");
+#else
+  (void)err;
+  put(out, "{\"app_id\": \"fx-1\", \"state\": \"SUCCEEDED\"}");
+#endif
+  return TX_OK;
+}
+static tx_status fx_cancel(void* instance, const char* app_id, const tx_sink* err) {
+  (void)instance;
+  (void)app_id;
+  (void)err;
+  return TX_OK;
+}
+
+static tx_scheduler_api g_scheduler;
+static const tx_scheduler_api* g_schedulers[1];
+
+#ifndef FIXTURE_MISSING_SYMBOL
+TX_PLUGIN_EXPORT tx_status tx_plugin_negotiate(const tx_host_info* host, tx_plugin_info* info) {
+  memset(&g_scheduler, 0, sizeof g_scheduler);
+  g_scheduler.struct_size = sizeof g_scheduler;
+#ifdef FIXTURE_SHORT_STRUCT
+  g_scheduler.struct_size = 16;
+#endif
+  g_scheduler.name = FIXTURE_NAME;
+#ifdef FIXTURE_UNLISTED
+  g_scheduler.name = "surprise";
+#endif
+  g_scheduler.create = fx_create;
+  g_scheduler.destroy = fx_destroy;
+  g_scheduler.run_opts = fx_run_opts;
+  g_scheduler.dryrun = fx_dryrun;
+  g_scheduler.schedule = fx_schedule;
+  g_scheduler.describe = fx_describe;
+  g_scheduler.cancel = fx_cancel;
+  /* list, delete_app and the log functions stay NULL: "not supported". */
+  g_schedulers[0] = &g_scheduler;
+
+  if (host->min_abi > 1 || host->max_abi < 1) {
+    put(&host->error, "fixture speaks ABI 1 only");
+    return TX_E_UNSUPPORTED;
+  }
+  info->abi_version = 1;
+#ifdef FIXTURE_WRONG_ABI
+  info->abi_version = 2;
+#endif
+  info->name = FIXTURE_NAME;
+#ifdef FIXTURE_NAME_MISMATCH
+  info->name = "somebody_else";
+#endif
+  info->version = "1.0.0";
+  info->schedulers = g_schedulers;
+  info->num_schedulers = 1;
+  host->log(host->log_ctx, TX_LOG_DEBUG, "fixture negotiated");
+  return TX_OK;
+}
+#endif

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Fixture plugins built several ways, loaded through the real boundary; each diagnostic exact.
+#include "registry.hpp"
+#include "scheduler_proxy.hpp"
+
+#include <boost/dll/library_info.hpp>
+#include <doctest/doctest.h>
+
+using namespace torchx::loader;
+
+namespace {
+
+const std::filesystem::path k_fixtures = TORCHX_FIXTURE_DIR;
+
+Registry fixture_registry(const std::string& variant) {
+  RegistryOptions options;
+  const std::string dir = (k_fixtures / variant / "plugins.d").string();
+  options.search.getenv = [dir](const char* name) -> std::optional<std::string> {
+    if (std::string(name) == "TORCHX_PLUGIN_SYSTEM_PATH") return dir;
+    return std::nullopt;
+  };
+  options.search.secure = false;
+  return Registry::discover(options);
+}
+
+/// The load error of fixture `variant`, without the "plugin 'x' (path): " prefix.
+std::string load_error(const std::string& variant) {
+  const Registry r = fixture_registry(variant);
+  REQUIRE(r.plugins().size() == 1);
+  const auto& entry = r.plugins()[0];
+  try {
+    (void)r.load(entry);
+  } catch (const PluginLoadError& e) {
+    const std::string prefix = "plugin 'fx_" + variant + "' (" + entry.manifest.path.string() + "): ";
+    CHECK(std::string(e.what()).starts_with(prefix));
+    return e.reason();
+  }
+  return "(loaded)";
+}
+
+}  // namespace
+
+TEST_SUITE_BEGIN("abi");
+
+TEST_CASE("abi: a good plugin negotiates ABI 1 and its scheduler works through the boundary") {
+  const Registry r = fixture_registry("good");
+  auto library = r.load(*r.provider(Kind::scheduler, "fx_good"));
+  CHECK(library->abi_version() == 1);
+  CHECK(r.load(r.plugins()[0]) == library);  // loaded once
+  SchedulerProxy s(library, library->scheduler("fx_good"), "torchx");
+  CHECK(s.run_opts().empty());
+  CHECK(s.dryrun("{}").request_text == "fixture");
+  CHECK(s.schedule("{}") == "fx-1");
+  CHECK(s.describe("fx-1")->state == torchx::specs::AppState::SUCCEEDED);
+  CHECK_FALSE(s.describe("nope").has_value());
+  CHECK_NOTHROW(s.cancel("fx-1"));
+  CHECK_THROWS_WITH_AS(s.list(), "scheduler 'fx_good' does not support list", PluginCallError);
+  CHECK_THROWS_WITH_AS(s.delete_app("fx-1"), "scheduler 'fx_good' does not support delete", PluginCallError);
+  CHECK_THROWS_WITH_AS(s.log(torchx::specs::LogQuery{"fx-1", "r"}), "scheduler 'fx_good' does not support logs",
+                       PluginCallError);
+}
+
+TEST_CASE("abi: a plugin answering another ABI version is refused") {
+  CHECK(load_error("wrong_abi") == "answered ABI 2, this torchx supports 1..1");
+}
+
+TEST_CASE("abi: a library without tx_plugin_negotiate is refused") {
+  CHECK(load_error("missing_symbol") == "does not export tx_plugin_negotiate");
+}
+
+TEST_CASE("abi: a table shorter than ABI 1's is refused") {
+  CHECK(load_error("short_struct") ==
+        "scheduler table is 16 bytes, ABI 1 needs at least " + std::to_string(sizeof(tx_scheduler_api)));
+}
+
+TEST_CASE("abi: a plugin whose name differs from its manifest is refused") {
+  CHECK(load_error("name_mismatch") == "calls itself 'somebody_else', its manifest says 'fx_name_mismatch'");
+}
+
+TEST_CASE("abi: a plugin providing something its manifest does not list is refused") {
+  CHECK(load_error("unlisted") == "provides scheduler 'surprise', which its manifest does not list");
+}
+
+TEST_CASE("abi: an exception thrown by negotiate is contained") {
+  CHECK(load_error("throws") == "threw an exception from tx_plugin_negotiate (exceptions must not cross the ABI)");
+  // The failure is remembered: asking again gives the same error without calling the plugin.
+  CHECK(load_error("throws") == "threw an exception from tx_plugin_negotiate (exceptions must not cross the ABI)");
+}
+
+TEST_CASE("abi: a manifest pointing at a missing library is refused with the path") {
+  const Registry r = fixture_registry("good");
+  Manifest m = r.plugins()[0].manifest;
+  m.library_path = "/nonexistent/libnothing.so";
+  try {
+    (void)PluginLibrary::load(m);
+    FAIL("expected PluginLoadError");
+  } catch (const PluginLoadError& e) {
+    CHECK(e.reason().starts_with("cannot load /nonexistent/libnothing.so: "));
+  }
+}
+
+TEST_CASE("abi: malformed JSON from a plugin is an error, not a crash") {
+  const Registry r = fixture_registry("bad_json");
+  auto library = r.load(r.plugins()[0]);
+  SchedulerProxy s(library, library->scheduler("fx_bad_json"), "torchx");
+  try {
+    (void)s.describe("fx-1");
+    FAIL("expected PluginCallError");
+  } catch (const PluginCallError& e) {
+    CHECK(e.status() == TX_E_INTERNAL);
+    CHECK(std::string(e.what()).starts_with("scheduler 'fx_bad_json' describe: returned invalid describe response JSON: "));
+  }
+}
+
+TEST_CASE("abi: a plugin's status and message reach the caller") {
+  const Registry r = fixture_registry("fails");
+  auto library = r.load(r.plugins()[0]);
+  SchedulerProxy s(library, library->scheduler("fx_fails"), "torchx");
+  try {
+    (void)s.schedule("{}");
+    FAIL("expected PluginCallError");
+  } catch (const PluginCallError& e) {
+    CHECK(e.status() == TX_E_UNAVAILABLE);
+    CHECK(std::string(e.what()) == "scheduler 'fx_fails' schedule: the fixture cluster is down");
+  }
+}
+
+TEST_CASE("abi: every plugin exports exactly one symbol") {
+  std::vector<std::filesystem::path> libraries;
+  for (const auto& dir : std::filesystem::recursive_directory_iterator(TORCHX_BUILD_DIR)) {
+    if (dir.path().extension() == ".so" && dir.path().filename().string().starts_with("libtorchx_plugin_")) {
+      libraries.push_back(dir.path());
+    }
+  }
+  CHECK(libraries.size() >= 10);  // the test plugin and the fixtures, at least
+  for (const auto& lib : libraries) {
+    CAPTURE(lib.string());
+    boost::dll::library_info info(lib);
+    std::vector<std::string> exported;
+    for (const auto& s : info.symbols()) exported.push_back(s);
+    if (lib.filename() == "libtorchx_plugin_fx_missing_symbol.so") {
+      CHECK(exported.empty());
+    } else {
+      CHECK(exported == std::vector<std::string>{"tx_plugin_negotiate"});
+    }
+  }
+}
+
+TEST_SUITE_END();
