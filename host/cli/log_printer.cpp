@@ -7,6 +7,8 @@
 
 #include <torchx/specs/app_handle.hpp>
 
+#include <boost/json.hpp>
+
 #include <chrono>
 #include <exception>
 #include <mutex>
@@ -98,8 +100,12 @@ void print_logs(runner::Runner& runner, const LogSelection& sel, std::ostream& o
       try {
         const std::string prefix = targets[i].first + "/" + std::to_string(targets[i].second) + " ";
         while (auto line = streams[i]->next()) {
+          const std::string text =
+              sel.json ? boost::json::serialize(boost::json::object{
+                             {"role", targets[i].first}, {"replica", targets[i].second}, {"line", *line}})
+                       : prefix + *line;
           std::lock_guard lock(out_mutex);
-          out << prefix << *line << "\n";
+          out << text << "\n";
         }
       } catch (...) {
         std::lock_guard lock(out_mutex);

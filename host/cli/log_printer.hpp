@@ -23,6 +23,7 @@ struct LogSelection {
   std::optional<std::string> regex;
   bool tail = false;
   std::optional<specs::Stream> streams;
+  bool json = false;  ///< one JSON object per line: {"role", "replica", "line"}
 };
 
 /// Parses `SCHEDULER://[SESSION]/APP_ID[/ROLE[/K,K...]]` (TorchX's log identifier). Throws
@@ -30,7 +31,7 @@ struct LogSelection {
 LogSelection parse_log_identifier(const std::string& identifier);
 
 /// Waits until the app has started, then prints each selected replica's lines to `out` as
-/// `{role}/{k} {line}`, whole lines only, one thread per replica. Throws runner::UnknownAppError
+/// `{role}/{k} {line}` (or JSON lines), whole lines only, one thread per replica. Throws runner::UnknownAppError
 /// for an unknown app, UsageError for an unknown role, and the first error a replica's reader met.
 void print_logs(runner::Runner& runner, const LogSelection& selection, std::ostream& out);
 

@@ -177,6 +177,8 @@ TEST_CASE("torchx run, status, describe, list, log, cancel and delete work acros
   CHECK((r.out == "echo/0 " + hostile + "\necho/1 " + hostile + "\n" || r.out == "echo/1 " + hostile + "\necho/0 " + hostile + "\n"));
   r = torchx({"log", handle + "/echo/1"});
   CHECK(r.out == "echo/1 " + hostile + "\n");
+  r = torchx({"log", "--json", handle + "/echo/0"});
+  CHECK(r.out == boost::json::serialize(boost::json::object{{"role", "echo"}, {"replica", 0}, {"line", hostile}}) + "\n");
   r = torchx({"log", "--regex", "^nothing$", handle + "/echo/0"});
   CHECK(r.out.empty());
   r = torchx({"log", handle + "/nope"});
