@@ -11,7 +11,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
-  libspdlog-dev doctest-dev
+  libspdlog-dev doctest-dev libinih-dev libyaml-cpp-dev
   hyperfine python-is-python3 python3-torch
 )
 

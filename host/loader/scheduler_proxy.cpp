@@ -196,4 +196,17 @@ std::string ComponentProxy::build(const std::string& args_json) const {
   return out;
 }
 
+std::string list_named_resources(const std::shared_ptr<const PluginLibrary>& library, const std::string& set) {
+  const tx_named_resources_api* api = library->named_resources(set);
+  std::string out;
+  std::string err;
+  const tx_sink out_sink = string_sink(out);
+  const tx_sink err_sink = string_sink(err);
+  const tx_status s = known(call(err, [&] { return api->list(api, &out_sink, &err_sink); }));
+  if (s != TX_OK) {
+    throw PluginCallError(s, "named resources '" + set + "': " + (err.empty() ? status_name(s) : err));
+  }
+  return out;
+}
+
 }  // namespace torchx::loader

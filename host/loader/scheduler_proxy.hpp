@@ -101,4 +101,7 @@ private:
   const tx_component_api* m_api;
 };
 
+/// The `{name: Resource}` JSON of the named-resources set `set` of `library`. Throws PluginCallError.
+std::string list_named_resources(const std::shared_ptr<const PluginLibrary>& library, const std::string& set);
+
 }  // namespace torchx::loader

@@ -6,6 +6,7 @@
 
 #include <torchx/specs/app_handle.hpp>
 #include <torchx/specs/macros.hpp>
+#include <torchx/specs/named_resources.hpp>
 #include <torchx/specs/json.hpp>
 #include <torchx/util/suggest.hpp>
 
@@ -13,6 +14,7 @@
 
 #include <cstdlib>
 #include <random>
+#include <set>
 #include <thread>
 
 namespace json = boost::json;
@@ -114,17 +116,84 @@ DryRunResult Runner::dryrun_component(const std::string& component, const std::v
                                       const std::string& scheduler_name, const specs::Cfg& cfg,
                                       const std::optional<std::string>& parent_run_id) {
   const ComponentSignature signature = parse_signature(component_signature(component));
-  const std::string request = build_request(component, signature, args);
+  std::string request = build_request(component, signature, args);
+  {
+    // An argument named `h` is a named resource: resolved here, where plugin and config presets
+    // are known, and handed to the component with its arguments.
+    auto req = json::parse(request).as_object();
+    if (const auto* h = req.at("args").as_object().if_contains("h"); h != nullptr && h->is_string()) {
+      const std::string name(h->get_string());
+      req["named_resources"] = json::object{{name, json::parse(specs::to_json(named_resource(name)))}};
+      request = json::serialize(req);
+    }
+  }
   auto library = m_registry.load(*m_registry.provider(loader::Kind::component, component));
   const loader::ComponentProxy proxy(library, library->component(component));
   specs::AppDef app;
-  const std::string app_json = proxy.build(request);
+  std::string app_json;
+  try {
+    app_json = proxy.build(request);
+  } catch (const loader::PluginCallError& e) {
+    // A component refusing its arguments is a usage error (exit 2), like an unknown argument.
+    if (e.status() == TX_E_INVALID_ARGUMENT) throw ComponentArgsError(e.what());
+    throw;
+  }
   try {
     app = specs::app_def_from_json(app_json);
   } catch (const specs::JsonDecodeError& e) {
     throw loader::PluginCallError(TX_E_INTERNAL, "component '" + component + "' returned " + e.what());
   }
   return dryrun(std::move(app), scheduler_name, cfg, parent_run_id);
+}
+
+const std::vector<std::pair<std::string, specs::Dict<specs::Resource>>>& Runner::plugin_resources() {
+  if (m_plugin_resources) return *m_plugin_resources;
+  m_plugin_resources.emplace();
+  for (const auto& set : m_registry.names(loader::Kind::named_resources)) {
+    const loader::PluginEntry* entry = m_registry.provider(loader::Kind::named_resources, set);
+    auto library = m_registry.load(*entry);
+    const std::string resources = loader::list_named_resources(library, set);
+    specs::Dict<specs::Resource> parsed;
+    try {
+      for (const auto& kv : json::parse(resources).as_object()) {
+        parsed.set(kv.key(), specs::resource_from_json(json::serialize(kv.value())));
+      }
+    } catch (const std::exception& e) {
+      throw loader::PluginCallError(TX_E_INTERNAL, "named resources '" + set + "' of plugin '" + entry->manifest.name +
+                                                       "' returned invalid JSON: " + e.what());
+    }
+    m_plugin_resources->emplace_back(entry->manifest.name, std::move(parsed));
+  }
+  return *m_plugin_resources;
+}
+
+specs::Resource Runner::named_resource(const std::string& name) {
+  if (const auto* r = m_presets.get(name)) return *r;
+  for (const auto& [plugin, resources] : plugin_resources()) {
+    if (const auto* r = resources.get(name)) return *r;
+  }
+  try {
+    return specs::builtin_named_resource(name);
+  } catch (const specs::UnknownNamedResourceError&) {
+    std::vector<std::string> names;
+    for (const auto& [n, source] : named_resources()) names.push_back(n);
+    throw specs::UnknownNamedResourceError("no named resource '" + name + "'" + util::did_you_mean(name, names) +
+                                           " (see: torchx resources)");
+  }
+}
+
+std::vector<std::pair<std::string, std::string>> Runner::named_resources() {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::set<std::string> seen;
+  auto add = [&](const std::string& n, const std::string& source) {
+    if (seen.insert(n).second) out.emplace_back(n, source);
+  };
+  for (const auto& [n, r] : m_presets) add(n, "config");
+  for (const auto& [plugin, resources] : plugin_resources()) {
+    for (const auto& [n, r] : resources) add(n, plugin);
+  }
+  for (const auto& n : specs::builtin_named_resource_names()) add(n, "builtin");
+  return out;
 }
 
 std::string Runner::schedule(const DryRunResult& d) {

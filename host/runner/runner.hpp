@@ -86,6 +86,16 @@ public:
                                                std::optional<double> since = std::nullopt,
                                                std::optional<double> until = std::nullopt);
 
+  /// A named resource: from `set_named_resources` (e.g. `.torchxconfig` presets) first, then the
+  /// named-resource plugins in search-path order, then the built-in tables. Throws
+  /// specs::UnknownNamedResourceError with "did you mean".
+  specs::Resource named_resource(const std::string& name);
+  /// Every named resource name with where it comes from ("config", a plugin's name, "builtin"),
+  /// first source first, without duplicates.
+  std::vector<std::pair<std::string, std::string>> named_resources();
+  /// Presets that take precedence over plugins and the built-in tables.
+  void set_named_resources(specs::Dict<specs::Resource> presets) { m_presets = std::move(presets); }
+
   /// The scheduler proxy of `name`, created (and its plugin loaded) on first use.
   loader::SchedulerProxy& scheduler(const std::string& name);
 
@@ -94,6 +104,9 @@ private:
   std::string m_session;
   std::string m_session_id;
   std::map<std::string, std::unique_ptr<loader::SchedulerProxy>> m_schedulers;
+  specs::Dict<specs::Resource> m_presets;
+  std::optional<std::vector<std::pair<std::string, specs::Dict<specs::Resource>>>> m_plugin_resources;
+  const std::vector<std::pair<std::string, specs::Dict<specs::Resource>>>& plugin_resources();
 };
 
 }  // namespace torchx::runner

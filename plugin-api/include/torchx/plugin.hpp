@@ -110,10 +110,26 @@ struct ComponentArg {
   bool varargs = false;
 };
 
-/// The arguments a component is built from: typed values by name, and the varargs.
+/// The arguments a component is built from: typed values by name, the varargs, and the named
+/// resources the host resolved for them. The accessors throw InvalidArgument naming the argument
+/// when it is missing or of another type.
 struct ComponentArgs {
   std::string args_json{"{}"};  ///< `{"name": value}` as JSON text
   std::vector<std::string> varargs;
+  std::string named_resources_json{"{}"};  ///< `{"<h value>": Resource}` resolved by the host
+
+  [[nodiscard]] std::string str(const std::string& name) const;
+  [[nodiscard]] std::optional<std::string> optional_str(const std::string& name) const;
+  [[nodiscard]] int integer(const std::string& name) const;
+  [[nodiscard]] std::optional<int> optional_integer(const std::string& name) const;
+  [[nodiscard]] double number(const std::string& name) const;
+  [[nodiscard]] bool flag(const std::string& name) const;
+  [[nodiscard]] std::optional<std::vector<std::string>> list(const std::string& name) const;
+  [[nodiscard]] std::optional<specs::Dict<std::string>> dict(const std::string& name) const;
+  /// TorchX's `specs.resource(cpu, gpu, memMB, h)`: the named resource `h` when given (from what
+  /// the host resolved, else the built-in tables), else the numbers with TorchX's defaults.
+  [[nodiscard]] specs::Resource resource(std::optional<int> cpu, std::optional<int> gpu, std::optional<int> memMB,
+                                         const std::optional<std::string>& h) const;
 };
 
 /// A component: its doc, signature and builder.
@@ -235,10 +251,12 @@ public:
     return std::move(*this);
   }
 
-  Plugin&& component(Component c) && {
+  Plugin&& component(Component c) && { return std::move(component(std::move(c))); }
+  /// The same on a named Plugin, for adding components in a loop.
+  Plugin& component(Component c) & {
     ComponentEntry& e = m_components.emplace_back();
     e.component = std::move(c);
-    return std::move(*this);
+    return *this;
   }
 
   /// A named-resource set: `list` returns the resources by name.

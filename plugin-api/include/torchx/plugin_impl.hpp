@@ -4,13 +4,113 @@
 
 #include <torchx/plugin.hpp>
 
+#include <torchx/specs/named_resources.hpp>
+
 #include <boost/json.hpp>
+
+#include <cstdint>
 
 namespace torchx::plugin {
 
 inline void log(tx_log_level level, const std::string& message) {
   const auto& host = detail::host_log();
   if (host.fn != nullptr) host.fn(host.ctx, level, message.c_str());
+}
+
+namespace detail {
+
+inline const boost::json::value* component_arg(const ComponentArgs& a, const std::string& name,
+                                               boost::json::value& holder) {
+  holder = boost::json::parse(a.args_json);
+  const auto* o = holder.if_object();
+  const auto* v = o != nullptr ? o->if_contains(name) : nullptr;
+  return (v == nullptr || v->is_null()) ? nullptr : v;
+}
+
+[[noreturn]] inline void bad_arg(const std::string& name, const char* expected) {
+  throw InvalidArgument("argument --" + name + " must be " + expected);
+}
+
+}  // namespace detail
+
+inline std::optional<std::string> ComponentArgs::optional_str(const std::string& name) const {
+  boost::json::value holder;
+  const auto* v = detail::component_arg(*this, name, holder);
+  if (v == nullptr) return std::nullopt;
+  if (!v->is_string()) detail::bad_arg(name, "a string");
+  return std::string(v->get_string());
+}
+
+inline std::string ComponentArgs::str(const std::string& name) const {
+  auto v = optional_str(name);
+  if (!v) throw InvalidArgument("argument --" + name + " is required");
+  return *v;
+}
+
+inline std::optional<int> ComponentArgs::optional_integer(const std::string& name) const {
+  boost::json::value holder;
+  const auto* v = detail::component_arg(*this, name, holder);
+  if (v == nullptr) return std::nullopt;
+  if (!v->is_int64() || v->get_int64() < INT32_MIN || v->get_int64() > INT32_MAX) detail::bad_arg(name, "an int");
+  return static_cast<int>(v->get_int64());
+}
+
+inline int ComponentArgs::integer(const std::string& name) const {
+  auto v = optional_integer(name);
+  if (!v) throw InvalidArgument("argument --" + name + " is required");
+  return *v;
+}
+
+inline double ComponentArgs::number(const std::string& name) const {
+  boost::json::value holder;
+  const auto* v = detail::component_arg(*this, name, holder);
+  if (v == nullptr || !v->is_number()) detail::bad_arg(name, "a number");
+  return v->to_number<double>();
+}
+
+inline bool ComponentArgs::flag(const std::string& name) const {
+  boost::json::value holder;
+  const auto* v = detail::component_arg(*this, name, holder);
+  if (v == nullptr) return false;
+  if (!v->is_bool()) detail::bad_arg(name, "true or false");
+  return v->get_bool();
+}
+
+inline std::optional<std::vector<std::string>> ComponentArgs::list(const std::string& name) const {
+  boost::json::value holder;
+  const auto* v = detail::component_arg(*this, name, holder);
+  if (v == nullptr) return std::nullopt;
+  if (!v->is_array()) detail::bad_arg(name, "a list");
+  std::vector<std::string> out;
+  for (const auto& item : v->get_array()) {
+    if (!item.is_string()) detail::bad_arg(name, "a list of strings");
+    out.emplace_back(item.get_string());
+  }
+  return out;
+}
+
+inline std::optional<specs::Dict<std::string>> ComponentArgs::dict(const std::string& name) const {
+  boost::json::value holder;
+  const auto* v = detail::component_arg(*this, name, holder);
+  if (v == nullptr) return std::nullopt;
+  if (!v->is_object()) detail::bad_arg(name, "a dict");
+  specs::Dict<std::string> out;
+  for (const auto& kv : v->get_object()) {
+    if (!kv.value().is_string()) detail::bad_arg(name, "a dict of strings");
+    out.set(kv.key(), std::string(kv.value().get_string()));
+  }
+  return out;
+}
+
+inline specs::Resource ComponentArgs::resource(std::optional<int> cpu, std::optional<int> gpu, std::optional<int> memMB,
+                                               const std::optional<std::string>& h) const {
+  if (h) {
+    const auto all = boost::json::parse(named_resources_json);
+    if (const auto* o = all.if_object(); o != nullptr && o->contains(*h)) {
+      return specs::resource_from_json(boost::json::serialize(o->at(*h)));
+    }
+  }
+  return specs::make_resource(cpu, gpu, memMB, h);
 }
 
 namespace detail {
@@ -68,6 +168,7 @@ inline tx_status Plugin::component_build(const tx_component_api* self, const cha
       if (const auto* va = v.if_contains("varargs"); va != nullptr && va->is_array()) {
         for (const auto& item : va->get_array()) args.varargs.emplace_back(item.as_string());
       }
+      if (const auto* nr = v.if_contains("named_resources")) args.named_resources_json = boost::json::serialize(*nr);
       detail::write(out, specs::to_json(e.component.build(args)));
       return;
     }
