@@ -2,6 +2,8 @@
 // `torchx run [options] COMPONENT [component args...]`: build an AppDef and launch it.
 #include "command.hpp"
 #include "component_args.hpp"
+#include "config.hpp"
+#include "registry.hpp"
 #include "errors.hpp"
 #include "exit_codes.hpp"
 #include "log_printer.hpp"
@@ -83,23 +85,42 @@ int cmd_run(const Invocation& inv) {
   auto [own, rest] = split(inv.args);
   auto vm = parse_verb(spec, Invocation{own, inv.out, inv.err, inv.session});
   if (!vm) return k_exit_ok;
-  if (rest.empty()) throw UsageError("missing component name (usage: " + spec.usage + ")");
-  const std::string component = rest.front();
-  const std::vector<std::string> component_args(rest.begin() + 1, rest.end());
+  const runner::Config& config = inv.session.config();
   auto& runner = inv.session.runner();
+  for (const auto& w : config.unknown_sections(runner.scheduler_backends())) spdlog::warn("{}", w);
+  // The component: the first argument, else [cli:run] component (then every argument is its).
+  std::string component;
+  std::vector<std::string> component_args;
+  if (!rest.empty() && !rest.front().starts_with("-")) {
+    component = rest.front();
+    component_args.assign(rest.begin() + 1, rest.end());
+  } else if (auto c = config.get("cli:run", "component")) {
+    component = c->value;
+    component_args = rest;
+  } else {
+    throw UsageError("missing component name, either provide it on the command line or as 'component' in [cli:run] of "
+                     ".torchxconfig (usage: " + spec.usage + ")");
+  }
 
   if (std::find(component_args.begin(), component_args.end(), "--help") != component_args.end()) {
     inv.out << runner::component_help(component, runner::parse_signature(runner.component_signature(component)));
     return k_exit_ok;
   }
 
-  const std::string scheduler = get<std::string>(*vm, "scheduler", k_default_scheduler);
+  std::string scheduler = k_default_scheduler;
+  if (vm->count("scheduler") != 0U) scheduler = get<std::string>(*vm, "scheduler");
+  else if (auto s = config.get("cli:run", "scheduler")) scheduler = s->value;
   const bool as_json = vm->count("json") != 0U;
   std::optional<std::string> parent;
   if (vm->count("parent_run_id") != 0U) parent = get<std::string>(*vm, "parent_run_id");
   runner::DryRunResult dryrun;
   try {
-    const specs::Cfg cfg = runner.run_opts(scheduler).cfg_from_str(get<std::string>(*vm, "scheduler_args"), scheduler);
+    // Run options: the command line over .torchxconfig's [scheduler] section over the defaults.
+    const specs::RunOpts opts = runner.run_opts(scheduler);
+    std::vector<std::string> warnings;
+    specs::Cfg cfg = config.scheduler_cfg(scheduler, opts, warnings);
+    for (const auto& w : warnings) spdlog::warn("{}", w);
+    for (auto& [key, value] : opts.cfg_from_str(get<std::string>(*vm, "scheduler_args"), scheduler)) cfg.set(key, value);
     dryrun = runner.dryrun_component(component, component_args, scheduler, cfg, parent);
   } catch (const specs::InvalidRunConfigError& e) {
     throw specs::InvalidRunConfigError(std::string(e.what()) + " (see: torchx runopts " + scheduler + ")", e.cfg_key());

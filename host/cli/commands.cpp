@@ -15,6 +15,8 @@ int cmd_list(const Invocation& inv);
 int cmd_cancel(const Invocation& inv);
 int cmd_delete(const Invocation& inv);
 int cmd_plugins(const Invocation& inv);
+int cmd_configure(const Invocation& inv);
+int cmd_resources(const Invocation& inv);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
@@ -27,6 +29,8 @@ const std::vector<Command>& commands() {
       {"list", "list the apps of a scheduler", &cmd_list},
       {"cancel", "cancel an app", &cmd_cancel},
       {"delete", "remove a finished app", &cmd_delete},
+      {"resources", "list the named resources (-h NAME) and where each comes from", &cmd_resources},
+      {"configure", "write a .torchxconfig with the schedulers' run options", &cmd_configure},
       {"plugins", "show the plugins found, skipped and why; 'check' loads them", &cmd_plugins},
       {"help", "show the help of torchx or of one command", &cmd_help},
   };

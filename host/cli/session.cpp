@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "session.hpp"
 
+#include "config.hpp"
 #include "registry.hpp"
 #include "runner.hpp"
 
@@ -19,8 +20,25 @@ loader::Registry& Session::registry() {
 }
 
 runner::Runner& Session::runner() {
-  if (!m_runner) m_runner = std::make_unique<runner::Runner>(registry());
+  if (!m_runner) {
+    auto r = std::make_unique<runner::Runner>(registry());
+    const runner::Config& c = config();
+    std::map<std::string, std::map<std::string, std::string>> defaults;
+    for (const auto& section : c.sections()) {
+      if (section.rfind("component:", 0) == 0 && section.size() > 10) {
+        defaults[section.substr(10)] = c.component_defaults(section.substr(10));
+      }
+    }
+    r->set_component_defaults(std::move(defaults));
+    r->set_named_resources(c.named_resources());
+    m_runner = std::move(r);
+  }
   return *m_runner;
+}
+
+runner::Config& Session::config() {
+  if (!m_config) m_config = std::make_unique<runner::Config>(runner::Config::load());
+  return *m_config;
 }
 
 }  // namespace torchx::cli

@@ -11,6 +11,7 @@ class Registry;
 }
 namespace torchx::runner {
 class Runner;
+class Config;
 }
 
 namespace torchx::cli {
@@ -23,13 +24,16 @@ public:
   ~Session();
   /// The registry, discovered on first use (reads manifests; loads nothing).
   loader::Registry& registry();
-  /// The runner over the registry.
+  /// The runner over the registry, with the .torchxconfig component defaults and resource presets.
   runner::Runner& runner();
+  /// The .torchxconfig files, read on first use. Throws runner::ConfigError.
+  runner::Config& config();
 
 private:
   std::vector<std::string> m_plugin_paths;
   std::unique_ptr<loader::Registry> m_registry;
   std::unique_ptr<runner::Runner> m_runner;
+  std::unique_ptr<runner::Config> m_config;
 };
 
 }  // namespace torchx::cli

@@ -9,6 +9,7 @@
 #include <boost/json.hpp>
 
 #include <charconv>
+#include <sstream>
 #include <set>
 
 namespace json = boost::json;
@@ -93,7 +94,7 @@ ComponentSignature parse_signature(const std::string& signature_json) {
 }
 
 std::string build_request(const std::string& component, const ComponentSignature& signature,
-                          const std::vector<std::string>& args) {
+                          const std::vector<std::string>& args, const std::map<std::string, std::string>& defaults) {
   json::object values;
   json::array varargs;
   std::set<std::string> given;
@@ -141,6 +142,12 @@ std::string build_request(const std::string& component, const ComponentSignature
     values[spec->name] = convert(component, *spec, *value);
   }
   for (; i < args.size(); ++i) varargs.emplace_back(args[i]);
+  if (varargs.empty() && varargs_spec != nullptr) {
+    if (auto it = defaults.find(varargs_spec->name); it != defaults.end()) {
+      std::istringstream words(it->second);
+      for (std::string w; words >> w;) varargs.emplace_back(w);
+    }
+  }
   if (!varargs.empty() && varargs_spec == nullptr) {
     throw ComponentArgsError("component '" + component + "': unexpected argument '" + std::string(varargs.front().as_string()) +
                              "' (it takes no positional arguments)");
@@ -149,7 +156,9 @@ std::string build_request(const std::string& component, const ComponentSignature
   std::vector<std::string> missing;
   for (const auto& spec : signature.args) {
     if (spec.varargs || values.contains(spec.name)) continue;
-    if (spec.default_json) {
+    if (auto it = defaults.find(spec.name); it != defaults.end()) {
+      values[spec.name] = convert(component, spec, it->second);
+    } else if (spec.default_json) {
       values[spec.name] = json::parse(*spec.default_json);
     } else if (spec.required) {
       missing.push_back("--" + spec.name);

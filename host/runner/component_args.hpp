@@ -2,6 +2,7 @@
 // Component signatures and the command-line arguments of `torchx run <component> ...`.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,8 +35,12 @@ ComponentSignature parse_signature(const std::string& signature_json);
 /// `k=v,k2=v2`; `bool`: true/false), defaults filled in, the rest (or everything after `--`) as
 /// varargs. Throws ComponentArgsError for an unknown (with "did you mean") or repeated argument,
 /// a missing required one, or a value of the wrong type.
+/// `defaults` (argument name -> command-line text, e.g. from `[component:NAME]` in
+/// .torchxconfig) stand between the command line and the signature's defaults; a varargs default
+/// is split on whitespace.
 std::string build_request(const std::string& component, const ComponentSignature& signature,
-                          const std::vector<std::string>& args);
+                          const std::vector<std::string>& args,
+                          const std::map<std::string, std::string>& defaults = {});
 
 /// The `torchx run <component> --help` text: the doc, then each argument with "(required)" or
 /// "(default: X)".

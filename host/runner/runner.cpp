@@ -116,7 +116,10 @@ DryRunResult Runner::dryrun_component(const std::string& component, const std::v
                                       const std::string& scheduler_name, const specs::Cfg& cfg,
                                       const std::optional<std::string>& parent_run_id) {
   const ComponentSignature signature = parse_signature(component_signature(component));
-  std::string request = build_request(component, signature, args);
+  const auto defaults = m_component_defaults.find(component);
+  std::string request = build_request(component, signature, args,
+                                      defaults == m_component_defaults.end() ? std::map<std::string, std::string>{}
+                                                                             : defaults->second);
   {
     // An argument named `h` is a named resource: resolved here, where plugin and config presets
     // are known, and handed to the component with its arguments.

@@ -93,6 +93,11 @@ public:
   /// Every named resource name with where it comes from ("config", a plugin's name, "builtin"),
   /// first source first, without duplicates.
   std::vector<std::pair<std::string, std::string>> named_resources();
+  /// Argument defaults per component (`[component:NAME]`), between the command line and the
+  /// component's own defaults.
+  void set_component_defaults(std::map<std::string, std::map<std::string, std::string>> defaults) {
+    m_component_defaults = std::move(defaults);
+  }
   /// Presets that take precedence over plugins and the built-in tables.
   void set_named_resources(specs::Dict<specs::Resource> presets) { m_presets = std::move(presets); }
 
@@ -105,6 +110,7 @@ private:
   std::string m_session_id;
   std::map<std::string, std::unique_ptr<loader::SchedulerProxy>> m_schedulers;
   specs::Dict<specs::Resource> m_presets;
+  std::map<std::string, std::map<std::string, std::string>> m_component_defaults;
   std::optional<std::vector<std::pair<std::string, specs::Dict<specs::Resource>>>> m_plugin_resources;
   const std::vector<std::pair<std::string, specs::Dict<specs::Resource>>>& plugin_resources();
 };

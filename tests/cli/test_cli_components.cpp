@@ -20,7 +20,11 @@ torchx::util::ProcessResult dryrun(const std::vector<std::string>& component_arg
                                 "-s",       "test_sched",    "--dryrun",                                     "--json"};
   argv.insert(argv.end(), component_args.begin(), component_args.end());
   torchx::util::ProcessOptions options;
+  std::filesystem::create_directories(tmp.path() / "cwd");
+  options.cwd = (tmp.path() / "cwd").string();
   options.env = {{"LOGLEVEL", std::nullopt},
+                 {"HOME", (tmp.path() / "home").string()},
+                 {"TORCHXCONFIG", std::nullopt},
                  {"TORCHX_PLUGIN_PATH", std::nullopt},
                  {"TORCHX_PLUGIN_SYSTEM_PATH", std::nullopt},
                  {"TORCHX_TEST_SCHEDULER_STATE", (tmp.path() / "apps.json").string()}};

@@ -29,7 +29,12 @@ struct Cli {
     }
     argv.insert(argv.end(), args.begin(), args.end());
     ProcessOptions options;
+    // Hermetic: no user or project .torchxconfig but the test's own (in tmp/home, tmp/cwd).
+    std::filesystem::create_directories(tmp.path() / "cwd");
+    options.cwd = (tmp.path() / "cwd").string();
     options.env = {{"LOGLEVEL", std::nullopt},
+                   {"HOME", (tmp.path() / "home").string()},
+                   {"TORCHXCONFIG", std::nullopt},
                    {"TORCHX_PLUGIN_PATH", std::nullopt},
                    {"TORCHX_PLUGIN_SYSTEM_PATH", (tmp.path() / "no-system-plugins").string()},
                    {"TORCHX_TEST_SCHEDULER_STATE", (tmp.path() / "apps.json").string()}};
@@ -274,9 +279,76 @@ TEST_CASE("torchx run COMPONENT --help shows the component's arguments") {
   CHECK(r.out.find("  -j, --j (str)\n      nodes x procs (default: \"1x2\")\n") != std::string::npos);
 }
 
+TEST_CASE(".torchxconfig: run options, the default scheduler and component, argument defaults; the CLI wins") {
+  Cli torchx;
+  torchx.tmp.write("home/.torchxconfig", "[test_sched]\nfinal_state = CANCELLED\npriority = 0.25\n");
+  torchx.tmp.write("cwd/.torchxconfig",
+                   "[test_sched]\nfinal_state = FAILED\nbogus = 1\n\n[cli:run]\nscheduler = test_sched\n"
+                   "component = test.echo\n\n[component:test.echo]\nmsg = from config\n\n[nonsense]\na = b\n");
+  auto r = torchx({"run", "--dryrun", "--json"});
+  REQUIRE(r.exit_code == 0);
+  auto d = boost::json::parse(r.out).as_object();
+  CHECK(d.at("scheduler") == "test_sched");
+  CHECK(d.at("cfg").at("final_state") == "FAILED");  // the project's file beats the user's
+  CHECK(d.at("cfg").at("priority") == 0.25);         // ... key by key
+  CHECK(d.at("app").at("roles").at(0).at("args").at(0) == "from config");
+  CHECK(r.err.find("warning  " + (torchx.tmp.path() / "cwd/.torchxconfig").string() +
+                   ": [nonsense]: unknown section, ignored") != std::string::npos);
+  CHECK(r.err.find("[test_sched] bogus: not a run option of scheduler 'test_sched', ignored") != std::string::npos);
+
+  r = torchx({"run", "--dryrun", "--json", "-cfg", "final_state=SUCCEEDED", "test.echo", "--msg", "from cli"});
+  d = boost::json::parse(r.out).as_object();
+  CHECK(d.at("cfg").at("final_state") == "SUCCEEDED");
+  CHECK(d.at("app").at("roles").at(0).at("args").at(0) == "from cli");
+
+  torchx.tmp.write("cwd/.torchxconfig", "[test_sched]\nrunning_polls = soon\n");
+  r = torchx({"run", "-s", "test_sched", "test.echo"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err == "torchx: error: " + (torchx.tmp.path() / "cwd/.torchxconfig").string() +
+                     ": [test_sched] run option 'running_polls' must be an int, but was 'soon' (see: torchx runopts "
+                     "test_sched)\n");
+  torchx.tmp.write("cwd/.torchxconfig", "not ini at all\n");
+  r = torchx({"run", "-s", "test_sched", "test.echo"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err == "torchx: error: " + (torchx.tmp.path() / "cwd/.torchxconfig").string() +
+                     ":1: syntax error (expected [section] or key = value)\n");
+  torchx.env = {{"TORCHXCONFIG", (torchx.tmp.path() / "nope.ini").string()}};
+  r = torchx({"run", "-s", "test_sched", "test.echo"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("does not exist or is not a file") != std::string::npos);
+}
+
+TEST_CASE("torchx configure writes a .torchxconfig once, and prints one") {
+  Cli torchx;
+  auto r = torchx({"configure", "--print", "--all"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.starts_with("[test_sched]\nfinal_state = SUCCEEDED\nrunning_polls = 0\n"));
+  CHECK(torchx({"configure"}).exit_code == 0);
+  CHECK(std::filesystem::exists(torchx.tmp.path() / "cwd/.torchxconfig"));
+  r = torchx({"configure", "--all"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("already exists: not overwritten") != std::string::npos);
+  CHECK(torchx({"configure", "-s", "nope"}).exit_code == 1);
+}
+
+TEST_CASE("torchx resources lists presets, plugin sets and the built-in tables") {
+  Cli torchx;
+  torchx.tmp.write("cwd/.torchxconfig", "[named_resource:site.big]\ncpu = 64\ngpu = 8\nmemMB = 1000\n");
+  auto r = torchx({"resources"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.starts_with("NAME"));
+  CHECK(r.out.find("\nsite.big ") != std::string::npos);
+  const auto all = boost::json::parse(torchx({"resources", "--json"}).out).as_object();
+  CHECK(all.at("site.big").at("source") == "config");
+  CHECK(all.at("site.big").at("resource").at("cpu") == 64);
+  CHECK(all.at("aws_p4d.24xlarge").at("source") == "builtin");
+  CHECK(all.size() == 53);
+}
+
 TEST_CASE("every verb has --help") {
   Cli torchx;
-  for (const char* verb : {"run", "builtins", "runopts", "status", "describe", "log", "list", "cancel", "delete", "plugins"}) {
+  for (const char* verb : {"run", "builtins", "runopts", "status", "describe", "log", "list", "cancel", "delete", "plugins",
+                           "resources", "configure"}) {
     CAPTURE(verb);
     const auto r = torchx({verb, "--help"});
     CHECK(r.exit_code == 0);
