@@ -2,7 +2,7 @@
 // serve.torchserve and metrics.tensorboard.
 #include "components.hpp"
 
-#include <boost/json.hpp>
+#include <torchx/util/python_format.hpp>
 
 namespace torchx::components {
 namespace {
@@ -33,25 +33,6 @@ AppDef torchserve(const ComponentArgs& a) {
   return AppDef{"torchx-torchserve", {r}, {}};
 }
 
-/// Python's str(float) for the timeout, e.g. 3600.0.
-std::string python_float(double v) {
-  std::string s = boost::json::serialize(boost::json::value(v));  // shortest round trip
-  if (const auto e = s.find('E'); e != std::string::npos) {
-    // Boost.JSON writes 3.6E3: rebuild it as a plain decimal for the common cases.
-    const double mantissa = std::stod(s.substr(0, e));
-    const int exponent = std::stoi(s.substr(e + 1));
-    if (exponent >= 0 && exponent < 16) {
-      double whole = mantissa;
-      for (int i = 0; i < exponent; ++i) whole *= 10;
-      std::string out = std::to_string(whole);
-      out.erase(out.find_last_not_of('0') + 1);
-      if (out.back() == '.') out += '0';
-      return out;
-    }
-  }
-  return s;
-}
-
 AppDef tensorboard(const ComponentArgs& a) {
   specs::Role r;
   r.name = "tensorboard";
@@ -60,7 +41,7 @@ AppDef tensorboard(const ComponentArgs& a) {
   r.args = {"-m",
             "torchx.apps.utils.process_monitor",
             "--timeout",
-            python_float(a.number("timeout")),
+            util::python_float(a.number("timeout")),
             "--start_on_file",
             a.str("start_on_file"),
             "--exit_on_file",

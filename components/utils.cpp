@@ -3,12 +3,11 @@
 #include "components.hpp"
 
 #include <torchx/specs/mounts.hpp>
+#include <torchx/util/python_format.hpp>
 #include <torchx/util/shell.hpp>
 
 #include <boost/json.hpp>
 
-#include <charconv>
-#include <cmath>
 #include <cstdlib>
 
 namespace torchx::components {
@@ -25,15 +24,6 @@ specs::Resource small() {
   r.gpu = 0;
   r.memMB = 1024;
   return r;
-}
-
-/// Python's `str(float)`: the shortest repr, with ".0" for integral values.
-std::string python_float(double v) {
-  char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  std::string s(buf, end);
-  if (std::isfinite(v) && s.find_first_of(".e") == std::string::npos) s += ".0";
-  return s;
 }
 
 AppDef single(const std::string& name, Role role) {
@@ -128,8 +118,8 @@ AppDef booth(const ComponentArgs& a) {
   Role r;
   r.image = a.str("image");
   r.entrypoint = "python";
-  r.args = {"-m",          "torchx.apps.utils.booth_main",     "--x1",           python_float(a.number("x1")),
-            "--x2",        python_float(a.number("x2")),       "--trial_idx",    std::to_string(a.integer("trial_idx")),
+  r.args = {"-m",          "torchx.apps.utils.booth_main",     "--x1",           util::python_float(a.number("x1")),
+            "--x2",        util::python_float(a.number("x2")),       "--trial_idx",    std::to_string(a.integer("trial_idx")),
             "--tracker_base", a.str("tracker_base")};
   r.resource = small();
   return single("torchx-utils-booth", r);

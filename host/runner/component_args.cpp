@@ -4,6 +4,7 @@
 #include "errors.hpp"
 
 #include <torchx/specs/run_opts.hpp>
+#include <torchx/util/python_format.hpp>
 #include <torchx/util/suggest.hpp>
 
 #include <boost/json.hpp>
@@ -62,6 +63,15 @@ json::value convert(const std::string& component, const ComponentArgSpec& spec, 
     return items;
   }
   return json::value(text);
+}
+
+/// A default as users type it: strings bare, floats as Python writes them, others as JSON.
+std::string default_text(const std::string& default_json) {
+  const json::value v = json::parse(default_json);
+  if (v.is_string()) return std::string(v.get_string());
+  if (v.is_double()) return util::python_float(v.get_double());
+  if (v.is_bool()) return v.get_bool() ? "True" : "False";
+  return json::serialize(v);
 }
 
 }  // namespace
@@ -186,7 +196,7 @@ std::string component_help(const std::string& component, const ComponentSignatur
     if (!spec.short_name.empty()) left = "-" + spec.short_name + ", " + left;
     std::string note;
     if (spec.varargs) note = "";
-    else if (spec.default_json) note = " (default: " + *spec.default_json + ")";
+    else if (spec.default_json) note = " (default: " + default_text(*spec.default_json) + ")";
     else if (spec.required) note = " (required)";
     out += "  " + left + " (" + spec.type + ")\n      " + (spec.help.empty() ? std::string(" ") : spec.help) + note + "\n";
   }

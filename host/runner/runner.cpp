@@ -2,6 +2,7 @@
 #include "runner.hpp"
 
 #include "component_args.hpp"
+#include "component_file.hpp"
 #include "errors.hpp"
 
 #include <torchx/specs/app_handle.hpp>
@@ -102,6 +103,7 @@ DryRunResult Runner::dryrun(specs::AppDef app, const std::string& scheduler_name
 }
 
 std::string Runner::component_signature(const std::string& component) {
+  if (auto ref = ComponentFile::parse_reference(component)) return ComponentFile::load(ref->first, ref->second).signature_json();
   const loader::PluginEntry* entry = m_registry.provider(loader::Kind::component, component);
   if (entry == nullptr) {
     throw ComponentNotFoundError("component '" + component + "' not found" +
@@ -115,8 +117,16 @@ std::string Runner::component_signature(const std::string& component) {
 DryRunResult Runner::dryrun_component(const std::string& component, const std::vector<std::string>& args,
                                       const std::string& scheduler_name, const specs::Cfg& cfg,
                                       const std::optional<std::string>& parent_run_id) {
-  const ComponentSignature signature = parse_signature(component_signature(component));
   const auto defaults = m_component_defaults.find(component);
+  if (auto ref = ComponentFile::parse_reference(component)) {
+    const ComponentFile file = ComponentFile::load(ref->first, ref->second);
+    const std::string request = build_request(component, file.signature(), args,
+                                              defaults == m_component_defaults.end() ? std::map<std::string, std::string>{}
+                                                                                     : defaults->second);
+    const std::string app_json = file.build(request, [this](const std::string& name) { return named_resource(name); });
+    return dryrun(specs::app_def_from_json(app_json), scheduler_name, cfg, parent_run_id);
+  }
+  const ComponentSignature signature = parse_signature(component_signature(component));
   std::string request = build_request(component, signature, args,
                                       defaults == m_component_defaults.end() ? std::map<std::string, std::string>{}
                                                                              : defaults->second);

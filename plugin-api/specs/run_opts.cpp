@@ -2,6 +2,7 @@
 // RunOpts: add, cast, resolve and print run options.
 #include <torchx/specs/errors.hpp>
 #include <torchx/specs/run_opts.hpp>
+#include <torchx/util/python_format.hpp>
 #include <torchx/util/suggest.hpp>
 
 #include <algorithm>
@@ -27,16 +28,6 @@ std::string upper(std::string_view s) {
 std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())) != 0) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())) != 0) s.remove_suffix(1);
-  return s;
-}
-
-std::string python_float(double v) {
-  if (std::isnan(v)) return "nan";
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  std::string s(buf, end);
-  if (s.find_first_of(".e") == std::string::npos) s += ".0";
   return s;
 }
 
@@ -110,7 +101,7 @@ std::string to_display(const CfgValue& value) {
         } else if constexpr (std::is_same_v<T, std::int64_t>) {
           return std::to_string(v);
         } else if constexpr (std::is_same_v<T, double>) {
-          return python_float(v);
+          return util::python_float(v);
         } else if constexpr (std::is_same_v<T, bool>) {
           return v ? "True" : "False";
         } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {

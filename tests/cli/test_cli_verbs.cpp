@@ -276,7 +276,7 @@ TEST_CASE("torchx run COMPONENT --help shows the component's arguments") {
   CHECK(r.exit_code == 0);
   CHECK(r.out.starts_with("usage: torchx run [run options] test.args --name name [script_args ...]\n\nRecords its arguments"));
   CHECK(r.out.find("  --name (str)\n      the app name (required)\n") != std::string::npos);
-  CHECK(r.out.find("  -j, --j (str)\n      nodes x procs (default: \"1x2\")\n") != std::string::npos);
+  CHECK(r.out.find("  -j, --j (str)\n      nodes x procs (default: 1x2)\n") != std::string::npos);
 }
 
 TEST_CASE(".torchxconfig: run options, the default scheduler and component, argument defaults; the CLI wins") {
