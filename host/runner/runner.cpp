@@ -114,22 +114,17 @@ std::string Runner::component_signature(const std::string& component) {
   return library->component(component)->signature_json;
 }
 
-DryRunResult Runner::dryrun_component(const std::string& component, const std::vector<std::string>& args,
-                                      const std::string& scheduler_name, const specs::Cfg& cfg,
-                                      const std::optional<std::string>& parent_run_id) {
-  const auto defaults = m_component_defaults.find(component);
+specs::AppDef Runner::build_component(const std::string& component, const std::vector<std::string>& args) {
+  const auto found = m_component_defaults.find(component);
+  const std::map<std::string, std::string> defaults =
+      found == m_component_defaults.end() ? std::map<std::string, std::string>{} : found->second;
   if (auto ref = ComponentFile::parse_reference(component)) {
     const ComponentFile file = ComponentFile::load(ref->first, ref->second);
-    const std::string request = build_request(component, file.signature(), args,
-                                              defaults == m_component_defaults.end() ? std::map<std::string, std::string>{}
-                                                                                     : defaults->second);
-    const std::string app_json = file.build(request, [this](const std::string& name) { return named_resource(name); });
-    return dryrun(specs::app_def_from_json(app_json), scheduler_name, cfg, parent_run_id);
+    const std::string request = build_request(component, file.signature(), args, defaults);
+    return specs::app_def_from_json(file.build(request, [this](const std::string& name) { return named_resource(name); }));
   }
   const ComponentSignature signature = parse_signature(component_signature(component));
-  std::string request = build_request(component, signature, args,
-                                      defaults == m_component_defaults.end() ? std::map<std::string, std::string>{}
-                                                                             : defaults->second);
+  std::string request = build_request(component, signature, args, defaults);
   {
     // An argument named `h` is a named resource: resolved here, where plugin and config presets
     // are known, and handed to the component with its arguments.
@@ -142,7 +137,6 @@ DryRunResult Runner::dryrun_component(const std::string& component, const std::v
   }
   auto library = m_registry.load(*m_registry.provider(loader::Kind::component, component));
   const loader::ComponentProxy proxy(library, library->component(component));
-  specs::AppDef app;
   std::string app_json;
   try {
     app_json = proxy.build(request);
@@ -152,11 +146,16 @@ DryRunResult Runner::dryrun_component(const std::string& component, const std::v
     throw;
   }
   try {
-    app = specs::app_def_from_json(app_json);
+    return specs::app_def_from_json(app_json);
   } catch (const specs::JsonDecodeError& e) {
     throw loader::PluginCallError(TX_E_INTERNAL, "component '" + component + "' returned " + e.what());
   }
-  return dryrun(std::move(app), scheduler_name, cfg, parent_run_id);
+}
+
+DryRunResult Runner::dryrun_component(const std::string& component, const std::vector<std::string>& args,
+                                      const std::string& scheduler_name, const specs::Cfg& cfg,
+                                      const std::optional<std::string>& parent_run_id) {
+  return dryrun(build_component(component, args), scheduler_name, cfg, parent_run_id);
 }
 
 const std::vector<std::pair<std::string, specs::Dict<specs::Resource>>>& Runner::plugin_resources() {

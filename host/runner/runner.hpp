@@ -56,6 +56,9 @@ public:
   DryRunResult dryrun_component(const std::string& component, const std::vector<std::string>& args,
                                 const std::string& scheduler, const specs::Cfg& cfg = {},
                                 const std::optional<std::string>& parent_run_id = std::nullopt);
+  /// Builds the AppDef of `component` (a plugin's or a file's) from its command-line `args`,
+  /// without validating or scheduling it.
+  specs::AppDef build_component(const std::string& component, const std::vector<std::string>& args);
   /// Submits what dryrun produced; returns the app handle `<scheduler>://<session>/<app_id>`.
   std::string schedule(const DryRunResult& dryrun);
   /// dryrun + schedule.

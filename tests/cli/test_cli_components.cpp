@@ -275,4 +275,22 @@ TEST_CASE("dist.spmd is ddp on the named host type") {
   CHECK(a.at("roles").at(0).at("num_replicas") == 2);
 }
 
+TEST_CASE("torchx builtins --print shows a component's arguments and what it builds") {
+  std::vector<std::string> argv{TORCHX_EXE, "builtins", "--print", "utils.echo"};
+  torchx::util::ProcessOptions options;
+  options.env = {{"TORCHX_PLUGIN_SYSTEM_PATH", std::nullopt}, {"LOGLEVEL", std::nullopt}};
+  auto r = torchx::util::run_process(argv, options);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.starts_with("usage: torchx run [run options] utils.echo\n\nEchos a message to stdout (calls echo).\n"));
+  CHECK(r.out.find("  --msg (str)\n      message to echo (default: hello world)\n") != std::string::npos);
+  CHECK(r.out.find("With its defaults it builds:\n{\n  \"name\": \"echo\",") != std::string::npos);
+  argv.back() = "utils.touch";
+  r = torchx::util::run_process(argv, options);
+  CHECK(r.out.ends_with("It builds its AppDef once given --file.\n"));
+  argv.back() = "utils.ech";
+  r = torchx::util::run_process(argv, options);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err == "torchx: error: component 'utils.ech' not found: did you mean 'utils.echo'? (see: torchx builtins)\n");
+}
+
 TEST_SUITE_END();
