@@ -167,7 +167,8 @@ const std::vector<std::pair<std::string, specs::Dict<specs::Resource>>>& Runner:
     const std::string resources = loader::list_named_resources(library, set);
     specs::Dict<specs::Resource> parsed;
     try {
-      for (const auto& kv : json::parse(resources).as_object()) {
+      const json::value all = json::parse(resources);  // kept alive for the loop (C++20 range-for)
+      for (const auto& kv : all.as_object()) {
         parsed.set(kv.key(), specs::resource_from_json(json::serialize(kv.value())));
       }
     } catch (const std::exception& e) {

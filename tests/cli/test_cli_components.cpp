@@ -275,6 +275,13 @@ TEST_CASE("dist.spmd is ddp on the named host type") {
   CHECK(a.at("roles").at(0).at("num_replicas") == 2);
 }
 
+TEST_CASE("-h takes named resources from named-resource plugins") {
+  const auto a = app_of({"utils.sh", "-h", "test.big", "true"});
+  CHECK(a.at("roles").at(0).at("resource") ==
+        json::object{{"cpu", 3}, {"gpu", 1}, {"memMB", 3000}, {"capabilities", json::object{}},
+                     {"devices", json::object{{"example.com/fpga", 2}}}, {"tags", json::object{}}});
+}
+
 TEST_CASE("torchx builtins --print shows a component's arguments and what it builds") {
   std::vector<std::string> argv{TORCHX_EXE, "builtins", "--print", "utils.echo"};
   torchx::util::ProcessOptions options;

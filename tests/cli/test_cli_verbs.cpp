@@ -342,7 +342,15 @@ TEST_CASE("torchx resources lists presets, plugin sets and the built-in tables")
   CHECK(all.at("site.big").at("source") == "config");
   CHECK(all.at("site.big").at("resource").at("cpu") == 64);
   CHECK(all.at("aws_p4d.24xlarge").at("source") == "builtin");
-  CHECK(all.size() == 53);
+  CHECK(all.at("test.big").at("source") == "test_plugin");
+  CHECK(all.at("test.big").at("resource").at("devices").at("example.com/fpga") == 2);
+  CHECK(all.size() == 54);
+  // A config preset shadows plugins and the built-in tables.
+  torchx.tmp.write("cwd/.torchxconfig", "[named_resource:gpu.small]\ncpu = 1\n[named_resource:test.big]\ncpu = 2\n");
+  const auto shadowed = boost::json::parse(torchx({"resources", "--json"}).out).as_object();
+  CHECK(shadowed.at("gpu.small").at("source") == "config");
+  CHECK(shadowed.at("test.big").at("resource").at("cpu") == 2);
+  CHECK(shadowed.size() == 53);
 }
 
 TEST_CASE("every verb has --help") {

@@ -265,6 +265,14 @@ extern "C" TX_PLUGIN_EXPORT tx_status tx_plugin_negotiate(const tx_host_info* ho
                                         {"tags", "list", "null", "a list", "", false},
                                         {"env", "dict", "null", "a dict", "", false},
                                         {"script_args", "str", std::nullopt, "the rest", "", true}},
-                                       &args_component});
+                                       &args_component})
+          .named_resources("test_site", [] {
+            specs::Resource r;
+            r.cpu = 3;
+            r.gpu = 1;
+            r.memMB = 3000;
+            r.devices.set("example.com/fpga", 2);
+            return specs::Dict<specs::Resource>{{"test.big", r}};
+          });
   return p.negotiate(host, info);
 }
