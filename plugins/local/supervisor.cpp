@@ -1,0 +1,559 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// torchx-local-supervisor APP_DIR: runs one local_cwd app's replicas and keeps its state.
+//
+// Started by the local_cwd plugin in its own session. Holds APP_DIR/supervisor.lock while it lives,
+// starts each replica in its own process group, copies each stream to its file and whole lines to
+// combined.log in arrival order (event-driven: poll() over the pipes and a signalfd, no timers
+// but the cancel grace), records pids and exit codes or signals, restarts failed replicas as the
+// retry policy says, and replaces state.json atomically on every change. SIGTERM, SIGINT or SIGHUP
+// cancel the app: SIGTERM to every replica group, a grace period, then SIGKILL.
+#include "app_dir.hpp"
+
+#include <boost/json.hpp>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <ctime>
+#include <dirent.h>
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace json = boost::json;
+using torchx::local::write_atomically;
+
+extern char** environ;
+
+namespace {
+
+double now() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+std::int64_t monotonic_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+void write_all(int fd, const char* data, std::size_t len) {
+  while (len > 0) {
+    const ssize_t n = ::write(fd, data, len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // a full disk must not stop the app; the loss shows in the file
+    data += n;
+    len -= static_cast<std::size_t>(n);
+  }
+}
+
+int open_log(const std::string& path) { return ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600); }
+
+struct Stream {
+  int fd = -1;        // read end of the replica's pipe
+  int file = -1;      // stdout.log or stderr.log
+  std::string partial;  // the current unfinished line, for combined.log
+};
+
+struct Replica {
+  std::size_t role = 0;
+  int id = 0;
+  std::vector<std::string> argv;
+  std::map<std::string, std::string> env;
+  std::string cwd;
+  std::string dir;
+  pid_t pid = -1;
+  bool exited = true;  // the main process has been reaped (or never started)
+  bool started = false;
+  int exit_code = 0;
+  int signal = 0;
+  std::int64_t exited_at_ms = 0;
+  Stream out;
+  Stream err;
+  int combined = -1;
+  std::string state = "PENDING";
+  int restarts = 0;
+};
+
+struct Role {
+  std::string name;
+  int max_retries = 0;
+  std::string retry_policy = "APPLICATION";
+  int retries_used = 0;
+};
+
+class Supervisor {
+public:
+  explicit Supervisor(std::string app_dir) : m_dir(std::move(app_dir)) {}
+
+  int run() {
+    const auto request = torchx::local::read_file(m_dir + "/" + torchx::local::k_request_file);
+    if (!request) {
+      std::cerr << "torchx-local-supervisor: cannot read the request in " << m_dir << "\n";
+      return 2;
+    }
+    load(json::parse(*request).as_object());
+    ::prctl(PR_SET_CHILD_SUBREAPER, 1);  // orphaned descendants come back to us: nothing escapes
+    sigset_t mask;
+    sigemptyset(&mask);
+    for (int s : {SIGCHLD, SIGTERM, SIGINT, SIGHUP}) sigaddset(&mask, s);
+    sigprocmask(SIG_BLOCK, &mask, nullptr);
+    m_signals = ::signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+    m_started_at = now();
+    for (auto& r : m_replicas) start(r);
+    m_state = "RUNNING";
+    save();
+    loop();
+    finish();
+    return 0;
+  }
+
+private:
+  void load(const json::object& req) {
+    m_app_id = std::string(req.at("app_id").as_string());
+    m_grace_ms = static_cast<std::int64_t>(req.at("grace_seconds").to_number<double>() * 1000);
+    for (const auto& rv : req.at("roles").as_array()) {
+      const auto& ro = rv.as_object();
+      Role role;
+      role.name = std::string(ro.at("name").as_string());
+      role.max_retries = static_cast<int>(ro.at("max_retries").as_int64());
+      role.retry_policy = std::string(ro.at("retry_policy").as_string());
+      for (const auto& pv : ro.at("replicas").as_array()) {
+        const auto& po = pv.as_object();
+        Replica r;
+        r.role = m_roles.size();
+        r.id = static_cast<int>(po.at("id").as_int64());
+        for (const auto& a : po.at("argv").as_array()) r.argv.emplace_back(a.as_string());
+        for (const auto& kv : po.at("env").as_object()) r.env[std::string(kv.key())] = std::string(kv.value().as_string());
+        r.cwd = std::string(po.at("cwd").as_string());
+        r.dir = std::string(po.at("dir").as_string());
+        m_replicas.push_back(std::move(r));
+      }
+      m_roles.push_back(std::move(role));
+    }
+  }
+
+  /// Starts a replica: its own process group, its cwd and env, stdin /dev/null, two pipes.
+  void start(Replica& r) {
+    int out[2];
+    int err[2];
+    if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) {
+      fail_to_start(r, std::string("cannot create pipes: ") + std::strerror(errno));
+      return;
+    }
+    // The environment and argv are built before fork: the child only calls async-signal-safe functions.
+    std::map<std::string, std::string> env_map;
+    for (char** e = environ; *e != nullptr; ++e) {
+      const std::string entry(*e);
+      const auto eq = entry.find('=');
+      if (eq != std::string::npos) env_map[entry.substr(0, eq)] = entry.substr(eq + 1);
+    }
+    for (const auto& [k, v] : r.env) env_map[k] = v;
+    std::vector<std::string> env_strings;
+    for (const auto& [k, v] : env_map) env_strings.push_back(k + "=" + v);
+    std::vector<char*> envp;
+    for (auto& s : env_strings) envp.push_back(s.data());
+    envp.push_back(nullptr);
+    std::vector<char*> argv;
+    for (auto& a : r.argv) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    const std::string exe = resolve(r.argv.front(), env_map["PATH"], r.cwd);
+    const int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    const pid_t parent = ::getpid();
+
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      ::setpgid(0, 0);
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // a SIGKILLed supervisor takes its replicas along
+      if (::getppid() != parent) ::_exit(125);
+      sigset_t none;
+      sigemptyset(&none);
+      sigprocmask(SIG_SETMASK, &none, nullptr);
+      ::dup2(devnull, 0);
+      ::dup2(out[1], 1);
+      ::dup2(err[1], 2);
+      if (::chdir(r.cwd.c_str()) != 0) {
+        const char* msg = "torchx: cannot change to the replica's working directory\n";
+        (void)!::write(2, msg, std::strlen(msg));
+        ::_exit(126);
+      }
+      ::execve(exe.c_str(), argv.data(), envp.data());
+      const char* msg1 = "torchx: cannot run '";
+      const char* msg2 = "': ";
+      const char* reason = std::strerror(errno);
+      (void)!::write(2, msg1, std::strlen(msg1));
+      (void)!::write(2, argv[0], std::strlen(argv[0]));
+      (void)!::write(2, msg2, std::strlen(msg2));
+      (void)!::write(2, reason, std::strlen(reason));
+      (void)!::write(2, "\n", 1);
+      ::_exit(127);
+    }
+    ::close(devnull);
+    ::close(out[1]);
+    ::close(err[1]);
+    if (pid < 0) {
+      ::close(out[0]);
+      ::close(err[0]);
+      fail_to_start(r, std::string("cannot fork: ") + std::strerror(errno));
+      return;
+    }
+    ::setpgid(pid, pid);  // also here, so the group exists before we might signal it
+    ::fcntl(out[0], F_SETFL, O_NONBLOCK);
+    ::fcntl(err[0], F_SETFL, O_NONBLOCK);
+    r.pid = pid;
+    r.exited = false;
+    r.started = true;
+    r.exit_code = 0;
+    r.signal = 0;
+    r.state = "RUNNING";
+    r.out = Stream{out[0], open_log(r.dir + "/stdout.log"), {}};
+    r.err = Stream{err[0], open_log(r.dir + "/stderr.log"), {}};
+    r.combined = open_log(r.dir + "/combined.log");
+  }
+
+  /// The replica's executable: a path as given, else searched in the replica's PATH.
+  static std::string resolve(const std::string& name, const std::string& path, const std::string& cwd) {
+    if (name.find('/') != std::string::npos) return name[0] == '/' ? name : cwd + "/" + name;
+    std::size_t start = 0;
+    while (start <= path.size()) {
+      const auto end = path.find(':', start);
+      std::string dir = path.substr(start, end == std::string::npos ? std::string::npos : end - start);
+      if (dir.empty()) dir = cwd;
+      const std::string candidate = dir + "/" + name;
+      if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+      if (end == std::string::npos) break;
+      start = end + 1;
+    }
+    return name;  // execve fails with ENOENT, which the child reports
+  }
+
+  void fail_to_start(Replica& r, const std::string& why) {
+    const int fd = open_log(r.dir + "/stderr.log");
+    const std::string line = "torchx: " + why + "\n";
+    write_all(fd, line.data(), line.size());
+    ::close(fd);
+    r.exited = true;
+    r.exit_code = 127;
+    r.state = "FAILED";
+  }
+
+  static bool pipes_open(const Replica& r) { return r.out.fd >= 0 || r.err.fd >= 0; }
+  bool finished(const Replica& r) const { return r.exited && !pipes_open(r); }
+  bool all_finished() const {
+    for (const auto& r : m_replicas) {
+      if (!finished(r)) return false;
+    }
+    return true;
+  }
+
+  void loop() {
+    while (!all_finished() || m_restart_pending) {
+      if (m_restart_pending && all_finished()) {
+        m_restart_pending = false;
+        for (auto& r : m_replicas) {
+          if (r.state == "PENDING") start(r);
+        }
+        save();
+        continue;
+      }
+      std::vector<pollfd> fds{{m_signals, POLLIN, 0}};
+      std::vector<std::pair<Replica*, Stream*>> owners{{nullptr, nullptr}};
+      for (auto& r : m_replicas) {
+        for (Stream* s : {&r.out, &r.err}) {
+          if (s->fd >= 0) {
+            fds.push_back({s->fd, POLLIN, 0});
+            owners.emplace_back(&r, s);
+          }
+        }
+      }
+      const int rc = ::poll(fds.data(), fds.size(), timeout_ms());
+      if (rc < 0 && errno != EINTR) break;
+      if (fds[0].revents != 0) on_signals();
+      for (std::size_t i = 1; i < fds.size(); ++i) {
+        if (fds[i].revents != 0) read_stream(*owners[i].first, *owners[i].second);
+      }
+      on_timers();
+    }
+  }
+
+  int timeout_ms() const {
+    std::int64_t next = -1;
+    const std::int64_t t = monotonic_ms();
+    auto consider = [&](std::int64_t deadline) {
+      const std::int64_t wait = std::max<std::int64_t>(0, deadline - t);
+      next = next < 0 ? wait : std::min(next, wait);
+    };
+    if (m_kill_at > 0) consider(m_kill_at);
+    for (const auto& r : m_replicas) {
+      // A replica that exited but whose pipes stay open (a background child holds them) gets 2 s.
+      if (r.exited && pipes_open(r)) consider(r.exited_at_ms + 2000);
+    }
+    return static_cast<int>(next);
+  }
+
+  void on_timers() {
+    const std::int64_t t = monotonic_ms();
+    if (m_kill_at > 0 && t >= m_kill_at) {
+      for (auto& r : m_replicas) {
+        if (r.started) ::killpg(r.pid, SIGKILL);
+      }
+      m_kill_at = 0;
+    }
+    for (auto& r : m_replicas) {
+      if (r.exited && pipes_open(r) && t >= r.exited_at_ms + 2000) {
+        close_stream(r, r.out);
+        close_stream(r, r.err);
+        on_finished(r);
+      }
+    }
+  }
+
+  void read_stream(Replica& r, Stream& s) {
+    char buf[65536];
+    while (true) {
+      const ssize_t n = ::read(s.fd, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && errno == EAGAIN) return;
+      if (n <= 0) {
+        close_stream(r, s);
+        if (finished(r)) on_finished(r);
+        return;
+      }
+      write_all(s.file, buf, static_cast<std::size_t>(n));
+      s.partial.append(buf, static_cast<std::size_t>(n));
+      const auto last = s.partial.rfind('\n');
+      if (last != std::string::npos) {
+        write_all(r.combined, s.partial.data(), last + 1);
+        s.partial.erase(0, last + 1);
+      }
+    }
+  }
+
+  void close_stream(Replica& r, Stream& s) {
+    if (s.fd < 0) return;
+    ::close(s.fd);
+    s.fd = -1;
+    if (!s.partial.empty()) write_all(r.combined, s.partial.data(), s.partial.size());
+    s.partial.clear();
+    ::close(s.file);
+    s.file = -1;
+    if (!pipes_open(r) && r.combined >= 0) {
+      ::close(r.combined);
+      r.combined = -1;
+    }
+  }
+
+  void on_signals() {
+    signalfd_siginfo info{};
+    while (::read(m_signals, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
+      if (info.ssi_signo == SIGCHLD) {
+        reap();
+      } else if (!m_cancelling) {
+        cancel();
+      }
+    }
+  }
+
+  void reap() {
+    int status = 0;
+    pid_t pid = 0;
+    while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
+      for (auto& r : m_replicas) {
+        if (r.pid != pid || r.exited) continue;
+        r.exited = true;
+        r.exited_at_ms = monotonic_ms();
+        r.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+        r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + r.signal;
+        if (finished(r)) on_finished(r);
+      }
+    }
+  }
+
+  void cancel() {
+    m_cancelling = true;
+    m_restart_pending = false;
+    for (auto& r : m_replicas) {
+      if (r.started && !r.exited) ::killpg(r.pid, SIGTERM);
+    }
+    m_kill_at = monotonic_ms() + m_grace_ms;
+    m_msg = "cancelled";
+    save();
+  }
+
+  /// Stops every replica still running (SIGTERM, then SIGKILL after the grace).
+  void stop_others() {
+    for (auto& r : m_replicas) {
+      if (r.started && !r.exited) ::killpg(r.pid, SIGTERM);
+    }
+    m_kill_at = monotonic_ms() + m_grace_ms;
+  }
+
+  void on_finished(Replica& r) {
+    if (r.state != "RUNNING") return;
+    const bool ok = r.exit_code == 0 && r.signal == 0;
+    if (m_cancelling) {
+      r.state = ok ? "SUCCEEDED" : "CANCELLED";
+    } else if (ok) {
+      r.state = "SUCCEEDED";
+    } else {
+      Role& role = m_roles[r.role];
+      read_error_file(r);
+      if (role.retries_used < role.max_retries && !m_restart_pending) {
+        ++role.retries_used;
+        ++m_num_restarts;
+        ++r.restarts;
+        if (role.retry_policy == "REPLICA") {
+          r.state = "PENDING";
+          start(r);
+        } else {
+          // APPLICATION restarts every replica; ROLE those of the failed replica's role.
+          for (auto& other : m_replicas) {
+            if (role.retry_policy == "ROLE" && other.role != r.role) continue;
+            if (other.started && !other.exited) ::killpg(other.pid, SIGTERM);
+            other.state = "PENDING";
+          }
+          m_kill_at = monotonic_ms() + m_grace_ms;
+          m_restart_pending = true;
+        }
+        save();
+        return;
+      }
+      r.state = "FAILED";
+      if (m_failed_replica.empty()) {
+        m_failed_replica = m_roles[r.role].name + "/" + std::to_string(r.id);
+        m_msg = "replica " + m_failed_replica + (r.signal != 0 ? " was killed by signal " + std::to_string(r.signal)
+                                                               : " exited with code " + std::to_string(r.exit_code));
+        stop_others();  // as srun --kill-on-bad-exit: the app has failed
+      }
+    }
+    save();
+  }
+
+  void read_error_file(const Replica& r) {
+    if (m_structured_error != "<NONE>") return;
+    if (auto text = torchx::local::read_file(r.dir + "/error.json"); text && !text->empty()) m_structured_error = *text;
+  }
+
+  std::string app_state() const {
+    if (m_state != "RUNNING") return m_state;
+    if (!all_finished() || m_restart_pending) return "RUNNING";
+    bool failed = false;
+    bool cancelled = false;
+    for (const auto& r : m_replicas) {
+      failed = failed || r.state == "FAILED";
+      cancelled = cancelled || r.state == "CANCELLED";
+    }
+    if (m_cancelling) return "CANCELLED";
+    if (failed) return "FAILED";
+    return cancelled ? "CANCELLED" : "SUCCEEDED";
+  }
+
+  void save() {
+    json::array replicas;
+    for (const auto& r : m_replicas) {
+      replicas.push_back({{"role", m_roles[r.role].name},
+                          {"id", r.id},
+                          {"pid", r.pid},
+                          {"state", r.state},
+                          {"exit_code", r.started && r.exited ? json::value(r.exit_code) : json::value(nullptr)},
+                          {"signal", r.signal != 0 ? json::value(r.signal) : json::value(nullptr)},
+                          {"restarts", r.restarts}});
+    }
+    const std::string state = app_state();
+    json::object o{{"app_id", m_app_id},
+                   {"state", state},
+                   {"num_restarts", m_num_restarts},
+                   {"msg", m_msg},
+                   {"structured_error_msg", m_structured_error},
+                   {"supervisor_pid", ::getpid()},
+                   {"started_at", m_started_at},
+                   {"finished_at", state == "RUNNING" ? json::value(nullptr) : json::value(now())},
+                   {"replicas", std::move(replicas)}};
+    try {
+      write_atomically(m_dir + "/" + torchx::local::k_state_file, json::serialize(o));
+    } catch (const std::exception& e) {
+      std::cerr << "torchx-local-supervisor: " << e.what() << "\n";
+    }
+  }
+
+  /// Kills what is left: each replica's group, then any descendant that was reparented to us.
+  void sweep() {
+    for (auto& r : m_replicas) {
+      if (r.started) ::killpg(r.pid, SIGKILL);
+    }
+    const pid_t self = ::getpid();
+    if (DIR* proc = ::opendir("/proc")) {
+      while (const dirent* e = ::readdir(proc)) {
+        const pid_t pid = static_cast<pid_t>(std::atoi(e->d_name));
+        if (pid <= 0) continue;
+        const auto stat = torchx::local::read_file("/proc/" + std::string(e->d_name) + "/stat");
+        if (!stat) continue;
+        const auto close_paren = stat->rfind(')');
+        if (close_paren == std::string::npos) continue;
+        int ppid = 0;
+        char state = 0;
+        if (std::sscanf(stat->c_str() + close_paren + 1, " %c %d", &state, &ppid) == 2 && ppid == self) {
+          ::kill(pid, SIGKILL);
+        }
+      }
+      ::closedir(proc);
+    }
+    while (::waitpid(-1, nullptr, WNOHANG) > 0) {
+    }
+  }
+
+  void finish() {
+    sweep();
+    m_state = app_state();
+    if (m_state == "RUNNING") m_state = m_cancelling ? "CANCELLED" : "FAILED";
+    save();
+  }
+
+  std::string m_dir;
+  std::string m_app_id;
+  std::int64_t m_grace_ms = 5000;
+  std::vector<Role> m_roles;
+  std::vector<Replica> m_replicas;
+  int m_signals = -1;
+  double m_started_at = 0;
+  std::string m_state = "PENDING";
+  std::string m_msg;
+  std::string m_structured_error = "<NONE>";
+  std::string m_failed_replica;
+  int m_num_restarts = 0;
+  bool m_cancelling = false;
+  bool m_restart_pending = false;
+  std::int64_t m_kill_at = 0;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::cerr << "usage: torchx-local-supervisor APP_DIR (started by the local_cwd scheduler plugin)\n";
+    return 2;
+  }
+  const std::string dir = argv[1];
+  const int lock = ::open((dir + "/" + torchx::local::k_lock_file).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock < 0 || ::flock(lock, LOCK_EX | LOCK_NB) != 0) {
+    std::cerr << "torchx-local-supervisor: another supervisor holds " << dir << "\n";
+    return 3;
+  }
+  try {
+    return Supervisor(dir).run();
+  } catch (const std::exception& e) {
+    std::cerr << "torchx-local-supervisor: " << e.what() << "\n";
+    return 1;
+  }
+}
