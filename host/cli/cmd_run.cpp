@@ -15,7 +15,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <chrono>
+#include <csignal>
+#include <thread>
 #include <ostream>
 #include <set>
 
@@ -50,14 +53,65 @@ std::pair<std::vector<std::string>, std::vector<std::string>> split(const std::v
   return {own, std::vector<std::string>(args.begin() + static_cast<std::ptrdiff_t>(i), args.end())};
 }
 
-int wait_for(const Invocation& inv, runner::Runner& runner, const std::string& handle, bool log) {
-  if (log) {
-    LogSelection sel;
-    sel.app_handle = handle;
-    sel.tail = true;
-    print_logs(runner, sel, inv.out);
+/// While it lives, Ctrl-C (SIGINT) or SIGTERM cancels the app instead of killing torchx: a thread
+/// waits for the signal (blocked in every other thread) and asks the scheduler to cancel.
+class CancelOnInterrupt {
+public:
+  CancelOnInterrupt(runner::Runner& runner, std::string handle) {
+    sigemptyset(&m_set);
+    sigaddset(&m_set, SIGINT);
+    sigaddset(&m_set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &m_set, &m_old);
+    m_thread = std::thread([this, &runner, handle = std::move(handle)] {
+      int sig = 0;
+      sigwait(&m_set, &sig);
+      if (m_done) return;
+      m_interrupted = true;
+      spdlog::warn("interrupted: cancelling {}", handle);
+      try {
+        runner.cancel(handle);
+      } catch (const std::exception& e) {
+        spdlog::error("cannot cancel {}: {}", handle, e.what());
+      }
+    });
   }
-  auto status = runner.wait(handle, std::chrono::milliseconds(1000));
+  ~CancelOnInterrupt() {
+    m_done = true;
+    pthread_kill(m_thread.native_handle(), SIGINT);
+    m_thread.join();
+    pthread_sigmask(SIG_SETMASK, &m_old, nullptr);
+  }
+  CancelOnInterrupt(const CancelOnInterrupt&) = delete;
+  CancelOnInterrupt& operator=(const CancelOnInterrupt&) = delete;
+  [[nodiscard]] bool interrupted() const { return m_interrupted; }
+
+private:
+  sigset_t m_set{};
+  sigset_t m_old{};
+  std::atomic<bool> m_done{false};
+  std::atomic<bool> m_interrupted{false};
+  std::thread m_thread;
+};
+
+int wait_for(const Invocation& inv, runner::Runner& runner, const std::string& handle, bool log) {
+  std::optional<specs::AppStatus> status;
+  bool interrupted = false;
+  {
+    CancelOnInterrupt guard(runner, handle);
+    if (log) {
+      LogSelection sel;
+      sel.app_handle = handle;
+      sel.tail = true;
+      print_logs(runner, sel, inv.out);
+    }
+    status = runner.wait(handle, std::chrono::milliseconds(200));
+    interrupted = guard.interrupted();
+  }
+  if (interrupted) {
+    inv.err << "torchx: error: interrupted: app '" << handle << "' "
+            << (status ? std::string("ended ") + specs::to_string(status->state) : std::string("was cancelled")) << "\n";
+    return k_exit_interrupted;
+  }
   if (!status) throw runner::UnknownAppError("app '" + handle + "' disappeared while waiting for it");
   if (status->state != specs::AppState::SUCCEEDED) {
     inv.err << "torchx: error: app '" << handle << "' ended " << specs::to_string(status->state)
@@ -142,6 +196,7 @@ int cmd_run(const Invocation& inv) {
   const std::string handle = runner.schedule(dryrun);
   if (as_json) inv.out << "{\"app_handle\":\"" << handle << "\"}\n";
   else inv.out << handle << "\n";
+  // --detach on a local scheduler: the handle, once the app is running (schedule waited for it).
   inv.out.flush();
   spdlog::info("launched app: {}", handle);
 

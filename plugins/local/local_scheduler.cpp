@@ -96,6 +96,8 @@ void spawn_supervisor(const std::filesystem::path& app_dir) {
     ::dup2(in, 0);
     ::dup2(out, 1);
     ::dup2(out, 2);
+    // Nothing else of the launcher's: an inherited pipe would keep its reader waiting for EOF.
+    ::close_range(3, ~0U, 0);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);

@@ -58,6 +58,9 @@ void write_all(int fd, const char* data, std::size_t len) {
   }
 }
 
+/// The longest line combined.log keeps whole (longer lines may interleave with the other stream).
+constexpr std::size_t k_max_line = 1 << 20;
+
 int open_log(const std::string& path) { return ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600); }
 
 struct Stream {
@@ -330,12 +333,20 @@ private:
         if (finished(r)) on_finished(r);
         return;
       }
-      write_all(s.file, buf, static_cast<std::size_t>(n));
-      s.partial.append(buf, static_cast<std::size_t>(n));
-      const auto last = s.partial.rfind('\n');
-      if (last != std::string::npos) {
-        write_all(r.combined, s.partial.data(), last + 1);
-        s.partial.erase(0, last + 1);
+      const auto len = static_cast<std::size_t>(n);
+      write_all(s.file, buf, len);
+      // Whole lines go to combined.log; only the new chunk is searched (a long line stays linear).
+      const std::size_t before = s.partial.size();
+      s.partial.append(buf, len);
+      const void* nl = ::memrchr(buf, '\n', len);
+      if (nl != nullptr) {
+        const std::size_t upto = before + static_cast<std::size_t>(static_cast<const char*>(nl) - buf) + 1;
+        write_all(r.combined, s.partial.data(), upto);
+        s.partial.erase(0, upto);
+      } else if (s.partial.size() > k_max_line) {
+        // A line longer than 1 MiB is written in pieces rather than held in memory.
+        write_all(r.combined, s.partial.data(), s.partial.size());
+        s.partial.clear();
       }
     }
   }
