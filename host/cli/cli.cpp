@@ -157,6 +157,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
 }
 
 int run(int argc, char** argv) {
+  std::ios::sync_with_stdio(false);  // only iostreams write to stdout: no need to sync with stdio
   std::vector<std::string> args;
   args.reserve(argc > 0 ? static_cast<std::size_t>(argc - 1) : 0);
   for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);

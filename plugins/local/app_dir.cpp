@@ -53,7 +53,8 @@ void write_atomically(const std::filesystem::path& path, const std::string& text
     }
     done += static_cast<std::size_t>(n);
   }
-  ::fsync(fd);
+  // No fsync: the rename makes the replacement atomic for readers and against a crash of the
+  // writer; the state is rewritten on every change, and a flush each time costs milliseconds.
   ::close(fd);
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     const int e = errno;

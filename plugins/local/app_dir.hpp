@@ -20,7 +20,7 @@ namespace torchx::local {
 /// ~/.local/state/torchx/local. Created (mode 0700) when `create`.
 std::filesystem::path state_root(bool create);
 
-/// Writes `text` to `path` atomically: a temporary file in the same directory, fsync, rename.
+/// Writes `text` to `path` atomically: a temporary file in the same directory, then rename.
 void write_atomically(const std::filesystem::path& path, const std::string& text);
 
 /// The file's content, or nullopt if it cannot be read.

@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -80,12 +81,16 @@ std::optional<json::object> read_json(const std::filesystem::path& p) {
   return v.as_object();
 }
 
-/// Starts the supervisor for `app_dir`, fully detached: its own session, reparented to init.
-void spawn_supervisor(const std::filesystem::path& app_dir) {
+/// Starts the supervisor for `app_dir`, fully detached (its own session, reparented to init), and
+/// returns once it has started the replicas and written its first state: it says so on a pipe.
+/// Throws with the supervisor's own words if it dies first.
+void spawn_supervisor(const std::filesystem::path& app_dir, const std::string& app_id) {
   const std::string exe = supervisor_exe().string();
   const std::string dir = app_dir.string();
   const std::string log = (app_dir / local::k_supervisor_log).string();
   if (::access(exe.c_str(), X_OK) != 0) throw plugin::Unavailable("the local_cwd supervisor is missing: " + exe);
+  int ready[2];
+  if (::pipe2(ready, O_CLOEXEC) != 0) throw plugin::Error(TX_E_INTERNAL, "cannot create a pipe");
   const pid_t child = ::fork();
   if (child < 0) throw plugin::Error(TX_E_INTERNAL, "cannot fork the supervisor");
   if (child == 0) {
@@ -96,17 +101,28 @@ void spawn_supervisor(const std::filesystem::path& app_dir) {
     ::dup2(in, 0);
     ::dup2(out, 1);
     ::dup2(out, 2);
+    ::dup2(ready[1], 3);  // the readiness pipe, as fd 3 (dup2 clears close-on-exec)
     // Nothing else of the launcher's: an inherited pipe would keep its reader waiting for EOF.
-    ::close_range(3, ~0U, 0);
+    ::close_range(4, ~0U, 0);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
     ::signal(SIGINT, SIG_DFL);
-    ::execl(exe.c_str(), exe.c_str(), dir.c_str(), static_cast<char*>(nullptr));
+    ::execl(exe.c_str(), exe.c_str(), dir.c_str(), "--ready-fd=3", static_cast<char*>(nullptr));
     ::_exit(127);
   }
+  ::close(ready[1]);
   int status = 0;
   ::waitpid(child, &status, 0);
+  pollfd p{ready[0], POLLIN, 0};
+  char byte = 0;
+  const bool ok = ::poll(&p, 1, 30000) == 1 && ::read(ready[0], &byte, 1) == 1;
+  ::close(ready[0]);
+  if (!ok) {
+    const auto text = local::read_file(log).value_or("");
+    throw plugin::Error(TX_E_INTERNAL, "the supervisor of '" + app_id + "' did not start" +
+                                           (text.empty() ? std::string{} : ": " + text.substr(0, text.find('\n'))));
+  }
 }
 
 /// One CUDA_VISIBLE_DEVICES per replica (in role, replica order): consecutive GPU ranges for the
@@ -231,18 +247,8 @@ public:
     }
     local::write_atomically(app_dir / local::k_app_file, specs::to_json(req.app));
     local::write_atomically(app_dir / local::k_request_file, json::serialize(request));
-    spawn_supervisor(app_dir);
-    // Return once the supervisor has started the replicas (its first state), or say why not.
-    for (int i = 0; i < 2000; ++i) {
-      if (std::filesystem::exists(app_dir / local::k_state_file)) return app_id;
-      if (i > 20 && !local::supervisor_alive(app_dir) && !std::filesystem::exists(app_dir / local::k_state_file)) {
-        const auto log = local::read_file(app_dir / local::k_supervisor_log).value_or("");
-        throw plugin::Error(TX_E_INTERNAL, "the supervisor of '" + app_id + "' did not start" +
-                                               (log.empty() ? std::string{} : ": " + log.substr(0, log.find('\n'))));
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    throw plugin::Error(TX_E_INTERNAL, "the supervisor of '" + app_id + "' did not start within 10 s");
+    spawn_supervisor(app_dir, app_id);
+    return app_id;
   }
 
   std::optional<specs::DescribeAppResponse> describe(const std::string& app_id) override {
@@ -378,10 +384,15 @@ public:
   std::optional<std::string> next() override {
     while (true) {
       if (auto line = next_line()) {
+        m_backoff_ms = 5;
         if (!m_regex || std::regex_search(*line, *m_regex)) return line;
         continue;
       }
-      if (!m_tail || m_ended) return std::nullopt;
+      if (m_ended) return std::nullopt;
+      if (!m_tail) {  // a snapshot: what is written, including a last line without a line break
+        m_ended = true;
+        continue;
+      }
       // At the end of what was written: done if the app has ended (after one last read).
       const auto state = LocalCwdScheduler::settled_state(m_dir);
       if (specs::is_terminal(specs::app_state_from_string(std::string(state.at("state").as_string()))
@@ -389,7 +400,9 @@ public:
         m_ended = true;
         continue;
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      // Nothing new yet: wait a little, longer the longer the replica stays quiet (5 ms to 100 ms).
+      std::this_thread::sleep_for(std::chrono::milliseconds(m_backoff_ms));
+      m_backoff_ms = std::min(m_backoff_ms * 2, 100);
     }
   }
 
@@ -400,15 +413,17 @@ private:
       if (!m_in.is_open()) return std::nullopt;
     }
     while (true) {
+      // m_buffer[m_pos, size) is unread; lines are cut from it without moving the rest.
       const auto nl = m_buffer.find('\n', m_scan);
       if (nl != std::string::npos) {
-        std::string line = m_buffer.substr(0, nl);
-        m_buffer.erase(0, nl + 1);
-        m_scan = 0;
+        std::string line = m_buffer.substr(m_pos, nl - m_pos);
+        m_pos = m_scan = nl + 1;
         return line;
       }
+      m_buffer.erase(0, m_pos);  // compact once per chunk, not once per line
+      m_pos = 0;
       m_scan = m_buffer.size();
-      char chunk[65536];
+      char chunk[1 << 16];
       m_in.clear();
       m_in.read(chunk, sizeof chunk);
       const std::streamsize n = m_in.gcount();
@@ -431,8 +446,10 @@ private:
   std::optional<std::regex> m_regex;
   std::ifstream m_in;
   std::string m_buffer;
+  std::size_t m_pos = 0;
   std::size_t m_scan = 0;
   bool m_ended = false;
+  int m_backoff_ms = 5;
 };
 
 std::unique_ptr<plugin::LogIterator> LocalCwdScheduler::log_iter(const specs::LogQuery& q) {

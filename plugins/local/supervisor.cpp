@@ -98,7 +98,7 @@ struct Role {
 
 class Supervisor {
 public:
-  explicit Supervisor(std::string app_dir) : m_dir(std::move(app_dir)) {}
+  Supervisor(std::string app_dir, int ready_fd) : m_dir(std::move(app_dir)), m_ready_fd(ready_fd) {}
 
   int run() {
     const auto request = torchx::local::read_file(m_dir + "/" + torchx::local::k_request_file);
@@ -117,6 +117,11 @@ public:
     for (auto& r : m_replicas) start(r);
     m_state = "RUNNING";
     save();
+    if (m_ready_fd >= 0) {  // tell the launcher the app is running
+      (void)!::write(m_ready_fd, "1", 1);
+      ::close(m_ready_fd);
+      m_ready_fd = -1;
+    }
     loop();
     finish();
     return 0;
@@ -532,6 +537,7 @@ private:
   }
 
   std::string m_dir;
+  int m_ready_fd = -1;
   std::string m_app_id;
   std::int64_t m_grace_ms = 5000;
   std::vector<Role> m_roles;
@@ -551,10 +557,13 @@ private:
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 2) {
-    std::cerr << "usage: torchx-local-supervisor APP_DIR (started by the local_cwd scheduler plugin)\n";
+  if (argc < 2 || argc > 3) {
+    std::cerr << "usage: torchx-local-supervisor APP_DIR [--ready-fd=N] (started by the local_cwd scheduler plugin)\n";
     return 2;
   }
+  int ready_fd = -1;
+  if (argc == 3 && std::string(argv[2]).rfind("--ready-fd=", 0) == 0) ready_fd = std::atoi(argv[2] + 11);
+  if (ready_fd >= 0) ::fcntl(ready_fd, F_SETFD, FD_CLOEXEC);  // replicas must not inherit it
   const std::string dir = argv[1];
   const int lock = ::open((dir + "/" + torchx::local::k_lock_file).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (lock < 0 || ::flock(lock, LOCK_EX | LOCK_NB) != 0) {
@@ -562,7 +571,7 @@ int main(int argc, char** argv) {
     return 3;
   }
   try {
-    return Supervisor(dir).run();
+    return Supervisor(dir, ready_fd).run();
   } catch (const std::exception& e) {
     std::cerr << "torchx-local-supervisor: " << e.what() << "\n";
     return 1;

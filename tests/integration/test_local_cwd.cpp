@@ -227,6 +227,8 @@ TEST_CASE("local_cwd: arguments reach the replica byte for byte") {
   std::string expected;
   for (const auto& h : hostile) expected += "<" + h + ">";
   CHECK(slurp(torchx.root() / handle.substr(handle.rfind('/') + 1) / "binary/0/stdout.log") == expected);
+  // torchx log shows a last line that has no line break too.
+  CHECK(torchx({"log", "--streams", "stdout", handle + "/binary/0"}).out.ends_with("<ünïcødé ✓><*><--><-x><>\n"));
   CHECK_FALSE(std::filesystem::exists(torchx.cwd() / "pwned"));
 }
 
