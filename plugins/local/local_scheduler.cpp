@@ -280,6 +280,9 @@ public:
         s.state = specs::app_state_from_string(std::string(ro.at("state").as_string())).value_or(specs::AppState::UNKNOWN);
         s.role = role.name;
         s.hostname = host;
+        if (const auto* e = ro.if_contains("structured_error_msg"); e != nullptr && e->is_string()) {
+          s.structured_error_msg = std::string(e->get_string());
+        }
         rs.replicas.push_back(s);
       }
       r.roles_statuses.push_back(std::move(rs));

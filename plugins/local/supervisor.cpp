@@ -87,6 +87,7 @@ struct Replica {
   int combined = -1;
   std::string state = "PENDING";
   int restarts = 0;
+  std::string error = "<NONE>";  ///< the replica's error.json, once it failed
 };
 
 struct Role {
@@ -456,9 +457,11 @@ private:
     save();
   }
 
-  void read_error_file(const Replica& r) {
-    if (m_structured_error != "<NONE>") return;
-    if (auto text = torchx::local::read_file(r.dir + "/error.json"); text && !text->empty()) m_structured_error = *text;
+  void read_error_file(Replica& r) {
+    if (auto text = torchx::local::read_file(r.dir + "/error.json"); text && !text->empty()) {
+      r.error = *text;
+      if (m_structured_error == "<NONE>") m_structured_error = *text;  // the first failure's
+    }
   }
 
   std::string app_state() const {
@@ -484,7 +487,8 @@ private:
                           {"state", r.state},
                           {"exit_code", r.started && r.exited ? json::value(r.exit_code) : json::value(nullptr)},
                           {"signal", r.signal != 0 ? json::value(r.signal) : json::value(nullptr)},
-                          {"restarts", r.restarts}});
+                          {"restarts", r.restarts},
+                          {"structured_error_msg", r.error}});
     }
     const std::string state = app_state();
     json::object o{{"app_id", m_app_id},

@@ -145,6 +145,28 @@ TEST_CASE("local_cwd: run waits, streams the logs, and exits 0 only if the app s
   CHECK(r.out.find("binary/0 torchx: cannot run 'no-such-program-xyz': No such file or directory") != std::string::npos);
 }
 
+TEST_CASE("local_cwd: a signal is told apart from an exit code, and error.json becomes the structured error") {
+  Local torchx;
+  // (No `$$` here: it is the macros' escape for `$`, as in TorchX.)
+  auto r = torchx({"run", "utils.sh", "--", "sh", "-c", "kill -KILL 0"});
+  CHECK(r.exit_code == 1);
+  const std::string killed = first_line(r.out);
+  CHECK(torchx.status(killed).at("msg") == "replica sh/0 was killed by signal 9");
+  CHECK(torchx.state_file(killed).at("replicas").at(0).at("signal") == 9);
+
+  const std::string error =
+      R"({"message": {"message": "RuntimeError: boom", "errorCode": 7, "extraInfo": {"timestamp": 1700000000}}})";
+  r = torchx({"run", "utils.sh", "--", "sh", "-c", "printf '%s' '" + error + "' > \"$TORCHELASTIC_ERROR_FILE\"; exit 7"});
+  CHECK(r.exit_code == 1);
+  const std::string failed = first_line(r.out);
+  CHECK(torchx.status(failed).at("structured_error_msg") == json::value(error));
+  r = torchx({"status", failed});
+  CHECK(r.out.find("State: FAILED") != std::string::npos);
+  CHECK(r.out.find("Structured Error Msg: " + error) != std::string::npos);
+  CHECK(r.out.find(" *sh[0]:FAILED (exitcode: 7)\n") != std::string::npos);
+  CHECK(r.out.find("        error_msg: RuntimeError: boom\n") != std::string::npos);
+}
+
 TEST_CASE("local_cwd: a detached app is seen, logged, cancelled and deleted from other processes") {
   Local torchx;
   auto r = torchx({"run", "--detach", "utils.sh", "--", "sh", "-c", "echo started; sleep 987651"});
