@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The slurm scheduler plugin: sbatch het jobs, status without accounting, logs from anywhere.
+#include "slurm_script.hpp"
+#include "slurm_status.hpp"
+#include "util/subprocess.hpp"
+
+#include <torchx/plugin.hpp>
+
+#include <boost/json.hpp>
+
+#include <dlfcn.h>
+#include <fnmatch.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <climits>
+#include <filesystem>
+#include <cstdlib>
+#include <fstream>
+#include <random>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+namespace json = boost::json;
+using namespace torchx;
+
+namespace {
+
+std::filesystem::path plugin_dir() {
+  Dl_info info{};
+  if (::dladdr(reinterpret_cast<void*>(&plugin_dir), &info) == 0 || info.dli_fname == nullptr) return {};
+  return std::filesystem::weakly_canonical(std::filesystem::path(info.dli_fname)).parent_path();
+}
+
+/// Where we remember each job (its AppDef and log directory): $TORCHX_SLURM_DIR, else
+/// $XDG_STATE_HOME/torchx/slurm, else ~/.local/state/torchx/slurm.
+std::filesystem::path state_root() {
+  std::filesystem::path root;
+  if (const char* d = std::getenv("TORCHX_SLURM_DIR"); d != nullptr && *d != '\0') root = d;
+  else if (const char* s = std::getenv("XDG_STATE_HOME"); s != nullptr && *s != '\0') root = std::filesystem::path(s) / "torchx/slurm";
+  else root = std::filesystem::path(std::getenv("HOME") != nullptr ? std::getenv("HOME") : "/tmp") / ".local/state/torchx/slurm";
+  std::filesystem::create_directories(root);
+  return root;
+}
+
+std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+/// Runs a Slurm command; a missing command is "backend unavailable" (exit 4).
+util::ProcessResult slurm_cmd(const std::vector<std::string>& argv) {
+  try {
+    return util::run_process(argv);
+  } catch (const std::system_error&) {
+    throw plugin::Unavailable("'" + argv.front() + "' not found: is Slurm installed and on PATH?");
+  }
+}
+
+std::string first_line(const std::string& s) {
+  const auto nl = s.find('\n');
+  std::string line = s.substr(0, nl);
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+  return line;
+}
+
+std::string cfg_str(const specs::Cfg& cfg, const char* key) {
+  const auto* v = cfg.get(key);
+  return (v != nullptr && std::holds_alternative<std::string>(*v)) ? std::get<std::string>(*v) : std::string{};
+}
+
+/// The .torchxignore patterns of `root` (TorchX's rules: `#` comments, `!` negates, last match wins).
+bool ignored(const std::vector<std::string>& patterns, const std::string& rel) {
+  bool result = false;
+  for (const auto& p : patterns) {
+    const bool negate = p[0] == '!';
+    const std::string pat = negate ? p.substr(1) : p;
+    if (::fnmatch(pat.c_str(), rel.c_str(), 0) == 0) result = !negate;
+  }
+  return result;
+}
+
+/// Copies the workspace `from` to the new directory `to`, honouring `.torchxignore`.
+void copy_workspace(const std::filesystem::path& from, const std::filesystem::path& to) {
+  if (std::filesystem::exists(to)) {
+    throw plugin::InvalidArgument("job_dir '" + to.string() + "' already exists (it must not: it is created for the job)");
+  }
+  std::vector<std::string> patterns;
+  std::istringstream lines(slurp(from / ".torchxignore"));
+  for (std::string line; std::getline(lines, line);) {
+    line = line.substr(0, line.find('#'));
+    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.pop_back();
+    if (!line.empty() && line != ".") patterns.push_back(line);
+  }
+  std::filesystem::create_directories(to);
+  for (auto it = std::filesystem::recursive_directory_iterator(from); it != std::filesystem::recursive_directory_iterator(); ++it) {
+    const std::string rel = std::filesystem::relative(it->path(), from).string();
+    if (rel != ".torchxignore" && ignored(patterns, rel)) {
+      if (it->is_directory()) it.disable_recursion_pending();
+      continue;
+    }
+    if (it->is_directory()) std::filesystem::create_directories(to / rel);
+    else if (it->is_regular_file()) std::filesystem::copy_file(it->path(), to / rel);
+  }
+}
+
+class SlurmScheduler : public plugin::Scheduler {
+public:
+  specs::RunOpts run_opts() override {
+    specs::RunOpts o;
+    o.add("partition", specs::CfgType::str, "The partition to run the job in.");
+    o.add("time", specs::CfgType::str,
+          "The maximum time the job is allowed to run for. Formats: \"minutes\", \"minutes:seconds\", "
+          "\"hours:minutes:seconds\", \"days-hours\", \"days-hours:minutes\" or \"days-hours:minutes:seconds\"");
+    o.add("comment", specs::CfgType::str, "Comment to set on the slurm job.");
+    o.add("constraint", specs::CfgType::str, "Constraint to use for the slurm job.");
+    o.add("mail-user", specs::CfgType::str, "User to mail on job end.");
+    o.add("mail-type", specs::CfgType::str, "What events to mail users on.");
+    o.add("job_dir", specs::CfgType::str,
+          "The directory to place the job code and outputs. The directory must not exist and will be created: the "
+          "workspace (the current directory) is copied there, honouring .torchxignore, and the job runs there.");
+    o.add("qos", specs::CfgType::str, "Quality of Service (QoS) to assign to the job.");
+    return o;
+  }
+
+  plugin::DryRunInfo dryrun(const specs::AppDef& app, const specs::Cfg& cfg) override {
+    check_fits(app, cfg_str(cfg, "partition"));
+    const std::string job_dir = cfg_str(cfg, "job_dir");
+    slurm::ScriptOptions o;
+    o.log_dir = job_dir.empty() ? std::filesystem::current_path().string() : std::filesystem::absolute(job_dir).string();
+    o.python_apps_dir = (plugin_dir() / "../../../share/torchx/python").lexically_normal().string();
+    o.omit_memory = partition_memory_mb(cfg_str(cfg, "partition")) <= 1000;
+    const auto version = slurm_version();
+    o.slurm_major = version.first;
+    o.slurm_minor = version.second;
+    o.version = TORCHX_VERSION;
+    const std::string script = slurm::make_script(app, cfg, o);
+    std::vector<std::string> cmd{"sbatch", "--parsable"};
+    if (!job_dir.empty()) cmd.push_back("--chdir=" + o.log_dir);
+    json::array cmd_json;
+    for (const auto& c : cmd) cmd_json.emplace_back(c);
+    const std::string text = [&] {
+      std::string t;
+      for (const auto& c : cmd) t += c + " ";
+      return t + "$SBATCH_SCRIPT\n\n#----------------\n# SBATCH_SCRIPT\n#----------------\n" + script;
+    }();
+    return plugin::DryRunInfo{
+        json::serialize(json::object{{"cmd", std::move(cmd_json)}, {"script", script}, {"log_dir", o.log_dir},
+                                     {"job_dir", job_dir}}),
+        text};
+  }
+
+  std::string schedule(const plugin::ScheduleRequest& req) override {
+    const auto r = json::parse(req.request_json).as_object();
+    const std::string job_dir(r.at("job_dir").as_string());
+    if (!job_dir.empty()) copy_workspace(std::filesystem::current_path(), std::string(r.at("log_dir").as_string()));
+    const std::filesystem::path root = state_root();
+    std::random_device rd;
+    const std::filesystem::path script = root / ("submit-" + std::to_string(::getpid()) + "-" + std::to_string(rd()) + ".sh");
+    std::ofstream(script) << std::string(r.at("script").as_string());
+    std::vector<std::string> cmd;
+    for (const auto& c : r.at("cmd").as_array()) cmd.emplace_back(c.as_string());
+    cmd.push_back(script.string());
+    const auto result = slurm_cmd(cmd);
+    if (result.exit_code != 0) {
+      std::filesystem::remove(script);
+      throw plugin::Error(TX_E_INTERNAL, "sbatch failed (exit " + std::to_string(result.exit_code) + "): " +
+                                             first_line(result.err.empty() ? result.out : result.err));
+    }
+    const std::string job_id = first_line(result.out).substr(0, first_line(result.out).find(';'));
+    if (job_id.empty() || job_id.find_first_not_of("0123456789") != std::string::npos) {
+      throw plugin::Error(TX_E_INTERNAL, "sbatch answered '" + first_line(result.out) + "', not a job id");
+    }
+    std::filesystem::rename(script, root / (job_id + ".sh"));
+    const json::object record{{"job_id", job_id}, {"log_dir", r.at("log_dir")}, {"app", json::parse(specs::to_json(req.app))}};
+    std::ofstream(root / (job_id + ".json")) << json::serialize(record);
+    return job_id;
+  }
+
+  std::optional<specs::DescribeAppResponse> describe(const std::string& app_id) override {
+    long id = 0;
+    try {
+      std::size_t used = 0;
+      id = std::stol(app_id, &used);
+      if (used != app_id.size()) return std::nullopt;
+    } catch (const std::exception&) {
+      return std::nullopt;
+    }
+    std::vector<slurm::Component> components = query(id);
+    const auto record = load_record(app_id);
+    if (components.empty() && !record) return std::nullopt;
+    specs::DescribeAppResponse d;
+    d.app_id = app_id;
+    if (record) {
+      const auto app = specs::app_def_from_json(json::serialize(record->at("app")));
+      d.roles = app.roles;
+      d.metadata = app.metadata;
+      d.ui_url = "file://" + std::string(record->at("log_dir").as_string());
+    }
+    if (components.empty()) {
+      d.state = specs::AppState::UNKNOWN;
+      d.msg = "Slurm no longer knows job " + app_id + " (finished jobs are kept for MinJobAge, and sacct is not available)";
+      return d;
+    }
+    d.state = slurm::app_state(components);
+    std::string reasons;
+    for (const auto& c : components) {
+      const auto dash = c.name.rfind('-');
+      const std::string role = dash == std::string::npos ? c.name : c.name.substr(0, dash);
+      const int replica = dash == std::string::npos ? 0 : std::atoi(c.name.c_str() + dash + 1);
+      auto it = std::find_if(d.roles_statuses.begin(), d.roles_statuses.end(), [&](const auto& r) { return r.role == role; });
+      if (it == d.roles_statuses.end()) it = d.roles_statuses.insert(d.roles_statuses.end(), specs::RoleStatus{role, {}});
+      it->replicas.push_back({replica, slurm::app_state_of(c.slurm_state), role, c.nodes});
+      if (c.exit_code && *c.exit_code != 0 && reasons.empty()) {
+        reasons = c.name + " exited with code " + std::to_string(*c.exit_code);
+      } else if (c.signal && reasons.empty()) {
+        reasons = c.name + " was killed by signal " + std::to_string(*c.signal);
+      }
+      if (c.slurm_state == "PENDING" && !c.reason.empty() && c.reason != "None" && reasons.empty()) {
+        reasons = "pending: " + c.reason;
+      }
+    }
+    d.msg = reasons;
+    return d;
+  }
+
+  std::vector<specs::ListAppResponse> list() override {
+    const auto result = slurm_cmd({"squeue", "--json", "-t", "all", "--me"});
+    if (result.exit_code != 0) throw plugin::Unavailable("squeue failed: " + first_line(result.err));
+    std::vector<specs::ListAppResponse> out;
+    const auto root = state_root();
+    for (const auto& [job, state] : slurm::squeue_jobs(result.out)) {
+      const auto record = load_record(std::to_string(job));
+      if (!record) continue;  // not launched by torchx
+      out.push_back({std::to_string(job), slurm::app_state_of(state), "",
+                     std::string(record->at("app").at("name").as_string())});
+    }
+    return out;
+  }
+
+  void cancel(const std::string& app_id) override {
+    if (!describe(app_id)) throw plugin::NotFound("Slurm job '" + app_id + "' not found");
+    const auto result = slurm_cmd({"scancel", app_id});
+    if (result.exit_code != 0) throw plugin::Error(TX_E_INTERNAL, "scancel failed: " + first_line(result.err));
+  }
+
+  std::unique_ptr<plugin::LogIterator> log_iter(const specs::LogQuery& q) override;
+
+private:
+  std::vector<slurm::Component> query(long id) {
+    const auto result = slurm_cmd({"squeue", "--json", "-t", "all", "-j", std::to_string(id)});
+    std::vector<slurm::Component> components;
+    if (result.exit_code == 0) components = slurm::parse_squeue(result.out, id);
+    if (components.empty()) {
+      // Aged out of slurmctld: sacct if accounting is on (it is never required).
+      try {
+        const auto acct = util::run_process({"sacct", "--parsable2", "-j", std::to_string(id),
+                                             "--format=JobID,JobName,State,ExitCode,NodeList"});
+        if (acct.exit_code == 0) components = slurm::parse_sacct(acct.out, id);
+      } catch (const std::exception&) {
+      }
+    }
+    return components;
+  }
+
+  static std::optional<json::object> load_record(const std::string& app_id) {
+    if (app_id.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+    const auto text = slurp(state_root() / (app_id + ".json"));
+    boost::system::error_code ec;
+    auto v = json::parse(text, ec);
+    if (ec || !v.is_object()) return std::nullopt;
+    return v.as_object();
+  }
+
+  std::pair<int, int> slurm_version() {
+    try {
+      const auto r = util::run_process({"sinfo", "--version"});
+      if (auto v = slurm::parse_version(r.out)) return *v;
+    } catch (const std::exception&) {
+    }
+    return {24, 5};  // TorchX's assumption when sinfo is missing (dryrun off-cluster)
+  }
+
+  /// The memory of the partition (or the default one) in MB; INT_MAX when unknown.
+  int partition_memory_mb(const std::string& partition) {
+    try {
+      const auto r = util::run_process({"sinfo", "--noconvert", "-h", "-o", "%P,%m"});
+      std::istringstream lines(r.out);
+      for (std::string line; std::getline(lines, line);) {
+        const auto comma = line.find(',');
+        std::string name = line.substr(0, comma);
+        const bool is_default = !name.empty() && name.back() == '*';
+        if (is_default) name.pop_back();
+        if ((partition.empty() && is_default) || name == partition) return std::atoi(line.c_str() + comma + 1);
+      }
+    } catch (const std::exception&) {
+    }
+    return INT_MAX;
+  }
+
+  /// Refuses what cannot run: a het job needs one node per replica (22.05's backfill never puts
+  /// two components of one het job on a node; the job would pend forever without saying why).
+  void check_fits(const specs::AppDef& app, const std::string& partition) {
+    int replicas = 0;
+    for (const auto& r : app.roles) replicas += r.num_replicas;
+    if (replicas <= 1) return;
+    try {
+      std::vector<std::string> cmd{"sinfo", "-h", "-o", "%D %P"};
+      const auto r = util::run_process(cmd);
+      std::istringstream lines(r.out);
+      for (std::string line; std::getline(lines, line);) {
+        std::istringstream f(line);
+        int count = 0;
+        std::string name;
+        f >> count >> name;
+        const bool is_default = !name.empty() && name.back() == '*';
+        if (is_default) name.pop_back();
+        if ((partition.empty() && is_default) || name == partition) {
+          if (replicas > count) {
+            throw plugin::InvalidArgument("the app has " + std::to_string(replicas) +
+                                          " replicas, each a het-job component that needs its own node, but partition '" +
+                                          name + "' has " + std::to_string(count) + " nodes: it would pend forever");
+          }
+          return;
+        }
+      }
+    } catch (const plugin::Error&) {
+      throw;
+    } catch (const std::exception&) {  // no sinfo: nothing to check against (dryrun off-cluster)
+    }
+  }
+};
+
+class SlurmLogIterator : public plugin::LogIterator {
+public:
+  SlurmLogIterator(SlurmScheduler& scheduler, std::string app_id, std::filesystem::path file, bool tail,
+                   std::optional<std::regex> regex)
+      : m_scheduler(scheduler), m_app_id(std::move(app_id)), m_file(std::move(file)), m_tail(tail), m_regex(std::move(regex)) {}
+
+  std::optional<std::string> next() override {
+    while (true) {
+      if (!m_in.is_open()) m_in.open(m_file, std::ios::binary);
+      std::string line;
+      if (m_in.is_open() && std::getline(m_in, line)) {
+        if (!m_in.eof()) {
+          line = m_pending + line;
+          m_pending.clear();
+          if (!m_regex || std::regex_search(line, *m_regex)) return line;
+          continue;
+        }
+        m_pending += line;  // no line break yet
+      }
+      m_in.clear();
+      if (m_done) {
+        if (m_pending.empty()) return std::nullopt;
+        std::string last = std::move(m_pending);
+        m_pending.clear();
+        if (!m_regex || std::regex_search(last, *m_regex)) return last;
+        return std::nullopt;
+      }
+      if (!m_tail) {
+        m_done = true;
+        continue;
+      }
+      const auto d = m_scheduler.describe(m_app_id);
+      if (!d || specs::is_terminal(d->state)) {
+        m_done = true;
+        continue;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  }
+
+private:
+  SlurmScheduler& m_scheduler;
+  std::string m_app_id;
+  std::filesystem::path m_file;
+  bool m_tail;
+  std::optional<std::regex> m_regex;
+  std::ifstream m_in;
+  std::string m_pending;
+  bool m_done = false;
+};
+
+std::unique_ptr<plugin::LogIterator> SlurmScheduler::log_iter(const specs::LogQuery& q) {
+  if (q.since || q.until) throw plugin::Unsupported("scheduler 'slurm' does not support log since/until");
+  if (q.streams == specs::Stream::combined) {
+    throw plugin::Unsupported("scheduler 'slurm' does not support the combined log stream: use --streams stdout or stderr");
+  }
+  const auto record = load_record(q.app_id);
+  if (!record) throw plugin::NotFound("Slurm job '" + q.app_id + "' was not launched by torchx here: no logs known");
+  // stdout by default: what the program printed (TorchX defaulted to stderr).
+  const std::string ext = q.streams == specs::Stream::stderr_ ? ".err" : ".out";
+  const std::filesystem::path file = std::filesystem::path(std::string(record->at("log_dir").as_string())) /
+                                     ("slurm-" + q.app_id + "-" + q.role_name + "-" + std::to_string(q.k) + ext);
+  std::optional<std::regex> regex;
+  if (q.regex) regex.emplace(*q.regex);
+  return std::make_unique<SlurmLogIterator>(*this, q.app_id, file, q.should_tail, std::move(regex));
+}
+
+}  // namespace
+
+extern "C" TX_PLUGIN_EXPORT tx_status tx_plugin_negotiate(const tx_host_info* host, tx_plugin_info* info) {
+  static plugin::Plugin p = plugin::Plugin("slurm", TORCHX_VERSION).scheduler<SlurmScheduler>("slurm", "Slurm clusters");
+  return p.negotiate(host, info);
+}
