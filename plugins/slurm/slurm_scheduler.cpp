@@ -128,12 +128,13 @@ public:
   }
 
   plugin::DryRunInfo dryrun(const specs::AppDef& app, const specs::Cfg& cfg) override {
-    check_fits(app, cfg_str(cfg, "partition"));
+    const auto partition = partition_info(cfg_str(cfg, "partition"));
+    check_fits(app, partition);
     const std::string job_dir = cfg_str(cfg, "job_dir");
     slurm::ScriptOptions o;
     o.log_dir = job_dir.empty() ? std::filesystem::current_path().string() : std::filesystem::absolute(job_dir).string();
     o.python_apps_dir = (plugin_dir() / "../../../share/torchx/python").lexically_normal().string();
-    o.omit_memory = partition_memory_mb(cfg_str(cfg, "partition")) <= 1000;
+    o.omit_memory = partition && partition->memory_mb <= 1000;
     const auto version = slurm_version();
     o.slurm_major = version.first;
     o.slurm_minor = version.second;
@@ -285,52 +286,46 @@ private:
     return {24, 5};  // TorchX's assumption when sinfo is missing (dryrun off-cluster)
   }
 
-  /// The memory of the partition (or the default one) in MB; INT_MAX when unknown.
-  int partition_memory_mb(const std::string& partition) {
+  /// The node count and memory (MB) of the partition (or the default one), from one sinfo call;
+  /// nullopt when sinfo is missing (a dryrun off-cluster) or the partition is unknown.
+  struct PartitionInfo {
+    std::string name;
+    int nodes = 0;
+    int memory_mb = INT_MAX;
+  };
+  static std::optional<PartitionInfo> partition_info(const std::string& partition) {
     try {
-      const auto r = util::run_process({"sinfo", "--noconvert", "-h", "-o", "%P,%m"});
+      const auto r = util::run_process({"sinfo", "--noconvert", "-h", "-o", "%D %P %m"});
       std::istringstream lines(r.out);
       for (std::string line; std::getline(lines, line);) {
-        const auto comma = line.find(',');
-        std::string name = line.substr(0, comma);
-        const bool is_default = !name.empty() && name.back() == '*';
-        if (is_default) name.pop_back();
-        if ((partition.empty() && is_default) || name == partition) return std::atoi(line.c_str() + comma + 1);
+        std::istringstream f(line);
+        PartitionInfo info;
+        std::string memory;
+        f >> info.nodes >> info.name >> memory;
+        const bool is_default = !info.name.empty() && info.name.back() == '*';
+        if (is_default) info.name.pop_back();
+        if ((partition.empty() && is_default) || info.name == partition) {
+          memory.erase(std::remove(memory.begin(), memory.end(), '+'), memory.end());
+          info.memory_mb = memory.empty() ? INT_MAX : std::atoi(memory.c_str());
+          return info;
+        }
       }
     } catch (const std::exception&) {
     }
-    return INT_MAX;
+    return std::nullopt;
   }
 
   /// Refuses what cannot run: a het job needs one node per replica (22.05's backfill never puts
   /// two components of one het job on a node; the job would pend forever without saying why).
-  void check_fits(const specs::AppDef& app, const std::string& partition) {
+  static void check_fits(const specs::AppDef& app, const std::optional<PartitionInfo>& partition) {
     int replicas = 0;
     for (const auto& r : app.roles) replicas += r.num_replicas;
-    if (replicas <= 1) return;
-    try {
-      std::vector<std::string> cmd{"sinfo", "-h", "-o", "%D %P"};
-      const auto r = util::run_process(cmd);
-      std::istringstream lines(r.out);
-      for (std::string line; std::getline(lines, line);) {
-        std::istringstream f(line);
-        int count = 0;
-        std::string name;
-        f >> count >> name;
-        const bool is_default = !name.empty() && name.back() == '*';
-        if (is_default) name.pop_back();
-        if ((partition.empty() && is_default) || name == partition) {
-          if (replicas > count) {
-            throw plugin::InvalidArgument("the app has " + std::to_string(replicas) +
-                                          " replicas, each a het-job component that needs its own node, but partition '" +
-                                          name + "' has " + std::to_string(count) + " nodes: it would pend forever");
-          }
-          return;
-        }
-      }
-    } catch (const plugin::Error&) {
-      throw;
-    } catch (const std::exception&) {  // no sinfo: nothing to check against (dryrun off-cluster)
+    if (replicas <= 1 || !partition) return;
+    if (replicas > partition->nodes) {
+      throw plugin::InvalidArgument("the app has " + std::to_string(replicas) +
+                                    " replicas, each a het-job component that needs its own node, but partition '" +
+                                    partition->name + "' has " + std::to_string(partition->nodes) +
+                                    " nodes: it would pend forever");
     }
   }
 };
