@@ -130,6 +130,7 @@ public:
   plugin::DryRunInfo dryrun(const specs::AppDef& app, const specs::Cfg& cfg) override {
     const auto partition = partition_info(cfg_str(cfg, "partition"));
     check_fits(app, partition);
+    check_scripts(app, std::filesystem::current_path());
     const std::string job_dir = cfg_str(cfg, "job_dir");
     slurm::ScriptOptions o;
     o.log_dir = job_dir.empty() ? std::filesystem::current_path().string() : std::filesystem::absolute(job_dir).string();
@@ -198,6 +199,11 @@ public:
     d.app_id = app_id;
     if (record) {
       const auto app = specs::app_def_from_json(json::serialize(record->at("app")));
+      // Component names from our record, in het-offset order: sacct may still say "allocation".
+      const auto names = slurm::component_names(app);
+      if (names.size() == components.size()) {
+        for (std::size_t i = 0; i < names.size(); ++i) components[i].name = names[i];
+      }
       d.roles = app.roles;
       d.metadata = app.metadata;
       d.ui_url = "file://" + std::string(record->at("log_dir").as_string());
@@ -313,6 +319,26 @@ private:
     } catch (const std::exception&) {
     }
     return std::nullopt;
+  }
+
+  /// Refuses a Python script the job names that the workspace does not have (dist.ddp's --script,
+  /// utils.python's --script): relative `*.py` words of the args, also inside `bash -c '...'`.
+  static void check_scripts(const specs::AppDef& app, const std::filesystem::path& workspace) {
+    for (const auto& role : app.roles) {
+      std::vector<std::string> words;
+      for (const auto& a : role.args) {
+        std::istringstream split(a);
+        for (std::string w; split >> w;) words.push_back(w);
+      }
+      for (auto w : words) {
+        if (w.size() > 1 && (w.front() == '\'' || w.front() == '"') && w.back() == w.front()) w = w.substr(1, w.size() - 2);
+        if (w.size() < 4 || !w.ends_with(".py") || w[0] == '-' || w[0] == '/' || w.find('$') != std::string::npos) continue;
+        if (!std::filesystem::exists(workspace / w)) {
+          throw plugin::InvalidArgument("role '" + role.name + "' runs '" + w + "', which is not in the workspace " +
+                                        workspace.string() + ": the job would fail on the nodes");
+        }
+      }
+    }
   }
 
   /// Refuses what cannot run: a het job needs one node per replica (22.05's backfill never puts

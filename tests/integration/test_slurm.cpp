@@ -155,10 +155,14 @@ TEST_CASE("slurm: a job_dir workspace honours .torchxignore and the job runs the
 
 TEST_CASE("slurm: an app larger than the partition is refused before submitting, with the reason") {
   Slurm slurm;
-  const auto r = slurm({"run", "-s", "slurm", "utils.echo", "--num_replicas", "50"});
+  auto r = slurm({"run", "-s", "slurm", "utils.echo", "--num_replicas", "50"});
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("the app has 50 replicas, each a het-job component that needs its own node, but partition 'debug' has") !=
         std::string::npos);
+  r = slurm({"run", "-s", "slurm", "dist.ddp", "-j", "1x1", "--script", "missing.py"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("role 'missing' runs 'missing.py', which is not in the workspace " + slurm.cwd().string() +
+                   ": the job would fail on the nodes") != std::string::npos);
 }
 
 TEST_CASE("slurm: dist.ddp -j 2x1 rendezvouses across het components with real torchrun") {

@@ -63,6 +63,7 @@ ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
 JobAcctGatherType=jobacct_gather/none
 AccountingStorageType=$storage
+AccountingStorageHost=localhost
 JobCompType=jobcomp/filetxt
 JobCompLoc=$state/log/jobcomp.txt
 SelectType=select/cons_tres
@@ -92,6 +93,7 @@ if [ ! -f "$conf" ] || [ "$(cat "$conf")" != "$new_conf" ]; then
     log "settings changed: restarting the cluster from scratch"
     "$(dirname "$0")/stop-local-slurm.sh" >/dev/null 2>&1 || true
     rm -rf "$state"/ctld/* "$state"/d/*
+    export TORCHX_SLURM_FRESH_DB=1  # job ids restart at 1: old accounting records would collide
   fi
   printf '%s\n' "$new_conf" > "$conf"
 fi
@@ -113,7 +115,8 @@ chmod 0400 /etc/munge/munge.key
 mkdir -p /run/munge && chown munge:munge /run/munge
 if ! running munged; then
   log "starting munged"
-  runuser -u munge -- /usr/sbin/munged --force
+  # Daemons get no stdio of ours: a caller reading our output must see its end when we exit.
+  setsid runuser -u munge -- /usr/sbin/munged --force </dev/null >>"$state/log/munged.out" 2>&1
 fi
 
 # 5. Accounting (optional): MariaDB on its socket only, slurmdbd.
@@ -124,12 +127,12 @@ fi
 # 6. slurmctld and the slurmds.
 if ! running slurmctld; then
   log "starting slurmctld"
-  slurmctld -i
+  setsid slurmctld -i </dev/null >>"$state/log/slurmctld.out" 2>&1
 fi
 for i in $(seq 1 "$nodes"); do
   if ! running slurmd "node$i"; then
     log "starting slurmd node$i"
-    slurmd -N "node$i"
+    setsid slurmd -N "node$i" </dev/null >>"$state/log/slurmd.out" 2>&1
   fi
 done
 

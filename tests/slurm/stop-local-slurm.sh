@@ -5,6 +5,7 @@ set -uo pipefail
 scancel --user=root --full >/dev/null 2>&1 || true
 for comm in slurmd slurmctld slurmdbd; do pkill -x "$comm" 2>/dev/null; done
 pkill -f 'mariadbd.*slurm-local' 2>/dev/null
+mysqladmin --socket=/run/mysqld/mysqld.sock shutdown >/dev/null 2>&1
 for _ in $(seq 1 50); do
   pgrep -x slurmd >/dev/null || pgrep -x slurmctld >/dev/null || break
   sleep 0.1
