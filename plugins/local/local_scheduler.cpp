@@ -9,7 +9,6 @@
 #include <boost/json.hpp>
 
 #include <dirent.h>
-#include <dlfcn.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/stat.h>
@@ -31,11 +30,7 @@ using namespace torchx;
 namespace {
 
 /// The directory this plugin's library lives in (<prefix>/lib/torchx/plugins).
-std::filesystem::path plugin_dir() {
-  Dl_info info{};
-  if (::dladdr(reinterpret_cast<void*>(&plugin_dir), &info) == 0 || info.dli_fname == nullptr) return {};
-  return std::filesystem::weakly_canonical(std::filesystem::path(info.dli_fname)).parent_path();
-}
+std::filesystem::path plugin_dir() { return plugin::library_dir(); }
 
 std::filesystem::path supervisor_exe() { return plugin_dir() / "../libexec/torchx-local-supervisor"; }
 std::filesystem::path python_apps_dir() { return (plugin_dir() / "../../../share/torchx/python").lexically_normal(); }

@@ -8,7 +8,6 @@
 
 #include <boost/json.hpp>
 
-#include <dlfcn.h>
 #include <fnmatch.h>
 #include <unistd.h>
 
@@ -28,11 +27,7 @@ using namespace torchx;
 
 namespace {
 
-std::filesystem::path plugin_dir() {
-  Dl_info info{};
-  if (::dladdr(reinterpret_cast<void*>(&plugin_dir), &info) == 0 || info.dli_fname == nullptr) return {};
-  return std::filesystem::weakly_canonical(std::filesystem::path(info.dli_fname)).parent_path();
-}
+std::filesystem::path plugin_dir() { return plugin::library_dir(); }
 
 /// Where we remember each job (its AppDef and log directory): $TORCHX_SLURM_DIR, else
 /// $XDG_STATE_HOME/torchx/slurm, else ~/.local/state/torchx/slurm.

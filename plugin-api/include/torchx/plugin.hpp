@@ -24,6 +24,7 @@
 
 #include <cstring>
 #include <deque>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -58,6 +59,11 @@ struct Unavailable : Error {
 /// Logs through the host (the only logging a plugin may do). Safe from any thread; a no-op
 /// before negotiation.
 void log(tx_log_level level, const std::string& message);
+
+/// The directory holding this plugin's library (e.g. <prefix>/lib/torchx/plugins), for finding
+/// files installed beside it (a helper executable, data) so that installs stay relocatable.
+/// Empty if it cannot be determined.
+std::filesystem::path library_dir();
 
 /// What a scheduler's dryrun returns: the native request and its printable form.
 struct DryRunInfo {

@@ -10,7 +10,19 @@
 
 #include <cstdint>
 
+#include <dlfcn.h>
+
 namespace torchx::plugin {
+
+inline std::filesystem::path library_dir() {
+  // Each plugin compiles its own copy of this inline function (hidden visibility), so its address
+  // lies in the plugin's own library.
+  Dl_info info{};
+  if (::dladdr(reinterpret_cast<void*>(&library_dir), &info) == 0 || info.dli_fname == nullptr) return {};
+  std::error_code ec;
+  const auto path = std::filesystem::weakly_canonical(std::filesystem::path(info.dli_fname), ec);
+  return ec ? std::filesystem::path{} : path.parent_path();
+}
 
 inline void log(tx_log_level level, const std::string& message) {
   const auto& host = detail::host_log();
