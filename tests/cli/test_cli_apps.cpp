@@ -8,6 +8,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "../support/files.hpp"
+
+using torchx::test::slurp;
+
 namespace {
 
 const std::string k_apps = TORCHX_BUILD_DIR "/share/torchx/python";
@@ -17,13 +21,6 @@ torchx::util::ProcessResult python(std::vector<std::string> args) {
   torchx::util::ProcessOptions options;
   options.env = {{"PYTHONPATH", k_apps}};
   return torchx::util::run_process(args, options);
-}
-
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 }  // namespace

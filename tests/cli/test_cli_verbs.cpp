@@ -7,6 +7,10 @@
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
 
+#include "../support/files.hpp"
+
+using torchx::test::first_line;
+
 using torchx::util::ProcessOptions;
 using torchx::util::ProcessResult;
 
@@ -42,8 +46,6 @@ struct Cli {
     return torchx::util::run_process(argv, options);
   }
 };
-
-std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
 
 }  // namespace
 

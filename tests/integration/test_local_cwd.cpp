@@ -16,17 +16,15 @@
 #include <sstream>
 #include <thread>
 
+#include "../support/files.hpp"
+
+using torchx::test::slurp;
+using torchx::test::first_line;
+
 namespace json = boost::json;
 using torchx::util::ProcessResult;
 
 namespace {
-
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 /// A private state root, HOME and cwd for one test; runs the real torchx against them.
 struct Local {
@@ -87,8 +85,6 @@ struct Local {
     return json::parse(slurp(root() / handle.substr(handle.rfind('/') + 1) / "state.json")).as_object();
   }
 };
-
-std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
 
 /// Processes (not zombies) whose command line contains `marker`.
 int processes_with(const std::string& marker) {
@@ -292,7 +288,8 @@ TEST_CASE("local_cwd: 50 concurrent launches on one state root give 50 intact ap
 
 TEST_CASE("local_cwd: retries with the REPLICA and APPLICATION policies") {
   Local torchx;
-  // Each replica fails the first time (no marker yet) and succeeds when restarted.
+  // Each replica fails the first time (no marker yet) and succeeds when restarted. It says "first"
+  // before leaving its marker: APPLICATION restarts may stop a replica at any point of its run.
   const std::string component = R"(retry:
   args:
     policy: {type: str}
@@ -302,7 +299,7 @@ TEST_CASE("local_cwd: retries with the REPLICA and APPLICATION policies") {
       - name: worker
         image: /tmp
         entrypoint: sh
-        args: [-c, "if [ -e marker-${replica_id} ]; then echo second; else touch marker-${replica_id}; echo first; exit 4; fi"]
+        args: [-c, "if [ -e marker-${replica_id} ]; then echo second; else echo first; touch marker-${replica_id}; exit 4; fi"]
         num_replicas: 2
         max_retries: 2
         retry_policy: "${policy}"

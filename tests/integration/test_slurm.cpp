@@ -12,19 +12,15 @@
 #include <sstream>
 #include <thread>
 
+#include "../support/files.hpp"
+
+using torchx::test::slurp;
+using torchx::test::first_line;
+
 namespace json = boost::json;
 using torchx::util::ProcessResult;
 
 namespace {
-
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
 
 struct Slurm {
   torchx::test::TempDir tmp;

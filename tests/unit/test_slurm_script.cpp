@@ -7,16 +7,13 @@
 #include <fstream>
 #include <sstream>
 
+#include "../support/files.hpp"
+
+using torchx::test::slurp;
+
 using namespace torchx;
 
 namespace {
-
-std::string slurp(const std::string& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 specs::AppDef two_roles() {
   specs::Role a;
