@@ -14,6 +14,10 @@ endif()
 
 # A build tree is laid out like an install prefix so that <build>/bin/torchx finds the plugins
 # of the same build without installing: bin/, lib/torchx/plugins/, share/torchx/plugins.d/.
+# Plugins, the supervisor and the SDK go under <prefix>/lib even where GNUInstallDirs would pick a
+# multiarch dir (Debian's /usr): lib/torchx/ is our private tree and the relative paths between
+# lib/torchx/plugins, lib/torchx/libexec and share/torchx stay the same in every install.
+set(CMAKE_INSTALL_LIBDIR lib CACHE PATH "Object code libraries (lib)")
 include(GNUInstallDirs)
 set(CMAKE_RUNTIME_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/bin")
 set(CMAKE_LIBRARY_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/lib")

@@ -8,11 +8,13 @@ set -euo pipefail
 # Process are header-only parts of libboost1.81-dev), spdlog, doctest.
 # Run and test: hyperfine for bench/, python (TorchX components run `python`) and Debian's
 # PyTorch for real `torchrun` end-to-end tests.
+# Packaging: dpkg-dev (dpkg-shlibdeps) and file for CPack's .deb, groff-base to lint the man page.
 packages=(
   g++ cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
   libspdlog-dev doctest-dev libinih-dev libyaml-cpp-dev
   hyperfine python-is-python3 python3-torch
+  dpkg-dev file groff-base
 )
 
 if [ "$(id -u)" -ne 0 ]; then

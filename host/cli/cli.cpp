@@ -7,6 +7,8 @@
 #include "errors.hpp"
 #include "logging.hpp"
 #include "plugin_library.hpp"
+#include "plugin_probe.hpp"
+#include "registry.hpp"
 #include "scheduler_proxy.hpp"
 #include "session.hpp"
 
@@ -62,6 +64,13 @@ std::string default_log_level(std::ostream& err) {
   return "INFO";
 }
 
+/// TORCHX_PLUGIN_DEBUG set to anything but "" or "0". Honoured in setuid/setgid processes too:
+/// it only prints what the loader decides, and shows what such a process ignored.
+bool plugin_debug_enabled() {
+  const char* env = std::getenv("TORCHX_PLUGIN_DEBUG");
+  return env != nullptr && *env != '\0' && std::string_view(env) != "0";
+}
+
 int dispatch(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   const std::size_t verb_at = verb_index(args);
   const std::vector<std::string> globals(args.begin(), args.begin() + static_cast<std::ptrdiff_t>(verb_at));
@@ -93,14 +102,17 @@ int dispatch(const std::vector<std::string>& args, std::ostream& out, std::ostre
     return k_exit_usage;
   }
   const std::string& verb = args[verb_at];
-  const Command* command = find_command(verb);
+  // The hidden verb of `plugins check` (plugin_probe.hpp), not in the table so not in --help.
+  static const Command probe{k_plugin_probe_verb, "", &cmd_plugin_probe};
+  const Command* command = verb == k_plugin_probe_verb ? &probe : find_command(verb);
   if (command == nullptr) {
     std::vector<std::string> names;
     for (const auto& c : commands()) names.emplace_back(c.name);
     throw UsageError("unknown command '" + verb + "'" + util::did_you_mean(verb, names) + " (see: torchx --help)");
   }
   Session session(vm.count("plugin-path") != 0U ? vm["plugin-path"].as<std::vector<std::string>>()
-                                                : std::vector<std::string>{});
+                                                : std::vector<std::string>{},
+                  plugin_debug_enabled() ? &err : nullptr);
   const Invocation invocation{std::vector<std::string>(args.begin() + static_cast<std::ptrdiff_t>(verb_at) + 1, args.end()),
                               out, err, session};
   return command->run(invocation);
@@ -128,7 +140,7 @@ std::string global_help() {
        "  0    ok\n"
        "  1    the job ended FAILED or CANCELLED, or an operation failed\n"
        "  2    usage error: unknown command or flag, bad argument\n"
-       "  3    a plugin failed to load or negotiate\n"
+       "  3    a plugin failed to load or negotiate, or a required plugin is missing (site policy)\n"
        "  4    the backend is unavailable (e.g. sbatch missing, controller down)\n"
        "  130  interrupted by Ctrl-C (the app is cancelled)\n"
        "\nSee 'torchx help <command>' for the help of one command.\n";
@@ -146,6 +158,9 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     return k_exit_usage;
   } catch (const loader::PluginLoadError& e) {
     err << k_error_prefix << e.what() << "\n";
+    return k_exit_plugin;
+  } catch (const loader::PluginPolicyError& e) {
+    for (const auto& problem : e.problems()) err << k_error_prefix << problem << "\n";
     return k_exit_plugin;
   } catch (const loader::PluginCallError& e) {
     err << k_error_prefix << e.what() << "\n";

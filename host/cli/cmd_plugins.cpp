@@ -2,6 +2,7 @@
 // `torchx plugins [check [NAME]]`: what was found where, what was skipped and why; load checks.
 #include "command.hpp"
 #include "exit_codes.hpp"
+#include "plugin_probe.hpp"
 #include "registry.hpp"
 #include "session.hpp"
 #include "verb_args.hpp"
@@ -12,6 +13,7 @@
 
 #include <filesystem>
 #include <ostream>
+#include <system_error>
 
 namespace po = boost::program_options;
 namespace json = boost::json;
@@ -31,6 +33,12 @@ std::string join(const std::vector<std::string>& v) {
   return out;
 }
 
+/// Prints each policy problem as an error line; exit 3 if there is one, else `code`.
+int report_policy(const Invocation& inv, const loader::Registry& registry, int code) {
+  for (const auto& problem : registry.policy_problems()) inv.err << "torchx: error: " << problem << "\n";
+  return registry.policy_problems().empty() ? code : k_exit_plugin;
+}
+
 int list_plugins(const Invocation& inv, const loader::Registry& registry, bool as_json) {
   if (as_json) {
     json::object out;
@@ -43,6 +51,7 @@ int list_plugins(const Invocation& inv, const loader::Registry& registry, bool a
       const auto& m = p.manifest;
       plugins.push_back({{"name", m.name},
                          {"version", m.version},
+                         {"required", registry.is_required(m.name)},
                          {"description", m.description},
                          {"manifest", m.path.string()},
                          {"library", m.library_path.string()},
@@ -56,21 +65,40 @@ int list_plugins(const Invocation& inv, const loader::Registry& registry, bool a
     for (const auto& s : registry.skipped()) {
       skipped.push_back({{"path", s.path.string()}, {"plugin", s.plugin}, {"reason", s.reason}});
     }
+    json::array ignored;
+    for (const auto& i : registry.ignored()) ignored.push_back({{"source", i.source}, {"value", i.value}});
+    const auto& policy = registry.policy();
+    json::object policy_json{{"file", policy.file.empty() ? json::value(nullptr) : json::value(policy.file.string())},
+                             {"required", to_array(policy.required)},
+                             {"optional", to_array(policy.optional)},
+                             {"problems", to_array(registry.policy_problems())}};
     out["search_path"] = std::move(dirs);
     out["plugins"] = std::move(plugins);
     out["skipped"] = std::move(skipped);
+    out["ignored"] = std::move(ignored);
+    out["policy"] = std::move(policy_json);
     inv.out << json::serialize(out) << "\n";
-    return k_exit_ok;
+    return report_policy(inv, registry, k_exit_ok);
   }
   inv.out << "search path (first found wins):\n";
   for (const auto& d : registry.search_path()) {
     inv.out << "  " << d.path.string() << "  (" << d.origin << (std::filesystem::is_directory(d.path) ? "" : ", absent")
             << ")\n";
   }
+  if (!registry.ignored().empty()) {
+    inv.out << "\nignored in a setuid/setgid process (" << registry.ignored().size() << "):\n";
+    for (const auto& i : registry.ignored()) inv.out << "  " << i.source << " " << i.value << "\n";
+  }
+  if (const auto& policy = registry.policy(); !policy.file.empty()) {
+    inv.out << "\npolicy " << policy.file.string() << " (" << policy.origin << "):\n"
+            << "  required: " << (policy.required.empty() ? "(none)" : join(policy.required)) << "\n"
+            << "  optional: " << (policy.optional.empty() ? "(none)" : join(policy.optional)) << "\n";
+  }
   inv.out << "\nplugins (" << registry.plugins().size() << "):\n";
   for (const auto& p : registry.plugins()) {
     const auto& m = p.manifest;
-    inv.out << "  " << m.name << " " << m.version << "  " << m.path.string() << "\n";
+    inv.out << "  " << m.name << " " << m.version << (registry.is_required(m.name) ? " (required)" : "") << "  "
+            << m.path.string() << "\n";
     if (!m.description.empty()) inv.out << "      " << m.description << "\n";
     const std::pair<const char*, const std::vector<std::string>*> kinds[] = {{"schedulers", &m.provides.schedulers},
                                                                              {"components", &m.provides.components},
@@ -86,7 +114,7 @@ int list_plugins(const Invocation& inv, const loader::Registry& registry, bool a
       inv.out << "  " << s.path.string() << (s.plugin.empty() ? "" : " (" + s.plugin + ")") << ": " << s.reason << "\n";
     }
   }
-  return k_exit_ok;
+  return report_policy(inv, registry, k_exit_ok);
 }
 
 int check_plugins(const Invocation& inv, const loader::Registry& registry, const std::string& only, bool as_json) {
@@ -102,21 +130,37 @@ int check_plugins(const Invocation& inv, const loader::Registry& registry, const
   } else {
     for (const auto& p : registry.plugins()) targets.push_back(&p);
   }
+  const auto timeout = plugin_check_timeout(inv.err);
   int failed = 0;
   json::array results;
   for (const auto* p : targets) {
+    const std::string& name = p->manifest.name;
+    const bool required = registry.is_required(name);
+    ProbeResult r;
     try {
-      auto library = registry.load(*p);
-      results.push_back({{"plugin", p->manifest.name}, {"ok", true}, {"abi_version", library->abi_version()}});
-      if (!as_json) inv.out << "ok      " << p->manifest.name << " (ABI " << library->abi_version() << ")\n";
-    } catch (const loader::PluginLoadError& e) {
+      r = probe_plugin(name, inv.session.plugin_paths(), timeout);
+    } catch (const std::system_error& e) {
+      r.reason = std::string("cannot run the check: ") + e.what();
+    }
+    inv.err << r.child_stderr;  // the plugin's own log lines
+    if (std::ostream* debug = inv.session.plugin_debug(); debug != nullptr) {
+      *debug << "torchx: plugin-debug: plugin '" << name << "': "
+             << (r.ok ? "loaded in a child process (ABI " + std::to_string(r.abi_version) + ")"
+                      : "failed to load in a child process: " + r.reason)
+             << "\n";
+    }
+    const std::string label = name + (required ? " (required)" : "");
+    if (r.ok) {
+      results.push_back({{"plugin", name}, {"ok", true}, {"required", required}, {"abi_version", r.abi_version}});
+      if (!as_json) inv.out << "ok      " << label << " (ABI " << r.abi_version << ")\n";
+    } else {
       ++failed;
-      results.push_back({{"plugin", p->manifest.name}, {"ok", false}, {"reason", e.reason()}});
-      if (!as_json) inv.out << "FAILED  " << p->manifest.name << ": " << e.reason() << "\n";
+      results.push_back({{"plugin", name}, {"ok", false}, {"required", required}, {"reason", r.reason}});
+      if (!as_json) inv.out << "FAILED  " << label << ": " << r.reason << "\n";
     }
   }
   if (as_json) inv.out << json::serialize(results) << "\n";
-  return failed == 0 ? k_exit_ok : k_exit_plugin;
+  return report_policy(inv, registry, failed == 0 ? k_exit_ok : k_exit_plugin);
 }
 
 }  // namespace
@@ -125,7 +169,9 @@ int cmd_plugins(const Invocation& inv) {
   VerbSpec spec{"torchx plugins [--json] [check [NAME]]",
                 "Lists the plugin search path, the plugins found and what each provides, and the manifests not used\n"
                 "(shadowed, disabled, broken) with the reason. Reads manifests only.\n"
-                "'check' also loads and negotiates each plugin (or NAME) and reports failures (exit 3).",
+                "'check' also loads and negotiates each plugin (or NAME), each in a child process so that a crash\n"
+                "or hang is reported by name (limit: $TORCHX_PLUGIN_CHECK_TIMEOUT seconds, default 10), and\n"
+                "reports failures (exit 3). A required plugin (site policy) missing or failing is exit 3 too.",
                 {}, {}};
   spec.options.add_options()("action", po::value<std::string>(), "check")("name", po::value<std::string>(), "plugin name")(
       "json", "print JSON");
@@ -133,7 +179,8 @@ int cmd_plugins(const Invocation& inv) {
   auto vm = parse_verb(spec, inv);
   if (!vm) return k_exit_ok;
   const bool as_json = vm->count("json") != 0U;
-  const auto& registry = inv.session.registry();
+  // The policy problems are reported after the listing, not instead of it.
+  const auto& registry = inv.session.registry_unchecked();
   if (vm->count("action") == 0U) return list_plugins(inv, registry, as_json);
   const auto action = get<std::string>(*vm, "action");
   if (action != "check") {

@@ -17,6 +17,7 @@ int cmd_delete(const Invocation& inv);
 int cmd_plugins(const Invocation& inv);
 int cmd_configure(const Invocation& inv);
 int cmd_resources(const Invocation& inv);
+int cmd_tracker(const Invocation& inv);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
@@ -30,6 +31,7 @@ const std::vector<Command>& commands() {
       {"cancel", "cancel an app", &cmd_cancel},
       {"delete", "remove a finished app", &cmd_delete},
       {"resources", "list the named resources (-h NAME) and where each comes from", &cmd_resources},
+      {"tracker", "list and record runs' metadata, artifacts and lineage (trackers)", &cmd_tracker},
       {"configure", "write a .torchxconfig with the schedulers' run options", &cmd_configure},
       {"plugins", "show the plugins found, skipped and why; 'check' loads them", &cmd_plugins},
       {"help", "show the help of torchx or of one command", &cmd_help},

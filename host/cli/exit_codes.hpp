@@ -12,7 +12,8 @@ enum ExitCode : int {
   k_exit_failure = 1,
   /// Usage error: unknown verb or flag, bad argument.
   k_exit_usage = 2,
-  /// A plugin failed to load or negotiate.
+  /// A plugin failed to load or negotiate, or the site policy is broken or names a required
+  /// plugin that is missing, skipped or fails to load (docs/site-admin.md).
   k_exit_plugin = 3,
   /// The backend is unavailable (e.g. `sbatch` missing, controller down).
   k_exit_backend_unavailable = 4,

@@ -2,6 +2,7 @@
 // Session: what the verbs share within one `torchx` invocation (plugin paths, registry, runner).
 #pragma once
 
+#include <iosfwd>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,10 +21,21 @@ namespace torchx::cli {
 /// (`--help`, `help`) never read a manifest.
 class Session {
 public:
-  explicit Session(std::vector<std::string> plugin_paths);
+  /// `plugin_debug`, when not null, receives the registry's TORCHX_PLUGIN_DEBUG lines (each
+  /// prefixed "torchx: plugin-debug: "); it must outlive the session.
+  explicit Session(std::vector<std::string> plugin_paths, std::ostream* plugin_debug = nullptr);
   ~Session();
-  /// The registry, discovered on first use (reads manifests; loads nothing).
+  /// The registry, discovered on first use (reads manifests; loads nothing). Throws
+  /// loader::PluginPolicyError (exit 3) when the site policy is broken or a required plugin is
+  /// missing or skipped: every command that needs plugins refuses to run then.
   loader::Registry& registry();
+  /// The registry without the policy check, for `torchx plugins`, which reports the problems
+  /// itself next to what it found.
+  loader::Registry& registry_unchecked();
+  /// The --plugin-path directories given, in order (passed on to `__plugin-probe`).
+  [[nodiscard]] const std::vector<std::string>& plugin_paths() const { return m_plugin_paths; }
+  /// Where TORCHX_PLUGIN_DEBUG lines go; nullptr when it is off.
+  [[nodiscard]] std::ostream* plugin_debug() const { return m_plugin_debug; }
   /// The runner over the registry, with the .torchxconfig component defaults and resource presets.
   runner::Runner& runner();
   /// The .torchxconfig files, read on first use. Throws runner::ConfigError.
@@ -31,6 +43,7 @@ public:
 
 private:
   std::vector<std::string> m_plugin_paths;
+  std::ostream* m_plugin_debug;
   std::unique_ptr<loader::Registry> m_registry;
   std::unique_ptr<runner::Runner> m_runner;
   std::unique_ptr<runner::Config> m_config;

@@ -127,6 +127,13 @@ void validate(const Manifest& m, const tx_plugin_info& info) {
     check_table(m, "tracker", t, sizeof(tx_tracker_api));
     require(m, "tracker", t->name, reinterpret_cast<const void*>(t->create), "create");
     require(m, "tracker", t->name, reinterpret_cast<const void*>(t->destroy), "destroy");
+    require(m, "tracker", t->name, reinterpret_cast<const void*>(t->add_metadata), "add_metadata");
+    require(m, "tracker", t->name, reinterpret_cast<const void*>(t->metadata), "metadata");
+    require(m, "tracker", t->name, reinterpret_cast<const void*>(t->add_artifact), "add_artifact");
+    require(m, "tracker", t->name, reinterpret_cast<const void*>(t->artifacts), "artifacts");
+    require(m, "tracker", t->name, reinterpret_cast<const void*>(t->add_source), "add_source");
+    require(m, "tracker", t->name, reinterpret_cast<const void*>(t->sources), "sources");
+    require(m, "tracker", t->name, reinterpret_cast<const void*>(t->run_ids), "run_ids");
   }
   for (std::uint32_t i = 0; i < info.num_named_resources; ++i) {
     const tx_named_resources_api* r = info.named_resources != nullptr ? info.named_resources[i] : nullptr;
@@ -144,10 +151,15 @@ void validate(const Manifest& m, const tx_plugin_info& info) {
 PluginLoadError::PluginLoadError(const Manifest& manifest, const std::string& reason)
     : std::runtime_error("plugin '" + manifest.name + "' (" + manifest.path.string() + "): " + reason), m_reason(reason) {}
 
-std::shared_ptr<const PluginLibrary> PluginLibrary::load(const Manifest& manifest) {
+std::shared_ptr<const PluginLibrary> PluginLibrary::load(const Manifest& manifest,
+                                                         const std::function<void(LoadStage)>& on_stage) {
   std::lock_guard lock(load_mutex());
+  auto stage = [&](LoadStage s) {
+    if (on_stage) on_stage(s);
+  };
   spdlog::debug("loading plugin '{}' from {}", manifest.name, manifest.library_path.string());
   boost::dll::shared_library library;
+  stage(LoadStage::open);
   try {
     library.load(manifest.library_path, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
   } catch (const std::exception& e) {
@@ -171,6 +183,7 @@ std::shared_ptr<const PluginLibrary> PluginLibrary::load(const Manifest& manifes
   tx_plugin_info info{};
   info.struct_size = sizeof(tx_plugin_info);
   tx_status status = TX_E_INTERNAL;
+  stage(LoadStage::negotiate);
   try {
     status = negotiate(&host, &info);
   } catch (...) {  // a plugin not built with the SDK let an exception escape: contained here
@@ -180,6 +193,7 @@ std::shared_ptr<const PluginLibrary> PluginLibrary::load(const Manifest& manifes
     throw PluginLoadError(manifest, "negotiation failed (" + std::string(status_name(status)) + ")" +
                                         (error.empty() ? std::string{} : ": " + error));
   }
+  stage(LoadStage::validate);
   validate(manifest, info);
   return std::shared_ptr<const PluginLibrary>(new PluginLibrary(manifest, info));
 }

@@ -6,6 +6,7 @@
 
 #include <torchx/plugin_api.h>
 
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -24,6 +25,13 @@ private:
   std::string m_reason;
 };
 
+/// The steps of PluginLibrary::load, in order, for reporting where a crash or hang happened.
+enum class LoadStage {
+  open,       ///< dlopen: the library's static constructors run
+  negotiate,  ///< tx_plugin_negotiate runs
+  validate,   ///< the host re-checks the answer (reads the plugin's tables)
+};
+
 /// A loaded, negotiated plugin. The library stays loaded for the life of the process (plugins
 /// are never unloaded: their tables and strings must stay valid). Thread-safe to read.
 class PluginLibrary {
@@ -32,8 +40,11 @@ public:
   /// 1..1, and re-checks the answer: the ABI version (in range and listed in the manifest), name
   /// and version equal to the manifest's, every table non-NULL with a known struct_size, a name
   /// and its required functions, and exactly the names the manifest lists under `provides`.
-  /// Throws PluginLoadError with the first problem.
-  static std::shared_ptr<const PluginLibrary> load(const Manifest& manifest);
+  /// Throws PluginLoadError with the first problem. `on_stage`, when set, is called as each
+  /// LoadStage begins (`torchx __plugin-probe` prints them so its parent can say where a crash
+  /// happened); it must not throw.
+  static std::shared_ptr<const PluginLibrary> load(const Manifest& manifest,
+                                                   const std::function<void(LoadStage)>& on_stage = {});
 
   [[nodiscard]] const Manifest& manifest() const { return m_manifest; }
   [[nodiscard]] std::uint32_t abi_version() const { return m_info.abi_version; }

@@ -49,6 +49,10 @@ std::mutex& load_mutex() {
   static std::mutex m;
   return m;
 }
+std::mutex& required_mutex() {
+  static std::mutex m;
+  return m;
+}
 
 }  // namespace
 
@@ -62,21 +66,57 @@ const char* to_string(Kind kind) {
   return "named resources";
 }
 
+PluginPolicyError::PluginPolicyError(std::vector<std::string> problems)
+    : std::runtime_error([&] {
+        std::string all;
+        for (const auto& p : problems) all += (all.empty() ? "" : "\n") + p;
+        return all;
+      }()),
+      m_problems(std::move(problems)) {}
+
+void Registry::note(const std::string& line) const {
+  if (m_debug) m_debug(line);
+  else spdlog::debug("{}", line);
+}
+
 Registry Registry::discover(const RegistryOptions& options) {
   Registry r;
+  r.m_debug = options.debug;
+  r.m_policy = options.policy ? *options.policy : PluginPolicy::load(options.search);
+  if (r.m_policy.file.empty()) {
+    r.note(r.m_policy.origin == "TORCHX_PLUGIN_POLICY"
+               ? "policy: none (TORCHX_PLUGIN_POLICY is empty)"
+               : "policy: none (" + std::string(k_default_plugin_policy) + " absent)");
+  } else {
+    auto list = [](const std::vector<std::string>& v) {
+      std::string out;
+      for (const auto& e : v) out += (out.empty() ? "" : ", ") + e;
+      return out.empty() ? std::string("(none)") : out;
+    };
+    r.note("policy " + r.m_policy.file.string() + " (" + r.m_policy.origin + "): required " +
+           list(r.m_policy.required) + "; optional " + list(r.m_policy.optional));
+  }
   r.m_search_path = plugin_search_path(options.search);
+  r.m_ignored = ignored_settings(options.search);
+  for (const auto& i : r.m_ignored) r.note("ignored in a setuid/setgid process: " + i.source + " " + i.value);
   const auto disabled = disabled_globs(options.search);
   std::map<std::string, std::filesystem::path> first_by_name;
 
   for (const auto& dir : r.m_search_path) {
+    const std::string where = "dir " + dir.path.string() + " (" + dir.origin + ")";
     std::error_code ec;
+    if (!std::filesystem::exists(dir.path, ec)) {
+      r.note(where + ": absent");
+      continue;
+    }
     if (!std::filesystem::is_directory(dir.path, ec)) {
-      spdlog::debug("plugin dir {} ({}): not a directory, skipped", dir.path.string(), dir.origin);
+      r.note(where + ": not a directory, skipped");
       continue;
     }
     if (writable_by_others(dir.path)) {
       r.m_skipped.push_back({dir.path, "", "directory is writable by others, refused", true});
       spdlog::warn("plugin dir {}: writable by others, refused", dir.path.string());
+      r.note(where + ": refused: writable by others");
       continue;
     }
     std::vector<std::filesystem::path> files;
@@ -84,33 +124,36 @@ Registry Registry::discover(const RegistryOptions& options) {
       if (e.path().extension() == ".json" && e.is_regular_file(ec)) files.push_back(e.path());
     }
     std::sort(files.begin(), files.end());
-    spdlog::debug("plugin dir {} ({}): {} manifest(s)", dir.path.string(), dir.origin, files.size());
+    r.note(where + ": exists, " + std::to_string(files.size()) + " manifest(s)");
 
     for (const auto& file : files) {
+      const std::string manifest_at = "manifest " + file.string();
+      auto skip = [&](const std::string& plugin, const std::string& reason, bool is_warning) {
+        r.m_skipped.push_back({file, plugin, reason, is_warning});
+        r.note(manifest_at + ": plugin '" + plugin + "': " + reason);
+      };
       if (writable_by_others(file)) {
-        r.m_skipped.push_back({file, file.stem().string(), "manifest is writable by others, refused", true});
         spdlog::warn("plugin '{}' ({}): manifest is writable by others, refused", file.stem().string(), file.string());
+        skip(file.stem().string(), "manifest is writable by others, refused", true);
         continue;
       }
       Manifest m;
       try {
         m = parse_manifest(file);
       } catch (const ManifestError& e) {
-        r.m_skipped.push_back({file, file.stem().string(), std::string("invalid manifest: ") + e.what(), true});
         spdlog::warn("plugin '{}' ({}): invalid manifest: {}", file.stem().string(), file.string(), e.what());
+        skip(file.stem().string(), std::string("invalid manifest: ") + e.what(), true);
         continue;
       }
       if (auto it = first_by_name.find(m.name); it != first_by_name.end()) {
-        r.m_skipped.push_back({file, m.name, "shadowed by " + it->second.string(), false});
-        spdlog::debug("plugin '{}' ({}): shadowed by {}", m.name, file.string(), it->second.string());
+        skip(m.name, "shadowed by " + it->second.string(), false);
         continue;
       }
       const bool is_disabled = std::any_of(disabled.begin(), disabled.end(), [&](const std::string& glob) {
         return ::fnmatch(glob.c_str(), m.name.c_str(), 0) == 0;
       });
       if (is_disabled) {
-        r.m_skipped.push_back({file, m.name, "disabled by TORCHX_PLUGINS_DISABLE", false});
-        spdlog::debug("plugin '{}' ({}): disabled by TORCHX_PLUGINS_DISABLE", m.name, file.string());
+        skip(m.name, "disabled by TORCHX_PLUGINS_DISABLE", false);
         continue;
       }
       first_by_name.emplace(m.name, file);
@@ -118,11 +161,38 @@ Registry Registry::discover(const RegistryOptions& options) {
       for (Kind kind : {Kind::scheduler, Kind::component, Kind::tracker, Kind::named_resources}) {
         for (const auto& name : names_of(m.provides, kind)) r.m_providers.emplace(std::pair{kind, name}, index);
       }
-      spdlog::debug("plugin '{}' ({}): found", m.name, file.string());
+      r.note(manifest_at + ": plugin '" + m.name + "' " + m.version + ": used" +
+             (r.m_policy.is_required(m.name) ? " (required)" : ""));
       r.m_plugins.push_back({std::move(m), dir});
     }
   }
+  r.apply_policy();
   return r;
+}
+
+void Registry::apply_policy() {
+  m_policy_problems = m_policy.errors;
+  std::vector<std::string> reported;
+  auto report = [&](const std::string& plugin, const std::string& problem) {
+    if (std::find(reported.begin(), reported.end(), plugin) != reported.end()) return;
+    reported.push_back(plugin);
+    m_policy_problems.push_back(problem);
+    note(problem);
+  };
+  // A required plugin skipped, with no other manifest of that name in use.
+  for (const auto& s : m_skipped) {
+    if (s.plugin.empty() || plugin(s.plugin) != nullptr || !m_policy.is_required(s.plugin)) continue;
+    report(s.plugin, "required plugin '" + s.plugin + "' was skipped: " + s.reason + " (" + s.path.string() + ")");
+  }
+  for (const auto& name : m_policy.required_names()) {
+    if (plugin(name) != nullptr) continue;
+    report(name, "required plugin '" + name + "' was not found on the plugin search path (required by " +
+                     m_policy.file.string() + "; see: torchx plugins)");
+  }
+}
+
+void Registry::check_policy() const {
+  if (!m_policy_problems.empty()) throw PluginPolicyError(m_policy_problems);
 }
 
 std::vector<std::string> Registry::names(Kind kind) const {
@@ -149,6 +219,28 @@ const PluginEntry* Registry::plugin(std::string_view plugin_name) const {
 }
 
 std::shared_ptr<const PluginLibrary> Registry::load(const PluginEntry& entry) const {
+  load_required();
+  return load_one(entry);
+}
+
+void Registry::load_required() const {
+  std::lock_guard lock(required_mutex());
+  if (m_required_loaded) return;
+  std::vector<std::string> problems;
+  for (const auto& p : m_plugins) {
+    if (!m_policy.is_required(p.manifest.name)) continue;
+    try {
+      load_one(p);
+    } catch (const PluginLoadError& e) {
+      problems.push_back("required plugin '" + p.manifest.name + "' failed to load: " + e.reason() + " (" +
+                         p.manifest.path.string() + ")");
+    }
+  }
+  if (!problems.empty()) throw PluginPolicyError(std::move(problems));
+  m_required_loaded = true;
+}
+
+std::shared_ptr<const PluginLibrary> Registry::load_one(const PluginEntry& entry) const {
   std::lock_guard lock(load_mutex());
   const std::string& name = entry.manifest.name;
   if (auto it = m_loaded.find(name); it != m_loaded.end()) return it->second;
@@ -156,9 +248,12 @@ std::shared_ptr<const PluginLibrary> Registry::load(const PluginEntry& entry) co
   try {
     auto library = PluginLibrary::load(entry.manifest);
     m_loaded.emplace(name, library);
+    note("plugin '" + name + "': loaded " + entry.manifest.library_path.string() + " (ABI " +
+         std::to_string(library->abi_version()) + ")");
     return library;
   } catch (const PluginLoadError& e) {
     m_load_errors.emplace(name, e.reason());
+    note("plugin '" + name + "': failed to load: " + e.reason());
     throw;
   }
 }

@@ -4,8 +4,10 @@
 
 #include "manifest.hpp"
 #include "plugin_library.hpp"
+#include "plugin_policy.hpp"
 #include "search_path.hpp"
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -35,6 +37,23 @@ struct PluginEntry {
 /// Options of discovery.
 struct RegistryOptions {
   SearchPathInputs search;
+  /// The site policy; nullopt reads it with PluginPolicy::load(search).
+  std::optional<PluginPolicy> policy;
+  /// Receives one line (no newline) per directory searched, manifest read and decision taken,
+  /// and per load (TORCHX_PLUGIN_DEBUG). Empty: the same lines go to spdlog at debug level.
+  /// Called on the thread that discovers or loads; must not throw.
+  std::function<void(const std::string&)> debug;
+};
+
+/// A broken site policy, or a required plugin that is missing, skipped or fails to load.
+/// `problems()` holds one message per problem; `what()` is them joined by newlines.
+class PluginPolicyError : public std::runtime_error {
+public:
+  explicit PluginPolicyError(std::vector<std::string> problems);
+  [[nodiscard]] const std::vector<std::string>& problems() const { return m_problems; }
+
+private:
+  std::vector<std::string> m_problems;
 };
 
 /// The plugins found on the search path (DESIGN §5). Discovery reads manifests only; a plugin's
@@ -46,11 +65,22 @@ public:
   /// first manifest with a plugin name wins; later ones are "shadowed". Broken manifests, and
   /// directories or manifests writable by others, are skipped with one warning each. Plugins
   /// whose name matches a glob of TORCHX_PLUGINS_DISABLE (comma-separated) are skipped.
+  /// Then the site policy is applied: problems with it, and required plugins that are missing or
+  /// skipped, are collected in `policy_problems()` (discovery itself never throws for them).
   static Registry discover(const RegistryOptions& options = {});
 
   [[nodiscard]] const std::vector<SearchDir>& search_path() const { return m_search_path; }
   [[nodiscard]] const std::vector<PluginEntry>& plugins() const { return m_plugins; }
   [[nodiscard]] const std::vector<SkippedManifest>& skipped() const { return m_skipped; }
+  /// What a setuid/setgid process ignored (see ignored_settings).
+  [[nodiscard]] const std::vector<IgnoredSetting>& ignored() const { return m_ignored; }
+  [[nodiscard]] const PluginPolicy& policy() const { return m_policy; }
+  /// True when the policy requires the plugin named `plugin_name`.
+  [[nodiscard]] bool is_required(std::string_view plugin_name) const { return m_policy.is_required(plugin_name); }
+  /// Errors in the policy file, then "required plugin 'x' was not found ..." / "... was skipped: ...".
+  [[nodiscard]] const std::vector<std::string>& policy_problems() const { return m_policy_problems; }
+  /// Throws PluginPolicyError when `policy_problems()` is not empty. Loads nothing.
+  void check_policy() const;
 
   /// The names of everything of `kind`, in search-path order (the first provider wins).
   [[nodiscard]] std::vector<std::string> names(Kind kind) const;
@@ -60,12 +90,24 @@ public:
   [[nodiscard]] const PluginEntry* plugin(std::string_view plugin_name) const;
 
   /// Loads (once) the plugin of `entry`. Throws PluginLoadError; a failure is remembered.
+  /// The first load of any plugin first loads every required plugin (so that no command runs
+  /// without them); one that fails throws PluginPolicyError, on this and every later call.
   std::shared_ptr<const PluginLibrary> load(const PluginEntry& entry) const;
 
 private:
+  void note(const std::string& line) const;
+  void apply_policy();
+  std::shared_ptr<const PluginLibrary> load_one(const PluginEntry& entry) const;
+  void load_required() const;
+
   std::vector<SearchDir> m_search_path;
   std::vector<PluginEntry> m_plugins;
   std::vector<SkippedManifest> m_skipped;
+  std::vector<IgnoredSetting> m_ignored;
+  PluginPolicy m_policy;
+  std::vector<std::string> m_policy_problems;
+  std::function<void(const std::string&)> m_debug;
+  mutable bool m_required_loaded = false;
   std::map<std::pair<Kind, std::string>, std::size_t> m_providers;
   mutable std::map<std::string, std::shared_ptr<const PluginLibrary>> m_loaded;
   mutable std::map<std::string, std::string> m_load_errors;

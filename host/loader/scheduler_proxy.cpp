@@ -23,17 +23,6 @@ tx_status call(std::string& err, Fn&& fn) {
   }
 }
 
-tx_status known(tx_status s) {
-  switch (s) {
-    case TX_OK:
-    case TX_E_INVALID_ARGUMENT:
-    case TX_E_NOT_FOUND:
-    case TX_E_UNSUPPORTED:
-    case TX_E_UNAVAILABLE:
-    case TX_E_INTERNAL: return s;
-  }
-  return TX_E_INTERNAL;
-}
 
 }  // namespace
 
@@ -50,7 +39,7 @@ std::optional<std::string> LogStream::next() {
   int done = 0;
   const tx_sink line_sink = string_sink(line);
   const tx_sink err_sink = string_sink(err);
-  const tx_status s = known(call(err, [&] { return m_api->log_next(m_iterator, &line_sink, &done, &err_sink); }));
+  const tx_status s = known_status(call(err, [&] { return m_api->log_next(m_iterator, &line_sink, &done, &err_sink); }));
   if (s != TX_OK) throw PluginCallError(s, "scheduler '" + m_scheduler + "' log: " + (err.empty() ? status_name(s) : err));
   if (done != 0) return std::nullopt;
   return line;
@@ -61,7 +50,7 @@ SchedulerProxy::SchedulerProxy(std::shared_ptr<const PluginLibrary> library, con
     : m_library(std::move(library)), m_api(api), m_name(api->name) {
   std::string err;
   const tx_sink err_sink = string_sink(err);
-  const tx_status s = known(call(err, [&] { return m_api->create(session.c_str(), &m_instance, &err_sink); }));
+  const tx_status s = known_status(call(err, [&] { return m_api->create(session.c_str(), &m_instance, &err_sink); }));
   if (s != TX_OK) fail("create", s, err);
 }
 
@@ -83,7 +72,7 @@ specs::RunOpts SchedulerProxy::run_opts() {
   std::string err;
   const tx_sink out_sink = string_sink(out);
   const tx_sink err_sink = string_sink(err);
-  const tx_status s = known(call(err, [&] { return m_api->run_opts(m_instance, &out_sink, &err_sink); }));
+  const tx_status s = known_status(call(err, [&] { return m_api->run_opts(m_instance, &out_sink, &err_sink); }));
   if (s != TX_OK) fail("run_opts", s, err);
   try {
     return specs::run_opts_from_json(out);
@@ -97,7 +86,7 @@ SchedulerRequest SchedulerProxy::dryrun(const std::string& request_json) {
   std::string err;
   const tx_sink out_sink = string_sink(out);
   const tx_sink err_sink = string_sink(err);
-  const tx_status s = known(call(err, [&] { return m_api->dryrun(m_instance, request_json.c_str(), &out_sink, &err_sink); }));
+  const tx_status s = known_status(call(err, [&] { return m_api->dryrun(m_instance, request_json.c_str(), &out_sink, &err_sink); }));
   if (s != TX_OK) fail("dryrun", s, err);
   boost::system::error_code ec;
   const auto v = boost::json::parse(out, ec);
@@ -114,7 +103,7 @@ std::string SchedulerProxy::schedule(const std::string& dryrun_json) {
   std::string err;
   const tx_sink out_sink = string_sink(out);
   const tx_sink err_sink = string_sink(err);
-  const tx_status s = known(call(err, [&] { return m_api->schedule(m_instance, dryrun_json.c_str(), &out_sink, &err_sink); }));
+  const tx_status s = known_status(call(err, [&] { return m_api->schedule(m_instance, dryrun_json.c_str(), &out_sink, &err_sink); }));
   if (s != TX_OK) fail("schedule", s, err);
   boost::system::error_code ec;
   const auto v = boost::json::parse(out, ec);
@@ -131,7 +120,7 @@ std::optional<specs::DescribeAppResponse> SchedulerProxy::describe(const std::st
   std::string err;
   const tx_sink out_sink = string_sink(out);
   const tx_sink err_sink = string_sink(err);
-  const tx_status s = known(call(err, [&] { return m_api->describe(m_instance, app_id.c_str(), &out_sink, &err_sink); }));
+  const tx_status s = known_status(call(err, [&] { return m_api->describe(m_instance, app_id.c_str(), &out_sink, &err_sink); }));
   if (s == TX_E_NOT_FOUND) return std::nullopt;
   if (s != TX_OK) fail("describe", s, err);
   try {
@@ -147,7 +136,7 @@ std::vector<specs::ListAppResponse> SchedulerProxy::list() {
   std::string err;
   const tx_sink out_sink = string_sink(out);
   const tx_sink err_sink = string_sink(err);
-  const tx_status s = known(call(err, [&] { return m_api->list(m_instance, &out_sink, &err_sink); }));
+  const tx_status s = known_status(call(err, [&] { return m_api->list(m_instance, &out_sink, &err_sink); }));
   if (s != TX_OK) fail("list", s, err);
   try {
     return specs::list_app_responses_from_json(out);
@@ -159,7 +148,7 @@ std::vector<specs::ListAppResponse> SchedulerProxy::list() {
 void SchedulerProxy::cancel(const std::string& app_id) {
   std::string err;
   const tx_sink err_sink = string_sink(err);
-  const tx_status s = known(call(err, [&] { return m_api->cancel(m_instance, app_id.c_str(), &err_sink); }));
+  const tx_status s = known_status(call(err, [&] { return m_api->cancel(m_instance, app_id.c_str(), &err_sink); }));
   if (s != TX_OK) fail("cancel", s, err);
 }
 
@@ -169,7 +158,7 @@ void SchedulerProxy::delete_app(const std::string& app_id) {
   }
   std::string err;
   const tx_sink err_sink = string_sink(err);
-  const tx_status s = known(call(err, [&] { return m_api->delete_app(m_instance, app_id.c_str(), &err_sink); }));
+  const tx_status s = known_status(call(err, [&] { return m_api->delete_app(m_instance, app_id.c_str(), &err_sink); }));
   if (s != TX_OK) fail("delete", s, err);
 }
 
@@ -179,7 +168,7 @@ std::unique_ptr<LogStream> SchedulerProxy::log(const specs::LogQuery& query) {
   const tx_sink err_sink = string_sink(err);
   void* iterator = nullptr;
   const std::string query_json = specs::to_json(query);
-  const tx_status s = known(call(err, [&] { return m_api->log_open(m_instance, query_json.c_str(), &iterator, &err_sink); }));
+  const tx_status s = known_status(call(err, [&] { return m_api->log_open(m_instance, query_json.c_str(), &iterator, &err_sink); }));
   if (s != TX_OK) fail("log", s, err);
   return std::make_unique<LogStream>(m_api, iterator, m_name);
 }
@@ -189,7 +178,7 @@ std::string ComponentProxy::build(const std::string& args_json) const {
   std::string err;
   const tx_sink out_sink = string_sink(out);
   const tx_sink err_sink = string_sink(err);
-  const tx_status s = known(call(err, [&] { return m_api->build(m_api, args_json.c_str(), &out_sink, &err_sink); }));
+  const tx_status s = known_status(call(err, [&] { return m_api->build(m_api, args_json.c_str(), &out_sink, &err_sink); }));
   if (s != TX_OK) {
     throw PluginCallError(s, "component '" + std::string(m_api->name) + "': " + (err.empty() ? status_name(s) : err));
   }
@@ -202,7 +191,7 @@ std::string list_named_resources(const std::shared_ptr<const PluginLibrary>& lib
   std::string err;
   const tx_sink out_sink = string_sink(out);
   const tx_sink err_sink = string_sink(err);
-  const tx_status s = known(call(err, [&] { return api->list(api, &out_sink, &err_sink); }));
+  const tx_status s = known_status(call(err, [&] { return api->list(api, &out_sink, &err_sink); }));
   if (s != TX_OK) {
     throw PluginCallError(s, "named resources '" + set + "': " + (err.empty() ? status_name(s) : err));
   }

@@ -39,6 +39,21 @@ std::filesystem::path SearchPathInputs::executable_dir() {
   return ec ? std::filesystem::path{} : exe.parent_path();
 }
 
+std::vector<IgnoredSetting> ignored_settings(const SearchPathInputs& in) {
+  std::vector<IgnoredSetting> out;
+  if (!in.secure) return out;
+  for (const auto& d : in.cli_dirs) out.push_back({"--plugin-path", d});
+  for (const char* name : {"TORCHX_PLUGIN_PATH", "TORCHX_PLUGIN_SYSTEM_PATH", "TORCHX_PLUGINS_DISABLE", "TORCHX_PLUGIN_POLICY",
+                           "XDG_DATA_HOME", "XDG_DATA_DIRS"}) {
+    if (auto v = in.getenv(name); v && !v->empty()) out.push_back({name, *v});
+  }
+  auto data_home = in.getenv("XDG_DATA_HOME");
+  if (auto home = in.getenv("HOME"); home && !home->empty() && !(data_home && !data_home->empty())) {
+    out.push_back({"user dir", (std::filesystem::path(*home) / ".local/share/torchx/plugins.d").string()});
+  }
+  return out;
+}
+
 std::vector<SearchDir> plugin_search_path(const SearchPathInputs& in) {
   std::vector<SearchDir> dirs;
   std::set<std::filesystem::path> seen;

@@ -32,6 +32,18 @@ struct SearchPathInputs {
   static std::filesystem::path executable_dir();
 };
 
+/// A setting ignored because the process is setuid/setgid: where it came from and its value.
+struct IgnoredSetting {
+  std::string source;  ///< "--plugin-path", "TORCHX_PLUGIN_PATH", ..., "user dir"
+  std::string value;
+};
+
+/// What a setuid/setgid process ignores (empty when `inputs.secure` is false): each
+/// --plugin-path, each non-empty TORCHX_PLUGIN_PATH, TORCHX_PLUGIN_SYSTEM_PATH,
+/// TORCHX_PLUGINS_DISABLE, TORCHX_PLUGIN_POLICY, XDG_DATA_HOME and XDG_DATA_DIRS, and the user
+/// dir. For diagnostics only (`torchx plugins`, TORCHX_PLUGIN_DEBUG); never throws.
+std::vector<IgnoredSetting> ignored_settings(const SearchPathInputs& inputs);
+
 /// The search path, first match first: --plugin-path dirs, TORCHX_PLUGIN_PATH (':'-separated),
 /// then either TORCHX_PLUGIN_SYSTEM_PATH (replacing the rest) or the user dir
 /// ($XDG_DATA_HOME/torchx/plugins.d, default ~/.local/share/...), /etc/torchx/plugins.d,

@@ -15,6 +15,20 @@ inline tx_sink string_sink(std::string& target) {
                  }};
 }
 
+/// `s` if it is one of the frozen tx_status codes, else TX_E_INTERNAL (a plugin answering a code
+/// this host does not know is treated as an internal error of that plugin).
+inline tx_status known_status(tx_status s) {
+  switch (s) {
+    case TX_OK:
+    case TX_E_INVALID_ARGUMENT:
+    case TX_E_NOT_FOUND:
+    case TX_E_UNSUPPORTED:
+    case TX_E_UNAVAILABLE:
+    case TX_E_INTERNAL: return s;
+  }
+  return TX_E_INTERNAL;
+}
+
 /// "TX_E_NOT_FOUND" and so on; "unknown status N" for a code this host does not know.
 inline std::string status_name(tx_status status) {
   switch (status) {

@@ -24,6 +24,13 @@ public:
   using specs::Error::Error;
 };
 
+/// A tracker name no plugin provides ("unknown tracker 'fiel': did you mean 'file'?"), or no
+/// tracker configured where one is needed.
+class UnknownTrackerError : public specs::Error {
+public:
+  using specs::Error::Error;
+};
+
 /// An app the scheduler does not know (never existed, or purged).
 class UnknownAppError : public specs::Error {
 public:

@@ -89,6 +89,7 @@ DryRunResult Runner::dryrun(specs::AppDef app, const std::string& scheduler_name
     role.env.set("TORCHX_JOB_ID", scheduler_name + "://" + m_session + "/" + std::string(specs::macros::app_id));
     role.env.set("TORCHX_INTERNAL_SESSION_ID", m_session_id);
     if (parent) role.env.set("TORCHX_PARENT_RUN_ID", *parent);
+    for (const auto& [key, value] : tracker_env(m_trackers)) role.env.set(key, value);
   }
   DryRunResult result;
   result.cfg = sched.run_opts().resolve(cfg, scheduler_name);

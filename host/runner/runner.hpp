@@ -4,6 +4,7 @@
 
 #include "registry.hpp"
 #include "scheduler_proxy.hpp"
+#include "trackers.hpp"
 
 #include <torchx/specs/app_status.hpp>
 #include <torchx/specs/role.hpp>
@@ -48,7 +49,8 @@ public:
   specs::RunOpts run_opts(const std::string& scheduler);
 
   /// Validates `app` (every problem at once), injects TORCHX_JOB_ID,
-  /// TORCHX_INTERNAL_SESSION_ID and TORCHX_PARENT_RUN_ID into every role, resolves `cfg` against
+  /// TORCHX_INTERNAL_SESSION_ID, TORCHX_PARENT_RUN_ID and the trackers' TORCHX_TRACKERS and
+  /// TORCHX_TRACKER_<NAME>_CONFIG (see set_trackers) into every role, resolves `cfg` against
   /// the scheduler's run options, and asks the scheduler for its request. Submits nothing.
   DryRunResult dryrun(specs::AppDef app, const std::string& scheduler, const specs::Cfg& cfg = {},
                       const std::optional<std::string>& parent_run_id = std::nullopt);
@@ -101,6 +103,11 @@ public:
   void set_component_defaults(std::map<std::string, std::map<std::string, std::string>> defaults) {
     m_component_defaults = std::move(defaults);
   }
+  /// The trackers every role is told about (TORCHX_TRACKERS, TORCHX_TRACKER_<NAME>_CONFIG);
+  /// usually tracker_settings(config). Default: none. Launching never loads tracker plugins: the
+  /// job's side interprets the names (a name may be a Python-only tracker).
+  void set_trackers(std::vector<TrackerSetting> trackers) { m_trackers = std::move(trackers); }
+  [[nodiscard]] const std::vector<TrackerSetting>& trackers() const { return m_trackers; }
   /// Presets that take precedence over plugins and the built-in tables.
   void set_named_resources(specs::Dict<specs::Resource> presets) { m_presets = std::move(presets); }
 
@@ -113,6 +120,7 @@ private:
   std::string m_session_id;
   std::map<std::string, std::unique_ptr<loader::SchedulerProxy>> m_schedulers;
   specs::Dict<specs::Resource> m_presets;
+  std::vector<TrackerSetting> m_trackers;
   std::map<std::string, std::map<std::string, std::string>> m_component_defaults;
   std::optional<std::vector<std::pair<std::string, specs::Dict<specs::Resource>>>> m_plugin_resources;
   const std::vector<std::pair<std::string, specs::Dict<specs::Resource>>>& plugin_resources();

@@ -10,6 +10,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/readable_pipe.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/writable_pipe.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/process/v2.hpp>
@@ -22,6 +23,7 @@
 #include <cerrno>
 #include <map>
 #include <system_error>
+#include <thread>
 
 extern char** environ;
 
@@ -77,17 +79,57 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
                                         : spawn(bp::process_stdio{nullptr, out_pipe, err_pipe});
 
   ProcessResult result;
-  auto read_all = [](asio::readable_pipe& pipe, std::string& into) {
-    asio::async_read(pipe, asio::dynamic_buffer(into), [](const boost::system::error_code&, std::size_t) {});
+  // Past the timeout: SIGKILL, and close our ends of the pipes so that the reads end even when a
+  // grandchild still holds the write ends.
+  asio::steady_timer timer{ctx};
+  const auto deadline = std::chrono::steady_clock::now() + options.timeout.value_or(std::chrono::milliseconds{0});
+  auto kill_on_timeout = [&] {
+    boost::system::error_code ignored;
+    result.timed_out = true;
+    proc.terminate(ignored);
+    out_pipe.close(ignored);
+    err_pipe.close(ignored);
+    in_pipe.close(ignored);
+  };
+  int pending = options.stdin_data ? 3 : 2;  // the reads and the write; then the timer is not needed
+  auto one_done = [&] {
+    if (--pending == 0) timer.cancel();
+  };
+  auto read_all = [&](asio::readable_pipe& pipe, std::string& into) {
+    asio::async_read(pipe, asio::dynamic_buffer(into),
+                     [&](const boost::system::error_code&, std::size_t) { one_done(); });
   };
   read_all(out_pipe, result.out);
   read_all(err_pipe, result.err);
   if (options.stdin_data) {
-    asio::async_write(in_pipe, asio::buffer(*options.stdin_data),
-                      [&](const boost::system::error_code&, std::size_t) { in_pipe.close(); });
+    asio::async_write(in_pipe, asio::buffer(*options.stdin_data), [&](const boost::system::error_code&, std::size_t) {
+      boost::system::error_code ignored;
+      in_pipe.close(ignored);
+      one_done();
+    });
+  }
+  if (options.timeout) {
+    timer.expires_at(deadline);
+    timer.async_wait([&](const boost::system::error_code& ec) {
+      if (!ec) kill_on_timeout();
+    });
   }
   ctx.run();
-  proc.wait();
+  if (options.timeout) {
+    // The pipes can close before the process ends (it closed them itself): poll until the deadline.
+    // running() reaps the process and keeps its status once it has ended.
+    boost::system::error_code ec;
+    while (!result.timed_out && proc.running(ec) && !ec) {
+      if (std::chrono::steady_clock::now() >= deadline) {
+        kill_on_timeout();
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    if (proc.running(ec) && !ec) proc.wait();
+  } else {
+    proc.wait();
+  }
   const int status = proc.native_exit_code();
   result.signaled = WIFSIGNALED(status);
   result.exit_code = result.signaled ? WTERMSIG(status) : WEXITSTATUS(status);

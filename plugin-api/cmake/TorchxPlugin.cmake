@@ -12,6 +12,7 @@
 # tx_plugin_negotiate (a linker version script enforces it). The manifest's library_path is
 # relative to the manifest, so a build tree or an install prefix can be moved as a whole.
 include_guard(GLOBAL)
+include(GNUInstallDirs)
 
 set(_TORCHX_PLUGIN_CMAKE_DIR "${CMAKE_CURRENT_LIST_DIR}" CACHE INTERNAL "where TorchxPlugin.cmake lives")
 
@@ -44,7 +45,7 @@ function(torchx_add_plugin target)
     CXX_VISIBILITY_PRESET hidden
     C_VISIBILITY_PRESET hidden
     VISIBILITY_INLINES_HIDDEN ON)
-  target_link_libraries(${target} PRIVATE torchx::specs Boost::json)
+  target_link_libraries(${target} PRIVATE torchx::plugin_api)
   target_link_options(${target} PRIVATE
     "LINKER:--version-script=${_TORCHX_PLUGIN_CMAKE_DIR}/plugin.map"
     "LINKER:--exclude-libs,ALL"

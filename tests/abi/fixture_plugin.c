@@ -1,10 +1,18 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Fixture plugins for the loader's tests, written in C99 against plugin_api.h (which also proves
  * the header compiles as C). One source, built several ways with -DFIXTURE_<VARIANT>:
- * GOOD, WRONG_ABI, MISSING_SYMBOL, SHORT_STRUCT, NAME_MISMATCH, BAD_JSON, UNLISTED, FAILS. */
+ * GOOD, WRONG_ABI, MISSING_SYMBOL, SHORT_STRUCT, NAME_MISMATCH, BAD_JSON, UNLISTED, FAILS,
+ * SEGFAULT (negotiation writes through a NULL pointer), HANGS (negotiation never returns). */
+#ifdef FIXTURE_HANGS
+#define _POSIX_C_SOURCE 200809L /* pause() */
+#endif
+
 #include <torchx/plugin_api.h>
 
 #include <string.h>
+#ifdef FIXTURE_HANGS
+#include <unistd.h>
+#endif
 
 #ifndef FIXTURE_NAME
 #error "FIXTURE_NAME must be defined"
@@ -72,8 +80,18 @@ static tx_status fx_cancel(void* instance, const char* app_id, const tx_sink* er
 static tx_scheduler_api g_scheduler;
 static const tx_scheduler_api* g_schedulers[1];
 
+#ifdef FIXTURE_SEGFAULT
+static int* volatile g_null; /* volatile: the compiler cannot see that it stays NULL */
+#endif
+
 #ifndef FIXTURE_MISSING_SYMBOL
 TX_PLUGIN_EXPORT tx_status tx_plugin_negotiate(const tx_host_info* host, tx_plugin_info* info) {
+#ifdef FIXTURE_SEGFAULT
+  *g_null = 1; /* the bug a crash-contained check must survive */
+#endif
+#ifdef FIXTURE_HANGS
+  for (;;) pause(); /* a plugin waiting for something that never comes */
+#endif
   memset(&g_scheduler, 0, sizeof g_scheduler);
   g_scheduler.struct_size = sizeof g_scheduler;
 #ifdef FIXTURE_SHORT_STRUCT

@@ -7,6 +7,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <map>
 
 using namespace torchx::loader;
@@ -125,6 +126,77 @@ TEST_CASE("loader::Registry::discover refuses directories and manifests writable
   REQUIRE(r.skipped().size() == 2);
   CHECK(r.skipped()[0].reason == "directory is writable by others, refused");
   CHECK(r.skipped()[1].reason == "manifest is writable by others, refused");
+}
+
+TEST_CASE("loader::ignored_settings lists what a setuid process ignores, and nothing otherwise") {
+  const Env env{{"HOME", "/home/u"}, {"TORCHX_PLUGIN_PATH", "/evil"}, {"TORCHX_PLUGIN_POLICY", "/evil.conf"},
+                {"TORCHX_PLUGINS_DISABLE", ""}};
+  std::vector<std::string> got;
+  for (const auto& i : ignored_settings(inputs(env, {"/flag"}, /*secure=*/true))) got.push_back(i.source + " " + i.value);
+  CHECK(got == std::vector<std::string>{"--plugin-path /flag", "TORCHX_PLUGIN_PATH /evil", "TORCHX_PLUGIN_POLICY /evil.conf",
+                                        "user dir /home/u/.local/share/torchx/plugins.d"});
+  CHECK(ignored_settings(inputs(env, {"/flag"})).empty());
+}
+
+TEST_CASE("loader::PluginPolicy::parse reads required and optional globs and reports every problem") {
+  const auto p = PluginPolicy::parse("; comment\n[plugins]\nrequired = slurm, site_*\n  extra\noptional = site_beta\n"
+                                     "required = more\nnope = 1\n[other]\na = 1\nb = 2\n",
+                                     "/etc/torchx/plugins.conf");
+  CHECK(p.required == std::vector<std::string>{"slurm", "site_*", "extra", "more"});
+  CHECK(p.optional == std::vector<std::string>{"site_beta"});
+  CHECK(p.errors == std::vector<std::string>{
+                        "plugin policy /etc/torchx/plugins.conf: unknown key 'nope' in [plugins] (expected required or optional)",
+                        "plugin policy /etc/torchx/plugins.conf: unknown section [other] (expected [plugins])"});
+  CHECK(p.is_required("slurm"));
+  CHECK(p.is_required("site_alpha"));
+  CHECK_FALSE(p.is_required("site_beta"));
+  CHECK_FALSE(p.is_required("local"));
+  CHECK(p.required_names() == std::vector<std::string>{"slurm", "extra", "more"});
+  CHECK(PluginPolicy::parse("[plugins\n", "f").errors ==
+        std::vector<std::string>{"plugin policy f: line 1: expected '[section]' or 'key = value'"});
+}
+
+TEST_CASE("loader::PluginPolicy::load: TORCHX_PLUGIN_POLICY, ignored in a setuid process") {
+  TempDir tmp;
+  const auto file = tmp.write("p.conf", "[plugins]\nrequired = x\n");
+  auto p = PluginPolicy::load(inputs({{"TORCHX_PLUGIN_POLICY", file.string()}}));
+  CHECK(p.file == file);
+  CHECK(p.origin == "TORCHX_PLUGIN_POLICY");
+  CHECK(p.required == std::vector<std::string>{"x"});
+  p = PluginPolicy::load(inputs({{"TORCHX_PLUGIN_POLICY", file.string()}}, {}, /*secure=*/true));
+  CHECK(p.file != file);
+  CHECK(PluginPolicy::load(inputs({{"TORCHX_PLUGIN_POLICY", ""}})).file.empty());
+  p = PluginPolicy::load(inputs({{"TORCHX_PLUGIN_POLICY", (tmp.path() / "none.conf").string()}}));
+  REQUIRE(p.errors.size() == 1);
+  CHECK(p.errors[0] == "plugin policy " + (tmp.path() / "none.conf").string() + ": not found (named by TORCHX_PLUGIN_POLICY)");
+}
+
+TEST_CASE("loader::Registry::discover applies the policy: required plugins missing or skipped are problems") {
+  TempDir tmp;
+  tmp.write("a/alpha.json", manifest("alpha", "a"));
+  tmp.write("a/beta.json", "{broken");
+  tmp.write("b/beta.json", manifest("beta", "b"));  // a good beta after a broken one: fine
+  tmp.write("b/gamma.json", "{broken");
+  const std::string dirs = (tmp.path() / "a").string() + ":" + (tmp.path() / "b").string();
+  RegistryOptions options;
+  options.search = inputs({{"TORCHX_PLUGIN_SYSTEM_PATH", dirs}});
+  options.policy = PluginPolicy::parse("[plugins]\nrequired = alpha beta ga* delta\n", "/site.conf");
+  std::vector<std::string> notes;
+  options.debug = [&](const std::string& line) { notes.push_back(line); };
+  const Registry r = Registry::discover(options);
+  CHECK(r.is_required("alpha"));
+  CHECK_FALSE(r.is_required("zeta"));
+  REQUIRE(r.policy_problems().size() == 2);
+  CHECK(r.policy_problems()[0] == "required plugin 'gamma' was skipped: invalid manifest: not valid JSON: syntax error (" +
+                                      (tmp.path() / "b/gamma.json").string() + ")");
+  CHECK(r.policy_problems()[1] ==
+        "required plugin 'delta' was not found on the plugin search path (required by /site.conf; see: torchx plugins)");
+  CHECK_THROWS_AS(r.check_policy(), PluginPolicyError);
+  CHECK(std::find(notes.begin(), notes.end(),
+                  "manifest " + (tmp.path() / "a/alpha.json").string() + ": plugin 'alpha' 1: used (required)") != notes.end());
+
+  options.policy = PluginPolicy{};
+  CHECK_NOTHROW(Registry::discover(options).check_policy());
 }
 
 TEST_SUITE_END();

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Component files: YAML components run without compiling; every error points at file:line:column.
+#include "../support/cli_env.hpp"
 #include "../support/temp_dir.hpp"
 #include "util/subprocess.hpp"
 
@@ -17,13 +18,8 @@ torchx::util::ProcessResult torchx_run(std::vector<std::string> args) {
   std::vector<std::string> argv{TORCHX_EXE, "--plugin-path", std::string(TORCHX_TEST_PLUGIN_DIR) + "/plugins.d", "run",
                                 "-s", "test_sched"};
   argv.insert(argv.end(), args.begin(), args.end());
-  torchx::util::ProcessOptions options;
+  auto options = torchx::test::hermetic_cli_options(tmp.path(), std::nullopt);
   options.cwd = k_data;
-  options.env = {{"LOGLEVEL", std::nullopt},
-                 {"HOME", (tmp.path() / "home").string()},
-                 {"TORCHXCONFIG", std::nullopt},
-                 {"TORCHX_PLUGIN_PATH", std::nullopt},
-                 {"TORCHX_TEST_SCHEDULER_STATE", (tmp.path() / "apps.json").string()}};
   return torchx::util::run_process(argv, options);
 }
 

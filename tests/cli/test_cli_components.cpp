@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // The builtin components: for each, command-line arguments -> the AppDef TorchX builds (the `app`
 // object of `run --dryrun --json`, against the test scheduler), and every error with its message.
+#include "../support/cli_env.hpp"
 #include "../support/temp_dir.hpp"
 #include "util/subprocess.hpp"
 
@@ -19,15 +20,7 @@ torchx::util::ProcessResult dryrun(const std::vector<std::string>& component_arg
   std::vector<std::string> argv{TORCHX_EXE, "--plugin-path", std::string(TORCHX_TEST_PLUGIN_DIR) + "/plugins.d", "run",
                                 "-s",       "test_sched",    "--dryrun",                                     "--json"};
   argv.insert(argv.end(), component_args.begin(), component_args.end());
-  torchx::util::ProcessOptions options;
-  std::filesystem::create_directories(tmp.path() / "cwd");
-  options.cwd = (tmp.path() / "cwd").string();
-  options.env = {{"LOGLEVEL", std::nullopt},
-                 {"HOME", (tmp.path() / "home").string()},
-                 {"TORCHXCONFIG", std::nullopt},
-                 {"TORCHX_PLUGIN_PATH", std::nullopt},
-                 {"TORCHX_PLUGIN_SYSTEM_PATH", std::nullopt},
-                 {"TORCHX_TEST_SCHEDULER_STATE", (tmp.path() / "apps.json").string()}};
+  auto options = torchx::test::hermetic_cli_options(tmp.path(), std::nullopt);
   options.env.insert(options.env.end(), env.begin(), env.end());
   return torchx::util::run_process(argv, options);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // The verbs over the plugin layer, black-box: the real binary, the test scheduler plugin and the
 // fixture plugins, through the real ABI. Asserts stdout, stderr and the exit code.
+#include "../support/cli_env.hpp"
 #include "../support/temp_dir.hpp"
 #include "util/subprocess.hpp"
 
@@ -32,16 +33,7 @@ struct Cli {
       argv.push_back(d);
     }
     argv.insert(argv.end(), args.begin(), args.end());
-    ProcessOptions options;
-    // Hermetic: no user or project .torchxconfig but the test's own (in tmp/home, tmp/cwd).
-    std::filesystem::create_directories(tmp.path() / "cwd");
-    options.cwd = (tmp.path() / "cwd").string();
-    options.env = {{"LOGLEVEL", std::nullopt},
-                   {"HOME", (tmp.path() / "home").string()},
-                   {"TORCHXCONFIG", std::nullopt},
-                   {"TORCHX_PLUGIN_PATH", std::nullopt},
-                   {"TORCHX_PLUGIN_SYSTEM_PATH", (tmp.path() / "no-system-plugins").string()},
-                   {"TORCHX_TEST_SCHEDULER_STATE", (tmp.path() / "apps.json").string()}};
+    auto options = torchx::test::hermetic_cli_options(tmp.path(), (tmp.path() / "no-system-plugins").string());
     options.env.insert(options.env.end(), env.begin(), env.end());
     return torchx::util::run_process(argv, options);
   }

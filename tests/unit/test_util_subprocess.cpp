@@ -42,6 +42,30 @@ TEST_CASE("util::run_process feeds stdin, sets env and cwd") {
   CHECK(r.out == "200000\nv1\nunset\n/\n");
 }
 
+TEST_CASE("util::run_process kills a process that runs past its timeout") {
+  ProcessOptions options;
+  options.timeout = std::chrono::milliseconds(200);
+  const auto hung = run_process({"sh", "-c", "echo started; exec sleep 600"}, options);
+  CHECK(hung.timed_out);
+  CHECK(hung.signaled);
+  CHECK(hung.exit_code == SIGKILL);
+  CHECK(hung.out == "started\n");  // what it printed before is kept
+
+  // One that closed its output first, and one whose grandchild keeps the pipes open.
+  const auto closed = run_process({"sh", "-c", "exec >&- 2>&-; exec sleep 600"}, options);
+  CHECK(closed.timed_out);
+  CHECK(closed.exit_code == SIGKILL);
+  const auto orphan = run_process({"sh", "-c", "sleep 3 & exec sleep 601"}, options);
+  CHECK(orphan.timed_out);
+
+  options.timeout = std::chrono::milliseconds(60000);
+  const auto quick = run_process({"sh", "-c", "echo fine; exit 3"}, options);
+  CHECK_FALSE(quick.timed_out);
+  CHECK_FALSE(quick.signaled);
+  CHECK(quick.exit_code == 3);
+  CHECK(quick.out == "fine\n");
+}
+
 TEST_CASE("util::run_process throws when the program cannot be found") {
   CHECK_THROWS_AS(run_process({"torchx-no-such-program-xyz"}), std::system_error);
   CHECK_THROWS_AS(run_process({}), std::system_error);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// The C++ plugin SDK: write a scheduler, component or named-resource set as a C++ class, and this
+// The C++ plugin SDK: write a scheduler, tracker, component or named-resource set as a C++ class, and this
 // header turns it into the C ABI tables of plugin_api.h, catching every exception at the edge.
 //
 // A plugin's one source file ends with its negotiate function:
@@ -7,6 +7,7 @@
 //   extern "C" TX_PLUGIN_EXPORT tx_status tx_plugin_negotiate(const tx_host_info* host, tx_plugin_info* info) {
 //     static torchx::plugin::Plugin plugin = torchx::plugin::Plugin("my_plugin", "1.0.0")
 //         .scheduler<MyScheduler>("my_sched", "my cluster's scheduler")
+//         .tracker<MyTracker>("my_tracker")
 //         .component(my_component);
 //     return plugin.negotiate(host, info);
 //   }
@@ -21,6 +22,7 @@
 #include <torchx/specs/role.hpp>
 #include <torchx/specs/run_opts.hpp>
 #include <torchx/specs/scheduler_types.hpp>
+#include <torchx/specs/tracker_types.hpp>
 
 #include <cstring>
 #include <deque>
@@ -146,6 +148,34 @@ struct Component {
   std::function<specs::AppDef(const ComponentArgs&)> build;
 };
 
+/// Base class of a tracker (TorchX's `TrackerBase`). The SDK constructs one instance per
+/// tx_tracker_api.create as `T(config)`, with the tracker's config string ("" when none; what it
+/// means is the tracker's business, e.g. a path to a config file). The host serializes the calls
+/// on one instance; several processes may write the same store at once, so writes must be atomic.
+/// Throw InvalidArgument for bad input, NotFound, Unavailable (the store cannot be reached), or
+/// anything else (TX_E_INTERNAL); the message reaches the user as it is.
+class Tracker {
+public:
+  virtual ~Tracker() = default;
+  /// Merges `metadata_json` (a JSON object, already checked to be one) into the run's metadata.
+  virtual void add_metadata(const std::string& run_id, const std::string& metadata_json) = 0;
+  /// The run's metadata as a JSON object ("{}" when it has none).
+  virtual std::string metadata(const std::string& run_id) = 0;
+  /// Records an artifact of the run; a later one with the same name wins.
+  virtual void add_artifact(const std::string& run_id, const specs::TrackerArtifact& artifact) = 0;
+  /// The run's artifacts, one per name.
+  virtual std::vector<specs::TrackerArtifact> artifacts(const std::string& run_id) = 0;
+  /// Records that the run came from `source.source_run_id` (through `source.artifact_name`).
+  virtual void add_source(const std::string& run_id, const specs::TrackerSource& source) = 0;
+  /// The run's sources, only those through `artifact_name` unless nullopt.
+  virtual std::vector<specs::TrackerSource> sources(const std::string& run_id,
+                                                    const std::optional<std::string>& artifact_name) = 0;
+  /// Every run id, or only the runs with `parent_run_id` among their sources.
+  virtual std::vector<std::string> run_ids(const std::optional<std::string>& parent_run_id) = 0;
+  /// Ancestors and descendants of the run. Default: unsupported.
+  virtual specs::Lineage lineage(const std::string& /*run_id*/) { throw Unsupported("lineage is not supported"); }
+};
+
 namespace detail {
 
 inline void write(const tx_sink* sink, const std::string& s) {
@@ -184,6 +214,24 @@ inline HostLog& host_log() {
 
 std::string component_signature_json(const Component& c);
 std::string cfg_request_field(const std::string& json, const char* key);
+
+/// The C functions of a tracker table over a Tracker subclass T (bodies in plugin_impl.hpp).
+template <typename T>
+struct TrackerTable {
+  static tx_status create(const char* config, void** instance, const tx_sink* err) {
+    return guard(err, [&] { *instance = static_cast<Tracker*>(new T(std::string(config != nullptr ? config : ""))); });
+  }
+  static void destroy(void* instance) { delete static_cast<Tracker*>(instance); }
+  static tx_status add_metadata(void* inst, const char* run_id, const char* metadata_json, const tx_sink* err);
+  static tx_status metadata(void* inst, const char* run_id, const tx_sink* out, const tx_sink* err);
+  static tx_status add_artifact(void* inst, const char* run_id, const char* artifact_json, const tx_sink* err);
+  static tx_status artifacts(void* inst, const char* run_id, const tx_sink* out, const tx_sink* err);
+  static tx_status add_source(void* inst, const char* run_id, const char* source_json, const tx_sink* err);
+  static tx_status sources(void* inst, const char* run_id, const char* artifact_name, const tx_sink* out,
+                           const tx_sink* err);
+  static tx_status run_ids(void* inst, const char* query_json, const tx_sink* out, const tx_sink* err);
+  static tx_status lineage(void* inst, const char* run_id, const tx_sink* out, const tx_sink* err);
+};
 
 template <typename T>
 struct SchedulerTable {
@@ -257,6 +305,27 @@ public:
     return std::move(*this);
   }
 
+  /// A tracker named `name` (what TORCHX_TRACKERS and `[torchx:tracker]` list): each instance is
+  /// `T(config)`, T deriving from Tracker. The same T may be registered under several names.
+  template <typename T>
+  Plugin&& tracker(const char* name) && {
+    tx_tracker_api api{};
+    api.struct_size = sizeof(tx_tracker_api);
+    api.name = name;
+    api.create = &detail::TrackerTable<T>::create;
+    api.destroy = &detail::TrackerTable<T>::destroy;
+    api.add_metadata = &detail::TrackerTable<T>::add_metadata;
+    api.metadata = &detail::TrackerTable<T>::metadata;
+    api.add_artifact = &detail::TrackerTable<T>::add_artifact;
+    api.artifacts = &detail::TrackerTable<T>::artifacts;
+    api.add_source = &detail::TrackerTable<T>::add_source;
+    api.sources = &detail::TrackerTable<T>::sources;
+    api.run_ids = &detail::TrackerTable<T>::run_ids;
+    api.lineage = &detail::TrackerTable<T>::lineage;
+    m_trackers.push_back(api);
+    return std::move(*this);
+  }
+
   Plugin&& component(Component c) && { return std::move(component(std::move(c))); }
   /// The same on a named Plugin, for adding components in a loop.
   Plugin& component(Component c) & {
@@ -300,9 +369,11 @@ private:
   std::string m_name;
   std::string m_version;
   std::deque<tx_scheduler_api> m_schedulers;
+  std::deque<tx_tracker_api> m_trackers;
   std::deque<ComponentEntry> m_components;
   std::deque<ResourceEntry> m_resource_sets;
   std::vector<const tx_scheduler_api*> m_scheduler_ptrs;
+  std::vector<const tx_tracker_api*> m_tracker_ptrs;
   std::vector<const tx_component_api*> m_component_ptrs;
   std::vector<const tx_named_resources_api*> m_resource_ptrs;
   bool m_built = false;

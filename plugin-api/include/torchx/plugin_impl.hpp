@@ -5,6 +5,7 @@
 #include <torchx/plugin.hpp>
 
 #include <torchx/specs/named_resources.hpp>
+#include <torchx/specs/tracker_json.hpp>
 
 #include <boost/json.hpp>
 
@@ -167,6 +168,63 @@ tx_status SchedulerTable<T>::schedule(void* inst, const char* request, const tx_
   });
 }
 
+template <typename T>
+tx_status TrackerTable<T>::add_metadata(void* inst, const char* run_id, const char* metadata_json, const tx_sink* err) {
+  return guard(err, [&] {
+    boost::system::error_code ec;
+    const auto v = boost::json::parse(metadata_json != nullptr ? metadata_json : "", ec);
+    if (ec || !v.is_object()) throw InvalidArgument("metadata must be a JSON object");
+    static_cast<Tracker*>(inst)->add_metadata(run_id, metadata_json);
+  });
+}
+
+template <typename T>
+tx_status TrackerTable<T>::metadata(void* inst, const char* run_id, const tx_sink* out, const tx_sink* err) {
+  return guard(err, [&] { write(out, static_cast<Tracker*>(inst)->metadata(run_id)); });
+}
+
+template <typename T>
+tx_status TrackerTable<T>::add_artifact(void* inst, const char* run_id, const char* artifact_json, const tx_sink* err) {
+  return guard(err, [&] {
+    static_cast<Tracker*>(inst)->add_artifact(run_id, specs::tracker_json::artifact_from_json(artifact_json));
+  });
+}
+
+template <typename T>
+tx_status TrackerTable<T>::artifacts(void* inst, const char* run_id, const tx_sink* out, const tx_sink* err) {
+  return guard(err, [&] { write(out, specs::tracker_json::to_json(static_cast<Tracker*>(inst)->artifacts(run_id))); });
+}
+
+template <typename T>
+tx_status TrackerTable<T>::add_source(void* inst, const char* run_id, const char* source_json, const tx_sink* err) {
+  return guard(err, [&] {
+    static_cast<Tracker*>(inst)->add_source(run_id, specs::tracker_json::source_from_json(source_json));
+  });
+}
+
+template <typename T>
+tx_status TrackerTable<T>::sources(void* inst, const char* run_id, const char* artifact_name, const tx_sink* out,
+                                   const tx_sink* err) {
+  return guard(err, [&] {
+    const std::optional<std::string> filter =
+        artifact_name != nullptr ? std::optional<std::string>(artifact_name) : std::nullopt;
+    write(out, specs::tracker_json::to_json(static_cast<Tracker*>(inst)->sources(run_id, filter)));
+  });
+}
+
+template <typename T>
+tx_status TrackerTable<T>::run_ids(void* inst, const char* query_json, const tx_sink* out, const tx_sink* err) {
+  return guard(err, [&] {
+    const auto parent = specs::tracker_json::run_ids_query_from_json(query_json != nullptr ? query_json : "");
+    write(out, specs::tracker_json::to_json(static_cast<Tracker*>(inst)->run_ids(parent)));
+  });
+}
+
+template <typename T>
+tx_status TrackerTable<T>::lineage(void* inst, const char* run_id, const tx_sink* out, const tx_sink* err) {
+  return guard(err, [&] { write(out, specs::tracker_json::to_json(static_cast<Tracker*>(inst)->lineage(run_id))); });
+}
+
 }  // namespace detail
 
 inline tx_status Plugin::component_build(const tx_component_api* self, const char* args_json, const tx_sink* out,
@@ -212,6 +270,7 @@ inline tx_status Plugin::negotiate(const tx_host_info* host, tx_plugin_info* inf
     detail::host_log() = detail::HostLog{host->log, host->log_ctx};
     if (!m_built) {
       for (auto& s : m_schedulers) m_scheduler_ptrs.push_back(&s);
+      for (auto& t : m_trackers) m_tracker_ptrs.push_back(&t);
       for (auto& e : m_components) {
         e.signature = detail::component_signature_json(e.component);
         e.api.struct_size = sizeof(tx_component_api);
@@ -236,6 +295,8 @@ inline tx_status Plugin::negotiate(const tx_host_info* host, tx_plugin_info* inf
     mine.num_schedulers = static_cast<uint32_t>(m_scheduler_ptrs.size());
     mine.components = m_component_ptrs.data();
     mine.num_components = static_cast<uint32_t>(m_component_ptrs.size());
+    mine.trackers = m_tracker_ptrs.data();
+    mine.num_trackers = static_cast<uint32_t>(m_tracker_ptrs.size());
     mine.named_resources = m_resource_ptrs.data();
     mine.num_named_resources = static_cast<uint32_t>(m_resource_ptrs.size());
     std::memcpy(static_cast<void*>(info), &mine, std::min<std::size_t>(info->struct_size, sizeof mine));

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-3-Clause
-#include "manifest.hpp"
+#include <torchx/manifest.hpp>
 
 #include <boost/json.hpp>
 
@@ -9,7 +9,7 @@
 
 namespace json = boost::json;
 
-namespace torchx::loader {
+namespace torchx::manifests {
 namespace {
 
 const json::value& field(const json::object& o, std::string_view key, std::string_view where) {
@@ -96,4 +96,4 @@ Manifest parse_manifest(const std::filesystem::path& path) {
   return parse_manifest_text(text.str(), path);
 }
 
-}  // namespace torchx::loader
+}  // namespace torchx::manifests

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Discovery at scale: `torchx plugins` with N manifests installed (default 1000) in one directory,
+# against the physical floor of reading the same files (`cat DIR/*.json`, one fork/exec that
+# opens and reads every manifest) and a bare fork/exec of /bin/true.
+# Each manifest is a distinct plugin providing one scheduler; no library is opened (listing reads
+# manifests only), so the libraries need not exist.
+# Usage: bench/plugins_scan.sh [BUILD_DIR]   (N=1000 RUNS=100 by default; needs hyperfine, python3)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build_dir=${1:-build}
+exe="$build_dir/bin/torchx"
+[ -x "$exe" ] || { echo "plugins_scan.sh: error: $exe not built (run scripts/build.sh)" >&2; exit 1; }
+n=${N:-1000}
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+mkdir -p "$dir/plugins.d"
+for i in $(seq -w 1 "$n"); do
+  cat >"$dir/plugins.d/site_$i.json" <<JSON
+{"file_format_version": "1.0.0",
+ "plugin": {"name": "site_$i", "version": "1.0.$i", "description": "bench plugin $i",
+            "library_path": "../lib/libtorchx_plugin_site_$i.so", "abi_versions": [1],
+            "provides": {"schedulers": ["site_sched_$i"], "components": [], "trackers": [], "named_resources": []}}}
+JSON
+done
+chmod -R go-w "$dir"
+# Sanity: torchx sees all of them.
+found=$(TORCHX_PLUGIN_SYSTEM_PATH=$dir/plugins.d "$exe" plugins --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["plugins"]))')
+[ "$found" = "$n" ] || { echo "plugins_scan.sh: error: torchx found $found of $n plugins" >&2; exit 1; }
+mkdir -p bench/results
+out=bench/results/plugins_scan.json
+export TORCHX_PLUGIN_SYSTEM_PATH=$dir/plugins.d
+hyperfine -N --warmup 5 --runs "${RUNS:-100}" --export-json "$out" --style none --output=null \
+  /bin/true "cat $(printf '%s ' "$dir"/plugins.d/*.json)" "$exe plugins" "$exe plugins --json" "$exe builtins" >/dev/null 2>&1
+python3 - "$out" "$n" <<'PY'
+import json, sys
+results = json.load(open(sys.argv[1]))["results"]
+n = sys.argv[2]
+floor = {r["command"].split()[0].split("/")[-1]: r["median"] for r in results}
+print(f"{n} manifests")
+print(f"{'command':<24} {'median':>10} {'vs cat':>8} {'vs /bin/true':>13}")
+for r in results:
+    words = r["command"].split()
+    name = "cat <all manifests>" if words[0] == "cat" else " ".join(w.split("/")[-1] for w in words)
+    print(f"{name:<24} {r['median'] * 1e3:>8.2f}ms {r['median'] / floor['cat']:>7.2f}x {r['median'] / floor['true']:>12.2f}x")
+PY

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "plugin_policy.hpp"
+
+#include <ini.h>
+
+#include <fnmatch.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace torchx::loader {
+namespace {
+
+std::vector<std::string> split_entries(const std::string& value) {
+  std::vector<std::string> out;
+  std::string current;
+  for (char c : value + ",") {
+    if (c == ',' || c == ' ' || c == '\t' || c == '\n') {
+      if (!current.empty()) out.push_back(current);
+      current.clear();
+    } else {
+      current += c;
+    }
+  }
+  return out;
+}
+
+bool matches_any(const std::vector<std::string>& globs, std::string_view name) {
+  const std::string n(name);
+  return std::any_of(globs.begin(), globs.end(),
+                     [&](const std::string& g) { return ::fnmatch(g.c_str(), n.c_str(), 0) == 0; });
+}
+
+}  // namespace
+
+bool PluginPolicy::is_required(std::string_view plugin) const {
+  return matches_any(required, plugin) && !matches_any(optional, plugin);
+}
+
+std::vector<std::string> PluginPolicy::required_names() const {
+  std::vector<std::string> out;
+  for (const auto& r : required) {
+    if (r.find_first_of("*?[") == std::string::npos && is_required(r) &&
+        std::find(out.begin(), out.end(), r) == out.end()) {
+      out.push_back(r);
+    }
+  }
+  return out;
+}
+
+PluginPolicy PluginPolicy::parse(const std::string& text, const std::filesystem::path& file) {
+  // Like the runner's .torchxconfig: no inline comments; indented lines continue a value.
+  ini_allow_inline_comments = false;
+  ini_allow_multiline = true;
+  ini_use_stack = false;
+  ini_allow_realloc = true;
+  ini_max_line = 1 << 20;
+
+  PluginPolicy policy;
+  policy.file = file;
+  auto handler = [](void* user, const char* section, const char* name, const char* value) -> int {
+    auto* p = static_cast<PluginPolicy*>(user);
+    const std::string where = "plugin policy " + p->file.string() + ": ";
+    if (std::strcmp(section, "plugins") != 0) {
+      p->errors.push_back(where + "unknown section [" + section + "] (expected [plugins])");
+    } else if (std::strcmp(name, "required") == 0) {
+      for (auto& e : split_entries(value)) p->required.push_back(std::move(e));
+    } else if (std::strcmp(name, "optional") == 0) {
+      for (auto& e : split_entries(value)) p->optional.push_back(std::move(e));
+    } else {
+      p->errors.push_back(where + "unknown key '" + name + "' in [plugins] (expected required or optional)");
+    }
+    return 1;
+  };
+  const int line = ini_parse_string(text.c_str(), handler, &policy);
+  if (line > 0) {
+    policy.errors.push_back("plugin policy " + file.string() + ": line " + std::to_string(line) +
+                            ": expected '[section]' or 'key = value'");
+  } else if (line < 0) {
+    policy.errors.push_back("plugin policy " + file.string() + ": out of memory while reading it");
+  }
+  // Report each unknown section once, not once per key in it.
+  std::vector<std::string> unique;
+  for (auto& e : policy.errors) {
+    if (std::find(unique.begin(), unique.end(), e) == unique.end()) unique.push_back(std::move(e));
+  }
+  policy.errors = std::move(unique);
+  return policy;
+}
+
+PluginPolicy PluginPolicy::load(const SearchPathInputs& inputs) {
+  std::filesystem::path file = k_default_plugin_policy;
+  std::string origin = "system";
+  if (!inputs.secure) {
+    if (auto value = inputs.getenv("TORCHX_PLUGIN_POLICY")) {
+      if (value->empty()) {
+        PluginPolicy none;
+        none.origin = "TORCHX_PLUGIN_POLICY";
+        return none;
+      }
+      file = *value;
+      origin = "TORCHX_PLUGIN_POLICY";
+    }
+  }
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    const int error = errno;
+    std::error_code ec;
+    const bool exists = std::filesystem::exists(file, ec);
+    if (!exists && origin == "system") return {};  // no site policy: the common case
+    PluginPolicy policy;
+    policy.file = file;
+    policy.origin = origin;
+    policy.errors.push_back("plugin policy " + file.string() +
+                            (exists ? ": cannot be read: " + std::string(std::strerror(error))
+                                    : ": not found (named by TORCHX_PLUGIN_POLICY)"));
+    return policy;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  PluginPolicy policy = parse(text.str(), file);
+  policy.origin = origin;
+  return policy;
+}
+
+}  // namespace torchx::loader

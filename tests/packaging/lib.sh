@@ -1,0 +1,41 @@
+# Helpers of the packaging and consumer tests (bash). Each assertion prints what it checked;
+# the first failure prints what was expected and what came, and exits 1.
+set -euo pipefail
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# expect_contains TEXT NEEDLE WHAT
+expect_contains() {
+  [[ $1 == *"$2"* ]] || fail "$3: expected to find '$2' in:"$'\n'"$1"
+  echo "ok: $3"
+}
+
+# expect_file PATH...
+expect_file() {
+  local f
+  for f in "$@"; do [[ -f $f ]] || fail "missing file $f"; done
+  echo "ok: $# files present"
+}
+
+# run_job TORCHX SCHEDULER: runs utils.echo with a hostile message and waits; prints its log.
+# Checks the message came back byte for byte and the app SUCCEEDED.
+run_echo_job() {
+  local torchx=$1 scheduler=$2 msg='hello; $(rm -rf /) `id` && | > "quoted" '\''single'\'''
+  local out handle status
+  out=$("$torchx" run -s "$scheduler" --wait --log utils.echo --msg "$msg" 2>&1) || fail "run -s $scheduler failed: $out"
+  expect_contains "$out" "$msg" "the $scheduler job printed the message unchanged"
+  handle=$(grep -o "^$scheduler://[^ ]*" <<<"$out" | head -n1)
+  [[ -n $handle ]] || fail "no app handle in: $out"
+  status=$("$torchx" status "$handle" 2>&1) || fail "status $handle: $status"
+  expect_contains "$status" "State: SUCCEEDED" "the $scheduler job SUCCEEDED"
+}
+
+# A hermetic environment: no user or system plugin directories of this machine, a fresh state dir.
+hermetic_env() {
+  local root=$1
+  mkdir -p "$root/home" "$root/xdg-empty"
+  export HOME=$root/home XDG_DATA_HOME=$root/home/.local/share XDG_STATE_HOME=$root/home/.local/state
+  export XDG_DATA_DIRS=$root/xdg-empty TORCHX_LOCAL_DIR=$root/local-apps
+  unset TORCHX_PLUGIN_PATH TORCHX_PLUGIN_SYSTEM_PATH TORCHX_PLUGINS_DISABLE TORCHXCONFIG
+  cd "$root"
+}

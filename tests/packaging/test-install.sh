@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# The install layout: every file where packaging/README.md says, a relocatable prefix (copied
+# elsewhere, it still finds its plugins and runs a local job), pkg-config, bash completion and the
+# man page. Usage: test-install.sh STAGE WORK
+source "$(dirname "$0")/lib.sh"
+stage=$1 work=$2
+rm -rf "$work" && mkdir -p "$work"
+hermetic_env "$work"
+
+expect_file "$stage/bin/torchx" \
+  "$stage/lib/torchx/plugins/libtorchx_plugin_local.so" "$stage/lib/torchx/plugins/libtorchx_plugin_slurm.so" \
+  "$stage/lib/torchx/plugins/libtorchx_plugin_builtins.so" "$stage/lib/torchx/libexec/torchx-local-supervisor" \
+  "$stage/share/torchx/plugins.d/local.json" "$stage/share/torchx/plugins.d/slurm.json" \
+  "$stage/share/torchx/plugins.d/builtins.json" "$stage/share/torchx/python/torchx/apps/utils/copy_main.py" \
+  "$stage/include/torchx/plugin_api.h" "$stage/include/torchx/plugin.hpp" "$stage/include/torchx/specs/role.hpp" \
+  "$stage/lib/libtorchx_specs.a" "$stage/lib/cmake/torchx/torchxConfig.cmake" \
+  "$stage/lib/cmake/torchx/torchxConfigVersion.cmake" "$stage/lib/cmake/torchx/TorchxPlugin.cmake" \
+  "$stage/lib/pkgconfig/torchx.pc" "$stage/share/bash-completion/completions/torchx" \
+  "$stage/share/man/man1/torchx.1" "$stage/share/doc/torchx/plugin-template/example_scheduler.cpp"
+
+# Manifests point at their libraries relatively: nothing in the prefix names the prefix.
+if grep -rl "$stage" "$stage/share/torchx/plugins.d" "$stage/lib/pkgconfig" "$stage/lib/cmake"; then
+  fail "files above name the staging prefix (not relocatable)"
+fi
+echo "ok: no installed manifest, .pc or CMake file names the prefix"
+
+# Relocated: a copy of the prefix works from its new place.
+cp -a "$stage" "$work/moved"
+torchx=$work/moved/bin/torchx
+plugins=$("$torchx" plugins 2>&1)
+expect_contains "$plugins" "$work/moved/share/torchx/plugins.d/local.json" "the moved prefix finds its own plugins"
+[[ $plugins != *"$stage/"* ]] || fail "the moved prefix still uses $stage: $plugins"
+check=$("$torchx" plugins check 2>&1) || fail "plugins check failed in the moved prefix: $check"
+expect_contains "$check" "ok      local" "the moved prefix's plugins load"
+run_echo_job "$torchx" local_cwd
+
+# pkg-config: compiles and links a program against the SDK with the flags it gives.
+export PKG_CONFIG_PATH=$work/moved/lib/pkgconfig
+expect_contains "$(pkg-config --modversion torchx)" "$("$torchx" --version | sed 's/^torchx-//')" "pkg-config version = torchx --version"
+expect_contains "$(realpath -m "$(pkg-config --variable=plugindir torchx)")" "$work/moved/lib/torchx/plugins" "pkg-config plugindir follows the prefix"
+cat >"$work/pc.cpp" <<'CPP'
+#include <torchx/specs/role.hpp>
+#include <torchx/specs/json.hpp>
+#include <cstdio>
+int main() {
+  torchx::specs::AppDef app;
+  app.name = "pc";
+  std::puts(torchx::specs::to_json(app).c_str());
+}
+CPP
+# shellcheck disable=SC2046
+g++ -std=c++20 "$work/pc.cpp" $(pkg-config --cflags --libs torchx) -o "$work/pc" || fail "cannot build with pkg-config flags"
+expect_contains "$("$work/pc")" '"name":"pc"' "a program built with pkg-config's flags runs"
+
+# bash completion: verbs, and scheduler names read from the manifests.
+completions() {
+  PATH=$work/moved/bin:$PATH bash -c "source '$work/moved/share/bash-completion/completions/torchx'
+    COMP_WORDS=($1); COMP_CWORD=\$((\${#COMP_WORDS[@]} - 1)); _torchx; echo \"\${COMPREPLY[*]}\""
+}
+expect_contains "$(completions 'torchx ru')" "run" "completion of a verb"
+expect_contains "$(completions 'torchx run -s lo')" "local_cwd" "completion of a scheduler name"
+expect_contains "$(completions 'torchx run -s local_cwd utils.ec')" "utils.echo" "completion of a component name"
+
+# The man page renders without warnings.
+warnings=$(groff -man -ww -z "$work/moved/share/man/man1/torchx.1" 2>&1)
+[[ -z $warnings ]] || fail "groff warnings in torchx.1: $warnings"
+echo "ok: the man page renders without warnings"
+echo "PASS"
