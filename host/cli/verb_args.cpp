@@ -6,7 +6,9 @@
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <ostream>
+#include <set>
 
 namespace po = boost::program_options;
 
@@ -56,7 +58,16 @@ std::optional<po::variables_map> parse_verb(const VerbSpec& spec, const Invocati
   try {
     po::store(po::command_line_parser(inv.args).options(all).positional(spec.positional).run(), vm);
     if (vm.count("help") != 0U) {
-      inv.out << "usage: " << spec.usage << "\n\n" << spec.description << "\n\n" << all;
+      // Options that only carry positional arguments (APP_HANDLE, NAME, ...) are in the usage line.
+      std::set<std::string> positional;
+      for (unsigned i = 0; i < std::min(spec.positional.max_total_count(), 32U); ++i) {
+        positional.insert(spec.positional.name_for_position(i));
+      }
+      po::options_description visible;
+      for (const auto& option : all.options()) {
+        if (positional.count(option->long_name()) == 0U) visible.add(option);
+      }
+      inv.out << "usage: " << spec.usage << "\n\n" << spec.description << "\n\n" << visible;
       return std::nullopt;
     }
     po::notify(vm);

@@ -70,7 +70,7 @@ loader::SchedulerProxy& Runner::scheduler(const std::string& name) {
     for (const auto& n : names) available += (available.empty() ? "" : ", ") + n;
     throw UnknownSchedulerError("unknown scheduler '" + name + "'" + util::did_you_mean(name, names) +
                                 (names.empty() ? " (no scheduler plugins found; see: torchx plugins)"
-                                               : " (available: " + available + ")"));
+                                               : " (available: " + available + "; see: torchx plugins)"));
   }
   auto library = m_registry.load(*entry);
   const tx_scheduler_api* api = library->scheduler(name);

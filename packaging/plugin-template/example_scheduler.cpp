@@ -210,6 +210,7 @@ public:
 
 extern "C" TX_PLUGIN_EXPORT tx_status tx_plugin_negotiate(const tx_host_info* host, tx_plugin_info* info) {
   static plugin::Plugin plugin =
-      plugin::Plugin("example", "0.1.0").scheduler<ExampleScheduler>("example_sh", "replicas as background sh processes");
+      plugin::Plugin(TORCHX_PLUGIN_NAME, TORCHX_PLUGIN_VERSION)  // from torchx_add_plugin(NAME, VERSION)
+         .scheduler<ExampleScheduler>("example_sh", "replicas as background sh processes");
   return plugin.negotiate(host, info);
 }

@@ -8,6 +8,8 @@
 #                                                 # share/torchx/plugins.d (found by bin/torchx)
 #     [NO_INSTALL])
 #
+# The sources see TORCHX_PLUGIN_NAME and TORCHX_PLUGIN_VERSION (string literals of NAME and
+# VERSION), so the Plugin(...) call can never disagree with the manifest.
 # The library is a MODULE with hidden visibility whose only exported symbol is
 # tx_plugin_negotiate (a linker version script enforces it). The manifest's library_path is
 # relative to the manifest, so a build tree or an install prefix can be moved as a whole.
@@ -46,6 +48,8 @@ function(torchx_add_plugin target)
     C_VISIBILITY_PRESET hidden
     VISIBILITY_INLINES_HIDDEN ON)
   target_link_libraries(${target} PRIVATE torchx::plugin_api)
+  # The manifest's name and version, for the source's Plugin(...) call: one place to change them.
+  target_compile_definitions(${target} PRIVATE TORCHX_PLUGIN_NAME="${TX_NAME}" TORCHX_PLUGIN_VERSION="${TX_VERSION}")
   target_link_options(${target} PRIVATE
     "LINKER:--version-script=${_TORCHX_PLUGIN_CMAKE_DIR}/plugin.map"
     "LINKER:--exclude-libs,ALL"

@@ -120,7 +120,7 @@ TEST_CASE("runner::Runner::dryrun validates, injects env and resolves cfg before
   CHECK_THROWS_WITH_AS(r.dryrun(echo_app(), "test_sched", cfg),
                        "run option 'final_state' must be of type str, but was 3 (int)", specs::InvalidRunConfigError);
   CHECK_THROWS_WITH_AS(r.dryrun(echo_app(), "slurn"),
-                       "unknown scheduler 'slurn' (available: test_sched)", runner::UnknownSchedulerError);
+                       "unknown scheduler 'slurn' (available: test_sched; see: torchx plugins)", runner::UnknownSchedulerError);
 }
 
 TEST_CASE("runner::Runner::dryrun_component builds the AppDef through the component plugin") {

@@ -126,7 +126,7 @@ TEST_CASE("torchx runopts shows a scheduler's run options") {
   CHECK(opts[0].as_object().at("name") == "final_state");
   r = torchx({"runopts", "slurm"});
   CHECK(r.exit_code == 1);
-  CHECK(r.err == "torchx: error: unknown scheduler 'slurm' (available: test_sched)\n");
+  CHECK(r.err == "torchx: error: unknown scheduler 'slurm' (available: test_sched; see: torchx plugins)\n");
 }
 
 TEST_CASE("torchx run --dryrun prints the AppDef and the request, and launches nothing") {

@@ -32,6 +32,6 @@ specs::Dict<specs::Resource> site_presets() {
 }  // namespace
 
 extern "C" TX_PLUGIN_EXPORT tx_status tx_plugin_negotiate(const tx_host_info* host, tx_plugin_info* info) {
-  static plugin::Plugin plugin = plugin::Plugin("site_resources", "1.0.0").named_resources("site", site_presets);
+  static plugin::Plugin plugin = plugin::Plugin(TORCHX_PLUGIN_NAME, TORCHX_PLUGIN_VERSION).named_resources("site", site_presets);
   return plugin.negotiate(host, info);
 }
