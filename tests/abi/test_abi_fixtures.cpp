@@ -56,8 +56,10 @@ TEST_CASE("abi: a good plugin negotiates ABI 1 and its scheduler works through t
   CHECK_NOTHROW(s.cancel("fx-1"));
   CHECK_THROWS_WITH_AS(s.list(), "scheduler 'fx_good' does not support list", PluginCallError);
   CHECK_THROWS_WITH_AS(s.delete_app("fx-1"), "scheduler 'fx_good' does not support delete", PluginCallError);
-  CHECK_THROWS_WITH_AS(s.log(torchx::specs::LogQuery{"fx-1", "r"}), "scheduler 'fx_good' does not support logs",
-                       PluginCallError);
+  torchx::specs::LogQuery query;
+  query.app_id = "fx-1";
+  query.role_name = "r";
+  CHECK_THROWS_WITH_AS(s.log(query), "scheduler 'fx_good' does not support logs", PluginCallError);
 }
 
 TEST_CASE("abi: a plugin answering another ABI version is refused") {
