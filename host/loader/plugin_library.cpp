@@ -67,7 +67,11 @@ void check_names(const Manifest& m, const char* kind, const Table* const* tables
     const Table* t = tables[i];
     if (t == nullptr || t->name == nullptr) continue;  // reported by check_table
     if (std::find(listed.begin(), listed.end(), t->name) == listed.end()) {
-      throw PluginLoadError(m, std::string("provides ") + kind + " '" + t->name + "', which its manifest does not list");
+      std::string listed_text;
+      for (const auto& name : listed) listed_text += (listed_text.empty() ? "'" : ", '") + name + "'";
+      throw PluginLoadError(m, std::string("provides ") + kind + " '" + t->name + "', which its manifest does not list (" +
+                                   (listed.empty() ? std::string("it lists none") : "it lists " + listed_text) +
+                                   "; rebuild after renaming)");
     }
     given.insert(t->name);
   }
