@@ -126,12 +126,16 @@ public:
       for (int k = 0; k < role.num_replicas; ++k) {
         const std::string base = (dir / (role.name + "." + std::to_string(k))).string();
         specs::ReplicaStatus replica{k, specs::AppState::RUNNING, role.name, "localhost"};
+        const int pid = std::atoi(read_file(base + ".pid").c_str());  // 0 while schedule is starting it
         if (fs::exists(base + ".exit")) {
-          replica.state = std::atoi(read_file(base + ".exit").c_str()) == 0 ? specs::AppState::SUCCEEDED : specs::AppState::FAILED;
+          const int code = std::atoi(read_file(base + ".exit").c_str());
+          replica.state = code == 0 ? specs::AppState::SUCCEEDED : specs::AppState::FAILED;
+          if (code != 0) r.msg += role.name + "/" + std::to_string(k) + " exited with " + std::to_string(code) + "; ";
         } else if (cancelled) {
           replica.state = specs::AppState::CANCELLED;
-        } else if (::kill(std::atoi(read_file(base + ".pid").c_str()), 0) != 0) {
+        } else if (pid > 0 && ::kill(pid, 0) != 0) {
           replica.state = specs::AppState::FAILED;  // gone without leaving an exit code
+          r.msg += role.name + "/" + std::to_string(k) + " vanished without an exit code; ";
         }
         running = running || replica.state == specs::AppState::RUNNING;
         failed = failed || replica.state == specs::AppState::FAILED;

@@ -41,6 +41,8 @@ run_echo_job "$torchx" example_sh
 out=$("$torchx" run -s example_sh --wait --log utils.sh sh -c 'echo before-failing; exit 3' 2>&1) && fail "a failing job exited 0: $out"
 expect_contains "$out" "before-failing" "the failing job's log is shown"
 expect_contains "$out" "ended FAILED" "the failing job is reported FAILED"
+failed=$(grep -o '^example_sh://[^ ]*' <<<"$out" | head -n1)
+expect_contains "$("$torchx" status "$failed" 2>&1)" "sh/0 exited with 3" "its status says which replica failed and how"
 
 # Cancel stops a running job and is idempotent.
 handle=$("$torchx" run -s example_sh utils.sh sleep 300 2>/dev/null)
