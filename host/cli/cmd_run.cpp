@@ -102,7 +102,7 @@ int wait_for(const Invocation& inv, runner::Runner& runner, const std::string& h
       LogSelection sel;
       sel.app_handle = handle;
       sel.tail = true;
-      print_logs(runner, sel, inv.out);
+      print_logs(runner, sel, inv.err);  // stderr, as TorchX: stdout holds only the handle
     }
     status = runner.wait(handle, std::chrono::milliseconds(200));
     interrupted = guard.interrupted();
@@ -127,7 +127,9 @@ int wait_for(const Invocation& inv, runner::Runner& runner, const std::string& h
 int cmd_run(const Invocation& inv) {
   VerbSpec spec{"torchx run [-s SCHEDULER] [-cfg K=V,...] [--dryrun] [--wait] [--log] [--json] COMPONENT [ARGS...]",
                 "Builds the AppDef of COMPONENT from ARGS and launches it on SCHEDULER (default: local_cwd).\n"
-                "See 'torchx builtins' for components and 'torchx run COMPONENT --help' for their arguments.",
+                "See 'torchx builtins' for components and 'torchx run COMPONENT --help' for their arguments.\n"
+                "Prints the app handle on stdout; logs (--log, and local_cwd's default) go to stderr, as in TorchX,\n"
+                "so h=$(torchx run ...) captures the handle.",
                 {}, {}};
   spec.options.add_options()("scheduler,s", po::value<std::string>(), "the scheduler to launch on")(
       "scheduler_args", po::value<std::string>(), "run options as k1=v1,k2=v2 (also -cfg; see: torchx runopts)")(

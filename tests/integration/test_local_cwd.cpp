@@ -122,7 +122,8 @@ TEST_CASE("local_cwd: run waits, streams the logs, and exits 0 only if the app s
   CHECK(r.exit_code == 0);
   const std::string handle = first_line(r.out);
   CHECK(handle.starts_with("local_cwd://torchx/echo-"));
-  CHECK(r.out == handle + "\necho/0 hi there\n");
+  CHECK(r.out == handle + "\n");  // stdout is the handle alone, so h=$(torchx run ...) works
+  CHECK(r.err.find("echo/0 hi there\n") != std::string::npos);
   CHECK(torchx.status(handle).at("state") == "SUCCEEDED");
 
   r = torchx({"run", "utils.sh", "--", "sh", "-c", "echo out; echo err >&2; exit 3"});
@@ -138,7 +139,7 @@ TEST_CASE("local_cwd: run waits, streams the logs, and exits 0 only if the app s
 
   r = torchx({"run", "utils.binary", "--entrypoint", "no-such-program-xyz"});
   CHECK(r.exit_code == 1);
-  CHECK(r.out.find("binary/0 torchx: cannot run 'no-such-program-xyz': No such file or directory") != std::string::npos);
+  CHECK(r.err.find("binary/0 torchx: cannot run 'no-such-program-xyz': No such file or directory") != std::string::npos);
 }
 
 TEST_CASE("local_cwd: a signal is told apart from an exit code, and error.json becomes the structured error") {
@@ -342,12 +343,12 @@ TEST_CASE("local_cwd: auto_set_cuda_visible_devices hands out GPUs as TorchX doe
 )");
   auto r = torchx({"run", "-cfg", "auto_set_cuda_visible_devices=true", "gpus.yaml"});
   REQUIRE(r.exit_code == 0);
-  CHECK(r.out.find("a/0 0\n") != std::string::npos);
-  CHECK(r.out.find("a/1 1\n") != std::string::npos);
-  CHECK(r.out.find("b/0 2,3\n") != std::string::npos);
+  CHECK(r.err.find("a/0 0\n") != std::string::npos);
+  CHECK(r.err.find("a/1 1\n") != std::string::npos);
+  CHECK(r.err.find("b/0 2,3\n") != std::string::npos);
   // Without the option, nothing is set.
   r = torchx({"run", "gpus.yaml"});
-  CHECK(r.out.find("b/0 \n") != std::string::npos);
+  CHECK(r.err.find("b/0 \n") != std::string::npos);
 }
 
 TEST_CASE("local_cwd: the builtins' Python apps are on the replicas' PYTHONPATH") {
@@ -364,14 +365,14 @@ TEST_CASE("local_cwd: real torchrun, one node with two workers and two nodes of 
   auto r = torchx({"run", "dist.ddp", "-j", "1x2", "--tee", "1", "--env", "PET_REDIRECTS=2", "--script", "dist_app.py"});
   INFO(r.out, r.err);
   CHECK(r.exit_code == 0);
-  CHECK(r.out.find("all_reduce=3 expected=3") != std::string::npos);
+  CHECK(r.err.find("all_reduce=3 expected=3") != std::string::npos);
   r = torchx({"run", "dist.ddp", "-j", "2x1", "--tee", "1", "--env", "PET_REDIRECTS=2", "--rdzv_port", "29517",
               "--script", "dist_app.py"});
   INFO(r.out, r.err);
   CHECK(r.exit_code == 0);
-  CHECK(r.out.find("dist_app/0 ") != std::string::npos);
-  CHECK(r.out.find("dist_app/1 ") != std::string::npos);
-  CHECK(r.out.find("all_reduce=3 expected=3") != std::string::npos);
+  CHECK(r.err.find("dist_app/0 ") != std::string::npos);
+  CHECK(r.err.find("dist_app/1 ") != std::string::npos);
+  CHECK(r.err.find("all_reduce=3 expected=3") != std::string::npos);
 }
 
 TEST_SUITE_END();

@@ -99,9 +99,9 @@ TEST_CASE("slurm: a 2-role, 3-replica app runs as one het job") {
   auto r = slurm({"run", "-s", "slurm", "--wait", "--log", "two.yaml"});
   INFO(r.out, r.err);
   REQUIRE(r.exit_code == 0);
-  CHECK(r.out.find("trainer/0 trainer 0 on node") != std::string::npos);
-  CHECK(r.out.find("trainer/1 trainer 1 on node") != std::string::npos);
-  CHECK(r.out.find("ps/0 ps\n") != std::string::npos);
+  CHECK(r.err.find("trainer/0 trainer 0 on node") != std::string::npos);
+  CHECK(r.err.find("trainer/1 trainer 1 on node") != std::string::npos);
+  CHECK(r.err.find("ps/0 ps\n") != std::string::npos);
   const auto s = slurm.status(first_line(r.out));
   CHECK(s.at("roles").as_array().size() == 2);
   CHECK(s.at("roles").as_array()[0].at("replicas").as_array().size() == 2);
@@ -141,8 +141,8 @@ TEST_CASE("slurm: a job_dir workspace honours .torchxignore and the job runs the
                   "pwd; ls -1"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  CHECK(r.out.find("sh/0 " + job_dir + "\n") != std::string::npos);
-  CHECK(r.out.find("sh/0 keep.txt\n") != std::string::npos);
+  CHECK(r.err.find("sh/0 " + job_dir + "\n") != std::string::npos);
+  CHECK(r.err.find("sh/0 keep.txt\n") != std::string::npos);
   CHECK(r.out.find("secret.key") == std::string::npos);
   r = slurm({"run", "-s", "slurm", "-cfg", "job_dir=" + job_dir, "utils.echo"});
   CHECK(r.exit_code == 1);
@@ -168,9 +168,9 @@ TEST_CASE("slurm: dist.ddp -j 2x1 rendezvouses across het components with real t
                         "PET_REDIRECTS=2", "--rdzv_port", "29541", "--script", "dist_app.py"});
   INFO(r.out, r.err);
   CHECK(r.exit_code == 0);
-  CHECK(r.out.find("dist_app/0 ") != std::string::npos);
-  CHECK(r.out.find("dist_app/1 ") != std::string::npos);
-  CHECK(r.out.find("all_reduce=3 expected=3") != std::string::npos);
+  CHECK(r.err.find("dist_app/0 ") != std::string::npos);
+  CHECK(r.err.find("dist_app/1 ") != std::string::npos);
+  CHECK(r.err.find("all_reduce=3 expected=3") != std::string::npos);
 }
 
 TEST_SUITE_END();
