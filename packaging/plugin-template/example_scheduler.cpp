@@ -42,6 +42,13 @@ void write_file(const fs::path& path, const std::string& text) {
   if (!out) throw plugin::Error(TX_E_INTERNAL, "cannot write " + path.string());
 }
 
+/// Writes `text` to a temporary file and renames it over `path`: readers see all of it or nothing.
+void write_file_atomic(const fs::path& path, const std::string& text) {
+  const fs::path tmp = path.string() + ".tmp";
+  write_file(tmp, text);
+  fs::rename(tmp, path);
+}
+
 /// The shell script of one replica: its env, its cwd and its command, macros filled in.
 std::string replica_script(const specs::Role& role, const std::string& app_id, int replica, const std::string& cwd) {
   specs::macros::Values values;
@@ -79,17 +86,25 @@ public:
   }
 
   std::string schedule(const plugin::ScheduleRequest& request) override {
-    const std::string cwd = std::get<std::string>(*request.cfg.get("cwd"));
-    const std::string app_id = request.app.name + "-" + std::to_string(std::random_device{}() % 1000000);
+    const std::string cwd = fs::absolute(std::get<std::string>(*request.cfg.get("cwd"))).string();
+    fs::create_directories(state_root());
+    // A fresh directory per app: create_directory is false when the name is taken, so never reuse.
+    std::string app_id;
+    std::mt19937_64 random{std::random_device{}()};
+    do {
+      app_id = request.app.name + "-" + std::to_string(random() % 100000000000ULL);
+    } while (!fs::create_directory(state_root() / app_id));
     const fs::path dir = state_root() / app_id;
-    fs::create_directories(dir);
+    // app.json first, so describe and cancel see every replica schedule starts.
+    write_file_atomic(dir / "app.json", specs::to_json(request.app));
     for (const auto& role : request.app.roles) {
       for (int k = 0; k < role.num_replicas; ++k) {
         const std::string base = (dir / (role.name + "." + std::to_string(k))).string();
-        write_file(base + ".sh", replica_script(role, app_id, k, fs::absolute(cwd).string()));
-        // The exit code lands in <replica>.exit when the replica ends: that is how describe knows.
+        write_file(base + ".sh", replica_script(role, app_id, k, cwd));
+        // The exit code lands in <replica>.exit (written whole, by rename) when the replica ends.
+        const std::string exit_file = util::shell_quote(base + ".exit");
         const std::string wrapper = "sh " + util::shell_quote(base + ".sh") + " >" + util::shell_quote(base + ".log") +
-                                    " 2>&1; echo $? >" + util::shell_quote(base + ".exit");
+                                    " 2>&1; echo $? >" + exit_file + ".tmp && mv " + exit_file + ".tmp " + exit_file;
         const char* argv[] = {"sh", "-c", wrapper.c_str(), nullptr};
         posix_spawnattr_t attr;
         posix_spawnattr_init(&attr);
@@ -103,11 +118,13 @@ public:
         const int rc = posix_spawn(&pid, "/bin/sh", &files, &attr, const_cast<char**>(argv), environ);
         posix_spawn_file_actions_destroy(&files);
         posix_spawnattr_destroy(&attr);
-        if (rc != 0) throw plugin::Error(TX_E_INTERNAL, "cannot start /bin/sh: " + std::string(std::strerror(rc)));
-        write_file(base + ".pid", std::to_string(pid));
+        if (rc != 0) {
+          cancel(app_id);  // stop the replicas already started
+          throw plugin::Error(TX_E_INTERNAL, "cannot start /bin/sh: " + std::string(std::strerror(rc)));
+        }
+        write_file_atomic(base + ".pid", std::to_string(pid));
       }
     }
-    write_file(dir / "app.json", specs::to_json(request.app));
     return app_id;
   }
 
@@ -121,30 +138,34 @@ public:
     r.roles = app.roles;
     bool running = false;
     bool failed = false;
+    bool stopped = false;
     for (const auto& role : app.roles) {
       specs::RoleStatus status{role.name, {}};
       for (int k = 0; k < role.num_replicas; ++k) {
         const std::string base = (dir / (role.name + "." + std::to_string(k))).string();
         specs::ReplicaStatus replica{k, specs::AppState::RUNNING, role.name, "localhost"};
         const int pid = std::atoi(read_file(base + ".pid").c_str());  // 0 while schedule is starting it
+        const bool gone = pid > 0 && ::kill(pid, 0) != 0;             // looked at before .exit: no gap
         if (fs::exists(base + ".exit")) {
           const int code = std::atoi(read_file(base + ".exit").c_str());
           replica.state = code == 0 ? specs::AppState::SUCCEEDED : specs::AppState::FAILED;
           if (code != 0) r.msg += role.name + "/" + std::to_string(k) + " exited with " + std::to_string(code) + "; ";
         } else if (cancelled) {
           replica.state = specs::AppState::CANCELLED;
-        } else if (pid > 0 && ::kill(pid, 0) != 0) {
+        } else if (gone) {
           replica.state = specs::AppState::FAILED;  // gone without leaving an exit code
           r.msg += role.name + "/" + std::to_string(k) + " vanished without an exit code; ";
         }
         running = running || replica.state == specs::AppState::RUNNING;
         failed = failed || replica.state == specs::AppState::FAILED;
+        stopped = stopped || replica.state == specs::AppState::CANCELLED;
         status.replicas.push_back(replica);
       }
       r.roles_statuses.push_back(std::move(status));
     }
-    r.state = cancelled ? specs::AppState::CANCELLED
-              : running ? specs::AppState::RUNNING
+    // An app that ended on its own before a cancel arrived keeps the state its replicas gave it.
+    r.state = running   ? specs::AppState::RUNNING
+              : stopped ? specs::AppState::CANCELLED
               : failed  ? specs::AppState::FAILED
                         : specs::AppState::SUCCEEDED;
     return r;
@@ -169,7 +190,9 @@ public:
     write_file(state_root() / app_id / "cancelled", "");
     for (const auto& role : app->roles_statuses) {
       for (const auto& replica : role.replicas) {
-        const auto pid = std::atoi(read_file(state_root() / app_id / (role.role + "." + std::to_string(replica.id) + ".pid")).c_str());
+        if (replica.state != specs::AppState::RUNNING) continue;  // ended: its pid may be another's now
+        const auto base = state_root() / app_id / (role.role + "." + std::to_string(replica.id));
+        const int pid = std::atoi(read_file(base.string() + ".pid").c_str());
         if (pid > 0) ::kill(-pid, SIGTERM);  // the replica's whole session
       }
     }

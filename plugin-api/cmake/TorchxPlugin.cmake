@@ -33,6 +33,18 @@ function(torchx_add_plugin target)
   if(NOT TX_NAME OR NOT TX_VERSION OR NOT TX_SOURCES)
     message(FATAL_ERROR "torchx_add_plugin(${target}): NAME, VERSION and SOURCES are required")
   endif()
+  # Names go into file names, JSON and C string literals unescaped: keep them to a safe alphabet.
+  foreach(name IN LISTS TX_NAME TX_VERSION TX_SCHEDULERS TX_COMPONENTS TX_TRACKERS TX_NAMED_RESOURCES)
+    if(NOT name MATCHES "^[A-Za-z0-9_.+-]+$")
+      message(FATAL_ERROR "torchx_add_plugin(${target}): '${name}' is not a valid name or version "
+                          "(letters, digits, '_', '.', '+', '-')")
+    endif()
+  endforeach()
+  # The description is free text: escaped for JSON.
+  string(REPLACE "\\" "\\\\" TX_DESCRIPTION "${TX_DESCRIPTION}")
+  string(REPLACE "\"" "\\\"" TX_DESCRIPTION "${TX_DESCRIPTION}")
+  string(REPLACE "\n" "\\n" TX_DESCRIPTION "${TX_DESCRIPTION}")
+  string(REPLACE "\t" "\\t" TX_DESCRIPTION "${TX_DESCRIPTION}")
   if(NOT TX_OUTPUT_DIR)
     set(TX_OUTPUT_DIR "${CMAKE_BINARY_DIR}/lib/torchx/plugins")
   endif()

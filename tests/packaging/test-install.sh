@@ -52,6 +52,24 @@ CPP
 g++ -std=c++20 "$work/pc.cpp" $(pkg-config --cflags --libs torchx) -o "$work/pc" || fail "cannot build with pkg-config flags"
 expect_contains "$("$work/pc")" '"name":"pc"' "a program built with pkg-config's flags runs"
 
+# A plugin built without CMake: pkg-config's plugin flags give the same one-export library.
+mkdir -p "$work/pc-plugin/plugins.d"
+# shellcheck disable=SC2046
+g++ -shared -fPIC $(pkg-config --variable=plugin_cxxflags torchx) $(pkg-config --cflags torchx) \
+  -DTORCHX_PLUGIN_NAME='"example"' -DTORCHX_PLUGIN_VERSION='"0.1.0"' \
+  "$work/moved/share/doc/torchx/plugin-template/example_scheduler.cpp" \
+  $(pkg-config --libs torchx) $(pkg-config --variable=plugin_ldflags torchx) -o "$work/pc-plugin/libtorchx_plugin_example.so" ||
+  fail "cannot build the template with pkg-config's plugin flags"
+exports=$(nm -D --defined-only "$work/pc-plugin/libtorchx_plugin_example.so" | awk '{print $3}')
+[[ $exports == tx_plugin_negotiate ]] || fail "pkg-config-built plugin exports more than tx_plugin_negotiate: $(wc -l <<<"$exports") symbols"
+cat >"$work/pc-plugin/plugins.d/example.json" <<'JSON'
+{"file_format_version": "1.0.0",
+ "plugin": {"name": "example", "version": "0.1.0", "library_path": "../libtorchx_plugin_example.so",
+            "abi_versions": [1], "provides": {"schedulers": ["example_sh"]}}}
+JSON
+expect_contains "$("$torchx" --plugin-path "$work/pc-plugin/plugins.d" plugins check example 2>&1)" "ok      example" \
+  "a plugin built with pkg-config's plugin flags exports one symbol and loads"
+
 # bash completion: verbs, and scheduler names read from the manifests.
 completions() {
   PATH=$work/moved/bin:$PATH bash -c "source '$work/moved/share/bash-completion/completions/torchx'
