@@ -44,6 +44,7 @@ std::string stage_phrase(const std::string& stage) {
   if (stage == "open") return "while loading the library";
   if (stage == "negotiate") return "during negotiation";
   if (stage == "validate") return "while its answer was checked";
+  if (stage == "exit") return "after loading, while the check exited";
   return "before loading the plugin";
 }
 
@@ -125,7 +126,11 @@ ProbeResult probe_plugin(const std::string& plugin, const std::vector<std::strin
   argv.insert(argv.end(), {"--log_level", log_level_name(), std::string(k_plugin_probe_verb), plugin});
   util::ProcessOptions options;
   options.timeout = timeout;
-  options.env = {{"TORCHX_PLUGIN_DEBUG", std::nullopt}};  // the parent reports the decisions
+  // A group of its own: a timeout kills what the plugin started too. A plugin that loads fine but
+  // leaves something running (a daemon holding our pipes) is not a timeout (see run_process).
+  options.new_process_group = true;
+  // The parent reports the loader's decisions and discovery warnings; the child reports the load.
+  options.env = {{"TORCHX_PLUGIN_DEBUG", std::nullopt}};
   const util::ProcessResult r = util::run_process(argv, options);
 
   ProbeResult result;
@@ -140,6 +145,7 @@ ProbeResult probe_plugin(const std::string& plugin, const std::vector<std::strin
       boost::system::error_code ec;
       json::value v = json::parse(line.substr(7), ec);
       if (!ec && v.is_object()) answer = v.as_object();
+      stage = "exit";  // anything after this happened while the child exited
     }
   }
   if (r.timed_out) {
@@ -172,7 +178,12 @@ int cmd_plugin_probe(const Invocation& inv) {
   // A plugin that crashes here is reported by the parent: no core file for it.
   const rlimit no_core{0, 0};
   ::setrlimit(RLIMIT_CORE, &no_core);
+  // Discovery's warnings (broken manifests, ...) were printed by the parent already, which relays
+  // this child's stderr: only what the load itself logs is wanted from here.
+  const auto level = spdlog::get_level();
+  if (level < spdlog::level::err) spdlog::set_level(spdlog::level::err);
   const loader::Registry& registry = inv.session.registry_unchecked();
+  spdlog::set_level(level);
   json::object result{{"plugin", name}};
   const loader::PluginEntry* entry = registry.plugin(name);
   if (entry == nullptr) {

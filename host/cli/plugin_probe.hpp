@@ -34,7 +34,9 @@ std::chrono::milliseconds plugin_check_timeout(std::ostream& err);
 
 /// Loads and negotiates the plugin named `plugin` in a child `torchx [--plugin-path DIR]...
 /// --log_level LEVEL __plugin-probe NAME` (this executable, via /proc/self/exe) with the same
-/// search path and environment, except TORCHX_PLUGIN_DEBUG, and kills it past `timeout`.
+/// search path and environment, except TORCHX_PLUGIN_DEBUG, in a process group of its own, and
+/// kills the group past `timeout`. A child that exited is never a timeout, even when something
+/// the plugin started still holds its output (see util::run_process).
 /// Never throws for what the plugin does; throws std::system_error if the child cannot be started.
 /// Thread-safe.
 ProbeResult probe_plugin(const std::string& plugin, const std::vector<std::string>& plugin_paths,
@@ -47,7 +49,8 @@ std::string describe_signal(int signal_number);
 std::string format_seconds(std::chrono::milliseconds duration);
 
 /// The child side, `torchx __plugin-probe NAME`: finds NAME on the search path (reading
-/// manifests, ignoring the site policy), loads it, prints `stage open|negotiate|validate` lines
+/// manifests, ignoring the site policy, without logging discovery's warnings: the parent printed
+/// them), loads it (what the plugin logs goes to stderr), prints `stage open|negotiate|validate` lines
 /// as it goes (flushed, so they survive a crash) and one `result {json}` line. Exit 0 when the
 /// plugin loaded, 3 when not. Core dumps are turned off in the child: the crash is reported.
 int cmd_plugin_probe(const Invocation& inv);

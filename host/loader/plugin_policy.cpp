@@ -3,13 +3,14 @@
 
 #include <ini.h>
 
+#include <fcntl.h>
 #include <fnmatch.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 namespace torchx::loader {
 namespace {
@@ -61,6 +62,7 @@ PluginPolicy PluginPolicy::parse(const std::string& text, const std::filesystem:
 
   PluginPolicy policy;
   policy.file = file;
+  policy.read = true;
   auto handler = [](void* user, const char* section, const char* name, const char* value) -> int {
     auto* p = static_cast<PluginPolicy*>(user);
     const std::string where = "plugin policy " + p->file.string() + ": ";
@@ -105,23 +107,52 @@ PluginPolicy PluginPolicy::load(const SearchPathInputs& inputs) {
       origin = "TORCHX_PLUGIN_POLICY";
     }
   }
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    const int error = errno;
-    std::error_code ec;
-    const bool exists = std::filesystem::exists(file, ec);
-    if (!exists && origin == "system") return {};  // no site policy: the common case
+  auto failed = [&](const std::string& problem) {
     PluginPolicy policy;
     policy.file = file;
     policy.origin = origin;
-    policy.errors.push_back("plugin policy " + file.string() +
-                            (exists ? ": cannot be read: " + std::string(std::strerror(error))
-                                    : ": not found (named by TORCHX_PLUGIN_POLICY)"));
+    policy.errors.push_back("plugin policy " + file.string() + ": " + problem);
     return policy;
+  };
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    const int error = errno;
+    if (error == ENOENT && origin == "system") return {};  // no site policy: the common case
+    return failed(error == ENOENT ? "not found (named by TORCHX_PLUGIN_POLICY)"
+                                  : "cannot be read: " + std::string(std::strerror(error)));
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  PluginPolicy policy = parse(text.str(), file);
+  std::string text;
+  int error = 0;
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    error = errno;
+  } else if (S_ISDIR(st.st_mode)) {
+    ::close(fd);
+    return failed("is a directory, not a policy file");
+  } else {
+    char buffer[65536];
+    for (;;) {
+      const ssize_t n = ::read(fd, buffer, sizeof buffer);
+      if (n > 0) {
+        text.append(buffer, static_cast<std::size_t>(n));
+      } else if (n == 0) {
+        break;
+      } else if (errno != EINTR) {
+        error = errno;
+        break;
+      }
+    }
+  }
+  ::close(fd);
+  if (error != 0) return failed("cannot be read: " + std::string(std::strerror(error)));
+  // inih stops at a NUL byte: what follows it would be dropped without a word.
+  const auto nul = text.find('\0');
+  PluginPolicy policy = parse(text.substr(0, nul), file);
+  if (nul != std::string::npos) {
+    const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(nul), '\n');
+    policy.errors.push_back("plugin policy " + file.string() + ": line " + std::to_string(line) +
+                            ": contains a NUL byte (not a text file?)");
+  }
   policy.origin = origin;
   return policy;
 }

@@ -32,6 +32,9 @@ struct PluginPolicy {
   /// Problems in the file (unreadable, syntax, unknown section or key), each a whole message
   /// naming the file. A policy with errors is still used for what it could read.
   std::vector<std::string> errors;
+  /// True when `file` was read (its entries, if any, are above); false when there is no file or
+  /// it could not be read (missing, unreadable, a directory: see `errors`).
+  bool read = false;
 
   /// True when `plugin` matches a `required` entry and no `optional` one.
   [[nodiscard]] bool is_required(std::string_view plugin) const;
@@ -42,8 +45,9 @@ struct PluginPolicy {
   static PluginPolicy parse(const std::string& text, const std::filesystem::path& file);
   /// Reads the policy: the file named by TORCHX_PLUGIN_POLICY (an empty value means no policy),
   /// else k_default_plugin_policy. In a setuid/setgid process (`inputs.secure`) the variable is
-  /// ignored. A missing system file is no policy; a missing file named by the variable, or an
-  /// unreadable one, is an error in `errors`. Uses `inputs.getenv`.
+  /// ignored. A missing system file is no policy; a missing file named by the variable, an
+  /// unreadable one, a directory, or a file with a NUL byte is an error in `errors` naming the
+  /// file. Uses `inputs.getenv`.
   /// Not thread-safe (inih's settings are global).
   static PluginPolicy load(const SearchPathInputs& inputs);
 };

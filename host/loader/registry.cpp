@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "registry.hpp"
 
+#include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <fnmatch.h>
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <mutex>
 
 namespace torchx::loader {
@@ -16,6 +19,42 @@ bool writable_by_others(const std::filesystem::path& p) {
   struct stat st {};
   if (::stat(p.c_str(), &st) != 0) return false;
   return (st.st_mode & S_IWOTH) != 0;
+}
+
+/// For reporting only (never to load anything): the plugin name a manifest that is not used
+/// claims, `plugin.name` when it is readable JSON with one, else the file's stem.
+std::string claimed_plugin_name(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::string text;
+  constexpr std::size_t k_max = 1 << 20;  // manifests are small; do not read a huge file to name it
+  if (in) {
+    text.resize(k_max + 1);
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<std::size_t>(in.gcount()));
+  }
+  if (!text.empty() && text.size() <= k_max) {
+    boost::system::error_code ec;
+    const boost::json::value v = boost::json::parse(text, ec);
+    if (!ec && v.is_object()) {
+      const auto* plugin = v.as_object().if_contains("plugin");
+      if (plugin != nullptr && plugin->is_object()) {
+        const auto* name = plugin->as_object().if_contains("name");
+        if (name != nullptr && name->is_string() && !name->get_string().empty()) return std::string(name->get_string());
+      }
+    }
+  }
+  return file.stem().string();
+}
+
+/// The `*.json` regular files of `dir`, sorted by name.
+std::vector<std::filesystem::path> manifest_files(const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    if (e.path().extension() == ".json" && e.is_regular_file(ec)) files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
 }
 
 std::vector<std::string> disabled_globs(const SearchPathInputs& in) {
@@ -87,6 +126,8 @@ Registry Registry::discover(const RegistryOptions& options) {
     r.note(r.m_policy.origin == "TORCHX_PLUGIN_POLICY"
                ? "policy: none (TORCHX_PLUGIN_POLICY is empty)"
                : "policy: none (" + std::string(k_default_plugin_policy) + " absent)");
+  } else if (!r.m_policy.read) {
+    r.note("policy " + r.m_policy.file.string() + " (" + r.m_policy.origin + "): not read (see the error below)");
   } else {
     auto list = [](const std::vector<std::string>& v) {
       std::string out;
@@ -96,6 +137,7 @@ Registry Registry::discover(const RegistryOptions& options) {
     r.note("policy " + r.m_policy.file.string() + " (" + r.m_policy.origin + "): required " +
            list(r.m_policy.required) + "; optional " + list(r.m_policy.optional));
   }
+  for (const auto& e : r.m_policy.errors) r.note("policy error: " + e);
   r.m_search_path = plugin_search_path(options.search);
   r.m_ignored = ignored_settings(options.search);
   for (const auto& i : r.m_ignored) r.note("ignored in a setuid/setgid process: " + i.source + " " + i.value);
@@ -114,16 +156,20 @@ Registry Registry::discover(const RegistryOptions& options) {
       continue;
     }
     if (writable_by_others(dir.path)) {
-      r.m_skipped.push_back({dir.path, "", "directory is writable by others, refused", true});
+      const std::string reason = "directory is writable by others, refused";
+      r.m_skipped.push_back({dir.path, "", reason, true});
       spdlog::warn("plugin dir {}: writable by others, refused", dir.path.string());
       r.note(where + ": refused: writable by others");
+      // One entry per manifest too, named by the plugin it claims (for reporting only: nothing in
+      // it is used), so that a required plugin here is reported as refused, not as missing.
+      for (const auto& file : manifest_files(dir.path)) {
+        const std::string plugin = claimed_plugin_name(file);
+        r.m_skipped.push_back({file, plugin, reason, true});
+        r.note("manifest " + file.string() + ": plugin '" + plugin + "': " + reason);
+      }
       continue;
     }
-    std::vector<std::filesystem::path> files;
-    for (const auto& e : std::filesystem::directory_iterator(dir.path, ec)) {
-      if (e.path().extension() == ".json" && e.is_regular_file(ec)) files.push_back(e.path());
-    }
-    std::sort(files.begin(), files.end());
+    const std::vector<std::filesystem::path> files = manifest_files(dir.path);
     r.note(where + ": exists, " + std::to_string(files.size()) + " manifest(s)");
 
     for (const auto& file : files) {
@@ -133,16 +179,20 @@ Registry Registry::discover(const RegistryOptions& options) {
         r.note(manifest_at + ": plugin '" + plugin + "': " + reason);
       };
       if (writable_by_others(file)) {
-        spdlog::warn("plugin '{}' ({}): manifest is writable by others, refused", file.stem().string(), file.string());
-        skip(file.stem().string(), "manifest is writable by others, refused", true);
+        const std::string plugin = claimed_plugin_name(file);  // for reporting only
+        spdlog::warn("plugin '{}' ({}): manifest is writable by others, refused", plugin, file.string());
+        skip(plugin, "manifest is writable by others, refused", true);
         continue;
       }
       Manifest m;
       try {
         m = parse_manifest(file);
       } catch (const ManifestError& e) {
-        spdlog::warn("plugin '{}' ({}): invalid manifest: {}", file.stem().string(), file.string(), e.what());
-        skip(file.stem().string(), std::string("invalid manifest: ") + e.what(), true);
+        // The name it claims, when it can be read, so that a required plugin whose manifest is
+        // broken is reported as such; else the file's stem.
+        const std::string plugin = claimed_plugin_name(file);
+        spdlog::warn("plugin '{}' ({}): invalid manifest: {}", plugin, file.string(), e.what());
+        skip(plugin, std::string("invalid manifest: ") + e.what(), true);
         continue;
       }
       if (auto it = first_by_name.find(m.name); it != first_by_name.end()) {

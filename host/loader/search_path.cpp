@@ -47,6 +47,8 @@ std::vector<IgnoredSetting> ignored_settings(const SearchPathInputs& in) {
                            "XDG_DATA_HOME", "XDG_DATA_DIRS"}) {
     if (auto v = in.getenv(name); v && !v->empty()) out.push_back({name, *v});
   }
+  // An empty TORCHX_PLUGIN_POLICY means "no policy": ignoring it changes something, so say so.
+  if (auto v = in.getenv("TORCHX_PLUGIN_POLICY"); v && v->empty()) out.push_back({"TORCHX_PLUGIN_POLICY", "(empty)"});
   auto data_home = in.getenv("XDG_DATA_HOME");
   if (auto home = in.getenv("HOME"); home && !home->empty() && !(data_home && !data_home->empty())) {
     out.push_back({"user dir", (std::filesystem::path(*home) / ".local/share/torchx/plugins.d").string()});

@@ -41,7 +41,8 @@ struct IgnoredSetting {
 /// What a setuid/setgid process ignores (empty when `inputs.secure` is false): each
 /// --plugin-path, each non-empty TORCHX_PLUGIN_PATH, TORCHX_PLUGIN_SYSTEM_PATH,
 /// TORCHX_PLUGINS_DISABLE, TORCHX_PLUGIN_POLICY, XDG_DATA_HOME and XDG_DATA_DIRS, and the user
-/// dir. For diagnostics only (`torchx plugins`, TORCHX_PLUGIN_DEBUG); never throws.
+/// dir; also an empty TORCHX_PLUGIN_POLICY (which would mean "no policy"), with the value
+/// "(empty)". For diagnostics only (`torchx plugins`, TORCHX_PLUGIN_DEBUG); never throws.
 std::vector<IgnoredSetting> ignored_settings(const SearchPathInputs& inputs);
 
 /// The search path, first match first: --plugin-path dirs, TORCHX_PLUGIN_PATH (':'-separated),

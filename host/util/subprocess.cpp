@@ -18,9 +18,14 @@
 // process_environment::on_setup (only src.hpp does), so linking fails without this.
 #include <boost/process/v2/impl/environment.ipp>
 
+#include <fcntl.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
+#include <functional>
 #include <map>
 #include <system_error>
 #include <thread>
@@ -57,6 +62,22 @@ std::filesystem::path resolve_executable(const std::string& name) {
   return found;
 }
 
+/// In the child, before exec: a process group of its own, and death with its parent (terminal
+/// signals no longer reach it). An error here fails the start (run_process throws).
+struct ProcessGroupInit {
+  bool enabled = false;
+  pid_t parent = 0;
+  template <typename Launcher>
+  boost::system::error_code on_exec_setup(Launcher&, const std::filesystem::path&, const char* const*&) const {
+    if (!enabled) return {};
+    if (::setpgid(0, 0) != 0 || ::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) {
+      return {errno, boost::system::system_category()};
+    }
+    if (::getppid() != parent) return {ESRCH, boost::system::system_category()};  // the parent already died
+    return {};
+  }
+};
+
 }  // namespace
 
 ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOptions& options) {
@@ -68,32 +89,58 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
   const std::vector<std::string> args(argv.begin() + 1, argv.end());
   const std::vector<std::string> env = merged_environment(options);
   const std::filesystem::path exe = resolve_executable(argv[0]);
+  const ProcessGroupInit group{options.new_process_group, ::getpid()};
 
   // process_stdio must be passed as a temporary: in Boost 1.81 a named one leaves the parent's
   // copies of the pipes' write ends open, so reading the child's output never sees EOF.
   auto spawn = [&](bp::process_stdio&& stdio) {
-    if (options.cwd.empty()) return bp::process(ctx, exe, args, std::move(stdio), bp::process_environment(env));
-    return bp::process(ctx, exe, args, std::move(stdio), bp::process_environment(env), bp::process_start_dir(options.cwd));
+    if (options.cwd.empty()) {
+      return bp::process(ctx, exe, args, std::move(stdio), bp::process_environment(env), group);
+    }
+    return bp::process(ctx, exe, args, std::move(stdio), bp::process_environment(env),
+                       bp::process_start_dir(options.cwd), group);
   };
   bp::process proc = options.stdin_data ? spawn(bp::process_stdio{in_pipe, out_pipe, err_pipe})
                                         : spawn(bp::process_stdio{nullptr, out_pipe, err_pipe});
+  const pid_t pid = proc.id();
+  // Also here, so that a timeout right after the start cannot miss the group (EACCES once the
+  // child has exec'd: it did it itself then).
+  if (options.new_process_group) ::setpgid(pid, pid);
 
   ProcessResult result;
-  // Past the timeout: SIGKILL, and close our ends of the pipes so that the reads end even when a
-  // grandchild still holds the write ends.
-  asio::steady_timer timer{ctx};
-  const auto deadline = std::chrono::steady_clock::now() + options.timeout.value_or(std::chrono::milliseconds{0});
-  auto kill_on_timeout = [&] {
-    boost::system::error_code ignored;
-    result.timed_out = true;
-    proc.terminate(ignored);
-    out_pipe.close(ignored);
-    err_pipe.close(ignored);
-    in_pipe.close(ignored);
+  bool exited = false;  // the process has ended and running() reaped it (its status is kept)
+  auto check_exited = [&] {
+    if (!exited) {
+      boost::system::error_code ec;
+      exited = !proc.running(ec) || ec;
+    }
+    return exited;
   };
-  int pending = options.stdin_data ? 3 : 2;  // the reads and the write; then the timer is not needed
+  auto kill_it = [&] {
+    boost::system::error_code ignored;
+    if (options.new_process_group) ::kill(-pid, SIGKILL);  // what it started, too
+    proc.terminate(ignored);
+  };
+
+  asio::steady_timer deadline_timer{ctx};
+  asio::steady_timer poll_timer{ctx};
+  const auto deadline = std::chrono::steady_clock::now() + options.timeout.value_or(std::chrono::milliseconds{0});
+  // Ends the I/O: pending reads complete (aborted) and ctx.run() returns; what is still buffered
+  // in the pipes is read below.
+  auto stop_io = [&] {
+    boost::system::error_code ignored;
+    out_pipe.cancel(ignored);
+    err_pipe.cancel(ignored);
+    in_pipe.close(ignored);
+    deadline_timer.cancel();
+    poll_timer.cancel();
+  };
+  int pending = options.stdin_data ? 3 : 2;  // the reads and the write; then no timer is needed
   auto one_done = [&] {
-    if (--pending == 0) timer.cancel();
+    if (--pending == 0) {
+      deadline_timer.cancel();
+      poll_timer.cancel();
+    }
   };
   auto read_all = [&](asio::readable_pipe& pipe, std::string& into) {
     asio::async_read(pipe, asio::dynamic_buffer(into),
@@ -109,27 +156,69 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
     });
   }
   if (options.timeout) {
-    timer.expires_at(deadline);
-    timer.async_wait([&](const boost::system::error_code& ec) {
-      if (!ec) kill_on_timeout();
+    deadline_timer.expires_at(deadline);
+    deadline_timer.async_wait([&](const boost::system::error_code& ec) {
+      if (ec) return;
+      // A timeout only when the process itself is still running; when it has exited and only
+      // something it started holds the pipes, reading just stops.
+      if (!check_exited()) {
+        result.timed_out = true;
+        kill_it();
+      }
+      stop_io();
     });
   }
+  // While the pipes are open, look now and then whether the process has exited: something it
+  // started may hold the pipes for a long time after it.
+  std::chrono::milliseconds poll_every{5};
+  std::optional<std::chrono::steady_clock::time_point> exited_at;
+  std::function<void()> schedule_poll = [&] {
+    poll_timer.expires_after(poll_every);
+    poll_timer.async_wait([&](const boost::system::error_code& ec) {
+      if (ec) return;
+      const auto now = std::chrono::steady_clock::now();
+      if (!exited_at && check_exited()) exited_at = now;
+      if (exited_at && now >= *exited_at + k_output_grace_after_exit) {
+        stop_io();
+        return;
+      }
+      poll_every = exited_at ? std::chrono::milliseconds{20} : std::min(poll_every * 2, std::chrono::milliseconds{100});
+      schedule_poll();
+    });
+  };
+  schedule_poll();
   ctx.run();
-  if (options.timeout) {
+
+  // Read what is still buffered (what the process wrote just before it exited), without waiting.
+  auto drain = [](asio::readable_pipe& pipe, std::string& into) {
+    if (!pipe.is_open()) return;
+    const int fd = pipe.native_handle();
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+    char buffer[65536];
+    for (int i = 0; i < 256; ++i) {  // bounded: a grandchild may keep writing
+      const ssize_t n = ::read(fd, buffer, sizeof buffer);
+      if (n > 0) into.append(buffer, static_cast<std::size_t>(n));
+      else if (n == 0 || errno != EINTR) break;  // EOF, EAGAIN (nothing more now) or an error
+    }
+    boost::system::error_code ignored;
+    pipe.close(ignored);
+  };
+  drain(out_pipe, result.out);
+  drain(err_pipe, result.err);
+
+  if (!exited && options.timeout && !result.timed_out) {
     // The pipes can close before the process ends (it closed them itself): poll until the deadline.
-    // running() reaps the process and keeps its status once it has ended.
-    boost::system::error_code ec;
-    while (!result.timed_out && proc.running(ec) && !ec) {
+    while (!check_exited()) {
       if (std::chrono::steady_clock::now() >= deadline) {
-        kill_on_timeout();
+        result.timed_out = true;
+        kill_it();
         break;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
-    if (proc.running(ec) && !ec) proc.wait();
-  } else {
-    proc.wait();
   }
+  boost::system::error_code ec;
+  if (!exited && proc.running(ec) && !ec) proc.wait();
   const int status = proc.native_exit_code();
   result.signaled = WIFSIGNALED(status);
   result.exit_code = result.signaled ? WTERMSIG(status) : WEXITSTATUS(status);

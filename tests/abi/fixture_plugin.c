@@ -2,16 +2,24 @@
 /* Fixture plugins for the loader's tests, written in C99 against plugin_api.h (which also proves
  * the header compiles as C). One source, built several ways with -DFIXTURE_<VARIANT>:
  * GOOD, WRONG_ABI, MISSING_SYMBOL, SHORT_STRUCT, NAME_MISMATCH, BAD_JSON, UNLISTED, FAILS,
- * SEGFAULT (negotiation writes through a NULL pointer), HANGS (negotiation never returns). */
-#ifdef FIXTURE_HANGS
-#define _POSIX_C_SOURCE 200809L /* pause() */
+ * SEGFAULT (negotiation writes through a NULL pointer), HANGS (negotiation never returns),
+ * DAEMON (negotiation starts a `sleep 30` that keeps the process's stdout and stderr, as a plugin
+ * starting a helper daemon would, and loads fine; its pid is written to the file named by
+ * TORCHX_FIXTURE_DAEMON_PIDFILE, when set, so that the test can kill it). */
+#if defined(FIXTURE_HANGS) || defined(FIXTURE_DAEMON)
+#define _POSIX_C_SOURCE 200809L /* pause(), fork() */
 #endif
 
 #include <torchx/plugin_api.h>
 
 #include <string.h>
-#ifdef FIXTURE_HANGS
+#if defined(FIXTURE_HANGS) || defined(FIXTURE_DAEMON)
 #include <unistd.h>
+#endif
+#ifdef FIXTURE_DAEMON
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/types.h>
 #endif
 
 #ifndef FIXTURE_NAME
@@ -84,6 +92,26 @@ static const tx_scheduler_api* g_schedulers[1];
 static int* volatile g_null; /* volatile: the compiler cannot see that it stays NULL */
 #endif
 
+#ifdef FIXTURE_DAEMON
+static void start_daemon(void) {
+  const char* pidfile = getenv("TORCHX_FIXTURE_DAEMON_PIDFILE");
+  FILE* f;
+  pid_t pid = fork();
+  if (pid == 0) {
+    /* inherits stdout and stderr, and keeps them open for 30 s */
+    execlp("sleep", "sleep", "30", (char*)NULL);
+    _exit(127);
+  }
+  if (pid > 0 && pidfile != NULL) {
+    f = fopen(pidfile, "w");
+    if (f != NULL) {
+      fprintf(f, "%ld\n", (long)pid);
+      fclose(f);
+    }
+  }
+}
+#endif
+
 #ifndef FIXTURE_MISSING_SYMBOL
 TX_PLUGIN_EXPORT tx_status tx_plugin_negotiate(const tx_host_info* host, tx_plugin_info* info) {
 #ifdef FIXTURE_SEGFAULT
@@ -91,6 +119,9 @@ TX_PLUGIN_EXPORT tx_status tx_plugin_negotiate(const tx_host_info* host, tx_plug
 #endif
 #ifdef FIXTURE_HANGS
   for (;;) pause(); /* a plugin waiting for something that never comes */
+#endif
+#ifdef FIXTURE_DAEMON
+  start_daemon();
 #endif
   memset(&g_scheduler, 0, sizeof g_scheduler);
   g_scheduler.struct_size = sizeof g_scheduler;

@@ -123,9 +123,74 @@ TEST_CASE("loader::Registry::discover refuses directories and manifests writable
   const Registry r = Registry::discover(options);
   REQUIRE(r.plugins().size() == 1);
   CHECK(r.plugins()[0].manifest.name == "z");
-  REQUIRE(r.skipped().size() == 2);
+  REQUIRE(r.skipped().size() == 3);
+  CHECK(r.skipped()[0].path == open_dir);
   CHECK(r.skipped()[0].reason == "directory is writable by others, refused");
-  CHECK(r.skipped()[1].reason == "manifest is writable by others, refused");
+  CHECK(r.skipped()[1].path == open_dir / "x.json");  // its manifests too, by plugin name, unused
+  CHECK(r.skipped()[1].plugin == "x");
+  CHECK(r.skipped()[1].reason == "directory is writable by others, refused");
+  CHECK(r.skipped()[2].reason == "manifest is writable by others, refused");
+}
+
+TEST_CASE("loader::Registry::discover: a required plugin in a refused dir or a broken manifest is reported as skipped") {
+  TempDir tmp;
+  const auto open_dir = tmp.path() / "open";
+  tmp.write("open/10-site.json", manifest("fx_site", "s"));  // file name and plugin name differ
+  ::chmod(open_dir.c_str(), 0777);
+  tmp.write("b/zz-misnamed.json", R"({"file_format_version": "1.0.0", "plugin": {"name": "delta", "version": "1"}})");
+  tmp.write("b/unreadable-json.json", "{nope");
+  const std::string dirs = open_dir.string() + ":" + (tmp.path() / "b").string();
+  const std::string skipped_site =
+      "required plugin 'fx_site' was skipped: directory is writable by others, refused (" + (open_dir / "10-site.json").string() + ")";
+  for (const std::string required : {"fx_site delta", "fx_* delta"}) {  // a plain name and a glob
+    CAPTURE(required);
+    RegistryOptions options;
+    options.search = inputs({{"TORCHX_PLUGIN_SYSTEM_PATH", dirs}});
+    options.policy = PluginPolicy::parse("[plugins]\nrequired = " + required + "\n", "/site.conf");
+    const Registry r = Registry::discover(options);
+    CHECK(r.plugins().empty());
+    REQUIRE(r.policy_problems().size() == 2);
+    CHECK(r.policy_problems()[0] == skipped_site);
+    CHECK(r.policy_problems()[1].starts_with("required plugin 'delta' was skipped: invalid manifest: "));
+    CHECK(r.policy_problems()[1].ends_with("(" + (tmp.path() / "b/zz-misnamed.json").string() + ")"));
+  }
+  // A manifest that is not even JSON keeps its file's stem as its name.
+  RegistryOptions options;
+  options.search = inputs({{"TORCHX_PLUGIN_SYSTEM_PATH", dirs}});
+  const Registry r = Registry::discover(options);
+  REQUIRE(r.skipped().size() == 4);
+  CHECK(r.skipped()[2].plugin == "unreadable-json");
+  CHECK(r.skipped()[3].plugin == "delta");
+}
+
+TEST_CASE("loader::PluginLibrary::load refuses a library writable by others, or in a directory that is") {
+  TempDir tmp;
+  const std::filesystem::path fixture = std::filesystem::path(TORCHX_FIXTURE_DIR) / "good";
+  const auto lib = tmp.path() / "lib/libtorchx_plugin_fx_good.so";
+  std::filesystem::create_directories(lib.parent_path());
+  std::filesystem::copy_file(fixture / "lib/libtorchx_plugin_fx_good.so", lib);
+  const auto manifest_path = tmp.path() / "plugins.d/fx_good.json";
+  std::filesystem::create_directories(manifest_path.parent_path());
+  std::filesystem::copy_file(fixture / "plugins.d/fx_good.json", manifest_path);
+  const Manifest m = parse_manifest(manifest_path);
+  REQUIRE(m.library_path == lib);
+  auto reason = [&]() -> std::string {
+    try {
+      (void)PluginLibrary::load(m);
+    } catch (const PluginLoadError& e) {
+      CHECK(std::string(e.what()).starts_with("plugin 'fx_good' (" + manifest_path.string() + "): "));
+      return e.reason();
+    }
+    return "(loaded)";
+  };
+  ::chmod(lib.c_str(), 0666);
+  CHECK(reason() == "library " + lib.string() + " is writable by others, refused");
+  ::chmod(lib.c_str(), 0755);
+  ::chmod(lib.parent_path().c_str(), 0777);
+  CHECK(reason() == "library " + lib.string() + " is in a directory writable by others (" + lib.parent_path().string() +
+                        "), refused");
+  ::chmod(lib.parent_path().c_str(), 0755);
+  CHECK(reason() == "(loaded)");  // the same library, once only its owner can write it
 }
 
 TEST_CASE("loader::ignored_settings lists what a setuid process ignores, and nothing otherwise") {
@@ -136,6 +201,12 @@ TEST_CASE("loader::ignored_settings lists what a setuid process ignores, and not
   CHECK(got == std::vector<std::string>{"--plugin-path /flag", "TORCHX_PLUGIN_PATH /evil", "TORCHX_PLUGIN_POLICY /evil.conf",
                                         "user dir /home/u/.local/share/torchx/plugins.d"});
   CHECK(ignored_settings(inputs(env, {"/flag"})).empty());
+  // An empty TORCHX_PLUGIN_POLICY means "no policy": ignoring it matters, so it is listed.
+  got.clear();
+  for (const auto& i : ignored_settings(inputs({{"TORCHX_PLUGIN_POLICY", ""}}, {}, /*secure=*/true))) {
+    got.push_back(i.source + " " + i.value);
+  }
+  CHECK(got == std::vector<std::string>{"TORCHX_PLUGIN_POLICY (empty)"});
 }
 
 TEST_CASE("loader::PluginPolicy::parse reads required and optional globs and reports every problem") {
@@ -169,6 +240,22 @@ TEST_CASE("loader::PluginPolicy::load: TORCHX_PLUGIN_POLICY, ignored in a setuid
   p = PluginPolicy::load(inputs({{"TORCHX_PLUGIN_POLICY", (tmp.path() / "none.conf").string()}}));
   REQUIRE(p.errors.size() == 1);
   CHECK(p.errors[0] == "plugin policy " + (tmp.path() / "none.conf").string() + ": not found (named by TORCHX_PLUGIN_POLICY)");
+  CHECK_FALSE(p.read);
+}
+
+TEST_CASE("loader::PluginPolicy::load: a directory or a NUL byte is an error naming the file, not 'no policy'") {
+  TempDir tmp;
+  std::filesystem::create_directories(tmp.path() / "dir.conf");
+  auto p = PluginPolicy::load(inputs({{"TORCHX_PLUGIN_POLICY", (tmp.path() / "dir.conf").string()}}));
+  CHECK(p.errors == std::vector<std::string>{"plugin policy " + (tmp.path() / "dir.conf").string() +
+                                             ": is a directory, not a policy file"});
+  CHECK_FALSE(p.read);
+
+  const auto file = tmp.write("nul.conf", "[plugins]\nrequired = a\n" + std::string(1, '\0') + "required = b\n");
+  p = PluginPolicy::load(inputs({{"TORCHX_PLUGIN_POLICY", file.string()}}));
+  CHECK(p.errors == std::vector<std::string>{"plugin policy " + file.string() + ": line 3: contains a NUL byte (not a text file?)"});
+  CHECK(p.required == std::vector<std::string>{"a"});  // what comes before it is still used
+  CHECK(p.read);
 }
 
 TEST_CASE("loader::Registry::discover applies the policy: required plugins missing or skipped are problems") {

@@ -11,11 +11,13 @@
 #include <boost/json.hpp>
 
 #include <grp.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <fstream>
 #include <iostream>
 
 using torchx::util::ProcessOptions;
@@ -115,6 +117,42 @@ TEST_CASE("torchx plugins check kills a plugin that hangs while loading") {
         "ok      test_plugin (ABI 1)\n");
 }
 
+TEST_CASE("torchx plugins check: a plugin that loads fine but leaves a daemon holding the output is ok") {
+  Cli torchx;
+  torchx.plugin_dirs = {fixture("daemon"), k_test_plugins};
+  const std::string pidfile = (torchx.tmp.path() / "daemon.pid").string();
+  torchx.env = {{"TORCHX_FIXTURE_DAEMON_PIDFILE", pidfile}};
+  // The fixture's `sleep 30` is killed whatever happens below: nothing lingers.
+  struct KillDaemon {
+    std::string pidfile;
+    ~KillDaemon() {
+      std::ifstream in(pidfile);
+      long pid = 0;
+      if (in >> pid && pid > 0) ::kill(static_cast<pid_t>(pid), SIGKILL);
+    }
+  } kill_daemon{pidfile};
+  const auto r = torchx({"plugins", "check"});  // default limit: 10 s per plugin
+  CHECK(r.exit_code == 0);
+  CHECK(r.out == "ok      fx_daemon (ABI 1)\nok      test_plugin (ABI 1)\n");
+  CHECK(std::filesystem::exists(pidfile));  // the daemon was started: the test can fail
+}
+
+TEST_CASE("torchx plugins check: each discovery warning once, not once per plugin checked") {
+  Cli torchx;
+  torchx.tmp.write("broken/broken.json", "{nope");
+  torchx.plugin_dirs = {k_test_plugins, fixture("good"), (torchx.tmp.path() / "broken").string()};
+  const auto r = torchx({"plugins", "check"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out == "ok      test_plugin (ABI 1)\nok      fx_good (ABI 1)\n");
+  const std::string warning = "plugin 'broken' (" + (torchx.tmp.path() / "broken/broken.json").string() + "): invalid manifest";
+  CHECK(count(r.err, warning) == 1);
+  // What a plugin logs while it loads is still relayed from the child.
+  const auto debug = torchx({"--log_level", "DEBUG", "plugins", "check", "fx_good"});
+  CHECK(debug.exit_code == 0);
+  CHECK(count(debug.err, warning) == 1);
+  CHECK(count(debug.err, "plugin 'fx_good': fixture negotiated") == 1);
+}
+
 TEST_CASE("torchx plugins check: a bad TORCHX_PLUGIN_CHECK_TIMEOUT is one warning, then the default") {
   Cli torchx;
   torchx.env = {{"TORCHX_PLUGIN_CHECK_TIMEOUT", "soon"}};
@@ -200,6 +238,25 @@ TEST_CASE("site policy: a required plugin skipped (disabled, broken, writable by
   CHECK(
       contains(r.err, "torchx: error: required plugin 'site_b' was skipped: manifest is writable by others, refused (" +
                           site + "/site_b.json)\n"));
+
+  // A required plugin in a directory writable by others, its manifest named differently: reported
+  // as refused, by a plain name and by a glob.
+  Cli refused;
+  const auto open_dir = refused.tmp.path() / "open";
+  refused.tmp.write("open/10-site.json", torchx::test::slurp(manifest_of("good")));
+  ::chmod(open_dir.c_str(), 0777);
+  refused.plugin_dirs = {open_dir.string(), k_test_plugins};
+  const std::string refused_error = "torchx: error: required plugin 'fx_good' was skipped: directory is writable by others, refused (" +
+                                    (open_dir / "10-site.json").string() + ")\n";
+  for (const std::string required : {"fx_good", "fx_*"}) {
+    CAPTURE(required);
+    refused.env.clear();
+    refused.policy("[plugins]\nrequired = " + required + "\n");
+    r = refused({"builtins"});
+    CHECK(r.exit_code == 3);
+    CHECK(contains(r.err, refused_error));
+    CHECK_FALSE(contains(r.err, "was not found"));
+  }
 
   // The same plugins, not required: one warning each, and the command works.
   broken.env.clear();
@@ -295,8 +352,24 @@ TEST_CASE("TORCHX_PLUGIN_DEBUG prints every directory, manifest and decision") {
   CHECK(count(r.err, d + "dir " + k_test_plugins + " ") == 1);
   CHECK(contains(r.err, d + "plugin 'test_plugin': loaded in a child process (ABI 1)\n"));
 
+  // A policy file that cannot be read is not traced as read, and policy errors are traced.
+  const std::string missing = (torchx.tmp.path() / "missing.conf").string();
+  torchx.env = {{"TORCHX_PLUGIN_DEBUG", "1"}, {"TORCHX_PLUGIN_POLICY", missing}};
+  r = torchx({"plugins"});
+  CHECK(r.exit_code == 3);
+  CHECK(count(r.err, d + "policy " + missing + " (TORCHX_PLUGIN_POLICY): not read (see the error below)\n") == 1);
+  CHECK(count(r.err, d + "policy error: plugin policy " + missing + ": not found (named by TORCHX_PLUGIN_POLICY)\n") == 1);
+  CHECK_FALSE(contains(r.err, "required (none)"));
+  const std::string bad = torchx.tmp.write("bad.conf", "[plugins]\nrequried = x\n").string();
+  torchx.env = {{"TORCHX_PLUGIN_DEBUG", "1"}, {"TORCHX_PLUGIN_POLICY", bad}};
+  r = torchx({"plugins"});
+  CHECK(r.exit_code == 3);
+  CHECK(count(r.err, d + "policy " + bad + " (TORCHX_PLUGIN_POLICY): required (none); optional (none)\n") == 1);
+  CHECK(count(r.err, d + "policy error: plugin policy " + bad +
+                         ": unknown key 'requried' in [plugins] (expected required or optional)\n") == 1);
+
   // Off by default, and with 0.
-  torchx.env.back() = {"TORCHX_PLUGIN_DEBUG", "0"};
+  torchx.env = {{"TORCHX_PLUGIN_DEBUG", "0"}};
   CHECK_FALSE(contains(torchx({"plugins"}).err, "plugin-debug"));
 }
 

@@ -3,10 +3,42 @@
 
 #include <doctest/doctest.h>
 
+#include <signal.h>
+
+#include <chrono>
 #include <csignal>
+#include <fstream>
 #include <system_error>
+#include <thread>
 
 using namespace torchx::util;
+
+namespace {
+
+/// Kills (SIGKILL) the process whose pid is the first line of `text`, when it ends its scope.
+struct KillOnExit {
+  pid_t pid = 0;
+  explicit KillOnExit(const std::string& text) {
+    try {
+      pid = static_cast<pid_t>(std::stol(text));
+    } catch (const std::exception&) {
+    }
+  }
+  ~KillOnExit() {
+    if (pid > 0) ::kill(pid, SIGKILL);
+  }
+};
+
+/// True when `pid` no longer runs (gone, or a zombie waiting for its new parent to reap it).
+bool ended(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return true;
+  const auto paren = line.rfind(')');
+  return paren != std::string::npos && paren + 2 < line.size() && line[paren + 2] == 'Z';
+}
+
+}  // namespace
 
 TEST_SUITE_BEGIN("util");
 
@@ -62,6 +94,51 @@ TEST_CASE("util::run_process kills a process that runs past its timeout") {
   const auto quick = run_process({"sh", "-c", "echo fine; exit 3"}, options);
   CHECK_FALSE(quick.timed_out);
   CHECK_FALSE(quick.signaled);
+  CHECK(quick.exit_code == 3);
+  CHECK(quick.out == "fine\n");
+}
+
+TEST_CASE("util::run_process: a process that exited is not a timeout, even when its child holds the pipes") {
+  // sh exits at once; the `sleep 30` it started keeps its stdout and stderr open.
+  ProcessOptions options;
+  options.timeout = std::chrono::seconds(20);  // a limit: past it, the old behaviour said timed_out
+  const auto r = run_process({"sh", "-c", "sleep 30 & echo $!; echo printed >&2; exit 4"}, options);
+  const KillOnExit daemon(r.out);
+  CHECK(daemon.pid > 0);
+  CHECK_FALSE(r.timed_out);
+  CHECK_FALSE(r.signaled);
+  CHECK(r.exit_code == 4);
+  CHECK(r.err == "printed\n");  // everything the process itself wrote is read
+  CHECK_FALSE(ended(daemon.pid));  // nothing killed what it started
+
+  // The same without a timeout: it does not wait for the grandchild either.
+  const auto untimed = run_process({"sh", "-c", "sleep 30 & echo $!; echo fine"});
+  const KillOnExit daemon2(untimed.out);
+  CHECK(untimed.exit_code == 0);
+  CHECK(untimed.out.ends_with("\nfine\n"));
+}
+
+TEST_CASE("util::run_process: new_process_group kills what the process started when it times out") {
+  ProcessOptions options;
+  options.timeout = std::chrono::milliseconds(300);
+  options.new_process_group = true;
+  const auto r = run_process({"sh", "-c", "sleep 30 & echo $!; exec sleep 600"}, options);
+  const KillOnExit daemon(r.out);
+  CHECK(r.timed_out);
+  CHECK(r.signaled);
+  CHECK(r.exit_code == SIGKILL);
+  REQUIRE(daemon.pid > 0);
+  // Its grandchild got SIGKILL too; wait (a limit, not a timing assertion) for it to be gone.
+  const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!ended(daemon.pid) && std::chrono::steady_clock::now() < limit) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  CHECK(ended(daemon.pid));
+
+  // A process in a group of its own still runs normally.
+  options.timeout = std::chrono::seconds(60);
+  const auto quick = run_process({"sh", "-c", "echo fine; exit 3"}, options);
+  CHECK_FALSE(quick.timed_out);
   CHECK(quick.exit_code == 3);
   CHECK(quick.out == "fine\n");
 }
