@@ -18,8 +18,13 @@
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <functional>
 #include <ostream>
+#include <string_view>
+#include <utility>
 
 namespace po = boost::program_options;
 namespace json = boost::json;
@@ -94,6 +99,41 @@ std::string cell(const json::value& v) {
 
 std::string or_empty(const std::optional<std::string>& s) { return s.value_or(""); }
 
+/// `s` with its control characters escaped, so that one value stays on one line of a table:
+/// `\n`, `\r`, `\t`, else `\xHH` (C0 and DEL) or `\uHHHH` (C1, U+0080..U+009F in UTF-8).
+/// Backslashes are kept as they are (paths stay readable); `--json` is the exact form.
+std::string escape_controls(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  char buf[8];
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else if (c == '\t') out += "\\t";
+    else if (c < 0x20 || c == 0x7F) {
+      std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned>(c));
+      out += buf;
+    } else if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
+               static_cast<unsigned char>(s[i + 1]) <= 0x9F) {
+      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(s[++i])));
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+/// format_table with every cell's control characters escaped (a run id or value with a newline
+/// would otherwise break the table's lines).
+std::string table(const std::vector<std::string>& headers, std::vector<std::vector<std::string>> rows) {
+  for (auto& row : rows) {
+    for (auto& c : row) c = escape_controls(c);
+  }
+  return format_table(headers, rows);
+}
+
 json::value optional_json(const std::optional<std::string>& s) { return s ? json::value(*s) : json::value(nullptr); }
 
 // ------------------------------------------------------------------------------------------------
@@ -118,7 +158,7 @@ int list_jobs(const Invocation& inv) {
   }
   std::vector<std::vector<std::string>> rows;
   for (const auto& id : ids) rows.push_back({id});
-  inv.out << format_table({"JOB ID"}, rows);
+  inv.out << table({"JOB ID"}, rows);
   return k_exit_ok;
 }
 
@@ -137,7 +177,7 @@ int list_metadata(const Invocation& inv) {
   }
   std::vector<std::vector<std::string>> rows;
   for (const auto& kv : v.as_object()) rows.push_back({std::string(kv.key()), cell(kv.value())});
-  inv.out << format_table({"ID", "VALUE"}, rows);
+  inv.out << table({"ID", "VALUE"}, rows);
   return k_exit_ok;
 }
 
@@ -165,7 +205,7 @@ int list_artifacts(const Invocation& inv) {
   }
   std::vector<std::vector<std::string>> rows;
   for (const auto& a : artifacts) rows.push_back({a.name, a.path, cell(json::parse(a.metadata_json))});
-  inv.out << format_table({"ARTIFACT", "PATH", "METADATA"}, rows);
+  inv.out << table({"ARTIFACT", "PATH", "METADATA"}, rows);
   return k_exit_ok;
 }
 
@@ -220,12 +260,23 @@ int list_lineage(const Invocation& inv) {
   for (const auto& l : lineage.descendants) {
     rows.push_back({"descendant", l.run_id, l.via_run_id, or_empty(l.artifact_name), std::to_string(l.depth)});
   }
-  inv.out << format_table({"RELATION", "RUN ID", "VIA", "ARTIFACT", "DEPTH"}, rows);
+  inv.out << table({"RELATION", "RUN ID", "VIA", "ARTIFACT", "DEPTH"}, rows);
   return k_exit_ok;
 }
 
 // ------------------------------------------------------------------------------------------------
 // add
+
+/// Whether every number in `v` is finite (Boost.JSON reads `1e400` as infinity, which JSON cannot
+/// carry on to the tracker).
+bool all_finite(const json::value& v) {
+  if (const double* d = v.if_double()) return std::isfinite(*d);
+  if (const auto* a = v.if_array()) return std::all_of(a->begin(), a->end(), [](const auto& x) { return all_finite(x); });
+  if (const auto* o = v.if_object()) {
+    return std::all_of(o->begin(), o->end(), [](const auto& kv) { return all_finite(kv.value()); });
+  }
+  return true;
+}
 
 /// `KEY=VALUE` (a string) or `KEY:=JSON` (any JSON value) into `out`. Throws UsageError.
 void parse_pair(const std::string& item, const std::string& what, json::object& out) {
@@ -238,6 +289,10 @@ void parse_pair(const std::string& item, const std::string& what, json::object& 
     boost::system::error_code ec;
     json::value v = json::parse(item.substr(eq + 1), ec);
     if (ec) throw UsageError("bad " + what + " '" + item + "': the value after ':=' is not JSON (" + ec.message() + ")");
+    if (!all_finite(v)) {
+      throw UsageError("bad " + what + " '" + item + "': a number after ':=' is out of range (JSON numbers here are " +
+                       "doubles, at most about 1.8e308); to record it as text use " + key + "=" + item.substr(eq + 1));
+    }
     out[key] = std::move(v);
   } else {
     out[item.substr(0, eq)] = item.substr(eq + 1);
@@ -259,15 +314,27 @@ WriteTarget write_target(const po::variables_map& vm) {
 }
 
 /// Runs `write` against every chosen tracker, after linking the job to its parent (as TorchX's
-/// app_run_from_env() does: idempotent here).
+/// app_run_from_env() does: idempotent here). A parent a tracker refuses as invalid (say, too
+/// long for its store) is not linked, with one warning: it must not fail every write of the job.
 int write_all(const Invocation& inv, const po::variables_map& vm,
               const std::function<void(loader::TrackerProxy&, const std::string&)>& write) {
   const WriteTarget target = write_target(vm);
   const auto settings = chosen_trackers(inv, vm);
   std::vector<std::unique_ptr<loader::TrackerProxy>> trackers;
   for (const auto& s : settings) trackers.push_back(runner::open_tracker(inv.session.registry(), s));
+  const bool link_parent = target.parent && !target.parent->empty() && *target.parent != target.run_id;
+  bool warned = false;
   for (auto& t : trackers) {
-    if (target.parent && *target.parent != target.run_id) t->add_source(target.run_id, {*target.parent, std::nullopt});
+    if (link_parent) {
+      try {
+        t->add_source(target.run_id, {*target.parent, std::nullopt});
+      } catch (const loader::PluginCallError& e) {
+        if (e.status() != TX_E_INVALID_ARGUMENT) throw;
+        if (!std::exchange(warned, true)) {
+          spdlog::warn("TORCHX_PARENT_RUN_ID not recorded as the run's source: {}", escape_controls(e.what()));
+        }
+      }
+    }
     write(*t, target.run_id);
   }
   return k_exit_ok;

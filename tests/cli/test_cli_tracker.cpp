@@ -268,3 +268,75 @@ TEST_CASE("torchx tracker: bad config and bad input are one-line errors") {
                    (torchx.store() / "MU======" / "metadata" / "1").string() + ": malformed JSON") == 0);
   CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
 }
+
+TEST_CASE("torchx tracker list metadata: NaN and Infinity as Python writes them, read as strings") {
+  Cli torchx;
+  torchx.use(torchx.store());
+  torchx.tmp.write("store/MU======/metadata/1",  // b32("e")
+                   R"({"metadata": {"loss": NaN, "x": Infinity, "y": -Infinity, "s": "NaN in a string"}})");
+  auto r = torchx({"tracker", "list", "metadata", "--json", "e"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.err.empty());
+  CHECK(r.out == R"({"loss":"NaN","x":"Infinity","y":"-Infinity","s":"NaN in a string"})" "\n");
+  r = torchx({"tracker", "list", "metadata", "e"});
+  CHECK(r.out == "ID    VALUE\n----  ---------------\nloss  NaN\nx     Infinity\ny     -Infinity\ns     NaN in a string\n");
+}
+
+TEST_CASE("torchx tracker add metadata: a number beyond a double after ':=' is a usage error") {
+  Cli torchx;
+  torchx.use(torchx.store());
+  auto r = torchx({"tracker", "add", "metadata", "--run-id", "t1", "huge:=1e400"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "torchx: error: bad metadata 'huge:=1e400': a number after ':=' is out of range (JSON numbers here are "
+                 "doubles, at most about 1.8e308); to record it as text use huge=1e400\n");
+  r = torchx({"tracker", "add", "artifact", "--run-id", "t1", "--metadata", "l:=[1, {\"x\": -1e999}]", "m", "/p"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("torchx: error: bad --metadata 'l:=[1, {\"x\": -1e999}]': a number after ':=' is out of range") == 0);
+  CHECK(torchx({"tracker", "list", "jobs", "--json"}).out == "[]\n");  // nothing written
+  CHECK(torchx({"tracker", "add", "metadata", "--run-id", "t1", "big:=1e308"}).exit_code == 0);
+}
+
+TEST_CASE("torchx tracker list: control characters in cells are escaped, --json is exact") {
+  Cli torchx;
+  torchx.use(torchx.store());
+  auto r = torchx({"tracker", "add", "metadata", "--run-id", "a\nb", "k=line1\nline2\tx\x1b[1m"});
+  REQUIRE(r.exit_code == 0);
+  r = torchx({"tracker", "add", "artifact", "--run-id", "a\nb", "m", "/p\r"});
+  REQUIRE(r.exit_code == 0);
+  r = torchx({"tracker", "add", "source", "--run-id", "c", "a\nb"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(torchx({"tracker", "list", "jobs"}).out == "JOB ID\n------\na\\nb\nc\n");
+  CHECK(torchx({"tracker", "list", "jobs", "--json"}).out == "[\"a\\nb\",\"c\"]\n");
+  CHECK(torchx({"tracker", "list", "metadata", "a\nb"}).out ==
+        "ID  VALUE\n--  ----------------------\nk   line1\\nline2\\tx\\x1b[1m\n");
+  CHECK(torchx({"tracker", "list", "metadata", "--json", "a\nb"}).out == "{\"k\":\"line1\\nline2\\tx\\u001b[1m\"}\n");
+  CHECK(torchx({"tracker", "list", "artifacts", "a\nb"}).out ==
+        "ARTIFACT  PATH  METADATA\n--------  ----  --------\nm         /p\\r  \n");
+  CHECK(torchx({"tracker", "list", "lineage", "--sources-only", "c"}).out ==
+        "RELATION  RUN ID  VIA  ARTIFACT  DEPTH\n--------  ------  ---  --------  -----\nancestor  a\\nb    c              1\n");
+}
+
+TEST_CASE("torchx tracker add: a TORCHX_PARENT_RUN_ID the tracker refuses is skipped with one warning") {
+  Cli torchx;
+  torchx.use(torchx.store());
+  torchx.env[0].second = "file,fsspec";  // two trackers, one warning
+  torchx.env.emplace_back("TORCHX_TRACKER_FSSPEC_CONFIG", torchx.store().string());
+  torchx.env.emplace_back("TORCHX_JOB_ID", "job");
+  const std::string parent(200, 'p');
+  torchx.env.emplace_back("TORCHX_PARENT_RUN_ID", parent);
+  auto r = torchx({"tracker", "add", "metadata", "k=v"});
+  CHECK(r.exit_code == 0);
+  // Inside a job (TORCHX_JOB_ID set) log lines carry a timestamp: match from the message on.
+  const std::string warning = "TORCHX_PARENT_RUN_ID not recorded as the run's source: tracker 'file' add_source: "
+                              "source run id '" + parent + "' is too long for a file name once base32-encoded (200 bytes, at most 155)\n";
+  CHECK(r.err.find("warning") != std::string::npos);
+  CHECK(r.err.ends_with(warning));
+  CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  CHECK(torchx({"tracker", "list", "metadata", "--json", "job"}).out == "{\"k\":\"v\"}\n");
+  CHECK(torchx({"tracker", "list", "lineage", "--json", "job"}).out == R"({"run_id":"job","ancestors":[],"descendants":[]})" "\n");
+  // An empty one is no parent at all (TorchX: `if parent_run_id:`).
+  torchx.env.back().second = "";
+  r = torchx({"tracker", "add", "metadata", "k=w"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.err.empty());
+}

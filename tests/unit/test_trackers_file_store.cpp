@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <set>
 
 namespace fs = std::filesystem;
@@ -263,6 +264,72 @@ TEST_CASE("FileStore: malformed store content is a one-line error naming the fil
   CHECK(e1.find('\n') == std::string::npos);
   CHECK(error_of([&] { (void)store.metadata("s"); }).find(": expected {\"metadata\": {...}}") != std::string::npos);
   CHECK(error_of([&] { (void)store.artifacts("t"); }).find(": expected {\"name\"") != std::string::npos);
+}
+
+TEST_CASE("FileStore: NaN, Infinity and -Infinity as Python's json.dump writes them read back as strings") {
+  TempDir tmp;
+  // Python: json.dumps({"metadata": {"loss": float("nan"), "x": float("inf"), "y": -float("inf"), ...}})
+  tmp.write(b32encode("r") + "/metadata/1",
+            R"({"metadata": {"loss": NaN, "x": Infinity, "y": -Infinity, "s": "NaN in a string"}})");
+  tmp.write(b32encode("r") + "/metadata/2", R"({"metadata": {"q": "a \" NaN \\", "l": [NaN, -Infinity, 1.5]}})");
+  tmp.write(b32encode("r") + "/artifacts/1", R"({"name": "m", "path": "/p", "metadata": {"loss": NaN, "x": Infinity}})");
+  const FileStore store(tmp.path());
+  CHECK(store.metadata("r") ==
+        R"({"loss":"NaN","x":"Infinity","y":"-Infinity","s":"NaN in a string","q":"a \" NaN \\","l":["NaN","-Infinity",1.5E0]})");
+  const auto artifacts = store.artifacts("r");
+  REQUIRE(artifacts.size() == 1);
+  CHECK(artifacts[0].metadata_json == R"({"loss":"NaN","x":"Infinity"})");
+  // Still malformed: a token that only starts like one.
+  tmp.write(b32encode("t") + "/metadata/1", R"({"metadata": {"x": NaNa}})");
+  CHECK(error_of([&] { (void)store.metadata("t"); }).find(": malformed JSON") != std::string::npos);
+}
+
+TEST_CASE("FileStore: a dangling symlink in the root or in a run's metadata is skipped with a warning") {
+  // The failing entry alone in its directory: it is the last one listed (a later entry that
+  // stats fine used to clear the shared error code and hide the bug).
+  TempDir tmp;
+  std::vector<std::string> warnings;
+  const FileStore store(tmp.path(), [&](const std::string& w) { warnings.push_back(w); });
+  fs::create_symlink(tmp.path() / "nowhere", tmp.path() / "dangling");
+  CHECK(store.run_ids(std::nullopt).empty());
+  REQUIRE(warnings.size() == 1);
+  CHECK(warnings[0] == "tracker store: skipping " + (tmp.path() / "dangling").string() +
+                           ": cannot stat it (No such file or directory)");
+
+  TempDir tmp2;
+  warnings.clear();
+  const FileStore store2(tmp2.path(), [&](const std::string& w) { warnings.push_back(w); });
+  fs::create_directories(store2.run_dir("run") / "metadata");
+  fs::create_symlink(tmp2.path() / "nowhere", store2.run_dir("run") / "metadata" / "2");
+  CHECK(store2.metadata("run") == "{}");
+  REQUIRE(warnings.size() == 1);
+  CHECK(warnings[0] == "tracker store: skipping " + (store2.run_dir("run") / "metadata" / "2").string() +
+                           ": cannot stat it (No such file or directory)");
+
+  // Beside real entries, in every query.
+  store2.add_metadata("run", R"({"a": 1})");
+  store2.add_source("child", {"run", std::nullopt});
+  fs::create_symlink(tmp2.path() / "nowhere", tmp2.path() / "dangling");
+  CHECK(store2.run_ids(std::nullopt) == std::vector<std::string>{"child", "run"});
+  CHECK(store2.run_ids("run") == std::vector<std::string>{"child"});
+  CHECK(store2.metadata("run") == R"({"a":1})");
+  CHECK(store2.lineage("run").descendants.size() == 1);
+}
+
+TEST_CASE("FileStore::run_dir: a run id has at most 155 bytes (its base32 name fits in 255)") {
+  TempDir tmp;
+  const FileStore store(tmp.path());
+  const std::string longest(155, 'x');
+  store.add_metadata(longest, "{}");
+  CHECK(store.run_dir(longest).filename().string().size() == 248);
+  CHECK(store.run_ids(std::nullopt) == std::vector<std::string>{longest});
+  const std::string too_long(156, 'x');
+  CHECK(error_of([&] { (void)store.run_dir(too_long); }) ==
+        "run id '" + too_long + "' is too long for a file name once base32-encoded (156 bytes, at most 155)");
+  CHECK(error_of([&] { store.add_source("r", {too_long, std::nullopt}); }) ==
+        "source run id '" + too_long + "' is too long for a file name once base32-encoded (156 bytes, at most 155)");
+  store.add_source("r", {longest, std::nullopt});
+  CHECK(store.sources("r", std::nullopt).at(0).source_run_id == longest);
 }
 
 TEST_CASE("FileStore: bad input is a StoreInputError") {

@@ -22,6 +22,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <string_view>
 #include <tuple>
 
 namespace json = boost::json;
@@ -104,8 +105,41 @@ std::string read_file(const fs::path& p) {
   return s.str();
 }
 
+/// `text` with the bare `NaN`, `Infinity` and `-Infinity` that Python's json.dump writes for
+/// non-finite floats (outside string literals) quoted into the strings "NaN", "Infinity" and
+/// "-Infinity": Boost.JSON rejects those tokens, and strict JSON (the ABI, `--json`, jq) has no
+/// way to carry them, so they are read back as strings.
+std::string quote_non_finite(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      out += c;
+      if (c == '\\' && i + 1 < text.size()) out += text[++i];
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') in_string = true;
+    bool replaced = false;
+    for (const std::string_view token : {"NaN", "Infinity", "-Infinity"}) {
+      if (std::string_view(text).substr(i, token.size()) == token) {
+        out.append("\"").append(token).append("\"");
+        i += token.size() - 1;
+        replaced = true;
+        break;
+      }
+    }
+    if (!replaced) out += c;
+  }
+  return out;
+}
+
+/// The JSON of store entry `p`, as Python's json.load reads it (non-finite floats as the strings
+/// "NaN", "Infinity", "-Infinity": see quote_non_finite).
 json::value read_json(const fs::path& p) {
-  const std::string text = read_file(p);
+  const std::string text = quote_non_finite(read_file(p));
   boost::system::error_code ec;
   json::value v = json::parse(text, ec);
   if (ec) throw StoreError("tracker store: " + p.string() + ": malformed JSON (" + ec.message() + ")");
@@ -160,12 +194,14 @@ FileStore::FileStore(fs::path root, std::function<void(const std::string&)> warn
   }
 }
 
-fs::path FileStore::run_dir(const std::string& run_id) const {
-  check_run_id(run_id);
+fs::path FileStore::run_dir(const std::string& run_id) const { return checked_run_dir(run_id, "run id"); }
+
+fs::path FileStore::checked_run_dir(const std::string& run_id, const char* what) const {
+  check_run_id(run_id, what);
   const std::string name = b32encode(run_id);
-  if (name.size() > 255) {
-    throw StoreInputError("run id '" + run_id + "' is too long for a file name once base32-encoded (" +
-                          std::to_string(run_id.size()) + " bytes, at most 159)");
+  if (name.size() > 255) {  // NAME_MAX; 155 bytes encode to 248 characters, 156 to 256
+    throw StoreInputError(std::string(what) + " '" + run_id + "' is too long for a file name once base32-encoded (" +
+                          std::to_string(run_id.size()) + " bytes, at most " + std::to_string(k_max_run_id_bytes) + ")");
   }
   return m_root / name;
 }
@@ -186,16 +222,39 @@ void FileStore::persist(const std::string& run_id, const char* category, const s
   }
 }
 
+/// Opens `dir` for listing: nullopt when it does not exist (or vanished); throws StoreError when
+/// it cannot be listed.
+std::optional<fs::directory_iterator> FileStore::open_listing(const fs::path& dir) const {
+  std::error_code ec;
+  fs::directory_iterator it(dir, ec);
+  if (ec == std::errc::no_such_file_or_directory) return std::nullopt;
+  if (ec) throw StoreError("tracker store: cannot list " + dir.string() + ": " + ec.message());
+  return it;
+}
+
+void FileStore::skip(const fs::path& entry, const std::string& why) const {
+  if (m_warn) m_warn("tracker store: skipping " + entry.string() + ": " + why);
+}
+
 std::vector<fs::path> FileStore::entries(const fs::path& dir) const {
   std::vector<fs::path> out;
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) return out;
-  for (const auto& e : fs::directory_iterator(dir, ec)) {
+  auto it = open_listing(dir);
+  if (!it) return out;
+  // One error code for the listing, another per entry: an entry that vanished or cannot be
+  // stat'ed (a dangling symlink) is skipped, not taken for a failure to list `dir`.
+  std::error_code list_ec;
+  for (; *it != fs::directory_iterator() && !list_ec; it->increment(list_ec)) {
+    const fs::directory_entry& e = **it;
     if (e.path().filename().string().starts_with('.')) continue;
-    if (!e.is_regular_file(ec)) continue;
-    out.push_back(e.path());
+    std::error_code entry_ec;
+    const bool regular = e.is_regular_file(entry_ec);
+    if (entry_ec) {
+      skip(e.path(), "cannot stat it (" + entry_ec.message() + ")");
+      continue;
+    }
+    if (regular) out.push_back(e.path());
   }
-  if (ec) throw StoreError("tracker store: cannot list " + dir.string() + ": " + ec.message());
+  if (list_ec) throw StoreError("tracker store: cannot list " + dir.string() + ": " + list_ec.message());
   std::sort(out.begin(), out.end(), entry_less);
   return out;
 }
@@ -297,7 +356,7 @@ void FileStore::add_source(const std::string& run_id, const specs::TrackerSource
   if (artifact && (artifact->find('\n') != std::string::npos || strip(*artifact) != *artifact)) {
     throw StoreInputError("artifact name '" + *artifact + "' has a line break or surrounding spaces");
   }
-  const fs::path source_dir = run_dir(source.source_run_id);
+  const fs::path source_dir = checked_run_dir(source.source_run_id, "source run id");
   add_link_line(run_dir(run_id), "sources", source.source_run_id, artifact);
   // The reverse link, where Python TorchX meant to write it: only into a run the store has.
   std::error_code ec;
@@ -309,7 +368,7 @@ std::vector<specs::TrackerSource> FileStore::read_links(const fs::path& dir) con
   for (const auto& file : entries(dir)) {
     const auto other = b32decode(file.filename().string());
     if (!other) {
-      if (m_warn) m_warn("tracker store: skipping " + file.string() + ": its name is not a base32 run id");
+      skip(file, "its name is not a base32 run id");
       continue;
     }
     const auto lines = named_lines(read_file(file));
@@ -334,19 +393,36 @@ std::vector<specs::TrackerSource> FileStore::sources(const std::string& run_id,
 std::vector<std::string> FileStore::run_ids(const std::optional<std::string>& parent_run_id) const {
   const std::string parent_file = parent_run_id ? b32encode(*parent_run_id) : std::string{};
   std::vector<std::string> out;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(m_root, ec)) {
+  auto it = open_listing(m_root);
+  if (!it) throw StoreError("tracker store: cannot list " + m_root.string() + ": " +
+                            std::make_error_code(std::errc::no_such_file_or_directory).message());
+  // As in entries(): the listing's error code is not the entries'.
+  std::error_code list_ec;
+  for (; *it != fs::directory_iterator() && !list_ec; it->increment(list_ec)) {
+    const fs::directory_entry& e = **it;
     const std::string name = e.path().filename().string();
-    if (name.starts_with('.') || !e.is_directory(ec)) continue;
-    const auto id = b32decode(name);
-    if (!id) {
-      if (m_warn) m_warn("tracker store: skipping " + e.path().string() + ": its name is not a base32 run id");
+    if (name.starts_with('.')) continue;
+    std::error_code entry_ec;
+    const bool directory = e.is_directory(entry_ec);
+    if (entry_ec) {
+      skip(e.path(), "cannot stat it (" + entry_ec.message() + ")");
       continue;
     }
-    if (parent_run_id && !fs::exists(e.path() / "sources" / parent_file, ec)) continue;
+    if (!directory) continue;
+    const auto id = b32decode(name);
+    if (!id) {
+      skip(e.path(), "its name is not a base32 run id");
+      continue;
+    }
+    if (parent_run_id) {
+      const fs::path link = e.path() / "sources" / parent_file;
+      const bool linked = fs::exists(link, entry_ec);
+      if (entry_ec) skip(e.path(), "cannot stat " + link.string() + " (" + entry_ec.message() + ")");
+      if (!linked) continue;
+    }
     out.push_back(*id);
   }
-  if (ec) throw StoreError("tracker store: cannot list " + m_root.string() + ": " + ec.message());
+  if (list_ec) throw StoreError("tracker store: cannot list " + m_root.string() + ": " + list_ec.message());
   std::sort(out.begin(), out.end());
   return out;
 }

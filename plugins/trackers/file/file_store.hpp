@@ -46,8 +46,13 @@ public:
   /// one-line warnings (entries skipped while listing); may be empty.
   explicit FileStore(std::filesystem::path root, std::function<void(const std::string&)> warn = {});
 
+  /// The longest run id, in bytes: its base32 name (8 characters per 5 bytes, rounded up) must
+  /// fit a file name (255 bytes). 155 bytes encode to 248 characters, 156 to 256.
+  static constexpr std::size_t k_max_run_id_bytes = 155;
+
   [[nodiscard]] const std::filesystem::path& root() const { return m_root; }
-  /// The run's directory: root / b32encode(run_id).
+  /// The run's directory: root / b32encode(run_id). Throws StoreInputError for an empty run id
+  /// or one longer than k_max_run_id_bytes.
   [[nodiscard]] std::filesystem::path run_dir(const std::string& run_id) const;
 
   /// Adds `metadata_json` (a JSON object) as one new metadata entry of the run.
@@ -73,6 +78,11 @@ private:
   std::filesystem::path m_root;
   std::function<void(const std::string&)> m_warn;
 
+  /// run_dir(), naming the id `what` ("source run id") in its errors.
+  [[nodiscard]] std::filesystem::path checked_run_dir(const std::string& run_id, const char* what) const;
+  [[nodiscard]] std::optional<std::filesystem::directory_iterator> open_listing(const std::filesystem::path& dir) const;
+  /// Warns that `entry` is skipped, and why.
+  void skip(const std::filesystem::path& entry, const std::string& why) const;
   void persist(const std::string& run_id, const char* category, const std::string& content) const;
   [[nodiscard]] std::vector<std::filesystem::path> entries(const std::filesystem::path& dir) const;
   void add_link_line(const std::filesystem::path& run_directory, const char* category, const std::string& other_run,

@@ -36,6 +36,8 @@ import time
 from typing import Dict, List, Mapping, NamedTuple, Optional
 
 UNDEFINED_RUN_ID = "<UNDEFINED>"
+# The longest run id in bytes: its base32 name must fit a file name (255); 156 bytes encode to 256.
+MAX_RUN_ID_BYTES = 155
 _KNOWN_TRACKERS = ("file", "fsspec")
 
 
@@ -109,19 +111,31 @@ class FileTracker:
             raise ValueError(f"tracker store: root '{root}' does not exist or is not a directory")
         self.root = root
 
-    def _run_dir(self, run_id: str) -> str:
+    def _run_dir(self, run_id: str, what: str = "run id") -> str:
         if not run_id:
-            raise ValueError("run id is empty")
+            raise ValueError(f"{what} is empty")
+        size = len(run_id.encode("utf-8"))
+        if size > MAX_RUN_ID_BYTES:
+            raise ValueError(
+                f"{what} '{run_id}' is too long for a file name once base32-encoded "
+                f"({size} bytes, at most {MAX_RUN_ID_BYTES})"
+            )
         return os.path.join(self.root, _encode(run_id))
 
     def _write_temporary(self, directory: str, content: str) -> str:
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=directory)
         try:
-            os.fchmod(fd, 0o644)
-            os.write(fd, content.encode("utf-8"))
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+            try:
+                os.fchmod(fd, 0o644)
+                data = content.encode("utf-8")
+                while data:
+                    data = data[os.write(fd, data):]
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except BaseException:
+            os.unlink(tmp)
+            raise
         return tmp
 
     def _persist(self, run_id: str, category: str, content: Mapping[str, object]) -> None:
@@ -202,15 +216,17 @@ class FileTracker:
                     return
                 lines = [""]
             tmp = self._write_temporary(run_dir, "".join(f"{line}\n" for line in lines))
-            os.replace(tmp, path)
+            try:
+                os.replace(tmp, path)
+            except BaseException:
+                os.unlink(tmp)  # never leave a temporary file behind
+                raise
         finally:
             os.close(lock)
 
     def add_source(self, run_id: str, source_id: str, artifact_name: Optional[str] = None) -> None:
-        if not source_id:
-            raise ValueError("source run id is empty")
+        source_dir = self._run_dir(source_id, "source run id")
         self._add_link_line(self._run_dir(run_id), "sources", source_id, artifact_name or None)
-        source_dir = self._run_dir(source_id)
         if os.path.isdir(source_dir):
             self._add_link_line(source_dir, "descendants", run_id, artifact_name or None)
 
@@ -294,11 +310,20 @@ class AppRun:
 def app_run_from_env() -> AppRun:
     """The job's AppRun (a singleton). Outside a torchx job: run id ``<UNDEFINED>``, no
     backends, and every ``add_*`` is a no-op. Raises ValueError for a tracker whose config is
-    missing or wrong (e.g. its root_path does not exist)."""
+    missing or wrong (e.g. its root_path does not exist). A ``$TORCHX_PARENT_RUN_ID`` a tracker
+    cannot record (e.g. too long) is skipped with one warning on stderr, so that it does not fail
+    the job's own writes."""
     run_id = os.environ.get("TORCHX_JOB_ID") or UNDEFINED_RUN_ID
     trackers = trackers_from_environ() if run_id != UNDEFINED_RUN_ID else []
     parent = os.environ.get("TORCHX_PARENT_RUN_ID")
     if parent and parent != run_id:
+        warned = False
         for tracker in trackers:
-            tracker.add_source(run_id, parent, None)
+            try:
+                tracker.add_source(run_id, parent, None)
+            except (ValueError, OSError) as e:
+                if not warned:
+                    reason = str(e).replace("\r", "\\r").replace("\n", "\\n")
+                    _warn(f"TORCHX_PARENT_RUN_ID not recorded as the run's source: {reason}")
+                    warned = True
     return AppRun(run_id, trackers)
