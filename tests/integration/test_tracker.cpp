@@ -2,6 +2,7 @@
 // Trackers end to end: real local_cwd jobs record to the `file` tracker, from a shell (`torchx
 // tracker add`) and from Python (torchx.apps.tracking.app_run_from_env), and a child job launched
 // with --parent_run_id appears under its parent and in the lineage.
+#include "../support/cli_env.hpp"
 #include "../support/temp_dir.hpp"
 #include "util/subprocess.hpp"
 
@@ -32,20 +33,12 @@ struct Tracked {
 
   ProcessResult operator()(std::vector<std::string> args) const {
     args.insert(args.begin(), TORCHX_EXE);
-    torchx::util::ProcessOptions options;
-    options.cwd = cwd().string();
+    // The build's bundled plugins; the jobs find this torchx first on their PATH.
+    auto options = torchx::test::hermetic_cli_options(tmp.path(), std::nullopt);
     const char* path = std::getenv("PATH");
-    options.env = {{"TORCHX_LOCAL_DIR", (tmp.path() / "state").string()},
-                   {"HOME", (tmp.path() / "home").string()},
-                   {"PATH", fs::path(TORCHX_EXE).parent_path().string() + ":" + (path != nullptr ? path : "/usr/bin:/bin")},
-                   {"LOGLEVEL", std::nullopt},
-                   {"TORCHXCONFIG", std::nullopt},
-                   {"TORCHX_PLUGIN_PATH", std::nullopt},
-                   {"TORCHX_PLUGIN_SYSTEM_PATH", std::nullopt},
-                   {"TORCHX_TRACKERS", std::nullopt},
-                   {"TORCHX_TRACKER_FILE_CONFIG", std::nullopt},
-                   {"TORCHX_JOB_ID", std::nullopt},
-                   {"TORCHX_PARENT_RUN_ID", std::nullopt}};
+    options.env.emplace_back("TORCHX_LOCAL_DIR", (tmp.path() / "state").string());
+    options.env.emplace_back("PATH",
+                             fs::path(TORCHX_EXE).parent_path().string() + ":" + (path != nullptr ? path : "/usr/bin:/bin"));
     return torchx::util::run_process(args, options);
   }
 
@@ -74,7 +67,7 @@ struct Tracked {
 
 TEST_SUITE_BEGIN("tracker");
 
-TEST_CASE("tracker: local_cwd jobs record from a shell and from Python; a child shows in its parent's lineage") {
+TEST_CASE("tracker: local_cwd jobs record from a shell and from Python, and a child shows in its parent's lineage") {
   Tracked torchx;
   // The parent: a shell job writing with `torchx tracker add` (run id from TORCHX_JOB_ID).
   const std::string parent = torchx.run(
@@ -114,7 +107,7 @@ TEST_CASE("tracker: local_cwd jobs record from a shell and from Python; a child 
   CHECK(up.at("ancestors").as_array()[0].at("run_id").as_string() == parent);
 }
 
-TEST_CASE("tracker: a grandchild records the artifact it used; lineage follows two links") {
+TEST_CASE("tracker: a grandchild records the artifact it used, and lineage follows two links") {
   Tracked torchx;
   const std::string a = torchx.run({"utils.sh", "--", "torchx", "tracker", "add", "artifact", "data", "/d"});
   const std::string b = torchx.run({"--parent_run_id", a, "utils.sh", "--", "torchx", "tracker", "add", "source",
