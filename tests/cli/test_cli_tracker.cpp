@@ -128,7 +128,7 @@ TEST_CASE("torchx tracker list: reads a store written by Python TorchX's fsspec 
         "descendant  slurm://torchx/1234          local_cwd://torchx/eval-def             2\n");
 }
 
-TEST_CASE("torchx tracker add: writes Python TorchX's layout; run id and parent from the job's env") {
+TEST_CASE("torchx tracker add: writes Python TorchX's layout, run id and parent from the job's env") {
   Cli torchx;
   torchx.use(torchx.store());
   torchx.env.emplace_back("TORCHX_JOB_ID", "local_cwd://torchx/job-1");

@@ -274,7 +274,7 @@ TEST_CASE("torchx run COMPONENT --help shows the component's arguments") {
   CHECK(r.out.find("  -j, --j (str)\n      nodes x procs (default: 1x2)\n") != std::string::npos);
 }
 
-TEST_CASE(".torchxconfig: run options, the default scheduler and component, argument defaults; the CLI wins") {
+TEST_CASE(".torchxconfig: run options, the default scheduler and component, argument defaults, and the CLI wins") {
   Cli torchx;
   torchx.tmp.write("home/.torchxconfig", "[test_sched]\nfinal_state = CANCELLED\npriority = 0.25\n");
   torchx.tmp.write("cwd/.torchxconfig",

@@ -67,7 +67,7 @@ struct Slurm {
 
 TEST_SUITE_BEGIN("slurm");
 
-TEST_CASE("slurm: utils.echo with hostile arguments reaches the process byte for byte; logs from anywhere") {
+TEST_CASE("slurm: utils.echo with hostile arguments reaches the process byte for byte, and its logs are read from anywhere") {
   Slurm slurm;
   const std::string hostile = "a b $(touch pwned) `id` it's \"q\" ünï,comma=eq *";
   auto r = slurm({"run", "-s", "slurm", "--wait", "utils.echo", "--msg", hostile});
@@ -107,7 +107,7 @@ TEST_CASE("slurm: a 2-role, 3-replica app runs as one het job") {
   CHECK(s.at("roles").as_array()[0].at("replicas").as_array().size() == 2);
 }
 
-TEST_CASE("slurm: a failing job is FAILED with its exit code; a cancelled one CANCELLED") {
+TEST_CASE("slurm: a failing job is FAILED with its exit code, a cancelled one CANCELLED") {
   Slurm slurm;
   auto r = slurm({"run", "-s", "slurm", "--wait", "utils.sh", "--", "sh", "-c", "exit 3"});
   CHECK(r.exit_code == 1);

@@ -41,7 +41,7 @@ TEST_CASE("specs::parse_key_values keeps the order given and trims whitespace") 
   CHECK(d == kv({{"b", "1"}, {"a", "2"}, {"c", "3"}}));
 }
 
-TEST_CASE("specs::parse_key_values protects quoted '=', ',' and ';'") {
+TEST_CASE("specs::parse_key_values protects quoted '=', ',' and semicolons") {
   CHECK(parse_key_values("token='YWJj=='") == kv({{"token", "YWJj=="}}));
   CHECK(parse_key_values("a=\"x,y=z\",b=1") == kv({{"a", "x,y=z"}, {"b", "1"}}));
   CHECK(parse_key_values("cmd='echo a; echo b'") == kv({{"cmd", "echo a; echo b"}}));
