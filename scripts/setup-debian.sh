@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Installs everything torchx needs to build and test on Debian 12 (run as root). Idempotent:
-# packages already present are not reinstalled, and the package lists are refreshed only when
-# something is missing. Usage: scripts/setup-debian.sh
+# Installs what torchx needs on Debian 12 (run as root). Idempotent: packages already present are
+# not reinstalled, and the package lists are refreshed only when something is missing.
+# Usage: scripts/setup-debian.sh [--build-only]
+#   (default)      everything to build, test and package (what scripts/test.sh and CI need)
+#   --build-only   only what building torchx and running a local job needs (scripts/quickstart.sh):
+#                  no doctest, PyTorch, hyperfine or packaging tools
 set -euo pipefail
 
 # Build: C++20 toolchain, CMake + Ninja, ccache; Boost 1.81 (1.74 has no Boost.JSON; DLL and
@@ -9,13 +12,20 @@ set -euo pipefail
 # Run and test: hyperfine for bench/, python (TorchX components run `python`) and Debian's
 # PyTorch for real `torchrun` end-to-end tests.
 # Packaging: dpkg-dev (dpkg-shlibdeps) and file for CPack's .deb, groff-base to lint the man page.
-packages=(
+build_packages=(
   g++ cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
-  libspdlog-dev doctest-dev libinih-dev libyaml-cpp-dev
-  hyperfine python-is-python3 python3-torch
+  libspdlog-dev libinih-dev libyaml-cpp-dev
+)
+test_packages=(
+  doctest-dev hyperfine python-is-python3 python3-torch
   dpkg-dev file groff-base
 )
+case "${1:-}" in
+  "") packages=("${build_packages[@]}" "${test_packages[@]}") ;;
+  --build-only) packages=("${build_packages[@]}") ;;
+  *) echo "setup-debian.sh: error: unknown option '$1' (expected --build-only or nothing)" >&2; exit 2 ;;
+esac
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "setup-debian.sh: error: run as root (it installs Debian packages)" >&2
