@@ -22,6 +22,14 @@ struct Cli {
     return torchx::test::run_torchx(tmp.path(), (tmp.path() / "no-system-plugins").string(),
                                     {std::string(TORCHX_TEST_PLUGIN_DIR) + "/plugins.d"}, args);
   }
+
+  /// With `config` as ./.torchxconfig, `run --dryrun --json test.echo`: the message it echoes and stderr.
+  std::pair<std::string, std::string> echo_with_config(const std::string& config) const {
+    tmp.write("cwd/.torchxconfig", config);
+    const auto r = (*this)({"run", "-s", "test_sched", "--dryrun", "--json", "test.echo"});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    return {std::string(boost::json::parse(r.out).at("app").at("roles").at(0).at("args").at(0).as_string()), r.err};
+  }
 };
 
 }  // namespace
@@ -88,23 +96,19 @@ TEST_CASE("torchx cancel of a finished app says it already finished, and exits 0
 
 TEST_CASE(".torchxconfig: an unknown argument in [component:NAME] is a warning naming the file") {
   Cli torchx;
-  torchx.tmp.write("cwd/.torchxconfig", "[component:test.echo]\nmgs = typo\nmsg = from config\n");
-  const auto r = torchx({"run", "-s", "test_sched", "--dryrun", "--json", "test.echo"});
-  CHECK(r.exit_code == 0);
-  CHECK(boost::json::parse(r.out).at("app").at("roles").at(0).at("args").at(0) == "from config");
-  CHECK(r.err.find("warning  " + (torchx.tmp.path() / "cwd/.torchxconfig").string() +
+  const auto [msg, err] = torchx.echo_with_config("[component:test.echo]\nmgs = typo\nmsg = from config\n");
+  CHECK(msg == "from config");
+  CHECK(err.find("warning  " + (torchx.tmp.path() / "cwd/.torchxconfig").string() +
                    ": [component:test.echo] mgs: component 'test.echo' has no argument 'mgs', ignored: did you "
                    "mean 'msg'? (see: torchx run test.echo --help)\n") != std::string::npos);
 }
 
 TEST_CASE(".torchxconfig: a value with an inline ' #' comment keeps it, with a warning") {
   Cli torchx;
-  torchx.tmp.write("cwd/.torchxconfig", "[component:test.echo]\nmsg = hello   # a comment\n");
-  const auto r = torchx({"run", "-s", "test_sched", "--dryrun", "--json", "test.echo"});
-  CHECK(r.exit_code == 0);
+  const auto [msg, err] = torchx.echo_with_config("[component:test.echo]\nmsg = hello   # a comment\n");
   // As Python's configparser: no inline comments, the text is part of the value.
-  CHECK(boost::json::parse(r.out).at("app").at("roles").at(0).at("args").at(0) == "hello   # a comment");
-  CHECK(r.err.find("[component:test.echo] msg: the value 'hello   # a comment' contains ' #': comments must be on "
+  CHECK(msg == "hello   # a comment");
+  CHECK(err.find("[component:test.echo] msg: the value 'hello   # a comment' contains ' #': comments must be on "
                    "their own line (the text after '#' is part of the value)\n") != std::string::npos);
 }
 
