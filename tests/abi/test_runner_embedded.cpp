@@ -238,6 +238,32 @@ TEST_CASE("runner::Runner::dryrun reports what the scheduler declares: runs_loca
   CHECK(r.dryrun(echo_app(), "test_sched", cfg).runs_locally);
 }
 
+TEST_CASE("runner::select_trackers and runner::app_run_from_env: what torchx tracker uses, from the runner") {
+  Fixture f;
+  const runner::GetEnv no_env = [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
+  std::vector<std::string> warnings;
+  auto warn = [&](const std::string& w) { warnings.push_back(w); };
+  CHECK_THROWS_AS(runner::select_trackers(f.registry, runner::Config{}, std::nullopt, warn, no_env), runner::UnknownTrackerError);
+  const runner::Config config = runner::Config::parse("[torchx:tracker]\nmlflow =\n", "/f");
+  // No plugin provides it: returned alone, for open_tracker to report with "did you mean".
+  const auto chosen = runner::select_trackers(f.registry, config, std::nullopt, warn, no_env);
+  REQUIRE(chosen.size() == 1);
+  CHECK(chosen[0].name == "mlflow");
+  CHECK(runner::select_trackers(f.registry, config, std::string("file"), warn, no_env)[0].origin == "--tracker");
+  CHECK_THROWS_AS(runner::open_tracker(f.registry, chosen[0]), runner::UnknownTrackerError);
+
+  CHECK_FALSE(runner::app_run_from_env(no_env).has_value());
+  const runner::GetEnv job_env = [](const std::string& name) -> std::optional<std::string> {
+    if (name == "TORCHX_JOB_ID") return "local_cwd://torchx/child";
+    if (name == "TORCHX_PARENT_RUN_ID") return "local_cwd://torchx/parent";
+    return std::nullopt;
+  };
+  const auto run = runner::app_run_from_env(job_env);
+  REQUIRE(run.has_value());
+  CHECK(run->run_id == "local_cwd://torchx/child");
+  CHECK(run->parent_run_id == "local_cwd://torchx/parent");
+}
+
 TEST_CASE("runner::Runner::cancel returns the state the app was in") {
   Fixture f;
   runner::Runner r(f.registry);
