@@ -205,6 +205,8 @@ int cmd_run(const Invocation& inv) {
     throw specs::InvalidRunConfigError(std::string(e.what()) + " (see: torchx runopts " + scheduler + ")", e.cfg_key());
   } catch (const specs::KeyValueParseError& e) {
     throw specs::InvalidRunConfigError(std::string("-cfg: ") + e.what(), "");
+  } catch (const runner::WorkspaceError& e) {
+    throw runner::WorkspaceError(std::string(e.what()) + " (pass --workspace DIR, or --workspace \"\" for none)");
   }
 
   if (vm->count("dryrun") != 0U) {

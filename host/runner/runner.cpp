@@ -48,10 +48,10 @@ std::optional<std::string> checked_workspace(const std::optional<std::string>& w
   if (!dir.has_filename() && dir.has_parent_path() && dir != dir.root_path()) dir = dir.parent_path();  // "a/b/"
   const auto status = std::filesystem::status(dir, ec);
   if (!std::filesystem::exists(status)) {
-    throw WorkspaceError("workspace '" + *workspace + "' does not exist (pass --workspace DIR, or --workspace \"\" for none)");
+    throw WorkspaceError("workspace '" + *workspace + "' does not exist");
   }
   if (!std::filesystem::is_directory(status)) {
-    throw WorkspaceError("workspace '" + *workspace + "' is not a directory (pass --workspace DIR, or --workspace \"\" for none)");
+    throw WorkspaceError("workspace '" + *workspace + "' is not a directory");
   }
   return dir.string();
 }
@@ -222,9 +222,10 @@ std::map<std::string, std::string> Runner::known_defaults(const std::string& com
       known.emplace(name, value);
     } else {
       // Named after the file the default came from (set_component_defaults gives none).
-      const auto value = m_config && m_use.component_defaults ? m_config->get("component:" + component, name) : std::nullopt;
-      warn((value ? value->file.string() + ": " : std::string()) + "[component:" + component + "] " + name + ": component '" + component + "' has no argument '" + name +
-           "', ignored" + util::did_you_mean(name, names) + " (see: torchx run " + component + " --help)");
+      const auto from = m_config && m_use.component_defaults ? m_config->get("component:" + component, name) : std::nullopt;
+      warn((from ? from->file.string() + ": " : std::string()) + "[component:" + component + "] " + name + ": component '" +
+           component + "' has no argument '" + name + "', ignored" + util::did_you_mean(name, names) +
+           " (see: torchx run " + component + " --help)");
     }
   }
   return known;
