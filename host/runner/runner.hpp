@@ -97,9 +97,9 @@ public:
   /// TORCHX_TRACKER_<NAME>_CONFIG (see set_trackers) into every role, resolves `cfg` (see
   /// resolve_cfg), checks the workspace, and asks the scheduler for its request. Submits nothing.
   /// `workspace`: a directory (made absolute; it must exist) the scheduler may build from or run
-  /// in; nullopt or "" for none. `parent_run_id`: the run this one comes from; when nullopt,
-  /// $TORCHX_PARENT_RUN_ID (an explicit value wins over the variable, unlike TorchX: see
-  /// docs/design-notes.md). Throws WorkspaceError, specs::InvalidRunConfigError,
+  /// in; nullopt or "" for none. `parent_run_id`: the run this one comes from ("" for none);
+  /// when nullopt, $TORCHX_PARENT_RUN_ID (an explicit value wins over the variable, unlike
+  /// TorchX: see docs/design-notes.md). Throws WorkspaceError, specs::InvalidRunConfigError,
   /// specs::AppDefValidationError, UnknownSchedulerError, loader errors.
   DryRunResult dryrun(specs::AppDef app, const std::string& scheduler, const specs::Cfg& cfg = {},
                       const std::optional<std::string>& workspace = std::nullopt,
