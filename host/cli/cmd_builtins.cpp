@@ -12,6 +12,7 @@
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <ostream>
@@ -30,9 +31,7 @@ int print_component(const Invocation& inv, const std::string& name) {
     if (a.required && !a.default_json) required.push_back("--" + a.name);
   }
   if (!required.empty()) {
-    std::string list;
-    for (const auto& r : required) list += (list.empty() ? "" : ", ") + r;
-    inv.out << "It builds its AppDef once given " << list << ".\n";
+    inv.out << "It builds its AppDef once given " << fmt::format("{}", fmt::join(required, ", ")) << ".\n";
     return k_exit_ok;
   }
   try {

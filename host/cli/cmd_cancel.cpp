@@ -30,8 +30,12 @@ int cmd_cancel(const Invocation& inv) {
                            "does nothing.",
                            inv);
   if (!handle) return k_exit_ok;
-  inv.session.runner().cancel(*handle);
-  spdlog::info("cancel requested for {}", *handle);
+  const specs::AppState state = inv.session.runner().cancel(*handle);
+  if (specs::is_terminal(state)) {
+    spdlog::info("{} already finished ({}): nothing to cancel", *handle, specs::to_string(state));
+  } else {
+    spdlog::info("cancel requested for {}", *handle);
+  }
   return k_exit_ok;
 }
 

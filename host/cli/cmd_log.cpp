@@ -11,16 +11,18 @@ namespace po = boost::program_options;
 namespace torchx::cli {
 
 int cmd_log(const Invocation& inv) {
-  VerbSpec spec{"torchx log [--regex R] [-t] [--streams stdout|stderr|combined] [--json] SCHEDULER://[SESSION]/APP_ID[/ROLE[/K,...]]",
-                "Prints the log lines of an app's replicas as 'role/k line', after waiting for the app to start.", {}, {}};
-  spec.options.add_options()("identifier", po::value<std::string>()->required(), "what to print")(
+  VerbSpec spec{"torchx log [--regex R] [-t] [--streams stdout|stderr|combined] [--json] APP_HANDLE[/ROLE[/K,...]]",
+                "Prints the log lines of an app's replicas as 'role/k line', after waiting for the app to start.\n"
+                "APP_HANDLE is SCHEDULER://[SESSION]/APP_ID; ROLE and replica ids K narrow it down.",
+                {}, {}};
+  spec.options.add_options()("app_handle", po::value<std::string>()->required(), "what to print")(
       "regex", po::value<std::string>(), "only lines matching this regex")("tail,t", "follow until the app ends")(
       "streams", po::value<std::string>(), "stdout, stderr or combined (default: the scheduler's)")(
       "json", "one JSON object per line: {\"role\", \"replica\", \"line\"}");
-  spec.positional.add("identifier", 1);
+  spec.positional.add("app_handle", 1);
   auto vm = parse_verb(spec, inv);
   if (!vm) return k_exit_ok;
-  LogSelection sel = parse_log_identifier(get<std::string>(*vm, "identifier"));
+  LogSelection sel = parse_log_identifier(get<std::string>(*vm, "app_handle"));
   if (vm->count("regex") != 0U) sel.regex = get<std::string>(*vm, "regex");
   sel.tail = vm->count("tail") != 0U;
   sel.json = vm->count("json") != 0U;

@@ -10,6 +10,7 @@
 #include <torchx/util/suggest.hpp>
 
 #include <boost/json.hpp>
+#include <fmt/ranges.h>
 
 #include <filesystem>
 #include <ostream>
@@ -27,11 +28,7 @@ json::array to_array(const std::vector<std::string>& v) {
   return a;
 }
 
-std::string join(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
+std::string join(const std::vector<std::string>& v) { return fmt::format("{}", fmt::join(v, ", ")); }
 
 /// Prints each policy problem as an error line; exit 3 if there is one, else `code`.
 int report_policy(const Invocation& inv, const loader::Registry& registry, int code) {

@@ -9,6 +9,7 @@
 #include <torchx/specs/json.hpp>
 
 #include <boost/json.hpp>
+#include <fmt/ranges.h>
 
 #include <ostream>
 
@@ -31,9 +32,10 @@ int cmd_resources(const Invocation& inv) {
       all[name] = {{"source", source}, {"resource", boost::json::parse(specs::to_json(r))}};
       continue;
     }
-    std::string devices;
-    for (const auto& [d, n] : r.devices) devices += (devices.empty() ? "" : ", ") + d + "=" + std::to_string(n);
-    rows.push_back({name, std::to_string(r.cpu), std::to_string(r.gpu), std::to_string(r.memMB), devices, source});
+    std::vector<std::string> devices;
+    for (const auto& [d, n] : r.devices) devices.push_back(d + "=" + std::to_string(n));
+    rows.push_back({name, std::to_string(r.cpu), std::to_string(r.gpu), std::to_string(r.memMB),
+                    fmt::format("{}", fmt::join(devices, ", ")), source});
   }
   if (vm->count("json") != 0U) inv.out << boost::json::serialize(all) << "\n";
   else inv.out << format_table({"NAME", "CPU", "GPU", "MEMMB", "DEVICES", "SOURCE"}, rows);

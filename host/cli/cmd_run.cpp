@@ -13,11 +13,13 @@
 
 #include <torchx/specs/json.hpp>
 
+#include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <filesystem>
 #include <thread>
 #include <ostream>
 #include <set>
@@ -30,7 +32,7 @@ namespace {
 /// The scheduler used when -s is not given (an explicit default, not the first plugin found).
 constexpr const char* k_default_scheduler = "local_cwd";
 
-const std::set<std::string> k_valued = {"-s", "--scheduler", "-cfg", "--scheduler_args", "--parent_run_id"};
+const std::set<std::string> k_valued = {"-s", "--scheduler", "-cfg", "--scheduler_args", "--parent_run_id", "--workspace"};
 
 /// Splits `args` into run's own options and `COMPONENT args...`. `-cfg` becomes `--scheduler_args`
 /// (Program_options has no single-dash long options).
@@ -46,6 +48,12 @@ std::pair<std::vector<std::string>, std::vector<std::string>> split(const std::v
     if (token.size() < 2 || token[0] != '-') break;
     if (token == "-cfg") token = "--scheduler_args";
     else if (token.rfind("-cfg=", 0) == 0) token = "--scheduler_args=" + token.substr(5);
+    if (const auto eq = token.find('='); token.starts_with("--") && eq == token.size() - 1) {
+      own.push_back(token.substr(0, eq));  // `--workspace=`: an empty value, which Program_options refuses
+      own.emplace_back();
+      ++i;
+      continue;
+    }
     own.push_back(token);
     if (k_valued.contains(args[i]) && i + 1 < args.size()) own.push_back(args[++i]);
     ++i;
@@ -125,7 +133,8 @@ int wait_for(const Invocation& inv, runner::Runner& runner, const std::string& h
 }  // namespace
 
 int cmd_run(const Invocation& inv) {
-  VerbSpec spec{"torchx run [-s SCHEDULER] [-cfg K=V,...] [--dryrun] [--wait] [--log] [--json] COMPONENT [ARGS...]",
+  VerbSpec spec{"torchx run [-s SCHEDULER] [-cfg K=V,...] [--workspace DIR] [--dryrun] [--wait] [--log] [--detach] [--json] "
+                "COMPONENT [ARGS...]",
                 "Builds the AppDef of COMPONENT from ARGS and launches it on SCHEDULER (default: local_cwd).\n"
                 "See 'torchx builtins' for components and 'torchx run COMPONENT --help' for their arguments.\n"
                 "Prints the app handle on stdout; logs (--log, and local_cwd's default) go to stderr, as in TorchX,\n"
@@ -135,15 +144,22 @@ int cmd_run(const Invocation& inv) {
       "scheduler_args", po::value<std::string>(), "run options as k1=v1,k2=v2 (also -cfg; see: torchx runopts)")(
       "dryrun", "print the AppDef and the scheduler's request; launch nothing")(
       "wait", "wait for the app to end; exit 1 unless it SUCCEEDED")("log", "print the app's logs while waiting (implies --wait)")(
-      "detach", "return once launched (local schedulers otherwise wait)")(
+      "detach", "return once launched (schedulers that run apps on this machine otherwise wait)")(
+      "workspace", po::value<std::string>(),
+      "the directory the job is built from or runs in (default: [cli:run] workspace, else the current directory; "
+      "\"\" for none)")(
       "json", "print JSON (with --dryrun: {app, scheduler, cfg, request, request_text})")(
       "parent_run_id", po::value<std::string>(), "the run this one comes from (tracker lineage)");
   auto [own, rest] = split(inv.args);
   auto vm = parse_verb(spec, Invocation{own, inv.out, inv.err, inv.session});
   if (!vm) return k_exit_ok;
+  const bool log = vm->count("log") != 0U;
+  if (vm->count("detach") != 0U && (vm->count("wait") != 0U || log)) {
+    throw UsageError(std::string("--detach returns at once, --") + (log ? "log" : "wait") +
+                     " waits for the app: pass one of them (usage: " + spec.usage + ")");
+  }
   const runner::Config& config = inv.session.config();
   auto& runner = inv.session.runner();
-  for (const auto& w : config.unknown_sections(runner.scheduler_backends())) spdlog::warn("{}", w);
   // The component: the first argument, else [cli:run] component (then every argument is its).
   std::string component;
   std::vector<std::string> component_args;
@@ -169,19 +185,28 @@ int cmd_run(const Invocation& inv) {
   const bool as_json = vm->count("json") != 0U;
   std::optional<std::string> parent;
   if (vm->count("parent_run_id") != 0U) parent = get<std::string>(*vm, "parent_run_id");
+  // The workspace, as TorchX: --workspace, else [cli:run] workspace, else the current directory.
+  std::optional<std::string> workspace;
+  if (vm->count("workspace") != 0U) {
+    workspace = get<std::string>(*vm, "workspace");
+  } else if (auto w = config.get("cli:run", "workspace")) {
+    workspace = w->value;
+  } else {
+    std::error_code ec;
+    const auto cwd = std::filesystem::current_path(ec);
+    if (!ec) workspace = cwd.string();
+  }
   runner::DryRunResult dryrun;
   try {
-    // Run options: the command line over .torchxconfig's [scheduler] section over the defaults.
-    const specs::RunOpts opts = runner.run_opts(scheduler);
-    std::vector<std::string> warnings;
-    specs::Cfg cfg = config.scheduler_cfg(scheduler, opts, warnings);
-    for (const auto& w : warnings) spdlog::warn("{}", w);
-    for (auto& [key, value] : opts.cfg_from_str(get<std::string>(*vm, "scheduler_args"), scheduler)) cfg.set(key, value);
-    dryrun = runner.dryrun_component(component, component_args, scheduler, cfg, parent);
+    // Run options: -cfg over .torchxconfig's [scheduler] section (the runner layers them).
+    const specs::Cfg cfg = runner.cfg_from_str(scheduler, get<std::string>(*vm, "scheduler_args"));
+    dryrun = runner.dryrun_component(component, component_args, scheduler, cfg, workspace, parent);
   } catch (const specs::InvalidRunConfigError& e) {
     throw specs::InvalidRunConfigError(std::string(e.what()) + " (see: torchx runopts " + scheduler + ")", e.cfg_key());
   } catch (const specs::KeyValueParseError& e) {
     throw specs::InvalidRunConfigError(std::string("-cfg: ") + e.what(), "");
+  } catch (const runner::WorkspaceError& e) {
+    throw runner::WorkspaceError(std::string(e.what()) + " (pass --workspace DIR, or --workspace \"\" for none)");
   }
 
   if (vm->count("dryrun") != 0U) {
@@ -196,15 +221,15 @@ int cmd_run(const Invocation& inv) {
   }
 
   const std::string handle = runner.schedule(dryrun);
-  if (as_json) inv.out << "{\"app_handle\":\"" << handle << "\"}\n";
+  if (as_json) inv.out << boost::json::serialize(boost::json::object{{"app_handle", handle}}) << "\n";
   else inv.out << handle << "\n";
   // --detach on a local scheduler: the handle, once the app is running (schedule waited for it).
   inv.out.flush();
   spdlog::info("launched app: {}", handle);
 
-  const bool log = vm->count("log") != 0U;
-  const bool local = scheduler.rfind("local", 0) == 0 && vm->count("detach") == 0U;
-  if (vm->count("wait") != 0U || log || local) return wait_for(inv, runner, handle, log || local);
+  // An app on this machine is waited for with its logs (TorchX's local schedulers), unless --detach.
+  const bool attached = dryrun.runs_locally && vm->count("detach") == 0U;
+  if (vm->count("wait") != 0U || log || attached) return wait_for(inv, runner, handle, log || attached);
   return k_exit_ok;
 }
 

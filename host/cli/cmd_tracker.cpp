@@ -16,6 +16,7 @@
 #include <torchx/util/suggest.hpp>
 
 #include <boost/json.hpp>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -57,30 +58,12 @@ void add_tracker_option(VerbSpec& spec) {
   spec.options.add_options()("tracker", po::value<std::string>(), "use only this tracker (default: the configured ones)");
 }
 
-/// The trackers to use: `--tracker NAME` (which must exist), else the configured ones that a
-/// plugin provides. Like TorchX's build_trackers, a configured name no plugin provides (say a
-/// Python-only tracker) is skipped with a warning, unless none is left: then it is an error, as
-/// is having none configured.
+/// The trackers to use (runner::select_trackers): `--tracker NAME`, else the configured ones.
 std::vector<runner::TrackerSetting> chosen_trackers(const Invocation& inv, const po::variables_map& vm) {
-  const runner::Config& config = inv.session.config();
-  if (vm.count("tracker") != 0U) return {runner::tracker_setting(vm["tracker"].as<std::string>(), config)};
-  const auto settings = runner::tracker_settings(config);
-  if (settings.empty()) {
-    throw runner::UnknownTrackerError(
-        "no tracker configured: set [torchx:tracker] in .torchxconfig or TORCHX_TRACKERS, or pass --tracker NAME "
-        "(see: torchx tracker --help)");
-  }
-  std::vector<runner::TrackerSetting> usable;
-  for (const auto& s : settings) {
-    if (inv.session.registry().provider(loader::Kind::tracker, s.name) != nullptr) usable.push_back(s);
-  }
-  if (usable.empty()) return {settings.front()};  // open_tracker reports it, with "did you mean"
-  for (const auto& s : settings) {
-    if (inv.session.registry().provider(loader::Kind::tracker, s.name) == nullptr) {
-      spdlog::warn("tracker '{}' (from {}): no plugin provides it, skipped", s.name, s.origin);
-    }
-  }
-  return usable;
+  std::optional<std::string> only;
+  if (vm.count("tracker") != 0U) only = vm["tracker"].as<std::string>();
+  return runner::select_trackers(inv.session.registry(), inv.session.config(), only,
+                                 [](const std::string& w) { spdlog::warn("{}", w); });
 }
 
 std::unique_ptr<loader::TrackerProxy> first_tracker(const Invocation& inv, const po::variables_map& vm) {
@@ -299,41 +282,27 @@ void parse_pair(const std::string& item, const std::string& what, json::object& 
   }
 }
 
-/// The run written to: --run-id, else $TORCHX_JOB_ID.
-struct WriteTarget {
-  std::string run_id;
-  std::optional<std::string> parent;  ///< $TORCHX_PARENT_RUN_ID, when the run id came from the job's env
-};
-
-WriteTarget write_target(const po::variables_map& vm) {
-  const auto env = runner::process_env();
+/// The run written to: --run-id, else the job's own run (TORCHX_JOB_ID, linked to
+/// TORCHX_PARENT_RUN_ID: runner::app_run_from_env).
+runner::AppRun write_target(const po::variables_map& vm) {
   if (vm.count("run-id") != 0U) return {vm["run-id"].as<std::string>(), std::nullopt};
-  auto id = env("TORCHX_JOB_ID");
-  if (!id) throw UsageError("no run id: pass --run-id RUN_ID, or run inside a torchx job (which sets TORCHX_JOB_ID)");
-  return {*id, env("TORCHX_PARENT_RUN_ID")};
+  auto run = runner::app_run_from_env();
+  if (!run) throw UsageError("no run id: pass --run-id RUN_ID, or run inside a torchx job (which sets TORCHX_JOB_ID)");
+  return *run;
 }
 
-/// Runs `write` against every chosen tracker, after linking the job to its parent (as TorchX's
-/// app_run_from_env() does: idempotent here). A parent a tracker refuses as invalid (say, too
-/// long for its store) is not linked, with one warning: it must not fail every write of the job.
+/// Runs `write` against every chosen tracker, after linking the job to its parent
+/// (runner::link_parent). A parent a tracker refuses as invalid is not linked, with one warning.
 int write_all(const Invocation& inv, const po::variables_map& vm,
               const std::function<void(loader::TrackerProxy&, const std::string&)>& write) {
-  const WriteTarget target = write_target(vm);
+  const runner::AppRun target = write_target(vm);
   const auto settings = chosen_trackers(inv, vm);
   std::vector<std::unique_ptr<loader::TrackerProxy>> trackers;
   for (const auto& s : settings) trackers.push_back(runner::open_tracker(inv.session.registry(), s));
-  const bool link_parent = target.parent && !target.parent->empty() && *target.parent != target.run_id;
   bool warned = false;
   for (auto& t : trackers) {
-    if (link_parent) {
-      try {
-        t->add_source(target.run_id, {*target.parent, std::nullopt});
-      } catch (const loader::PluginCallError& e) {
-        if (e.status() != TX_E_INVALID_ARGUMENT) throw;
-        if (!std::exchange(warned, true)) {
-          spdlog::warn("TORCHX_PARENT_RUN_ID not recorded as the run's source: {}", escape_controls(e.what()));
-        }
-      }
+    if (auto refused = runner::link_parent(*t, target); refused && !std::exchange(warned, true)) {
+      spdlog::warn("TORCHX_PARENT_RUN_ID not recorded as the run's source: {}", escape_controls(*refused));
     }
     write(*t, target.run_id);
   }
@@ -422,8 +391,7 @@ int cmd_tracker(const Invocation& inv) {
   for (const auto& s : k_sub_verbs) {
     if (a[0] == s.group) names.emplace_back(s.name);
   }
-  std::string choices;
-  for (const auto& n : names) choices += (choices.empty() ? "" : ", ") + n;
+  const std::string choices = fmt::format("{}", fmt::join(names, ", "));
   if (a.size() < 2 || a[1] == "--help" || a[1] == "-h") {
     if (a.size() >= 2) {
       inv.out << k_overview;

@@ -6,8 +6,10 @@
 #include "runner.hpp"
 
 #include <torchx/specs/app_handle.hpp>
+#include <torchx/specs/errors.hpp>
 
 #include <boost/json.hpp>
+#include <fmt/ranges.h>
 
 #include <chrono>
 #include <exception>
@@ -19,8 +21,9 @@ namespace torchx::cli {
 
 LogSelection parse_log_identifier(const std::string& identifier) {
   auto bad = [&] {
-    return UsageError("invalid log identifier '" + identifier +
-                      "': expected SCHEDULER://[SESSION]/APP_ID[/ROLE[/REPLICA_IDS,...]]");
+    // A malformed handle, as `status garbage`: an operation that failed (exit 1), not a usage error.
+    return specs::MalformedAppHandleError("invalid log identifier '" + identifier +
+                                          "': expected SCHEDULER://[SESSION]/APP_ID[/ROLE[/REPLICA_IDS,...]]");
   };
   const auto scheme = identifier.find("://");
   if (scheme == std::string::npos || scheme == 0) throw bad();
@@ -82,9 +85,8 @@ void print_logs(runner::Runner& runner, const LogSelection& sel, std::ostream& o
     }
   }
   if (sel.role && std::find(role_names.begin(), role_names.end(), *sel.role) == role_names.end()) {
-    std::string roles;
-    for (const auto& r : role_names) roles += (roles.empty() ? "" : ", ") + r;
-    throw UsageError("app '" + sel.app_handle + "' has no role '" + *sel.role + "' (roles: " + roles + ")");
+    throw UsageError("app '" + sel.app_handle + "' has no role '" + *sel.role + "' (roles: " +
+                     fmt::format("{}", fmt::join(role_names, ", ")) + ")");
   }
 
   // Open every stream first (errors surface before any thread starts), then read concurrently.

@@ -27,7 +27,7 @@ struct LogSelection {
 };
 
 /// Parses `SCHEDULER://[SESSION]/APP_ID[/ROLE[/K,K...]]` (TorchX's log identifier). Throws
-/// UsageError naming the expected form.
+/// specs::MalformedAppHandleError naming the expected form.
 LogSelection parse_log_identifier(const std::string& identifier);
 
 /// Waits until the app has started, then prints each selected replica's lines to `out` as

@@ -36,16 +36,7 @@ loader::Registry& Session::registry_unchecked() {
 runner::Runner& Session::runner() {
   if (!m_runner) {
     auto r = std::make_unique<runner::Runner>(registry());
-    const runner::Config& c = config();
-    std::map<std::string, std::map<std::string, std::string>> defaults;
-    for (const auto& section : c.sections()) {
-      if (section.rfind("component:", 0) == 0 && section.size() > 10) {
-        defaults[section.substr(10)] = c.component_defaults(section.substr(10));
-      }
-    }
-    r->set_component_defaults(std::move(defaults));
-    r->set_named_resources(c.named_resources());
-    r->set_trackers(runner::tracker_settings(c));
+    r->use_config(config());  // every .torchxconfig rule, as TorchX's CLI applies them
     m_runner = std::move(r);
   }
   return *m_runner;

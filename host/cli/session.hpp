@@ -36,7 +36,7 @@ public:
   [[nodiscard]] const std::vector<std::string>& plugin_paths() const { return m_plugin_paths; }
   /// Where TORCHX_PLUGIN_DEBUG lines go; nullptr when it is off.
   [[nodiscard]] std::ostream* plugin_debug() const { return m_plugin_debug; }
-  /// The runner over the registry, with the .torchxconfig component defaults and resource presets.
+  /// The runner over the registry, applying all of .torchxconfig (runner::Runner::use_config).
   runner::Runner& runner();
   /// The .torchxconfig files, read on first use. Throws runner::ConfigError.
   runner::Config& config();

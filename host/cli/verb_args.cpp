@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <ostream>
 #include <set>
 
@@ -22,6 +23,21 @@ std::vector<std::string> option_names(const po::options_description& desc) {
     if (!long_name.empty()) names.push_back("--" + long_name);
   }
   return names;
+}
+
+/// The names of the options that only carry positional arguments (APP_HANDLE, NAME, ...).
+std::set<std::string> positional_names(const po::positional_options_description& positional) {
+  std::set<std::string> names;
+  for (unsigned i = 0; i < std::min(positional.max_total_count(), 32U); ++i) names.insert(positional.name_for_position(i));
+  return names;
+}
+
+/// What the usage line calls a positional argument: its option's name upper-cased (`app_handle`
+/// -> `APP_HANDLE`), never the internal `--app_handle`.
+std::string metavar(const std::string& option) {
+  std::string out = option;
+  for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
 }
 
 void print_pretty(std::string& out, const boost::json::value& v, int indent) {
@@ -59,10 +75,7 @@ std::optional<po::variables_map> parse_verb(const VerbSpec& spec, const Invocati
     po::store(po::command_line_parser(inv.args).options(all).positional(spec.positional).run(), vm);
     if (vm.count("help") != 0U) {
       // Options that only carry positional arguments (APP_HANDLE, NAME, ...) are in the usage line.
-      std::set<std::string> positional;
-      for (unsigned i = 0; i < std::min(spec.positional.max_total_count(), 32U); ++i) {
-        positional.insert(spec.positional.name_for_position(i));
-      }
+      const std::set<std::string> positional = positional_names(spec.positional);
       po::options_description visible;
       for (const auto& option : all.options()) {
         if (positional.count(option->long_name()) == 0U) visible.add(option);
@@ -77,8 +90,23 @@ std::optional<po::variables_map> parse_verb(const VerbSpec& spec, const Invocati
                      " (usage: " + spec.usage + ")");
   } catch (const po::too_many_positional_options_error&) {
     throw UsageError("too many arguments (usage: " + spec.usage + ")");
-  } catch (const po::error& e) {
+  } catch (const po::required_option& e) {
+    std::string name = e.get_option_name();
+    name.erase(0, name.find_first_not_of('-'));
+    if (positional_names(spec.positional).contains(name)) {
+      throw UsageError("missing " + metavar(name) + " (usage: " + spec.usage + ")");
+    }
     throw UsageError(std::string(e.what()) + " (usage: " + spec.usage + ")");
+  } catch (const po::error& e) {
+    // Name a positional argument as the usage line does, not by its internal option.
+    std::string message = e.what();
+    for (const auto& name : positional_names(spec.positional)) {
+      const std::string internal = "'--" + name + "'";
+      for (auto at = message.find(internal); at != std::string::npos; at = message.find(internal)) {
+        message.replace(at, internal.size(), metavar(name));
+      }
+    }
+    throw UsageError(message + " (usage: " + spec.usage + ")");
   }
   return vm;
 }

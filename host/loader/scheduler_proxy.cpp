@@ -11,18 +11,31 @@
 namespace torchx::loader {
 namespace {
 
-/// Calls a plugin function, turning an escaped exception into TX_E_INTERNAL (a plugin not built
-/// with the SDK must not take the host down).
+/// What one plugin call left: its status (one this host knows) and what it wrote to its sinks.
+struct CallResult {
+  tx_status status = TX_E_INTERNAL;
+  std::string out;
+  std::string err;
+};
+
+/// Calls `fn(out_sink, err_sink)`, a plugin function, turning an escaped exception into
+/// TX_E_INTERNAL (a plugin not built with the SDK must not take the host down).
 template <typename Fn>
-tx_status call(std::string& err, Fn&& fn) {
+CallResult call(Fn&& fn) {
+  CallResult r;
+  const tx_sink out_sink = string_sink(r.out);
+  const tx_sink err_sink = string_sink(r.err);
   try {
-    return fn();
+    r.status = known_status(fn(&out_sink, &err_sink));
   } catch (...) {
-    err = "the plugin let an exception escape (exceptions must not cross the ABI)";
-    return TX_E_INTERNAL;
+    r.status = TX_E_INTERNAL;
+    r.err = "the plugin let an exception escape (exceptions must not cross the ABI)";
   }
+  return r;
 }
 
+/// The plugin's message, or the status's name when it wrote none.
+std::string message_of(const CallResult& r) { return r.err.empty() ? status_name(r.status) : r.err; }
 
 }  // namespace
 
@@ -34,24 +47,17 @@ LogStream::~LogStream() {
 }
 
 std::optional<std::string> LogStream::next() {
-  std::string line;
-  std::string err;
   int done = 0;
-  const tx_sink line_sink = string_sink(line);
-  const tx_sink err_sink = string_sink(err);
-  const tx_status s = known_status(call(err, [&] { return m_api->log_next(m_iterator, &line_sink, &done, &err_sink); }));
-  if (s != TX_OK) throw PluginCallError(s, "scheduler '" + m_scheduler + "' log: " + (err.empty() ? status_name(s) : err));
+  const CallResult r = call([&](const tx_sink* out, const tx_sink* err) { return m_api->log_next(m_iterator, out, &done, err); });
+  if (r.status != TX_OK) throw PluginCallError(r.status, "scheduler '" + m_scheduler + "' log: " + message_of(r));
   if (done != 0) return std::nullopt;
-  return line;
+  return r.out;
 }
 
 SchedulerProxy::SchedulerProxy(std::shared_ptr<const PluginLibrary> library, const tx_scheduler_api* api,
                                const std::string& session)
     : m_library(std::move(library)), m_api(api), m_name(api->name) {
-  std::string err;
-  const tx_sink err_sink = string_sink(err);
-  const tx_status s = known_status(call(err, [&] { return m_api->create(session.c_str(), &m_instance, &err_sink); }));
-  if (s != TX_OK) fail("create", s, err);
+  invoke("create", [&](const tx_sink*, const tx_sink* err) { return m_api->create(session.c_str(), &m_instance, err); });
 }
 
 SchedulerProxy::~SchedulerProxy() {
@@ -67,46 +73,47 @@ void SchedulerProxy::fail(const char* what, tx_status status, const std::string&
   throw PluginCallError(status, "scheduler '" + m_name + "' " + what + ": " + (message.empty() ? status_name(status) : message));
 }
 
+template <typename Fn>
+std::optional<std::string> SchedulerProxy::invoke(const char* what, Fn&& fn, std::optional<tx_status> tolerated) {
+  CallResult r = call(std::forward<Fn>(fn));
+  if (tolerated && r.status == *tolerated) return std::nullopt;
+  if (r.status != TX_OK) fail(what, r.status, r.err);
+  return std::move(r.out);
+}
+
 specs::RunOpts SchedulerProxy::run_opts() {
-  std::string out;
-  std::string err;
-  const tx_sink out_sink = string_sink(out);
-  const tx_sink err_sink = string_sink(err);
-  const tx_status s = known_status(call(err, [&] { return m_api->run_opts(m_instance, &out_sink, &err_sink); }));
-  if (s != TX_OK) fail("run_opts", s, err);
+  const auto out = invoke("run_opts", [&](const tx_sink* o, const tx_sink* err) { return m_api->run_opts(m_instance, o, err); });
   try {
-    return specs::run_opts_from_json(out);
+    return specs::run_opts_from_json(*out);
   } catch (const specs::Error& e) {
     fail("run_opts", TX_E_INTERNAL, std::string("returned ") + e.what());
   }
 }
 
 SchedulerRequest SchedulerProxy::dryrun(const std::string& request_json) {
-  std::string out;
-  std::string err;
-  const tx_sink out_sink = string_sink(out);
-  const tx_sink err_sink = string_sink(err);
-  const tx_status s = known_status(call(err, [&] { return m_api->dryrun(m_instance, request_json.c_str(), &out_sink, &err_sink); }));
-  if (s != TX_OK) fail("dryrun", s, err);
+  const auto out = invoke("dryrun", [&](const tx_sink* o, const tx_sink* err) {
+    return m_api->dryrun(m_instance, request_json.c_str(), o, err);
+  });
   boost::system::error_code ec;
-  const auto v = boost::json::parse(out, ec);
+  const auto v = boost::json::parse(*out, ec);
   const auto* o = ec ? nullptr : v.if_object();
   const auto* text = o != nullptr ? o->if_contains("request_text") : nullptr;
-  if (o == nullptr || !o->contains("request") || text == nullptr || !text->is_string()) {
-    fail("dryrun", TX_E_INTERNAL, "returned malformed JSON (expected {\"request\": ..., \"request_text\": \"...\"})");
+  const auto* local = o != nullptr ? o->if_contains("runs_locally") : nullptr;
+  if (o == nullptr || !o->contains("request") || text == nullptr || !text->is_string() ||
+      (local != nullptr && !local->is_bool() && !local->is_null())) {
+    fail("dryrun", TX_E_INTERNAL,
+         "returned malformed JSON (expected {\"request\": ..., \"request_text\": \"...\", \"runs_locally\": bool})");
   }
-  return SchedulerRequest{boost::json::serialize(o->at("request")), std::string(text->get_string())};
+  return SchedulerRequest{boost::json::serialize(o->at("request")), std::string(text->get_string()),
+                          local != nullptr && local->is_bool() && local->get_bool()};
 }
 
 std::string SchedulerProxy::schedule(const std::string& dryrun_json) {
-  std::string out;
-  std::string err;
-  const tx_sink out_sink = string_sink(out);
-  const tx_sink err_sink = string_sink(err);
-  const tx_status s = known_status(call(err, [&] { return m_api->schedule(m_instance, dryrun_json.c_str(), &out_sink, &err_sink); }));
-  if (s != TX_OK) fail("schedule", s, err);
+  const auto out = invoke("schedule", [&](const tx_sink* o, const tx_sink* err) {
+    return m_api->schedule(m_instance, dryrun_json.c_str(), o, err);
+  });
   boost::system::error_code ec;
-  const auto v = boost::json::parse(out, ec);
+  const auto v = boost::json::parse(*out, ec);
   const auto* o = ec ? nullptr : v.if_object();
   const auto* id = o != nullptr ? o->if_contains("app_id") : nullptr;
   if (id == nullptr || !id->is_string() || id->get_string().empty()) {
@@ -116,15 +123,12 @@ std::string SchedulerProxy::schedule(const std::string& dryrun_json) {
 }
 
 std::optional<specs::DescribeAppResponse> SchedulerProxy::describe(const std::string& app_id) {
-  std::string out;
-  std::string err;
-  const tx_sink out_sink = string_sink(out);
-  const tx_sink err_sink = string_sink(err);
-  const tx_status s = known_status(call(err, [&] { return m_api->describe(m_instance, app_id.c_str(), &out_sink, &err_sink); }));
-  if (s == TX_E_NOT_FOUND) return std::nullopt;
-  if (s != TX_OK) fail("describe", s, err);
+  const auto out = invoke(
+      "describe", [&](const tx_sink* o, const tx_sink* err) { return m_api->describe(m_instance, app_id.c_str(), o, err); },
+      TX_E_NOT_FOUND);
+  if (!out) return std::nullopt;
   try {
-    return specs::describe_app_response_from_json(out);
+    return specs::describe_app_response_from_json(*out);
   } catch (const specs::Error& e) {
     fail("describe", TX_E_INTERNAL, std::string("returned ") + e.what());
   }
@@ -132,70 +136,46 @@ std::optional<specs::DescribeAppResponse> SchedulerProxy::describe(const std::st
 
 std::vector<specs::ListAppResponse> SchedulerProxy::list() {
   if (m_api->list == nullptr) throw PluginCallError(TX_E_UNSUPPORTED, "scheduler '" + m_name + "' does not support list");
-  std::string out;
-  std::string err;
-  const tx_sink out_sink = string_sink(out);
-  const tx_sink err_sink = string_sink(err);
-  const tx_status s = known_status(call(err, [&] { return m_api->list(m_instance, &out_sink, &err_sink); }));
-  if (s != TX_OK) fail("list", s, err);
+  const auto out = invoke("list", [&](const tx_sink* o, const tx_sink* err) { return m_api->list(m_instance, o, err); });
   try {
-    return specs::list_app_responses_from_json(out);
+    return specs::list_app_responses_from_json(*out);
   } catch (const specs::Error& e) {
     fail("list", TX_E_INTERNAL, std::string("returned ") + e.what());
   }
 }
 
 void SchedulerProxy::cancel(const std::string& app_id) {
-  std::string err;
-  const tx_sink err_sink = string_sink(err);
-  const tx_status s = known_status(call(err, [&] { return m_api->cancel(m_instance, app_id.c_str(), &err_sink); }));
-  if (s != TX_OK) fail("cancel", s, err);
+  invoke("cancel", [&](const tx_sink*, const tx_sink* err) { return m_api->cancel(m_instance, app_id.c_str(), err); });
 }
 
 void SchedulerProxy::delete_app(const std::string& app_id) {
   if (m_api->delete_app == nullptr) {
     throw PluginCallError(TX_E_UNSUPPORTED, "scheduler '" + m_name + "' does not support delete");
   }
-  std::string err;
-  const tx_sink err_sink = string_sink(err);
-  const tx_status s = known_status(call(err, [&] { return m_api->delete_app(m_instance, app_id.c_str(), &err_sink); }));
-  if (s != TX_OK) fail("delete", s, err);
+  invoke("delete", [&](const tx_sink*, const tx_sink* err) { return m_api->delete_app(m_instance, app_id.c_str(), err); });
 }
 
 std::unique_ptr<LogStream> SchedulerProxy::log(const specs::LogQuery& query) {
   if (m_api->log_open == nullptr) throw PluginCallError(TX_E_UNSUPPORTED, "scheduler '" + m_name + "' does not support logs");
-  std::string err;
-  const tx_sink err_sink = string_sink(err);
   void* iterator = nullptr;
   const std::string query_json = specs::to_json(query);
-  const tx_status s = known_status(call(err, [&] { return m_api->log_open(m_instance, query_json.c_str(), &iterator, &err_sink); }));
-  if (s != TX_OK) fail("log", s, err);
+  invoke("log", [&](const tx_sink*, const tx_sink* err) {
+    return m_api->log_open(m_instance, query_json.c_str(), &iterator, err);
+  });
   return std::make_unique<LogStream>(m_api, iterator, m_name);
 }
 
 std::string ComponentProxy::build(const std::string& args_json) const {
-  std::string out;
-  std::string err;
-  const tx_sink out_sink = string_sink(out);
-  const tx_sink err_sink = string_sink(err);
-  const tx_status s = known_status(call(err, [&] { return m_api->build(m_api, args_json.c_str(), &out_sink, &err_sink); }));
-  if (s != TX_OK) {
-    throw PluginCallError(s, "component '" + std::string(m_api->name) + "': " + (err.empty() ? status_name(s) : err));
-  }
-  return out;
+  CallResult r = call([&](const tx_sink* o, const tx_sink* err) { return m_api->build(m_api, args_json.c_str(), o, err); });
+  if (r.status != TX_OK) throw PluginCallError(r.status, "component '" + std::string(m_api->name) + "': " + message_of(r));
+  return std::move(r.out);
 }
 
 std::string list_named_resources(const std::shared_ptr<const PluginLibrary>& library, const std::string& set) {
   const tx_named_resources_api* api = library->named_resources(set);
-  std::string out;
-  std::string err;
-  const tx_sink out_sink = string_sink(out);
-  const tx_sink err_sink = string_sink(err);
-  const tx_status s = known_status(call(err, [&] { return api->list(api, &out_sink, &err_sink); }));
-  if (s != TX_OK) {
-    throw PluginCallError(s, "named resources '" + set + "': " + (err.empty() ? status_name(s) : err));
-  }
-  return out;
+  CallResult r = call([&](const tx_sink* o, const tx_sink* err) { return api->list(api, o, err); });
+  if (r.status != TX_OK) throw PluginCallError(r.status, "named resources '" + set + "': " + message_of(r));
+  return std::move(r.out);
 }
 
 }  // namespace torchx::loader

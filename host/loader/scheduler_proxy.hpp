@@ -46,6 +46,7 @@ private:
 struct SchedulerRequest {
   std::string request_json{"null"};
   std::string request_text;
+  bool runs_locally = false;  ///< the answer's "runs_locally" (payloads.md): the app runs on this machine
 };
 
 /// A scheduler instance of a loaded plugin (created on construction, destroyed with the proxy).
@@ -65,9 +66,9 @@ public:
   [[nodiscard]] bool supports_logs() const { return m_api->log_open != nullptr; }
 
   specs::RunOpts run_opts();
-  /// `request_json` is `{"app": AppDef, "cfg": resolved cfg}`.
+  /// `request_json` is `{"app": AppDef, "cfg": resolved cfg, "workspace": dir or null}`.
   SchedulerRequest dryrun(const std::string& request_json);
-  /// `dryrun_json` is `{"app", "cfg", "request"}`; returns the app id.
+  /// `dryrun_json` is `{"app", "cfg", "workspace", "request"}`; returns the app id.
   std::string schedule(const std::string& dryrun_json);
   /// nullopt when the scheduler does not know `app_id`.
   std::optional<specs::DescribeAppResponse> describe(const std::string& app_id);
@@ -79,6 +80,10 @@ public:
 
 private:
   [[noreturn]] void fail(const char* what, tx_status status, const std::string& message) const;
+  /// Calls `fn(out_sink, err_sink)` and returns what it wrote to `out`; fails with the plugin's
+  /// message unless it answered TX_OK (or `tolerated`, then returns nullopt).
+  template <typename Fn>
+  std::optional<std::string> invoke(const char* what, Fn&& fn, std::optional<tx_status> tolerated = std::nullopt);
   std::shared_ptr<const PluginLibrary> m_library;
   const tx_scheduler_api* m_api;
   void* m_instance = nullptr;

@@ -8,6 +8,7 @@
 #include <torchx/util/suggest.hpp>
 
 #include <boost/json.hpp>
+#include <fmt/ranges.h>
 
 #include <charconv>
 #include <sstream>
@@ -177,9 +178,8 @@ std::string build_request(const std::string& component, const ComponentSignature
     }
   }
   if (!missing.empty()) {
-    std::string list;
-    for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
-    throw ComponentArgsError("component '" + component + "': missing required argument" + (missing.size() > 1 ? "s " : " ") + list);
+    throw ComponentArgsError("component '" + component + "': missing required argument" + (missing.size() > 1 ? "s " : " ") +
+                             fmt::format("{}", fmt::join(missing, ", ")));
   }
   return json::serialize(json::object{{"args", std::move(values)}, {"varargs", std::move(varargs)}});
 }

@@ -3,6 +3,7 @@
 #include "component_file.hpp"
 
 #include "errors.hpp"
+#include "util/text.hpp"
 
 #include <torchx/specs/errors.hpp>
 #include <torchx/specs/json.hpp>
@@ -225,13 +226,11 @@ std::optional<std::pair<std::filesystem::path, std::string>> ComponentFile::pars
 }
 
 ComponentFile ComponentFile::load(const std::filesystem::path& path, const std::string& requested) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ComponentNotFoundError("component file '" + path.string() + "' cannot be read");
-  std::ostringstream text;
-  text << in.rdbuf();
+  auto text = util::read_file(path);
+  if (!text) throw ComponentNotFoundError("component file '" + path.string() + "' cannot be read");
   ComponentFile c;
   c.m_path = path;
-  c.m_text = text.str();
+  c.m_text = std::move(*text);
   c.m_name = requested;
   const YAML::Node root = parse_yaml(c.m_text, path);
   const YAML::Node comp = component_node(root, path, c.m_name);

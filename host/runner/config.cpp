@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "config.hpp"
 
+#include "util/text.hpp"
+
 #include <torchx/specs/errors.hpp>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <ini.h>
 
 #include <algorithm>
@@ -14,11 +18,7 @@
 namespace torchx::runner {
 namespace {
 
-std::string trim(const std::string& s) {
-  const auto b = s.find_first_not_of(" \t");
-  if (b == std::string::npos) return {};
-  return s.substr(b, s.find_last_not_of(" \t") - b + 1);
-}
+using util::trim;
 
 /// Configure inih like Python's configparser: no inline comments, lines of any length.
 void configure_inih() {
@@ -102,10 +102,9 @@ void Config::merge(const Config& other) {
 
 Config Config::load(const ConfigInputs& inputs) {
   auto read = [](const std::filesystem::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
+    auto text = util::read_file(p);
+    if (!text) throw ConfigError(p.string() + ": cannot be read");
+    return *text;
   };
   Config merged;
   if (inputs.torchxconfig) {
@@ -188,6 +187,17 @@ std::map<std::string, std::string> Config::component_defaults(const std::string&
   return out;
 }
 
+std::map<std::string, std::map<std::string, std::string>> Config::all_component_defaults() const {
+  constexpr std::string_view k_prefix = "component:";
+  std::map<std::string, std::map<std::string, std::string>> out;
+  for (const auto& [name, entries] : m_sections) {
+    if (name.starts_with(k_prefix) && name.size() > k_prefix.size()) {
+      out[name.substr(k_prefix.size())] = component_defaults(name.substr(k_prefix.size()));
+    }
+  }
+  return out;
+}
+
 specs::Dict<specs::Resource> Config::named_resources() const {
   specs::Dict<specs::Resource> out;
   for (const auto& [section_name, entries] : m_sections) {
@@ -227,7 +237,8 @@ std::vector<std::string> Config::unknown_sections(const std::vector<std::string>
       if (name == "cli:run") {
         for (const auto& [key, v] : entries) {
           if (key != "scheduler" && key != "component" && key != "workspace") {
-            warnings.push_back(v.file.string() + ": [cli:run] " + key + ": unknown key, ignored (expected scheduler, component)");
+            warnings.push_back(v.file.string() + ": [cli:run] " + key +
+                               ": unknown key, ignored (expected scheduler, component, workspace)");
           }
         }
       }
@@ -235,6 +246,15 @@ std::vector<std::string> Config::unknown_sections(const std::vector<std::string>
     }
     warnings.push_back(file + "[" + name + "]: unknown section, ignored (not a scheduler, and not component:, cli:, "
                                            "named_resource:, torchx:tracker or tracker:)");
+  }
+  // As Python's configparser, '#' after a value is part of it: say so where it looks like a comment.
+  for (const auto& [name, entries] : m_sections) {
+    for (const auto& [key, v] : entries) {
+      if (v.value.find(" #") != std::string::npos || v.value.find("\t#") != std::string::npos) {
+        warnings.push_back(v.file.string() + ": [" + name + "] " + key + ": the value '" + v.value +
+                           "' contains ' #': comments must be on their own line (the text after '#' is part of the value)");
+      }
+    }
   }
   return warnings;
 }
@@ -250,9 +270,11 @@ std::string dump_config(const std::vector<std::pair<std::string, specs::RunOpts>
       } else if (all) {
         std::string value;
         if (const auto* list = std::get_if<std::vector<std::string>>(&o.default_value)) {
-          for (const auto& item : *list) value += (value.empty() ? "" : ";") + item;
+          value = fmt::format("{}", fmt::join(*list, ";"));
         } else if (const auto* dict = std::get_if<specs::Dict<std::string>>(&o.default_value)) {
-          for (const auto& [k, v] : *dict) value += (value.empty() ? "" : ";") + k + ":" + v;
+          std::vector<std::string> items;
+          for (const auto& [k, v] : *dict) items.push_back(k + ":" + v);
+          value = fmt::format("{}", fmt::join(items, ";"));
         } else {
           value = specs::to_display(o.default_value);
         }

@@ -62,10 +62,14 @@ public:
                                          std::vector<std::string>& warnings) const;
   /// `[component:<name>]` as argument name -> command-line text.
   [[nodiscard]] std::map<std::string, std::string> component_defaults(const std::string& component) const;
+  /// Every `[component:<name>]` section (a non-empty name), as component -> component_defaults.
+  [[nodiscard]] std::map<std::string, std::map<std::string, std::string>> all_component_defaults() const;
   /// `[named_resource:<name>]` presets (cpu, gpu, memMB; devices `name:count,...`; capabilities
   /// `key:value,...`). Bad values are errors naming the file and section.
   [[nodiscard]] specs::Dict<specs::Resource> named_resources() const;
-  /// Warnings about sections torchx does not know, given the scheduler names that exist.
+  /// Warnings about sections torchx does not know (given the scheduler names that exist),
+  /// unknown `[cli:run]` keys, and values holding ' #' (an inline comment, which INI files read
+  /// as configparser does keep as part of the value).
   [[nodiscard]] std::vector<std::string> unknown_sections(const std::vector<std::string>& schedulers) const;
 
 private:

@@ -31,6 +31,12 @@ public:
   using specs::Error::Error;
 };
 
+/// A workspace that is not an existing directory ("workspace '/x': does not exist").
+class WorkspaceError : public specs::Error {
+public:
+  using specs::Error::Error;
+};
+
 /// An app the scheduler does not know (never existed, or purged).
 class UnknownAppError : public specs::Error {
 public:

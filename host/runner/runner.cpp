@@ -12,11 +12,18 @@
 #include <torchx/util/suggest.hpp>
 
 #include <boost/json.hpp>
+#include <boost/uuid/random_generator.hpp>
+#include <boost/uuid/uuid_io.hpp>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdlib>
-#include <random>
+#include <filesystem>
 #include <set>
 #include <thread>
+#include <utility>
 
 namespace json = boost::json;
 
@@ -29,18 +36,31 @@ std::optional<std::string> env(const char* name) {
 }
 
 /// A random UUID4 in its text form (TorchX's session id).
-std::string uuid4() {
-  std::random_device rd;
-  std::uniform_int_distribution<int> hex(0, 15);
-  const char* digits = "0123456789abcdef";
-  std::string out;
-  for (int i = 0; i < 36; ++i) {
-    if (i == 8 || i == 13 || i == 18 || i == 23) out += '-';
-    else if (i == 14) out += '4';
-    else if (i == 19) out += digits[8 + hex(rd) % 4];
-    else out += digits[hex(rd)];
+std::string uuid4() { return boost::uuids::to_string(boost::uuids::random_generator()()); }
+
+/// The workspace as an absolute directory, or nullopt for none (nullopt or ""). Throws
+/// WorkspaceError when it is not an existing directory.
+std::optional<std::string> checked_workspace(const std::optional<std::string>& workspace) {
+  if (!workspace || workspace->empty()) return std::nullopt;
+  std::error_code ec;
+  std::filesystem::path dir = std::filesystem::absolute(*workspace, ec).lexically_normal();
+  if (ec) throw WorkspaceError("workspace '" + *workspace + "': " + ec.message());
+  if (!dir.has_filename() && dir.has_parent_path() && dir != dir.root_path()) dir = dir.parent_path();  // "a/b/"
+  const auto status = std::filesystem::status(dir, ec);
+  if (!std::filesystem::exists(status)) {
+    throw WorkspaceError("workspace '" + *workspace + "' does not exist");
   }
-  return out;
+  if (!std::filesystem::is_directory(status)) {
+    throw WorkspaceError("workspace '" + *workspace + "' is not a directory");
+  }
+  return dir.string();
+}
+
+/// `{"app", "cfg", "workspace"}`: what a scheduler's dryrun receives (payloads.md).
+json::object scheduler_request(const specs::AppDef& app, const specs::Cfg& cfg, const std::optional<std::string>& workspace) {
+  return json::object{{"app", json::parse(specs::to_json(app))},
+                      {"cfg", json::parse(specs::to_json(cfg))},
+                      {"workspace", workspace ? json::value(*workspace) : json::value(nullptr)}};
 }
 
 }  // namespace
@@ -49,6 +69,7 @@ std::string DryRunResult::to_json() const {
   return json::serialize(json::object{{"app", json::parse(specs::to_json(app))},
                                       {"scheduler", scheduler},
                                       {"cfg", json::parse(specs::to_json(cfg))},
+                                      {"workspace", workspace ? json::value(*workspace) : json::value(nullptr)},
                                       {"request", json::parse(request_json)},
                                       {"request_text", request_text}});
 }
@@ -66,11 +87,9 @@ loader::SchedulerProxy& Runner::scheduler(const std::string& name) {
   const loader::PluginEntry* entry = m_registry.provider(loader::Kind::scheduler, name);
   if (entry == nullptr) {
     const auto names = scheduler_backends();
-    std::string available;
-    for (const auto& n : names) available += (available.empty() ? "" : ", ") + n;
     throw UnknownSchedulerError("unknown scheduler '" + name + "'" + util::did_you_mean(name, names) +
                                 (names.empty() ? " (no scheduler plugins found; see: torchx plugins)"
-                                               : " (available: " + available + "; see: torchx plugins)"));
+                                               : fmt::format(" (available: {}; see: torchx plugins)", fmt::join(names, ", "))));
   }
   auto library = m_registry.load(*entry);
   const tx_scheduler_api* api = library->scheduler(name);
@@ -80,26 +99,59 @@ loader::SchedulerProxy& Runner::scheduler(const std::string& name) {
 
 specs::RunOpts Runner::run_opts(const std::string& name) { return scheduler(name).run_opts(); }
 
+void Runner::warn(const std::string& message) const {
+  if (m_warn) m_warn(message);
+  else spdlog::warn("{}", message);
+}
+
+specs::Cfg Runner::cfg_from_str(const std::string& scheduler_name, const std::string& text) {
+  return run_opts(scheduler_name).cfg_from_str(text, scheduler_name);
+}
+
+specs::Cfg Runner::resolve_cfg(const std::string& scheduler_name, const specs::Cfg& overrides) {
+  const specs::RunOpts opts = run_opts(scheduler_name);
+  specs::Cfg layered;
+  if (m_config && m_use.scheduler_cfg) {
+    std::vector<std::string> warnings;
+    layered = m_config->scheduler_cfg(scheduler_name, opts, warnings);
+    for (const auto& w : warnings) warn(w);
+  }
+  for (const auto& [key, value] : overrides) layered.set(key, value);
+  return opts.resolve(layered, scheduler_name);
+}
+
+void Runner::use_config(Config config, ConfigUse use) {
+  m_config_warnings = config.unknown_sections(scheduler_backends());  // said at the first dryrun
+  m_component_defaults.clear();
+  if (use.component_defaults) m_component_defaults = config.all_component_defaults();
+  m_presets = use.named_resources ? config.named_resources() : specs::Dict<specs::Resource>{};
+  m_trackers = use.trackers ? tracker_settings(config) : std::vector<TrackerSetting>{};
+  m_config = std::move(config);
+  m_use = use;
+}
+
 DryRunResult Runner::dryrun(specs::AppDef app, const std::string& scheduler_name, const specs::Cfg& cfg,
-                            const std::optional<std::string>& parent_run_id) {
+                            const std::optional<std::string>& workspace, const std::optional<std::string>& parent_run_id) {
+  for (const auto& w : std::exchange(m_config_warnings, {})) warn(w);
   specs::validate(app);
   loader::SchedulerProxy& sched = scheduler(scheduler_name);
-  const auto parent = env("TORCHX_PARENT_RUN_ID") ? env("TORCHX_PARENT_RUN_ID") : parent_run_id;
+  // An explicit parent (even "") wins over the variable; TorchX lets the variable win.
+  const std::optional<std::string> parent = parent_run_id ? parent_run_id : env("TORCHX_PARENT_RUN_ID");
   for (auto& role : app.roles) {
     role.env.set("TORCHX_JOB_ID", scheduler_name + "://" + m_session + "/" + std::string(specs::macros::app_id));
     role.env.set("TORCHX_INTERNAL_SESSION_ID", m_session_id);
-    if (parent) role.env.set("TORCHX_PARENT_RUN_ID", *parent);
+    if (parent && !parent->empty()) role.env.set("TORCHX_PARENT_RUN_ID", *parent);
     for (const auto& [key, value] : tracker_env(m_trackers)) role.env.set(key, value);
   }
   DryRunResult result;
-  result.cfg = sched.run_opts().resolve(cfg, scheduler_name);
+  result.cfg = resolve_cfg(scheduler_name, cfg);
   result.scheduler = scheduler_name;
-  const std::string request = json::serialize(
-      json::object{{"app", json::parse(specs::to_json(app))}, {"cfg", json::parse(specs::to_json(result.cfg))}});
-  auto answer = sched.dryrun(request);
+  result.workspace = checked_workspace(workspace);
+  auto answer = sched.dryrun(json::serialize(scheduler_request(app, result.cfg, result.workspace)));
   result.app = std::move(app);
   result.request_json = std::move(answer.request_json);
   result.request_text = std::move(answer.request_text);
+  result.runs_locally = answer.runs_locally;
   return result;
 }
 
@@ -121,11 +173,11 @@ specs::AppDef Runner::build_component(const std::string& component, const std::v
       found == m_component_defaults.end() ? std::map<std::string, std::string>{} : found->second;
   if (auto ref = ComponentFile::parse_reference(component)) {
     const ComponentFile file = ComponentFile::load(ref->first, ref->second);
-    const std::string request = build_request(component, file.signature(), args, defaults);
+    const std::string request = build_request(component, file.signature(), args, known_defaults(component, file.signature(), defaults));
     return specs::app_def_from_json(file.build(request, [this](const std::string& name) { return named_resource(name); }));
   }
   const ComponentSignature signature = parse_signature(component_signature(component));
-  std::string request = build_request(component, signature, args, defaults);
+  std::string request = build_request(component, signature, args, known_defaults(component, signature, defaults));
   {
     // An argument named `h` is a named resource: resolved here, where plugin and config presets
     // are known, and handed to the component with its arguments.
@@ -155,8 +207,28 @@ specs::AppDef Runner::build_component(const std::string& component, const std::v
 
 DryRunResult Runner::dryrun_component(const std::string& component, const std::vector<std::string>& args,
                                       const std::string& scheduler_name, const specs::Cfg& cfg,
+                                      const std::optional<std::string>& workspace,
                                       const std::optional<std::string>& parent_run_id) {
-  return dryrun(build_component(component, args), scheduler_name, cfg, parent_run_id);
+  return dryrun(build_component(component, args), scheduler_name, cfg, workspace, parent_run_id);
+}
+
+std::map<std::string, std::string> Runner::known_defaults(const std::string& component, const ComponentSignature& signature,
+                                                          const std::map<std::string, std::string>& defaults) const {
+  std::vector<std::string> names;
+  for (const auto& a : signature.args) names.push_back(a.name);
+  std::map<std::string, std::string> known;
+  for (const auto& [name, value] : defaults) {
+    if (std::find(names.begin(), names.end(), name) != names.end()) {
+      known.emplace(name, value);
+    } else {
+      // Named after the file the default came from (set_component_defaults gives none).
+      const auto from = m_config && m_use.component_defaults ? m_config->get("component:" + component, name) : std::nullopt;
+      warn((from ? from->file.string() + ": " : std::string()) + "[component:" + component + "] " + name + ": component '" +
+           component + "' has no argument '" + name + "', ignored" + util::did_you_mean(name, names) +
+           " (see: torchx run " + component + " --help)");
+    }
+  }
+  return known;
 }
 
 const std::vector<std::pair<std::string, specs::Dict<specs::Resource>>>& Runner::plugin_resources() {
@@ -211,15 +283,15 @@ std::vector<std::pair<std::string, std::string>> Runner::named_resources() {
 }
 
 std::string Runner::schedule(const DryRunResult& d) {
-  const std::string request = json::serialize(json::object{{"app", json::parse(specs::to_json(d.app))},
-                                                           {"cfg", json::parse(specs::to_json(d.cfg))},
-                                                           {"request", json::parse(d.request_json)}});
-  const std::string app_id = scheduler(d.scheduler).schedule(request);
+  json::object request = scheduler_request(d.app, d.cfg, d.workspace);
+  request["request"] = json::parse(d.request_json);
+  const std::string app_id = scheduler(d.scheduler).schedule(json::serialize(request));
   return specs::AppHandle{d.scheduler, m_session, app_id}.str();
 }
 
-std::string Runner::run(const specs::AppDef& app, const std::string& scheduler_name, const specs::Cfg& cfg) {
-  return schedule(dryrun(app, scheduler_name, cfg));
+std::string Runner::run(const specs::AppDef& app, const std::string& scheduler_name, const specs::Cfg& cfg,
+                        const std::optional<std::string>& workspace, const std::optional<std::string>& parent_run_id) {
+  return schedule(dryrun(app, scheduler_name, cfg, workspace, parent_run_id));
 }
 
 std::optional<specs::AppStatus> Runner::status(const std::string& app_handle) {
@@ -240,12 +312,13 @@ std::optional<specs::AppStatus> Runner::wait(const std::string& app_handle, std:
   }
 }
 
-void Runner::cancel(const std::string& app_handle) {
+specs::AppState Runner::cancel(const std::string& app_handle) {
   const auto h = specs::parse_app_handle(app_handle);
   auto& sched = scheduler(h.scheduler_backend);
   auto desc = sched.describe(h.app_id);
   if (!desc) throw UnknownAppError("app '" + app_handle + "' not found on scheduler '" + h.scheduler_backend + "'");
   if (!specs::is_terminal(desc->state)) sched.cancel(h.app_id);
+  return desc->state;
 }
 
 std::optional<specs::AppDef> Runner::describe(const std::string& app_handle) {

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// Runner: the C++ API of torchx (TorchX's `torchx.runner.Runner`). No argv, no printing, no exit.
+// Runner: the C++ API of torchx (TorchX's `torchx.runner.Runner`). No process argv, no printing,
+// no exit: a component's own arguments are parsed here (build_component), because every front
+// door (the CLI, the Python module) must apply the same rules; so are the run rules that layer
+// `.torchxconfig` under what the caller gives (use_config).
 #pragma once
 
+#include "config.hpp"
 #include "registry.hpp"
 #include "scheduler_proxy.hpp"
 #include "trackers.hpp"
@@ -21,6 +25,8 @@
 
 namespace torchx::runner {
 
+struct ComponentSignature;
+
 /// What a dryrun produced: everything `schedule` needs, and what `--dryrun` shows.
 struct DryRunResult {
   specs::AppDef app;     ///< as built, with TorchX's env injected, macros not yet substituted
@@ -28,9 +34,29 @@ struct DryRunResult {
   specs::Cfg cfg;        ///< resolved against the scheduler's run options
   std::string request_json{"null"};  ///< the scheduler's native request
   std::string request_text;          ///< its printable form
+  /// The directory the job is built from or runs in (absolute), or nullopt for none
+  /// (plugin-api/docs/payloads.md, "Workspace"). Schedulers that have no use for it ignore it.
+  std::optional<std::string> workspace;
+  /// The scheduler declared that the app runs on this machine (`"runs_locally": true` in its
+  /// dryrun answer): `torchx run` then waits and streams its logs unless --detach, as TorchX
+  /// does for its local schedulers.
+  bool runs_locally = false;
 
-  /// `{"app", "scheduler", "cfg", "request", "request_text"}` (DESIGN §2).
+  /// `{"app", "scheduler", "cfg", "workspace", "request", "request_text"}` (DESIGN §2;
+  /// `workspace` is null when there is none).
   [[nodiscard]] std::string to_json() const;
+};
+
+/// Which parts of a `.torchxconfig` a Runner applies (Runner::use_config). `torchx` applies all of
+/// them; an embedder picks what it wants.
+struct ConfigUse {
+  bool scheduler_cfg = true;       ///< `[<scheduler>]` run-option defaults, under the cfg given to dryrun
+  bool component_defaults = true;  ///< `[component:NAME]` argument defaults, under the component's arguments
+  bool named_resources = true;     ///< `[named_resource:NAME]` presets
+  bool trackers = true;            ///< `[torchx:tracker]` and `[tracker:NAME]` (TORCHX_TRACKERS wins)
+  /// What TorchX's Python `get_runner()` takes from `.torchxconfig`: the trackers only (the
+  /// caller passes scheduler cfg and component defaults), plus our named-resource presets.
+  static ConfigUse library() { return {false, false, true, true}; }
 };
 
 /// Launches and manages apps through scheduler plugins. Embeddable: a program links
@@ -47,16 +73,41 @@ public:
 
   /// The run options of `scheduler`. Throws UnknownSchedulerError, loader::PluginLoadError.
   specs::RunOpts run_opts(const std::string& scheduler);
+  /// Parses run options given as text (`k1=v1,k2=v2`, TorchX's `cfg_from_str`), typed by the
+  /// scheduler's run options. Throws specs::InvalidRunConfigError, specs::KeyValueParseError.
+  specs::Cfg cfg_from_str(const std::string& scheduler, const std::string& text);
+  /// The cfg a dryrun on `scheduler` uses: `overrides` over the `[<scheduler>]` section of the
+  /// config in use (when use_config applies it), resolved against the run options (defaults
+  /// filled in, types and required options checked). A config key that is no run option is a
+  /// warning. Throws specs::InvalidRunConfigError.
+  specs::Cfg resolve_cfg(const std::string& scheduler, const specs::Cfg& overrides = {});
+
+  /// Applies `config` as `use` says (replacing what an earlier call applied): its scheduler
+  /// sections in resolve_cfg, component defaults in build_component, named-resource presets,
+  /// and trackers (tracker_settings). The next dryrun warns about the sections and keys torchx
+  /// does not read (a runner used only for status or logs stays quiet).
+  /// Without a call, a Runner reads no `.torchxconfig` (TorchX's Runner, except for trackers:
+  /// pass ConfigUse::library() to get those as TorchX's `get_runner()` does).
+  void use_config(Config config, ConfigUse use = {});
+  /// Where warnings go (one line each, without a prefix). Default: spdlog at warning level.
+  void set_warning_handler(std::function<void(const std::string&)> handler) { m_warn = std::move(handler); }
 
   /// Validates `app` (every problem at once), injects TORCHX_JOB_ID,
   /// TORCHX_INTERNAL_SESSION_ID, TORCHX_PARENT_RUN_ID and the trackers' TORCHX_TRACKERS and
-  /// TORCHX_TRACKER_<NAME>_CONFIG (see set_trackers) into every role, resolves `cfg` against
-  /// the scheduler's run options, and asks the scheduler for its request. Submits nothing.
+  /// TORCHX_TRACKER_<NAME>_CONFIG (see set_trackers) into every role, resolves `cfg` (see
+  /// resolve_cfg), checks the workspace, and asks the scheduler for its request. Submits nothing.
+  /// `workspace`: a directory (made absolute; it must exist) the scheduler may build from or run
+  /// in; nullopt or "" for none. `parent_run_id`: the run this one comes from ("" for none);
+  /// when nullopt, $TORCHX_PARENT_RUN_ID (an explicit value wins over the variable, unlike
+  /// TorchX: see docs/design-notes.md). Throws WorkspaceError, specs::InvalidRunConfigError,
+  /// specs::AppDefValidationError, UnknownSchedulerError, loader errors.
   DryRunResult dryrun(specs::AppDef app, const std::string& scheduler, const specs::Cfg& cfg = {},
+                      const std::optional<std::string>& workspace = std::nullopt,
                       const std::optional<std::string>& parent_run_id = std::nullopt);
   /// Builds the AppDef of `component` from its command-line `args`, then dryrun.
   DryRunResult dryrun_component(const std::string& component, const std::vector<std::string>& args,
                                 const std::string& scheduler, const specs::Cfg& cfg = {},
+                                const std::optional<std::string>& workspace = std::nullopt,
                                 const std::optional<std::string>& parent_run_id = std::nullopt);
   /// Builds the AppDef of `component` (a plugin's or a file's) from its command-line `args`,
   /// without validating or scheduling it.
@@ -64,7 +115,9 @@ public:
   /// Submits what dryrun produced; returns the app handle `<scheduler>://<session>/<app_id>`.
   std::string schedule(const DryRunResult& dryrun);
   /// dryrun + schedule.
-  std::string run(const specs::AppDef& app, const std::string& scheduler, const specs::Cfg& cfg = {});
+  std::string run(const specs::AppDef& app, const std::string& scheduler, const specs::Cfg& cfg = {},
+                  const std::optional<std::string>& workspace = std::nullopt,
+                  const std::optional<std::string>& parent_run_id = std::nullopt);
 
   /// The component's signature (doc and arguments). Throws ComponentNotFoundError.
   std::string component_signature(const std::string& component);
@@ -75,8 +128,10 @@ public:
   /// called with each status seen.
   std::optional<specs::AppStatus> wait(const std::string& app_handle, std::chrono::milliseconds interval,
                                        const std::function<void(const specs::AppStatus&)>& on_poll = {});
-  /// Requests cancellation (idempotent). Throws UnknownAppError for an unknown app.
-  void cancel(const std::string& app_handle);
+  /// Requests cancellation (idempotent) and returns the state the app was in: a terminal one
+  /// (SUCCEEDED, FAILED, CANCELLED) means it had already finished and nothing was asked of the
+  /// scheduler. Throws UnknownAppError for an unknown app.
+  specs::AppState cancel(const std::string& app_handle);
   /// The AppDef of the app as the scheduler describes it, or nullopt if unknown.
   std::optional<specs::AppDef> describe(const std::string& app_handle);
   /// The scheduler's apps, with their handles filled in.
@@ -98,8 +153,9 @@ public:
   /// Every named resource name with where it comes from ("config", a plugin's name, "builtin"),
   /// first source first, without duplicates.
   std::vector<std::pair<std::string, std::string>> named_resources();
-  /// Argument defaults per component (`[component:NAME]`), between the command line and the
-  /// component's own defaults.
+  /// Argument defaults per component (`[component:NAME]`; TorchX's `component_defaults`),
+  /// between the command line and the component's own defaults. A name the component does not
+  /// declare is a warning when the component is built.
   void set_component_defaults(std::map<std::string, std::map<std::string, std::string>> defaults) {
     m_component_defaults = std::move(defaults);
   }
@@ -122,6 +178,14 @@ private:
   specs::Dict<specs::Resource> m_presets;
   std::vector<TrackerSetting> m_trackers;
   std::map<std::string, std::map<std::string, std::string>> m_component_defaults;
+  std::optional<Config> m_config;  ///< what use_config was given, applied as m_use says
+  ConfigUse m_use;
+  std::vector<std::string> m_config_warnings;  ///< what use_config found, said at the next dryrun
+  std::function<void(const std::string&)> m_warn;
+  void warn(const std::string& message) const;
+  /// `defaults` without the names `signature` does not declare (each one a warning).
+  std::map<std::string, std::string> known_defaults(const std::string& component, const ComponentSignature& signature,
+                                                    const std::map<std::string, std::string>& defaults) const;
   std::optional<std::vector<std::pair<std::string, specs::Dict<specs::Resource>>>> m_plugin_resources;
   const std::vector<std::pair<std::string, specs::Dict<specs::Resource>>>& plugin_resources();
 };

@@ -3,7 +3,7 @@
 #include "subprocess.hpp"
 
 // Boost 1.81 bug: with BOOST_PROCESS_USE_STD_FS, process/v2 uses boost::optional and type traits
-// without including them (see ../shared/reference/environment.md §1).
+// without including them (README.md, "Libraries and why").
 #include <boost/optional.hpp>
 #include <boost/type_traits.hpp>
 

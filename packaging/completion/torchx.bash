@@ -44,7 +44,7 @@ _torchx() {
   case $verb in
     run)
       if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "--scheduler -s --scheduler_args -cfg --dryrun --wait --log --detach --json --parent_run_id --help" -- "$cur"))
+        COMPREPLY=($(compgen -W "--scheduler -s --scheduler_args -cfg --dryrun --wait --log --detach --json --parent_run_id --workspace --help" -- "$cur"))
       else
         COMPREPLY=($(compgen -W "$(_torchx_components)" -- "$cur") $(compgen -f -X '!*.yaml' -- "$cur"))
       fi ;;

@@ -176,7 +176,8 @@ CheckResult check_list(const tx_scheduler_api& api) {
   }
 }
 
-/// Why a dryrun answer is not `{"request": <any>, "request_text": "<text>"}`; empty if it is.
+/// Why a dryrun answer is not `{"request": <any>, "request_text": "<text>", "runs_locally": bool
+/// (optional)}`; empty if it is.
 std::string dryrun_answer_problem(const std::string& text) {
   boost::system::error_code ec;
   const json::value v = json::parse(text, ec);
@@ -185,6 +186,8 @@ std::string dryrun_answer_problem(const std::string& text) {
   if (v.get_object().if_contains("request") == nullptr) return "wrote no \"request\"";
   const json::value* t = v.get_object().if_contains("request_text");
   if (t == nullptr || !t->is_string()) return "wrote no \"request_text\" string";
+  const json::value* local = v.get_object().if_contains("runs_locally");
+  if (local != nullptr && !local->is_bool() && !local->is_null()) return "wrote a \"runs_locally\" that is not a bool";
   return {};
 }
 

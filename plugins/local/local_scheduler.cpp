@@ -169,9 +169,12 @@ public:
     return opts;
   }
 
-  plugin::DryRunInfo dryrun(const specs::AppDef& app, const specs::Cfg& cfg) override {
+  plugin::DryRunInfo submit_dryrun(const plugin::DryRunRequest& req) override {
+    const specs::AppDef& app = req.app;
+    const specs::Cfg& cfg = req.cfg;
     const std::string app_id = make_unique(app.name);
-    const std::string cwd = std::filesystem::current_path().string();
+    // Replicas run in the workspace (the directory `torchx run` was started from by default).
+    const std::string cwd = req.workspace.value_or(std::filesystem::current_path().string());
     const std::filesystem::path root = local::state_root(false);
     const auto* log_dir_value = cfg.get("log_dir");
     const std::filesystem::path base = (log_dir_value != nullptr && std::holds_alternative<std::string>(*log_dir_value))
@@ -223,7 +226,7 @@ public:
     const double grace = std::stod(getenv_or("TORCHX_LOCAL_GRACE_SECONDS", "10"));
     json::object request{{"app_id", app_id}, {"root", root.string()}, {"log_base", base.string()},
                          {"grace_seconds", grace}, {"roles", std::move(roles)}};
-    return plugin::DryRunInfo{json::serialize(request), text};
+    return plugin::DryRunInfo{json::serialize(request), text, /*runs_locally=*/true};
   }
 
   std::string schedule(const plugin::ScheduleRequest& req) override {

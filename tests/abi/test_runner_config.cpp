@@ -125,7 +125,21 @@ TEST_CASE("runner::Config::unknown_sections warns about what torchx does not rea
   CHECK(c.unknown_sections({"slurm", "local_cwd"}) ==
         std::vector<std::string>{"/f: [slrum]: unknown section, ignored (not a scheduler, and not component:, cli:, "
                                  "named_resource:, torchx:tracker or tracker:)",
-                                 "/f: [cli:run] schedular: unknown key, ignored (expected scheduler, component)"});
+                                 "/f: [cli:run] schedular: unknown key, ignored (expected scheduler, component, workspace)"});
+}
+
+TEST_CASE("runner::Config::unknown_sections warns about a value holding an inline ' #' comment") {
+  const Config c = Config::parse("[slurm]\npartition = gpu   # the big one\n# a comment line\ntime = 1:00\n", "/f");
+  CHECK(c.get("slurm", "partition")->value == "gpu   # the big one");  // configparser keeps it too
+  CHECK(c.unknown_sections({"slurm"}) ==
+        std::vector<std::string>{"/f: [slurm] partition: the value 'gpu   # the big one' contains ' #': comments must "
+                                 "be on their own line (the text after '#' is part of the value)"});
+}
+
+TEST_CASE("runner::Config::all_component_defaults reads every [component:NAME] section") {
+  const Config c = Config::parse("[component:a]\nx = 1\n[component:]\ny = 2\n[component:b.c]\nz = 3 4\n", "/f");
+  CHECK(c.all_component_defaults() == std::map<std::string, std::map<std::string, std::string>>{
+                                          {"a", {{"x", "1"}}}, {"b.c", {{"z", "3 4"}}}});
 }
 
 TEST_CASE("runner::dump_config marks required options and lists defaults with --all") {

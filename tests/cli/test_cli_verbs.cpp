@@ -122,7 +122,7 @@ TEST_CASE("torchx runopts shows a scheduler's run options") {
   CHECK(r.out.find("        tags=TAGS (typing.List[str], None)\n") != std::string::npos);
   r = torchx({"runopts", "--json"});
   const auto opts = boost::json::parse(r.out).as_object().at("test_sched").as_array();
-  CHECK(opts.size() == 6);
+  CHECK(opts.size() == 7);
   CHECK(opts[0].as_object().at("name") == "final_state");
   r = torchx({"runopts", "slurm"});
   CHECK(r.exit_code == 1);
@@ -142,7 +142,7 @@ TEST_CASE("torchx run --dryrun prints the AppDef and the request, and launches n
   const auto d = boost::json::parse(r.out).as_object();
   std::vector<std::string> keys;
   for (const auto& kv : d) keys.emplace_back(kv.key());
-  CHECK(keys == std::vector<std::string>{"app", "scheduler", "cfg", "request", "request_text"});
+  CHECK(keys == std::vector<std::string>{"app", "scheduler", "cfg", "workspace", "request", "request_text"});
   CHECK(d.at("scheduler") == "test_sched");
   CHECK(d.at("cfg").as_object().at("priority") == 2.0);
   CHECK(boost::json::serialize(d.at("cfg").as_object().at("tags")) == R"(["a","b"])");
@@ -184,7 +184,7 @@ TEST_CASE("torchx run, status, describe, list, log, cancel and delete work acros
   CHECK(r.exit_code == 2);
   CHECK(r.err == "torchx: error: app '" + handle + "' has no role 'nope' (roles: echo)\n");
   r = torchx({"log", "not-a-handle"});
-  CHECK(r.exit_code == 2);
+  CHECK(r.exit_code == 1);  // a malformed handle, as for status
 
   r = torchx({"run", "-s", "test_sched", "-cfg", "running_polls=1000", "test.echo"});
   const std::string running = first_line(r.out);

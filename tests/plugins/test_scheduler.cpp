@@ -86,10 +86,13 @@ public:
     opts.add("verbose", specs::CfgType::boolean, "accepted and echoed in the request", false);
     opts.add("tags", specs::CfgType::list_of_str, "accepted and echoed in the request");
     opts.add("labels", specs::CfgType::dict_of_str, "accepted and echoed in the request");
+    opts.add("runs_locally", specs::CfgType::boolean, "declare that apps run on this machine (runs_locally)", false);
     return opts;
   }
 
-  plugin::DryRunInfo dryrun(const specs::AppDef& app, const specs::Cfg& cfg) override {
+  plugin::DryRunInfo submit_dryrun(const plugin::DryRunRequest& req) override {
+    const specs::AppDef& app = req.app;
+    const specs::Cfg& cfg = req.cfg;
     const std::string state = cfg_string(cfg, "final_state", "SUCCEEDED");
     if (!specs::app_state_from_string(state) || !specs::is_terminal(*specs::app_state_from_string(state))) {
       throw plugin::InvalidArgument("final_state must be SUCCEEDED, FAILED or CANCELLED, given '" + state + "'");
@@ -106,9 +109,12 @@ public:
         replicas.push_back({{"role", role.name}, {"replica", i}, {"command", line}});
       }
     }
-    return plugin::DryRunInfo{json::serialize(json::object{{"replicas", std::move(replicas)},
-                                                           {"cfg", json::parse(specs::to_json(cfg))}}),
-                              text};
+    const auto* local = cfg.get("runs_locally");
+    return plugin::DryRunInfo{
+        json::serialize(json::object{{"replicas", std::move(replicas)},
+                                     {"cfg", json::parse(specs::to_json(cfg))},
+                                     {"workspace", req.workspace ? json::value(*req.workspace) : json::value(nullptr)}}),
+        text, local != nullptr && std::holds_alternative<bool>(*local) && std::get<bool>(*local)};
   }
 
   std::string schedule(const plugin::ScheduleRequest& req) override {

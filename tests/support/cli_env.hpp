@@ -37,4 +37,20 @@ inline util::ProcessOptions hermetic_cli_options(const std::filesystem::path& tm
   return options;
 }
 
+/// Runs `torchx --plugin-path DIR... ARGS...` (TORCHX_EXE) with hermetic_cli_options(tmp,
+/// system_plugins) and the `extra` environment on top.
+inline util::ProcessResult run_torchx(const std::filesystem::path& tmp, std::optional<std::string> system_plugins,
+                                      const std::vector<std::string>& plugin_dirs, const std::vector<std::string>& args,
+                                      const std::vector<std::pair<std::string, std::optional<std::string>>>& extra = {}) {
+  std::vector<std::string> argv{TORCHX_EXE};
+  for (const auto& d : plugin_dirs) {
+    argv.push_back("--plugin-path");
+    argv.push_back(d);
+  }
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto options = hermetic_cli_options(tmp, std::move(system_plugins));
+  options.env.insert(options.env.end(), extra.begin(), extra.end());
+  return util::run_process(argv, options);
+}
+
 }  // namespace torchx::test

@@ -71,13 +71,26 @@ std::filesystem::path library_dir();
 struct DryRunInfo {
   std::string request_json{"null"};
   std::string request_text;
+  /// The app runs on this machine: `torchx run` waits and streams its logs unless --detach (as
+  /// TorchX does for its local schedulers). Sent as `"runs_locally": true` (payloads.md).
+  bool runs_locally = false;
 };
 
-/// What schedule receives: the AppDef, the resolved cfg and the request dryrun made.
+/// What dryrun receives (payloads.md, "Scheduler calls").
+struct DryRunRequest {
+  specs::AppDef app;
+  specs::Cfg cfg;  ///< already resolved against run_opts()
+  /// The user's workspace: an existing directory, absolute; nullopt for none. A scheduler that
+  /// has no use for it ignores it (payloads.md, "Workspace").
+  std::optional<std::string> workspace;
+};
+
+/// What schedule receives: the AppDef, the resolved cfg, the workspace and the request dryrun made.
 struct ScheduleRequest {
   specs::AppDef app;
   specs::Cfg cfg;
   std::string request_json;
+  std::optional<std::string> workspace;  ///< as in DryRunRequest
 };
 
 /// One replica's log lines, read one at a time.
@@ -93,8 +106,14 @@ class Scheduler {
 public:
   virtual ~Scheduler() = default;
   virtual specs::RunOpts run_opts() = 0;
-  /// Must not submit anything. `cfg` is already resolved against run_opts().
-  virtual DryRunInfo dryrun(const specs::AppDef& app, const specs::Cfg& cfg) = 0;
+  /// The dryrun the host calls (TorchX's `submit_dryrun`); must not submit anything. Override it
+  /// to see the whole request (the workspace); the default calls dryrun(app, cfg).
+  virtual DryRunInfo submit_dryrun(const DryRunRequest& request) { return dryrun(request.app, request.cfg); }
+  /// Must not submit anything. `cfg` is already resolved against run_opts(). Only called by the
+  /// default submit_dryrun: a scheduler that overrides submit_dryrun need not override this.
+  virtual DryRunInfo dryrun(const specs::AppDef& /*app*/, const specs::Cfg& /*cfg*/) {
+    throw Error(TX_E_INTERNAL, "the scheduler implements no dryrun");
+  }
   /// Submits and returns the app id.
   virtual std::string schedule(const ScheduleRequest& request) = 0;
   /// nullopt for an unknown app.

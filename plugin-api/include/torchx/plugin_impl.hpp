@@ -128,6 +128,14 @@ inline specs::Resource ComponentArgs::resource(std::optional<int> cpu, std::opti
 
 namespace detail {
 
+/// The request's "workspace": a string, or nullopt when absent or null (payloads.md).
+inline std::optional<std::string> workspace_of(const boost::json::object& request) {
+  const auto* w = request.if_contains("workspace");
+  if (w == nullptr || w->is_null()) return std::nullopt;
+  if (!w->is_string()) throw InvalidArgument("\"workspace\" must be a string or null");
+  return std::string(w->get_string());
+}
+
 inline std::string component_signature_json(const Component& c) {
   boost::json::array args;
   for (const auto& a : c.args) {
@@ -148,11 +156,12 @@ template <typename T>
 tx_status SchedulerTable<T>::dryrun(void* inst, const char* request, const tx_sink* out, const tx_sink* err) {
   return guard(err, [&] {
     const auto v = boost::json::parse(request).as_object();
-    const auto app = specs::app_def_from_json(boost::json::serialize(v.at("app")));
-    const auto cfg = specs::cfg_from_json(boost::json::serialize(v.at("cfg")));
-    DryRunInfo info = self(inst).dryrun(app, cfg);
-    write(out, boost::json::serialize(boost::json::object{{"request", boost::json::parse(info.request_json)},
-                                                         {"request_text", info.request_text}}));
+    const DryRunRequest req{specs::app_def_from_json(boost::json::serialize(v.at("app"))),
+                            specs::cfg_from_json(boost::json::serialize(v.at("cfg"))), workspace_of(v)};
+    DryRunInfo info = self(inst).submit_dryrun(req);
+    boost::json::object answer{{"request", boost::json::parse(info.request_json)}, {"request_text", info.request_text}};
+    if (info.runs_locally) answer["runs_locally"] = true;
+    write(out, boost::json::serialize(answer));
   });
 }
 
@@ -162,7 +171,7 @@ tx_status SchedulerTable<T>::schedule(void* inst, const char* request, const tx_
     const auto v = boost::json::parse(request).as_object();
     ScheduleRequest req{specs::app_def_from_json(boost::json::serialize(v.at("app"))),
                         specs::cfg_from_json(boost::json::serialize(v.at("cfg"))),
-                        boost::json::serialize(v.at("request"))};
+                        boost::json::serialize(v.at("request")), workspace_of(v)};
     const std::string app_id = self(inst).schedule(req);
     write(out, boost::json::serialize(boost::json::object{{"app_id", app_id}}));
   });
