@@ -2,13 +2,12 @@
 #include "plugin_library.hpp"
 
 #include "sink.hpp"
+#include "trust.hpp"
 
 #include <torchx/abi_check.hpp>
 
 #include <boost/dll/shared_library.hpp>
 #include <spdlog/spdlog.h>
-
-#include <sys/stat.h>
 
 #include <algorithm>
 #include <cstddef>
@@ -46,28 +45,11 @@ const char* stable_name(const std::string& name) {
   return names->insert(name).first->c_str();
 }
 
-bool writable_by_others(const std::filesystem::path& p) {
-  struct stat st {};
-  return ::stat(p.c_str(), &st) == 0 && (st.st_mode & S_IWOTH) != 0;
-}
-
-/// The rule for manifests and plugin dirs, for the library too: one that others can write (or
-/// replace, through its directory) is refused before anything in it runs.
-void refuse_if_writable_by_others(const Manifest& m) {
-  const std::filesystem::path& lib = m.library_path;
-  if (writable_by_others(lib)) {
-    throw PluginLoadError(m, "library " + lib.string() + " is writable by others, refused");
-  }
-  std::vector<std::filesystem::path> dirs{lib.parent_path()};
-  std::error_code ec;
-  if (const auto real = std::filesystem::canonical(lib, ec); !ec && real.parent_path() != dirs[0]) {
-    dirs.push_back(real.parent_path());  // a symlink: the directory of what it points to, too
-  }
-  for (const auto& dir : dirs) {
-    if (!dir.empty() && writable_by_others(dir)) {
-      throw PluginLoadError(m, "library " + lib.string() + " is in a directory writable by others (" + dir.string() +
-                                   "), refused");
-    }
+/// The library must be trusted as manifests and plugin dirs are (trust.hpp): refused before
+/// anything in it runs.
+void refuse_if_untrusted(const Manifest& m) {
+  if (const auto why = untrusted_reason(m.library_path)) {
+    throw PluginLoadError(m, "library " + m.library_path.string() + " " + *why + ", refused");
   }
 }
 
@@ -141,7 +123,7 @@ std::shared_ptr<const PluginLibrary> PluginLibrary::load(const Manifest& manifes
   spdlog::debug("loading plugin '{}' from {}", manifest.name, manifest.library_path.string());
   boost::dll::shared_library library;
   stage(LoadStage::open);
-  refuse_if_writable_by_others(manifest);
+  refuse_if_untrusted(manifest);
   try {
     library.load(manifest.library_path, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
   } catch (const std::exception& e) {
