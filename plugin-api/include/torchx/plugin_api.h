@@ -28,8 +28,9 @@
  *   plugin's own create/destroy functions.
  * - Errors. Every fallible function returns a tx_status and, on failure, writes a one-line,
  *   lowercase, human-readable message to its `err` sink (no trailing newline). No exception,
- *   longjmp or abort may cross the boundary. Each function lists the failure codes it may return;
- *   any code not listed is treated by the host as TX_E_INTERNAL with the plugin's message.
+ *   longjmp or abort may cross the boundary. Each function lists the failure codes it may return
+ *   ("Errors:"); return only those. The host passes a code on with the plugin's message, and
+ *   treats a value outside tx_status as TX_E_INTERNAL.
  * - Outputs after a failure. On failure, whatever the function wrote to `out` (or `line`) is
  *   discarded by the host, and pointer outputs (*instance, *iterator, *done) are unspecified: the
  *   host never reads them or passes them back (in particular it never destroys an instance or
