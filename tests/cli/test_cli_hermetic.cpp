@@ -79,3 +79,28 @@ TEST_CASE("hermetic: decoy plugins and settings in the outer environment do not 
             "XDG_DATA_DIRS=" + t + "/xdg-data-dirs", "XDG_DATA_HOME=" + t + "/home/.local/share",
             "XDG_STATE_HOME=" + t + "/home/.local/state"});
 }
+
+// In-process code (the embedded runner, the loader) reads TORCHX_* too: the test binaries' main
+// (support/doctest_main.cpp) removes them before any test runs. Checked in a child of this very
+// binary, started with decoys set (the marker is not a TORCHX_ name, which main would remove).
+TEST_CASE("hermetic: a test process starts without this machine's TORCHX_* and XDG_* settings") {
+  if (std::getenv("HERMETIC_TEST_CHILD") != nullptr) {
+    CHECK(std::getenv("TORCHX_DECOY_SETTING") == nullptr);
+    CHECK(std::getenv("TORCHX_TRACKERS") == nullptr);
+    CHECK(std::getenv("XDG_DATA_DIRS") == nullptr);
+    CHECK(std::getenv("TORCHXCONFIG") == nullptr);
+    return;
+  }
+  torchx::util::ProcessOptions options;
+  options.env = {{"HERMETIC_TEST_CHILD", "1"},
+                 {"TORCHX_DECOY_SETTING", "1"},
+                 {"TORCHX_TRACKERS", "decoy"},
+                 {"XDG_DATA_DIRS", "/decoy"},
+                 {"TORCHXCONFIG", "/decoy/.torchxconfig"}};
+  const auto self = std::filesystem::read_symlink("/proc/self/exe");
+  const auto r = torchx::util::run_process(
+      {self.string(), "--test-case=hermetic: a test process starts without*"}, options);
+  INFO("child output: " << r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("1 passed") != std::string::npos);
+}
