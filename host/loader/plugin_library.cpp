@@ -2,11 +2,12 @@
 #include "plugin_library.hpp"
 
 #include "sink.hpp"
+#include "trust.hpp"
+
+#include <torchx/abi_check.hpp>
 
 #include <boost/dll/shared_library.hpp>
 #include <spdlog/spdlog.h>
-
-#include <sys/stat.h>
 
 #include <algorithm>
 #include <cstddef>
@@ -44,44 +45,11 @@ const char* stable_name(const std::string& name) {
   return names->insert(name).first->c_str();
 }
 
-bool writable_by_others(const std::filesystem::path& p) {
-  struct stat st {};
-  return ::stat(p.c_str(), &st) == 0 && (st.st_mode & S_IWOTH) != 0;
-}
-
-/// The rule for manifests and plugin dirs, for the library too: one that others can write (or
-/// replace, through its directory) is refused before anything in it runs.
-void refuse_if_writable_by_others(const Manifest& m) {
-  const std::filesystem::path& lib = m.library_path;
-  if (writable_by_others(lib)) {
-    throw PluginLoadError(m, "library " + lib.string() + " is writable by others, refused");
-  }
-  std::vector<std::filesystem::path> dirs{lib.parent_path()};
-  std::error_code ec;
-  if (const auto real = std::filesystem::canonical(lib, ec); !ec && real.parent_path() != dirs[0]) {
-    dirs.push_back(real.parent_path());  // a symlink: the directory of what it points to, too
-  }
-  for (const auto& dir : dirs) {
-    if (!dir.empty() && writable_by_others(dir)) {
-      throw PluginLoadError(m, "library " + lib.string() + " is in a directory writable by others (" + dir.string() +
-                                   "), refused");
-    }
-  }
-}
-
-template <typename Table>
-void check_table(const Manifest& m, const char* kind, const Table* table, std::size_t min_size) {
-  if (table == nullptr) throw PluginLoadError(m, std::string("a ") + kind + " table is NULL");
-  if (table->struct_size < min_size) {
-    throw PluginLoadError(m, std::string(kind) + " table is " + std::to_string(table->struct_size) + " bytes, ABI 1 needs at least " +
-                                 std::to_string(min_size));
-  }
-  if (table->name == nullptr || *table->name == '\0') throw PluginLoadError(m, std::string("a ") + kind + " table has no name");
-}
-
-void require(const Manifest& m, const char* kind, const char* name, const void* fn, const char* fn_name) {
-  if (fn == nullptr) {
-    throw PluginLoadError(m, std::string(kind) + " '" + name + "' has no " + fn_name + " function");
+/// The library must be trusted as manifests and plugin dirs are (trust.hpp): refused before
+/// anything in it runs.
+void refuse_if_untrusted(const Manifest& m) {
+  if (const auto why = untrusted_reason(m.library_path)) {
+    throw PluginLoadError(m, "library " + m.library_path.string() + " " + *why + ", refused");
   }
 }
 
@@ -132,45 +100,9 @@ void validate(const Manifest& m, const tx_plugin_info& info) {
     throw PluginLoadError(m, std::string("is version '") + (info.version ? info.version : "(null)") + "', its manifest says '" +
                                  m.version + "'");
   }
-  for (std::uint32_t i = 0; i < info.num_schedulers; ++i) {
-    const tx_scheduler_api* s = info.schedulers != nullptr ? info.schedulers[i] : nullptr;
-    check_table(m, "scheduler", s, sizeof(tx_scheduler_api));
-    require(m, "scheduler", s->name, reinterpret_cast<const void*>(s->create), "create");
-    require(m, "scheduler", s->name, reinterpret_cast<const void*>(s->destroy), "destroy");
-    require(m, "scheduler", s->name, reinterpret_cast<const void*>(s->run_opts), "run_opts");
-    require(m, "scheduler", s->name, reinterpret_cast<const void*>(s->dryrun), "dryrun");
-    require(m, "scheduler", s->name, reinterpret_cast<const void*>(s->schedule), "schedule");
-    require(m, "scheduler", s->name, reinterpret_cast<const void*>(s->describe), "describe");
-    require(m, "scheduler", s->name, reinterpret_cast<const void*>(s->cancel), "cancel");
-    const bool any_log = s->log_open || s->log_next || s->log_close;
-    if (any_log && !(s->log_open && s->log_next && s->log_close)) {
-      throw PluginLoadError(m, std::string("scheduler '") + s->name + "' has some but not all of log_open, log_next, log_close");
-    }
-  }
-  for (std::uint32_t i = 0; i < info.num_components; ++i) {
-    const tx_component_api* c = info.components != nullptr ? info.components[i] : nullptr;
-    check_table(m, "component", c, sizeof(tx_component_api));
-    require(m, "component", c->name, c->signature_json, "signature_json");
-    require(m, "component", c->name, reinterpret_cast<const void*>(c->build), "build");
-  }
-  for (std::uint32_t i = 0; i < info.num_trackers; ++i) {
-    const tx_tracker_api* t = info.trackers != nullptr ? info.trackers[i] : nullptr;
-    check_table(m, "tracker", t, sizeof(tx_tracker_api));
-    require(m, "tracker", t->name, reinterpret_cast<const void*>(t->create), "create");
-    require(m, "tracker", t->name, reinterpret_cast<const void*>(t->destroy), "destroy");
-    require(m, "tracker", t->name, reinterpret_cast<const void*>(t->add_metadata), "add_metadata");
-    require(m, "tracker", t->name, reinterpret_cast<const void*>(t->metadata), "metadata");
-    require(m, "tracker", t->name, reinterpret_cast<const void*>(t->add_artifact), "add_artifact");
-    require(m, "tracker", t->name, reinterpret_cast<const void*>(t->artifacts), "artifacts");
-    require(m, "tracker", t->name, reinterpret_cast<const void*>(t->add_source), "add_source");
-    require(m, "tracker", t->name, reinterpret_cast<const void*>(t->sources), "sources");
-    require(m, "tracker", t->name, reinterpret_cast<const void*>(t->run_ids), "run_ids");
-  }
-  for (std::uint32_t i = 0; i < info.num_named_resources; ++i) {
-    const tx_named_resources_api* r = info.named_resources != nullptr ? info.named_resources[i] : nullptr;
-    check_table(m, "named-resources", r, sizeof(tx_named_resources_api));
-    require(m, "named-resources", r->name, reinterpret_cast<const void*>(r->list), "list");
-  }
+  // One validator for the host and the conformance harness (torchx/abi_check.hpp): the v1 size
+  // rule, names and required members. The first problem refuses the plugin.
+  if (const auto problems = abi::check_tables(info); !problems.empty()) throw PluginLoadError(m, problems.front().message);
   check_names(m, "scheduler", info.schedulers, info.num_schedulers, m.provides.schedulers);
   check_names(m, "component", info.components, info.num_components, m.provides.components);
   check_names(m, "tracker", info.trackers, info.num_trackers, m.provides.trackers);
@@ -191,7 +123,7 @@ std::shared_ptr<const PluginLibrary> PluginLibrary::load(const Manifest& manifes
   spdlog::debug("loading plugin '{}' from {}", manifest.name, manifest.library_path.string());
   boost::dll::shared_library library;
   stage(LoadStage::open);
-  refuse_if_writable_by_others(manifest);
+  refuse_if_untrusted(manifest);
   try {
     library.load(manifest.library_path, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
   } catch (const std::exception& e) {

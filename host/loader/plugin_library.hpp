@@ -36,12 +36,14 @@ enum class LoadStage {
 /// are never unloaded: their tables and strings must stay valid). Thread-safe to read.
 class PluginLibrary {
 public:
-  /// Refuses a library that is writable by others (o+w), or in a directory that is (as the
-  /// manifests and plugin dirs are), before opening it. Opens `manifest.library_path`
+  /// Refuses a library that is not trusted (untrusted_reason in trust.hpp: owned by someone
+  /// other than root or the invoking user, writable by group or others, or under such a parent),
+  /// as manifests and plugin dirs are, before opening it. Opens `manifest.library_path`
   /// (RTLD_NOW | RTLD_LOCAL), finds tx_plugin_negotiate, offers ABI
   /// 1..1, and re-checks the answer: the ABI version (in range and listed in the manifest), name
-  /// and version equal to the manifest's, every table non-NULL with a known struct_size, a name
-  /// and its required functions, and exactly the names the manifest lists under `provides`.
+  /// and version equal to the manifest's, every table as torchx::abi::check_tables accepts it
+  /// (struct_size at least its v1 size, a unique name, its required members), and exactly the
+  /// names the manifest lists under `provides`.
   /// Throws PluginLoadError with the first problem. `on_stage`, when set, is called as each
   /// LoadStage begins (`torchx __plugin-probe` prints them so its parent can say where a crash
   /// happened); it must not throw.

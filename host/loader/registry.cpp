@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "registry.hpp"
 
+#include "trust.hpp"
+
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <fnmatch.h>
-#include <sys/stat.h>
 
 #include <algorithm>
 #include <fstream>
@@ -14,12 +15,6 @@
 
 namespace torchx::loader {
 namespace {
-
-bool writable_by_others(const std::filesystem::path& p) {
-  struct stat st {};
-  if (::stat(p.c_str(), &st) != 0) return false;
-  return (st.st_mode & S_IWOTH) != 0;
-}
 
 /// For reporting only (never to load anything): the plugin name a manifest that is not used
 /// claims, `plugin.name` when it is readable JSON with one, else the file's stem.
@@ -155,11 +150,11 @@ Registry Registry::discover(const RegistryOptions& options) {
       r.note(where + ": not a directory, skipped");
       continue;
     }
-    if (writable_by_others(dir.path)) {
-      const std::string reason = "directory is writable by others, refused";
+    if (const auto why = untrusted_reason(dir.path, options.trust)) {
+      const std::string reason = "directory " + *why + ", refused";
       r.m_skipped.push_back({dir.path, "", reason, true});
-      spdlog::warn("plugin dir {}: writable by others, refused", dir.path.string());
-      r.note(where + ": refused: writable by others");
+      spdlog::warn("plugin dir {}: {}", dir.path.string(), reason);
+      r.note(where + ": " + reason);
       // One entry per manifest too, named by the plugin it claims (for reporting only: nothing in
       // it is used), so that a required plugin here is reported as refused, not as missing.
       for (const auto& file : manifest_files(dir.path)) {
@@ -178,10 +173,11 @@ Registry Registry::discover(const RegistryOptions& options) {
         r.m_skipped.push_back({file, plugin, reason, is_warning});
         r.note(manifest_at + ": plugin '" + plugin + "': " + reason);
       };
-      if (writable_by_others(file)) {
+      if (const auto why = untrusted_reason(file, options.trust)) {
         const std::string plugin = claimed_plugin_name(file);  // for reporting only
-        spdlog::warn("plugin '{}' ({}): manifest is writable by others, refused", plugin, file.string());
-        skip(plugin, "manifest is writable by others, refused", true);
+        const std::string reason = "manifest " + *why + ", refused";
+        spdlog::warn("plugin '{}' ({}): {}", plugin, file.string(), reason);
+        skip(plugin, reason, true);
         continue;
       }
       Manifest m;
@@ -193,6 +189,12 @@ Registry Registry::discover(const RegistryOptions& options) {
         const std::string plugin = claimed_plugin_name(file);
         spdlog::warn("plugin '{}' ({}): invalid manifest: {}", plugin, file.string(), e.what());
         skip(plugin, std::string("invalid manifest: ") + e.what(), true);
+        continue;
+      }
+      if (const auto why = untrusted_reason(m.library_path, options.trust)) {
+        const std::string reason = "library " + m.library_path.string() + " " + *why + ", refused";
+        spdlog::warn("plugin '{}' ({}): {}", m.name, file.string(), reason);
+        skip(m.name, reason, true);
         continue;
       }
       if (auto it = first_by_name.find(m.name); it != first_by_name.end()) {

@@ -6,6 +6,7 @@
 #include "plugin_library.hpp"
 #include "plugin_policy.hpp"
 #include "search_path.hpp"
+#include "trust.hpp"
 
 #include <functional>
 #include <map>
@@ -37,6 +38,8 @@ struct PluginEntry {
 /// Options of discovery.
 struct RegistryOptions {
   SearchPathInputs search;
+  /// What the trust check of directories, manifests and libraries reads (trust.hpp).
+  TrustInputs trust;
   /// The site policy; nullopt reads it with PluginPolicy::load(search).
   std::optional<PluginPolicy> policy;
   /// Receives one line (no newline) per directory searched, manifest read and decision taken,
@@ -63,7 +66,9 @@ class Registry {
 public:
   /// Scans the search path: for each directory in order, its `*.json` files sorted by name. The
   /// first manifest with a plugin name wins; later ones are "shadowed". Broken manifests, and
-  /// directories or manifests writable by others, are skipped with one warning each. Plugins
+  /// directories, manifests and libraries that are not trusted (untrusted_reason: owned by
+  /// someone other than root or the invoking user, writable by group or others, or under such a
+  /// parent), are skipped with one warning each and the reason. Plugins
   /// whose name matches a glob of TORCHX_PLUGINS_DISABLE (comma-separated) are skipped.
   /// Then the site policy is applied: problems with it, and required plugins that are missing or
   /// skipped, are collected in `policy_problems()` (discovery itself never throws for them).

@@ -6,6 +6,8 @@
 #include "checks.hpp"
 #include "isolate.hpp"
 
+#include <torchx/abi_check.hpp>
+
 #include <dlfcn.h>
 
 #include <algorithm>
@@ -21,12 +23,6 @@ namespace {
 /// The ABI range the harness offers, as this header's host does.
 constexpr std::uint32_t k_min_abi = TX_ABI_VERSION;
 constexpr std::uint32_t k_max_abi = TX_ABI_VERSION;
-
-/// The size of each ABI 1 table: the end of its last ABI 1 member (tables only grow at the end).
-constexpr std::size_t k_scheduler_v1_size = offsetof(tx_scheduler_api, log_close) + sizeof(void*);
-constexpr std::size_t k_component_v1_size = offsetof(tx_component_api, build) + sizeof(void*);
-constexpr std::size_t k_tracker_v1_size = offsetof(tx_tracker_api, lineage) + sizeof(void*);
-constexpr std::size_t k_resources_v1_size = offsetof(tx_named_resources_api, list) + sizeof(void*);
 
 /// The plugin's log messages: on stderr with --verbose, else dropped.
 void host_log(void* ctx, tx_log_level level, const char* message) {
@@ -132,49 +128,6 @@ CheckResult check_plugin_info(const tx_plugin_info& info, const Manifest& m, con
   return pass("'" + name + "' version '" + version + "'");
 }
 
-/// Collects the problems of every table of one kind, and the tables fit to be called.
-template <typename Table>
-std::vector<const Table*> check_tables(const char* kind, const Table* const* tables, std::uint32_t count,
-                                       std::size_t v1_size, std::vector<std::string>& problems,
-                                       const std::function<void(const Table&, std::vector<std::string>&)>& required) {
-  std::vector<const Table*> usable;
-  if (count > 0 && tables == nullptr) {
-    problems.push_back(std::string(kind) + " list is NULL with " + std::to_string(count) + " entries");
-    return usable;
-  }
-  std::set<std::string> seen;
-  for (std::uint32_t i = 0; i < count; ++i) {
-    const Table* t = tables[i];
-    const std::string where = std::string(kind) + " #" + std::to_string(i);
-    if (t == nullptr) {
-      problems.push_back(where + " table is NULL");
-      continue;
-    }
-    if (t->struct_size < v1_size) {
-      problems.push_back(where + " table is " + std::to_string(t->struct_size) + " bytes, ABI 1 needs at least " +
-                         std::to_string(v1_size));
-      continue;  // its members cannot be read
-    }
-    if (t->name == nullptr || *t->name == '\0') {
-      problems.push_back(where + " has no name");
-      continue;
-    }
-    const std::string label = std::string(kind) + " '" + t->name + "'";
-    if (!seen.insert(t->name).second) problems.push_back(label + " is provided twice");
-    const std::size_t before = problems.size();
-    std::vector<std::string> missing;
-    required(*t, missing);
-    for (const auto& fn : missing) problems.push_back(label + " has no " + fn);
-    if (problems.size() == before) usable.push_back(t);
-  }
-  return usable;
-}
-
-void require(std::vector<std::string>& missing, const void* fn, const char* name) {
-  if (fn == nullptr) missing.emplace_back(name);
-}
-#define TX_REQUIRE(missing, table, member) require(missing, reinterpret_cast<const void*>((table).member), #member)
-
 /// The tables fit to be called, per kind.
 struct Usable {
   std::vector<const tx_scheduler_api*> schedulers;
@@ -183,39 +136,32 @@ struct Usable {
   std::vector<const tx_named_resources_api*> named_resources;
 };
 
+template <typename Table>
+std::vector<const Table*> usable_tables(const std::vector<abi::TableProblem>& problems, abi::TableKind kind,
+                                        const Table* const* tables, std::uint32_t count) {
+  std::vector<const Table*> out;
+  for (std::uint32_t i = 0; tables != nullptr && i < count; ++i) {
+    if (abi::usable(problems, kind, i)) out.push_back(tables[i]);
+  }
+  return out;
+}
+
+/// The host's own validator (torchx/abi_check.hpp), so that the harness and the loader agree.
 CheckResult check_all_tables(const tx_plugin_info& info, Usable& usable) {
-  std::vector<std::string> problems;
-  usable.schedulers = check_tables<tx_scheduler_api>(
-      "scheduler", info.schedulers, info.num_schedulers, k_scheduler_v1_size, problems,
-      [](const tx_scheduler_api& s, std::vector<std::string>& missing) {
-        TX_REQUIRE(missing, s, create);
-        TX_REQUIRE(missing, s, destroy);
-        TX_REQUIRE(missing, s, run_opts);
-        TX_REQUIRE(missing, s, dryrun);
-        TX_REQUIRE(missing, s, schedule);
-        TX_REQUIRE(missing, s, describe);
-        TX_REQUIRE(missing, s, cancel);
-        const int logs = (s.log_open != nullptr) + (s.log_next != nullptr) + (s.log_close != nullptr);
-        if (logs != 0 && logs != 3) missing.emplace_back("log_open, log_next or log_close (all three or none)");
-      });
-  usable.components =
-      check_tables<tx_component_api>("component", info.components, info.num_components, k_component_v1_size, problems,
-                                     [](const tx_component_api& c, std::vector<std::string>& missing) {
-                                       TX_REQUIRE(missing, c, signature_json);
-                                       TX_REQUIRE(missing, c, build);
-                                     });
-  usable.trackers =
-      check_tables<tx_tracker_api>("tracker", info.trackers, info.num_trackers, k_tracker_v1_size, problems,
-                                   [](const tx_tracker_api& t, std::vector<std::string>& missing) {
-                                     TX_REQUIRE(missing, t, create);
-                                     TX_REQUIRE(missing, t, destroy);
-                                   });
-  usable.named_resources = check_tables<tx_named_resources_api>(
-      "named-resources", info.named_resources, info.num_named_resources, k_resources_v1_size, problems,
-      [](const tx_named_resources_api& r, std::vector<std::string>& missing) { TX_REQUIRE(missing, r, list); });
+  const std::vector<abi::TableProblem> problems = abi::check_tables(info);
+  usable.schedulers = usable_tables(problems, abi::TableKind::scheduler, info.schedulers, info.num_schedulers);
+  usable.components = usable_tables(problems, abi::TableKind::component, info.components, info.num_components);
+  usable.trackers = usable_tables(problems, abi::TableKind::tracker, info.trackers, info.num_trackers);
+  usable.named_resources =
+      usable_tables(problems, abi::TableKind::named_resources, info.named_resources, info.num_named_resources);
   if (!problems.empty()) {
     std::string joined;
-    for (const auto& p : problems) joined += (joined.empty() ? "" : "; ") + p;
+    std::string last;
+    for (const auto& p : problems) {
+      if (p.message == last) continue;  // a NULL list: one line, not one per entry
+      joined += (joined.empty() ? "" : "; ") + p.message;
+      last = p.message;
+    }
     return fail(joined);
   }
   const auto total = info.num_schedulers + info.num_components + info.num_trackers + info.num_named_resources;
@@ -227,8 +173,7 @@ void compare_names(const char* kind, const Table* const* tables, std::uint32_t c
                    const std::vector<std::string>& listed, std::vector<std::string>& problems) {
   std::set<std::string> given;
   for (std::uint32_t i = 0; tables != nullptr && i < count; ++i) {
-    if (tables[i] == nullptr || tables[i]->struct_size < offsetof(Table, name) + sizeof(void*) ||
-        tables[i]->name == nullptr) {
+    if (tables[i] == nullptr || !TX_HAS_MEMBER(tables[i], Table, name) || tables[i]->name == nullptr) {
       continue;  // reported by the tables check
     }
     const std::string name = tables[i]->name;

@@ -5,12 +5,21 @@
  * SEGFAULT (negotiation writes through a NULL pointer), HANGS (negotiation never returns),
  * DAEMON (negotiation starts a `sleep 30` that keeps the process's stdout and stderr, as a plugin
  * starting a helper daemon would, and loads fine; its pid is written to the file named by
- * TORCHX_FIXTURE_DAEMON_PIDFILE, when set, so that the test can kill it). */
+ * TORCHX_FIXTURE_DAEMON_PIDFILE, when set, so that the test can kill it), LARGER (its scheduler
+ * table is longer than this header's, as from a newer SDK, with a tail of garbage the host must
+ * ignore), FROZEN_V1_0 (a good plugin compiled against the frozen copy of the v1.0 header in
+ * tests/abi/frozen/v1_0, which is never edited: it must keep loading as members are appended). */
 #if defined(FIXTURE_HANGS) || defined(FIXTURE_DAEMON)
 #define _POSIX_C_SOURCE 200809L /* pause(), fork() */
 #endif
 
 #include <torchx/plugin_api.h>
+
+#ifdef FIXTURE_FROZEN_V1_0
+#ifdef TX_SCHEDULER_V1_SIZE /* appeared after v1.0: the build did not pick the frozen header */
+#error "FIXTURE_FROZEN_V1_0 must be compiled against tests/abi/frozen/v1_0/torchx/plugin_api.h"
+#endif
+#endif
 
 #include <string.h>
 #if defined(FIXTURE_HANGS) || defined(FIXTURE_DAEMON)
@@ -85,7 +94,16 @@ static tx_status fx_cancel(void* instance, const char* app_id, const tx_sink* er
   return TX_OK;
 }
 
+#ifdef FIXTURE_LARGER
+/* A newer SDK's table: this header's members, then ones the host does not know. */
+static struct {
+  tx_scheduler_api known;
+  unsigned char appended[40];
+} g_larger;
+#define g_scheduler g_larger.known
+#else
 static tx_scheduler_api g_scheduler;
+#endif
 static const tx_scheduler_api* g_schedulers[1];
 
 #ifdef FIXTURE_SEGFAULT
@@ -127,6 +145,10 @@ TX_PLUGIN_EXPORT tx_status tx_plugin_negotiate(const tx_host_info* host, tx_plug
   g_scheduler.struct_size = sizeof g_scheduler;
 #ifdef FIXTURE_SHORT_STRUCT
   g_scheduler.struct_size = 16;
+#endif
+#ifdef FIXTURE_LARGER
+  memset(g_larger.appended, 0xA5, sizeof g_larger.appended); /* garbage if read as pointers */
+  g_scheduler.struct_size = sizeof g_larger;
 #endif
   g_scheduler.name = FIXTURE_NAME;
 #ifdef FIXTURE_UNLISTED

@@ -20,6 +20,7 @@ Registry fixture_registry(const std::string& variant) {
     return std::nullopt;
   };
   options.search.secure = false;
+  options.policy = PluginPolicy{};  // not this machine's /etc/torchx/plugins.conf
   return Registry::discover(options);
 }
 
@@ -71,8 +72,42 @@ TEST_CASE("abi: a library without tx_plugin_negotiate is refused") {
 }
 
 TEST_CASE("abi: a table shorter than ABI 1's is refused") {
-  CHECK(load_error("short_struct") ==
-        "scheduler table is 16 bytes, ABI 1 needs at least " + std::to_string(sizeof(tx_scheduler_api)));
+  CHECK(load_error("short_struct") == "scheduler #0 table is 16 bytes, ABI 1 needs at least " +
+                                          std::to_string(TX_SCHEDULER_V1_SIZE) + " (TX_SCHEDULER_V1_SIZE)");
+}
+
+TEST_CASE("abi: the smallest table accepted is the v1 layout, not this header's sizeof") {
+  // Today they are equal; the first member appended makes sizeof larger, and v1 plugins must load.
+  CHECK(TX_SCHEDULER_V1_SIZE == offsetof(tx_scheduler_api, log_close) + sizeof(void*));
+  CHECK(TX_COMPONENT_V1_SIZE == offsetof(tx_component_api, build) + sizeof(void*));
+  CHECK(TX_TRACKER_V1_SIZE == offsetof(tx_tracker_api, lineage) + sizeof(void*));
+  CHECK(TX_NAMED_RESOURCES_V1_SIZE == offsetof(tx_named_resources_api, list) + sizeof(void*));
+  CHECK(TX_PLUGIN_INFO_V1_SIZE == offsetof(tx_plugin_info, num_named_resources) + sizeof(uint32_t));
+  CHECK(TX_HOST_INFO_V1_SIZE == offsetof(tx_host_info, log_ctx) + sizeof(void*));
+}
+
+TEST_CASE("abi: a table larger than this host knows loads, its unknown tail ignored") {
+  const Registry r = fixture_registry("larger");
+  auto library = r.load(r.plugins()[0]);
+  const tx_scheduler_api* api = library->scheduler("fx_larger");
+  REQUIRE(api != nullptr);
+  CHECK(api->struct_size > sizeof(tx_scheduler_api));
+  SchedulerProxy s(library, api, "torchx");
+  CHECK(s.schedule("{}") == "fx-1");
+  CHECK_THROWS_WITH_AS(s.list(), "scheduler 'fx_larger' does not support list", PluginCallError);
+}
+
+TEST_CASE("abi: a plugin built against the frozen v1.0 header keeps loading and working") {
+  const Registry r = fixture_registry("frozen_v1_0");
+  auto library = r.load(r.plugins()[0]);
+  CHECK(library->abi_version() == 1);
+  const tx_scheduler_api* api = library->scheduler("fx_frozen_v1_0");
+  REQUIRE(api != nullptr);
+  CHECK(api->struct_size == TX_SCHEDULER_V1_SIZE);
+  SchedulerProxy s(library, api, "torchx");
+  CHECK(s.dryrun("{}").request_text == "fixture");
+  CHECK(s.schedule("{}") == "fx-1");
+  CHECK(s.describe("fx-1")->state == torchx::specs::AppState::SUCCEEDED);
 }
 
 TEST_CASE("abi: a plugin whose name differs from its manifest is refused") {

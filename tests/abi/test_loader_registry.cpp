@@ -89,6 +89,7 @@ TEST_CASE("loader::Registry::discover: sorted, first found wins, the rest noted"
   const std::string b = (tmp.path() / "b").string();
   RegistryOptions options;
   options.search = inputs({{"TORCHX_PLUGIN_SYSTEM_PATH", a + ":" + b}, {"TORCHX_PLUGINS_DISABLE", "test_*, zzz"}});
+  options.policy = PluginPolicy{};  // not this machine's /etc/torchx/plugins.conf
   const Registry r = Registry::discover(options);
 
   std::vector<std::string> names;
@@ -120,16 +121,17 @@ TEST_CASE("loader::Registry::discover refuses directories and manifests writable
   tmp.write("closed/z.json", manifest("z", "z"));
   RegistryOptions options;
   options.search = inputs({{"TORCHX_PLUGIN_SYSTEM_PATH", open_dir.string() + ":" + (tmp.path() / "closed").string()}});
+  options.policy = PluginPolicy{};  // not this machine's /etc/torchx/plugins.conf
   const Registry r = Registry::discover(options);
   REQUIRE(r.plugins().size() == 1);
   CHECK(r.plugins()[0].manifest.name == "z");
   REQUIRE(r.skipped().size() == 3);
   CHECK(r.skipped()[0].path == open_dir);
-  CHECK(r.skipped()[0].reason == "directory is writable by others, refused");
+  CHECK(r.skipped()[0].reason == "directory is writable by others (mode 0777), refused");
   CHECK(r.skipped()[1].path == open_dir / "x.json");  // its manifests too, by plugin name, unused
   CHECK(r.skipped()[1].plugin == "x");
-  CHECK(r.skipped()[1].reason == "directory is writable by others, refused");
-  CHECK(r.skipped()[2].reason == "manifest is writable by others, refused");
+  CHECK(r.skipped()[1].reason == "directory is writable by others (mode 0777), refused");
+  CHECK(r.skipped()[2].reason == "manifest is writable by others (mode 0666), refused");
 }
 
 TEST_CASE("loader::Registry::discover: a required plugin in a refused dir or a broken manifest is reported as skipped") {
@@ -141,7 +143,7 @@ TEST_CASE("loader::Registry::discover: a required plugin in a refused dir or a b
   tmp.write("b/unreadable-json.json", "{nope");
   const std::string dirs = open_dir.string() + ":" + (tmp.path() / "b").string();
   const std::string skipped_site =
-      "required plugin 'fx_site' was skipped: directory is writable by others, refused (" + (open_dir / "10-site.json").string() + ")";
+      "required plugin 'fx_site' was skipped: directory is writable by others (mode 0777), refused (" + (open_dir / "10-site.json").string() + ")";
   for (const std::string required : {"fx_site delta", "fx_* delta"}) {  // a plain name and a glob
     CAPTURE(required);
     RegistryOptions options;
@@ -157,6 +159,7 @@ TEST_CASE("loader::Registry::discover: a required plugin in a refused dir or a b
   // A manifest that is not even JSON keeps its file's stem as its name.
   RegistryOptions options;
   options.search = inputs({{"TORCHX_PLUGIN_SYSTEM_PATH", dirs}});
+  options.policy = PluginPolicy{};  // not this machine's /etc/torchx/plugins.conf
   const Registry r = Registry::discover(options);
   REQUIRE(r.skipped().size() == 4);
   CHECK(r.skipped()[2].plugin == "unreadable-json");
@@ -184,11 +187,11 @@ TEST_CASE("loader::PluginLibrary::load refuses a library writable by others, or 
     return "(loaded)";
   };
   ::chmod(lib.c_str(), 0666);
-  CHECK(reason() == "library " + lib.string() + " is writable by others, refused");
+  CHECK(reason() == "library " + lib.string() + " is writable by others (mode 0666), refused");
   ::chmod(lib.c_str(), 0755);
   ::chmod(lib.parent_path().c_str(), 0777);
-  CHECK(reason() == "library " + lib.string() + " is in a directory writable by others (" + lib.parent_path().string() +
-                        "), refused");
+  CHECK(reason() == "library " + lib.string() + " is in " + lib.parent_path().string() +
+                        ", which is writable by others (mode 0777) and not sticky, refused");
   ::chmod(lib.parent_path().c_str(), 0755);
   CHECK(reason() == "(loaded)");  // the same library, once only its owner can write it
 }

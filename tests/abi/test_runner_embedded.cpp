@@ -28,6 +28,7 @@ struct Fixture {
       if (std::string(name) == "TORCHX_PLUGIN_SYSTEM_PATH") return "/nonexistent";
       return std::nullopt;
     };
+    options.policy = loader::PluginPolicy{};  // not this machine's /etc/torchx/plugins.conf
     registry = loader::Registry::discover(options);
   }
 };

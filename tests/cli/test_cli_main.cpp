@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Black-box tests of the real `torchx` binary: stdout, stderr and the exit code.
+#include "../support/cli_env.hpp"
+#include "../support/temp_dir.hpp"
 #include "util/subprocess.hpp"
 
 #include <doctest/doctest.h>
@@ -9,9 +11,13 @@ using torchx::util::ProcessResult;
 
 namespace {
 
-ProcessResult run_torchx(std::vector<std::string> args, ProcessOptions options = {}) {
+/// Runs torchx hermetically (cli_env.hpp), with `env` on top.
+ProcessResult run_torchx(std::vector<std::string> args,
+                         std::vector<std::pair<std::string, std::optional<std::string>>> env = {}) {
+  static const torchx::test::TempDir tmp;
   args.insert(args.begin(), TORCHX_EXE);
-  if (options.env.empty()) options.env = {{"LOGLEVEL", std::nullopt}};
+  auto options = torchx::test::hermetic_cli_options(tmp.path(), std::nullopt);
+  options.env.insert(options.env.end(), env.begin(), env.end());
   return torchx::util::run_process(args, options);
 }
 
@@ -84,9 +90,7 @@ TEST_CASE("torchx --log_level takes TorchX's level names in any case") {
 }
 
 TEST_CASE("torchx warns about a bad LOGLEVEL and goes on") {
-  ProcessOptions options;
-  options.env = {{"LOGLEVEL", "chatty"}};
-  const auto r = run_torchx({"help"}, options);
+  const auto r = run_torchx({"help"}, {{"LOGLEVEL", "chatty"}});
   CHECK(r.exit_code == 0);
   CHECK(r.err == "torchx: warning: ignoring LOGLEVEL='chatty': expected DEBUG, INFO, WARNING, ERROR or CRITICAL\n");
 }

@@ -236,7 +236,7 @@ TEST_CASE("site policy: a required plugin skipped (disabled, broken, writable by
   CHECK(contains(r.err, "torchx: error: required plugin 'site_a' was skipped: invalid manifest: missing \"plugin\" (" +
                             site + "/site_a.json)\n"));
   CHECK(
-      contains(r.err, "torchx: error: required plugin 'site_b' was skipped: manifest is writable by others, refused (" +
+      contains(r.err, "torchx: error: required plugin 'site_b' was skipped: manifest is writable by others (mode 0666), refused (" +
                           site + "/site_b.json)\n"));
 
   // A required plugin in a directory writable by others, its manifest named differently: reported
@@ -246,7 +246,7 @@ TEST_CASE("site policy: a required plugin skipped (disabled, broken, writable by
   refused.tmp.write("open/10-site.json", torchx::test::slurp(manifest_of("good")));
   ::chmod(open_dir.c_str(), 0777);
   refused.plugin_dirs = {open_dir.string(), k_test_plugins};
-  const std::string refused_error = "torchx: error: required plugin 'fx_good' was skipped: directory is writable by others, refused (" +
+  const std::string refused_error = "torchx: error: required plugin 'fx_good' was skipped: directory is writable by others (mode 0777), refused (" +
                                     (open_dir / "10-site.json").string() + ")\n";
   for (const std::string required : {"fx_good", "fx_*"}) {
     CAPTURE(required);
@@ -329,7 +329,7 @@ TEST_CASE("TORCHX_PLUGIN_DEBUG prints every directory, manifest and decision") {
         d + "dir " + absent + " (--plugin-path): absent\n",
         d + "dir " + extra + " (--plugin-path): exists, 3 manifest(s)\n",
         d + "manifest " + extra + "/broken.json: plugin 'broken': invalid manifest: not valid JSON: ",
-        d + "manifest " + extra + "/open.json: plugin 'open': manifest is writable by others, refused\n",
+        d + "manifest " + extra + "/open.json: plugin 'open': manifest is writable by others (mode 0666), refused\n",
         d + "manifest " + extra + "/test_plugin.json: plugin 'test_plugin': shadowed by " + k_test_plugins +
             "/test_plugin.json\n",
         d + "manifest " + manifest_of("good") + ": plugin 'fx_good': disabled by TORCHX_PLUGINS_DISABLE\n",
@@ -425,6 +425,25 @@ TEST_CASE("a setgid torchx ignores the plugin path overrides and says so") {
   CHECK(r.exit_code == 3);  // now the policy applies: not_here is missing
   CHECK(contains(r.out, "  test_plugin 0.1.0  "));
   CHECK(contains(r.out, "  fx_good 1.0.0  "));
+}
+
+// As root, another user's plugin is never loaded: `torchx plugins` says why, and so does the debug log.
+TEST_CASE("torchx plugins shows why a plugin dir owned by another user is refused") {
+  auto skip = [](const std::string& why) { std::cout << "TORCHX_TEST_SKIPPED: " << why << std::endl; };
+  if (::getuid() != 0) return skip("needs root to chown a directory to nobody");
+  Cli torchx;
+  const auto theirs = torchx.tmp.path() / "theirs";
+  torchx.tmp.write("theirs/fx_good.json", torchx::test::slurp(manifest_of("good")));
+  REQUIRE(::chown(theirs.c_str(), 65534, 65534) == 0);
+  torchx.plugin_dirs = {k_test_plugins, theirs.string()};
+  torchx.env.emplace_back("TORCHX_PLUGIN_DEBUG", "1");
+  const auto r = torchx({"plugins"});
+  CHECK(r.exit_code == 0);
+  const std::string reason = "directory is owned by uid 65534, not by root or the invoking user (uid 0), refused";
+  CHECK(contains(r.out, "\n  " + theirs.string() + ": " + reason + "\n"));
+  CHECK(contains(r.out, "\n  " + (theirs / "fx_good.json").string() + " (fx_good): " + reason + "\n"));
+  CHECK_FALSE(contains(r.out, "  fx_good 1.0.0  "));
+  CHECK(contains(r.err, "torchx: plugin-debug: dir " + theirs.string() + " (--plugin-path): " + reason + "\n"));
 }
 
 TEST_SUITE_END();

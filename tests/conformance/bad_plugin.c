@@ -8,8 +8,8 @@
  *   LEAKY          accepts any ABI range; output that accumulates across calls (dryrun too)
  *   CRASH          describe crashes, cancel exits the process
  *   BAD_OTHERS     a wrong version, an invalid component signature, a component build that fails
- *                  with TX_E_INTERNAL, invalid named resources, a tracker whose create fails and one
- *                  without destroy */
+ *                  with TX_E_INTERNAL, invalid named resources, a tracker whose create fails (and
+ *                  whose other functions are stubs) and one without destroy */
 #include <torchx/plugin_api.h>
 
 #include <signal.h>
@@ -205,6 +205,26 @@ static tx_status t_create(const char* config, void** instance, const tx_sink* er
   return TX_E_INTERNAL;
 }
 static void t_destroy(void* instance) { (void)instance; }
+/* The other functions every tracker must have (never called: create fails). */
+static tx_status t_put(void* instance, const char* run_id, const char* json, const tx_sink* err) {
+  (void)instance;
+  (void)run_id;
+  (void)json;
+  put(err, "not implemented");
+  return TX_E_INTERNAL;
+}
+static tx_status t_get(void* instance, const char* run_id, const tx_sink* out, const tx_sink* err) {
+  (void)instance;
+  (void)run_id;
+  (void)out;
+  put(err, "not implemented");
+  return TX_E_INTERNAL;
+}
+static tx_status t_sources(void* instance, const char* run_id, const char* artifact, const tx_sink* out,
+                           const tx_sink* err) {
+  (void)artifact;
+  return t_get(instance, run_id, out, err);
+}
 
 static tx_scheduler_api g_scheduler;
 static const tx_scheduler_api* g_schedulers[1];
@@ -263,6 +283,13 @@ TX_PLUGIN_EXPORT tx_status tx_plugin_negotiate(const tx_host_info* host, tx_plug
   g_trackers[0].name = "conf_tracker";
   g_trackers[0].create = t_create;
   g_trackers[0].destroy = t_destroy;
+  g_trackers[0].add_metadata = t_put;
+  g_trackers[0].metadata = t_get;
+  g_trackers[0].add_artifact = t_put;
+  g_trackers[0].artifacts = t_get;
+  g_trackers[0].add_source = t_put;
+  g_trackers[0].sources = t_sources;
+  g_trackers[0].run_ids = t_get;
   g_trackers[1] = g_trackers[0];
   g_trackers[1].name = "conf_no_destroy";
   g_trackers[1].destroy = NULL;

@@ -147,7 +147,8 @@ TEST_CASE("the loader's fixtures fail the check they break") {
       {"throws", "FAIL negotiate: tx_plugin_negotiate let a C++ exception escape (exceptions must not cross the ABI)"},
       {"wrong_abi", "FAIL negotiate: answered ABI 2, outside the offered range 1..1"},
       {"name_mismatch", "FAIL plugin-info: calls itself 'somebody_else', the manifest says 'fx_name_mismatch'"},
-      {"short_struct", "FAIL tables: scheduler #0 table is 16 bytes, ABI 1 needs at least 120"},
+      {"short_struct",
+       "FAIL tables: scheduler #0 table is 16 bytes, ABI 1 needs at least 120 (TX_SCHEDULER_V1_SIZE)"},
       {"unlisted",
        "FAIL provides: provides scheduler 'surprise', which the manifest does not list; the manifest lists "
        "scheduler 'fx_unlisted', which the plugin does not provide"},

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // local_cwd end to end: the real binary, the real supervisor, separate processes.
 #include "../support/background.hpp"
+#include "../support/cli_env.hpp"
 #include "../support/temp_dir.hpp"
 #include "util/subprocess.hpp"
 
@@ -40,9 +41,13 @@ struct Local {
                                            {"HOME", (tmp.path() / "home").string()},
                                            {"TORCHX_LOCAL_GRACE_SECONDS", "2"},
                                            {"LOGLEVEL", ""},
-                                           {"TORCHXCONFIG", ""},
-                                           {"TORCHX_PLUGIN_PATH", ""},
-                                           {"TORCHX_PLUGIN_SYSTEM_PATH", ""}};
+                                           {"TORCHXCONFIG", ""}};
+    // Hermetic (cli_env.hpp): no TORCHX_*/XDG_* of this machine, only the build's bundled plugins.
+    for (const auto& [k, v] : torchx::test::hermetic_cli_options(tmp.path(), std::nullopt).env) {
+      if (!env.contains(k)) env[k] = v.value_or("");
+    }
+    // "" means "unset" here: name an empty policy file instead of TORCHX_PLUGIN_POLICY="".
+    env["TORCHX_PLUGIN_POLICY"] = tmp.write("no-site-policy.conf", "").string();
     for (const auto& [k, v] : extra_env) env[k] = v.value_or("");
     return env;
   }

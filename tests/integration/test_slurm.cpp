@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // slurm end to end against the real local cluster (tests/slurm/start-local-slurm.sh; scripts/test.sh
 // starts it). Accounting is off: status comes from squeue alone.
+#include "../support/cli_env.hpp"
 #include "../support/temp_dir.hpp"
 #include "util/subprocess.hpp"
 
@@ -34,15 +35,10 @@ struct Slurm {
 
   ProcessResult operator()(std::vector<std::string> args, const std::string& dir = {}) const {
     args.insert(args.begin(), TORCHX_EXE);
-    torchx::util::ProcessOptions options;
+    auto options = torchx::test::hermetic_cli_options(tmp.path(), std::nullopt);  // the build's plugins only
     options.cwd = dir.empty() ? cwd().string() : dir;
-    options.env = {{"TORCHX_SLURM_DIR", (tmp.path() / "state").string()},
-                   {"HOME", (tmp.path() / "home").string()},
-                   {"LOGLEVEL", std::nullopt},
-                   {"TORCHXCONFIG", std::nullopt},
-                   {"TORCHX_PLUGIN_PATH", std::nullopt},
-                   {"TORCHX_PLUGIN_SYSTEM_PATH", std::nullopt},
-                   {"PATH", std::string("/usr/bin:/bin:/usr/sbin:/sbin")}};
+    options.env.insert(options.env.end(), {{"TORCHX_SLURM_DIR", (tmp.path() / "state").string()},
+                                           {"PATH", std::string("/usr/bin:/bin:/usr/sbin:/sbin")}});
     return torchx::util::run_process(args, options);
   }
 

@@ -30,12 +30,17 @@ run_echo_job() {
   expect_contains "$status" "State: SUCCEEDED" "the $scheduler job SUCCEEDED"
 }
 
-# A hermetic environment: no user or system plugin directories of this machine, a fresh state dir.
+# A hermetic environment: no user or system plugin directories of this machine, no site policy,
+# none of its TORCHX_* or XDG_* settings (every one is unset, whatever its name), a fresh state dir.
 hermetic_env() {
-  local root=$1
+  local root=$1 name
   mkdir -p "$root/home" "$root/xdg-empty"
+  for name in $(compgen -e); do
+    case $name in TORCHX_* | XDG_*) unset "$name" ;; esac
+  done
+  unset TORCHXCONFIG LOGLEVEL
   export HOME=$root/home XDG_DATA_HOME=$root/home/.local/share XDG_STATE_HOME=$root/home/.local/state
-  export XDG_DATA_DIRS=$root/xdg-empty TORCHX_LOCAL_DIR=$root/local-apps
-  unset TORCHX_PLUGIN_PATH TORCHX_PLUGIN_SYSTEM_PATH TORCHX_PLUGINS_DISABLE TORCHXCONFIG
+  export XDG_CONFIG_HOME=$root/home/.config XDG_DATA_DIRS=$root/xdg-empty TORCHX_LOCAL_DIR=$root/local-apps
+  export TORCHX_PLUGIN_POLICY=  # not this machine's /etc/torchx/plugins.conf
   cd "$root"
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // slurm with accounting on: once slurmctld has forgotten a job, its status comes from sacct.
 // Restarts the local cluster (with accounting, then without again), so it runs alone (RUN_SERIAL).
+#include "../support/cli_env.hpp"
 #include "../support/temp_dir.hpp"
 #include "util/subprocess.hpp"
 
@@ -31,9 +32,9 @@ int cluster(const std::string& args) {
 TEST_CASE("slurm with accounting: the status of a job slurmctld forgot comes from sacct") {
   torchx::test::TempDir tmp;
   REQUIRE(cluster("--accounting") == 0);
-  torchx::util::ProcessOptions options;
+  auto options = torchx::test::hermetic_cli_options(tmp.path(), std::nullopt);  // the build's plugins only
   options.cwd = tmp.path().string();
-  options.env = {{"TORCHX_SLURM_DIR", (tmp.path() / "state").string()}, {"LOGLEVEL", std::nullopt}};
+  options.env.emplace_back("TORCHX_SLURM_DIR", (tmp.path() / "state").string());
   auto run = [&](const std::vector<std::string>& args) {
     std::vector<std::string> argv{TORCHX_EXE};
     argv.insert(argv.end(), args.begin(), args.end());

@@ -7,33 +7,58 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
+
+#include <unistd.h>  // environ (g++ defines _GNU_SOURCE)
 
 namespace torchx::test {
 
+/// The names of this process's environment variables that start with one of `prefixes`.
+inline std::vector<std::string> environment_names_with_prefix(std::initializer_list<std::string_view> prefixes) {
+  std::vector<std::string> names;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    const std::string_view entry(*e);
+    const std::string_view name = entry.substr(0, entry.find('='));
+    for (const auto prefix : prefixes) {
+      if (name.starts_with(prefix)) names.emplace_back(name);
+    }
+  }
+  return names;
+}
+
 /// Options that run torchx inside `tmp`: cwd `tmp/cwd` (created), HOME `tmp/home`, the test
-/// scheduler's state in `tmp/apps.json`, and none of this machine's LOGLEVEL, .torchxconfig,
-/// plugin path, disable, debug, check-timeout or policy settings, nor tracker variables.
-/// `system_plugins` is TORCHX_PLUGIN_SYSTEM_PATH (nullopt: unset, so the build's bundled plugins
-/// are found).
+/// scheduler's state in `tmp/apps.json`. Nothing of this machine leaks in: every `TORCHX_*` and
+/// `XDG_*` variable of this process is removed (plugin path, disable, debug, check timeout, policy,
+/// trackers, job and parent run ids, and any added later), as are LOGLEVEL and TORCHXCONFIG; the
+/// XDG dirs point into `tmp`; no site policy is read (TORCHX_PLUGIN_POLICY=""); and
+/// TORCHX_PLUGIN_SYSTEM_PATH is `system_plugins`, or, when nullopt, the bundled plugin dir of the
+/// torchx under test (`TORCHX_EXE`/../share/torchx/plugins.d), so that neither installed plugins
+/// (/etc/torchx, /usr/local/share, /usr/share) nor a user's are found. A caller adds variables
+/// after these (later entries win).
 inline util::ProcessOptions hermetic_cli_options(const std::filesystem::path& tmp,
                                                  std::optional<std::string> system_plugins) {
   util::ProcessOptions options;
   std::filesystem::create_directories(tmp / "cwd");
   options.cwd = (tmp / "cwd").string();
-  options.env = {{"LOGLEVEL", std::nullopt},
-                 {"HOME", (tmp / "home").string()},
-                 {"TORCHXCONFIG", std::nullopt},
-                 {"TORCHX_PLUGIN_PATH", std::nullopt},
-                 {"TORCHX_PLUGIN_SYSTEM_PATH", std::move(system_plugins)},
-                 {"TORCHX_PLUGINS_DISABLE", std::nullopt},
-                 {"TORCHX_PLUGIN_DEBUG", std::nullopt},
-                 {"TORCHX_PLUGIN_CHECK_TIMEOUT", std::nullopt},
-                 {"TORCHX_PLUGIN_POLICY", ""},  // no site policy from this machine
-                 {"TORCHX_TRACKERS", std::nullopt},
-                 {"TORCHX_TRACKER_FILE_CONFIG", std::nullopt},
-                 {"TORCHX_JOB_ID", std::nullopt},
-                 {"TORCHX_PARENT_RUN_ID", std::nullopt},
-                 {"TORCHX_TEST_SCHEDULER_STATE", (tmp / "apps.json").string()}};
+  for (auto& name : environment_names_with_prefix({"TORCHX_", "XDG_"})) options.env.emplace_back(std::move(name), std::nullopt);
+#ifdef TORCHX_EXE
+  if (!system_plugins) {
+    system_plugins = (std::filesystem::path(TORCHX_EXE).parent_path() / "../share/torchx/plugins.d").lexically_normal().string();
+  }
+#endif
+  const std::vector<std::pair<std::string, std::optional<std::string>>> set = {
+      {"LOGLEVEL", std::nullopt},
+      {"HOME", (tmp / "home").string()},
+      {"XDG_DATA_HOME", (tmp / "home/.local/share").string()},
+      {"XDG_DATA_DIRS", (tmp / "xdg-data-dirs").string()},
+      {"XDG_CONFIG_HOME", (tmp / "home/.config").string()},
+      {"XDG_STATE_HOME", (tmp / "home/.local/state").string()},
+      {"TORCHXCONFIG", std::nullopt},
+      {"TORCHX_PLUGIN_SYSTEM_PATH", std::move(system_plugins)},
+      {"TORCHX_PLUGIN_POLICY", ""},  // no site policy from this machine
+      {"TORCHX_TEST_SCHEDULER_STATE", (tmp / "apps.json").string()}};
+  options.env.insert(options.env.end(), set.begin(), set.end());
   return options;
 }
 

@@ -9,9 +9,17 @@
  *
  * Rules that hold for every function below (plugin-api/docs/abi.md says why):
  * - Versioning. Tables only grow at the end. Each starts with struct_size, set to sizeof the table
- *   the plugin was compiled with; a member exists iff it lies within struct_size, and an optional
- *   member that is NULL means "not supported", which the host reports in words. A breaking change
- *   adds _v2 types beside these and a new TX_ABI_VERSION.
+ *   the plugin was compiled with. A member exists iff it lies within struct_size (TX_HAS_MEMBER);
+ *   an optional member that is NULL or absent means "not supported", which the host reports in
+ *   words. The host accepts a table whose struct_size is at least the v1 layout's size
+ *   (TX_SCHEDULER_V1_SIZE and friends, below), so a plugin built against an older header keeps
+ *   loading when members are appended; a larger table than the host knows is accepted and its
+ *   unknown tail ignored. Each member below says "Required" (the host refuses a table without it)
+ *   or "Optional" (NULL: not supported); every member of the v1 layout lies within the v1 size.
+ *   Members appended later are optional by definition, start at or after the previous version's
+ *   sizeof (never in its tail padding), and say which version added them. A breaking change adds
+ *   _v2 types beside these and a new TX_ABI_VERSION. One validator, torchx/abi_check.hpp, applies
+ *   these rules for the host and the conformance harness.
  * - Ownership. Input strings are borrowed for the duration of the call: copy what you keep.
  *   Output goes into host-owned sinks (tx_sink), which copy the bytes at once. Nothing is freed
  *   across the boundary. Strings and tables the plugin hands out in tx_plugin_info are
@@ -20,8 +28,13 @@
  *   plugin's own create/destroy functions.
  * - Errors. Every fallible function returns a tx_status and, on failure, writes a one-line,
  *   lowercase, human-readable message to its `err` sink (no trailing newline). No exception,
- *   longjmp or abort may cross the boundary. On failure, `out` may hold partial data the host
- *   discards.
+ *   longjmp or abort may cross the boundary. Each function lists the failure codes it may return
+ *   ("Errors:"); return only those. The host passes a code on with the plugin's message, and
+ *   treats a value outside tx_status as TX_E_INTERNAL.
+ * - Outputs after a failure. On failure, whatever the function wrote to `out` (or `line`) is
+ *   discarded by the host, and pointer outputs (*instance, *iterator, *done) are unspecified: the
+ *   host never reads them or passes them back (in particular it never destroys an instance or
+ *   closes an iterator whose creation failed). On TX_OK, `err` is ignored.
  * - Threading. See each table. The host never calls tx_plugin_negotiate concurrently.
  */
 #ifndef TORCHX_PLUGIN_API_H
@@ -60,6 +73,14 @@ typedef enum tx_status {
 } tx_status;
 
 /** Log levels of tx_host_info.log, spdlog's order. */
+/** The end of `member` in `type`: offsetof plus its size. */
+#define TX_MEMBER_END(type, member) (offsetof(type, member) + sizeof(((type*)0)->member))
+
+/** True when `table` (a pointer to a `type` handed over by the other side) has `member`: the
+ * member lies within the struct_size that side wrote. Read a member appended after v1 only when
+ * this holds; every v1 member of a table the host accepted exists. */
+#define TX_HAS_MEMBER(table, type, member) ((size_t)(table)->struct_size >= TX_MEMBER_END(type, member))
+
 typedef enum tx_log_level {
   TX_LOG_DEBUG = 1,
   TX_LOG_INFO = 2,
@@ -85,10 +106,12 @@ typedef struct tx_sink {
  * may call on different iterators from different threads at the same time (one per replica) while
  * other calls are made on the instance. Distinct instances are independent. */
 typedef struct tx_scheduler_api {
+  /** sizeof(tx_scheduler_api) as the plugin was compiled; at least TX_SCHEDULER_V1_SIZE. */
   uint32_t struct_size;
-  /** The scheduler's name as users type it (`-s local_cwd`). Plugin-owned, static. */
+  /** The scheduler's name as users type it (`-s local_cwd`). Plugin-owned, static. Required
+   * (non-empty). */
   const char* name;
-  /** A one-line description for `torchx plugins`. Plugin-owned, static; may be NULL. */
+  /** A one-line description for `torchx plugins`. Plugin-owned, static. Optional (may be NULL). */
   const char* description;
 
   /** Creates an instance for `session_name` (borrowed) and stores it in *instance.
@@ -97,7 +120,8 @@ typedef struct tx_scheduler_api {
   /** Destroys an instance made by create; never fails. Required. */
   void (*destroy)(void* instance);
 
-  /** Writes the run options schema (a JSON array of run options) to `out`. Required. */
+  /** Writes the run options schema (a JSON array of run options) to `out`.
+   * Errors: TX_E_INTERNAL. Required. */
   tx_status (*run_opts)(void* instance, const tx_sink* out, const tx_sink* err);
 
   /** Turns a dryrun request `{"app": AppDef, "cfg": {...resolved run config...}}` into the
@@ -107,7 +131,8 @@ typedef struct tx_scheduler_api {
   tx_status (*dryrun)(void* instance, const char* request_json, const tx_sink* out, const tx_sink* err);
 
   /** Submits what dryrun returned (`{"app":..., "cfg":..., "request":...}`) and writes
-   * `{"app_id": "..."}`. Errors: TX_E_INVALID_ARGUMENT, TX_E_UNAVAILABLE, TX_E_INTERNAL. Required. */
+   * `{"app_id": "..."}`. Errors: TX_E_INVALID_ARGUMENT, TX_E_UNAVAILABLE, TX_E_INTERNAL. Required.
+   * After a failure nothing may have been submitted that the host would not know of. */
   tx_status (*schedule)(void* instance, const char* dryrun_json, const tx_sink* out, const tx_sink* err);
 
   /** Writes the DescribeAppResponse of `app_id`. Errors: TX_E_NOT_FOUND for an unknown app
@@ -115,7 +140,7 @@ typedef struct tx_scheduler_api {
   tx_status (*describe)(void* instance, const char* app_id, const tx_sink* out, const tx_sink* err);
 
   /** Writes a JSON array `[{"app_id", "state", "name"}]` of the apps this scheduler knows.
-   * Optional (NULL: "does not support list"). */
+   * Errors: TX_E_UNAVAILABLE, TX_E_INTERNAL. Optional (NULL: "does not support list"). */
   tx_status (*list)(void* instance, const tx_sink* out, const tx_sink* err);
 
   /** Requests cancellation of `app_id` and returns without waiting. Idempotent: cancelling a
@@ -128,16 +153,21 @@ typedef struct tx_scheduler_api {
 
   /** Opens a log stream for the query `{"app_id", "role_name", "k", "regex", "since", "until",
    * "should_tail", "streams"}` and stores an iterator in *iterator. Errors: TX_E_NOT_FOUND (app,
-   * role or replica), TX_E_UNSUPPORTED (e.g. since/until, with the reason in `err`).
-   * Optional, together with log_next and log_close (NULL: "does not support logs"). */
+   * role or replica), TX_E_UNSUPPORTED (e.g. since/until, with the reason in `err`),
+   * TX_E_UNAVAILABLE. Optional, together with log_next and log_close: all three or none (NULL:
+   * "does not support logs"); the host refuses a table with some but not all. */
   tx_status (*log_open)(void* instance, const char* query_json, void** iterator, const tx_sink* err);
   /** Writes the next line (without its line break) to `line` and sets *done to 0, or writes
    * nothing and sets *done to 1 at the end of the stream. With should_tail it blocks until a line
-   * arrives or the app ends. */
+   * arrives or the app ends. Errors: TX_E_UNAVAILABLE, TX_E_INTERNAL; after one the host closes
+   * the iterator with log_close and calls log_next on it no more. Optional (with log_open). */
   tx_status (*log_next)(void* iterator, const tx_sink* line, int* done, const tx_sink* err);
-  /** Closes an iterator made by log_open; never fails. */
+  /** Closes an iterator made by log_open; never fails. Optional (with log_open). */
   void (*log_close)(void* iterator);
 } tx_scheduler_api;
+
+/** The smallest tx_scheduler_api a host accepts: the v1 layout, which ends with log_close. */
+#define TX_SCHEDULER_V1_SIZE TX_MEMBER_END(tx_scheduler_api, log_close)
 
 /* ------------------------------------------------------------------------------------------- */
 /* Components                                                                                  */
@@ -146,18 +176,22 @@ typedef struct tx_scheduler_api {
 /** A component: a named AppDef builder ("utils.echo"). Stateless; every function may be called
  * from any thread concurrently. */
 typedef struct tx_component_api {
+  /** sizeof(tx_component_api) as the plugin was compiled; at least TX_COMPONENT_V1_SIZE. */
   uint32_t struct_size;
-  /** The component's name (`torchx run <name>`). Plugin-owned, static. */
+  /** The component's name (`torchx run <name>`). Plugin-owned, static. Required (non-empty). */
   const char* name;
   /** The signature: `{"doc": "...", "args": [{"name", "type", "default", "required", "help",
    * "short", "varargs"}]}` (payloads.md). Plugin-owned, static JSON text. Required. */
   const char* signature_json;
   /** Builds the AppDef from `{"args": {name: value}, "varargs": [..]}` (values already typed per
    * the signature) and writes it as JSON. `self` is this table, so one function can serve many
-   * components. Errors: TX_E_INVALID_ARGUMENT with the reason. Required. */
+   * components. Errors: TX_E_INVALID_ARGUMENT with the reason, TX_E_INTERNAL. Required. */
   tx_status (*build)(const struct tx_component_api* self, const char* args_json, const tx_sink* out,
                      const tx_sink* err);
 } tx_component_api;
+
+/** The smallest tx_component_api a host accepts: the v1 layout, which ends with build. */
+#define TX_COMPONENT_V1_SIZE TX_MEMBER_END(tx_component_api, build)
 
 /* ------------------------------------------------------------------------------------------- */
 /* Trackers                                                                                    */
@@ -167,29 +201,44 @@ typedef struct tx_component_api {
  * Threading: calls on one instance are serialized by the host; instances are independent.
  * Concurrent processes may use the same store: writes must be atomic. */
 typedef struct tx_tracker_api {
+  /** sizeof(tx_tracker_api) as the plugin was compiled; at least TX_TRACKER_V1_SIZE. */
   uint32_t struct_size;
+  /** The tracker's name (`TORCHX_TRACKERS=name`). Plugin-owned, static. Required (non-empty). */
   const char* name;
-  /** Creates an instance from `config` (borrowed; may be NULL or ""). Required. */
+  /** Creates an instance from `config` (borrowed; may be NULL or "") and stores it in *instance.
+   * Errors: TX_E_INVALID_ARGUMENT (bad config), TX_E_UNAVAILABLE, TX_E_INTERNAL. Required. */
   tx_status (*create)(const char* config, void** instance, const tx_sink* err);
+  /** Destroys an instance made by create; never fails. Required. */
   void (*destroy)(void* instance);
-  /** Merges the JSON object `metadata_json` into the run's metadata. */
+  /** Merges the JSON object `metadata_json` into the run's metadata.
+   * Errors: TX_E_INVALID_ARGUMENT, TX_E_UNAVAILABLE, TX_E_INTERNAL. Required. */
   tx_status (*add_metadata)(void* instance, const char* run_id, const char* metadata_json, const tx_sink* err);
-  /** Writes the run's metadata as a JSON object. */
+  /** Writes the run's metadata as a JSON object ({} for a run never seen).
+   * Errors: TX_E_UNAVAILABLE, TX_E_INTERNAL. Required. */
   tx_status (*metadata)(void* instance, const char* run_id, const tx_sink* out, const tx_sink* err);
-  /** Records `{"name", "path", "metadata"}` for the run (last one wins per name). */
+  /** Records `{"name", "path", "metadata"}` for the run (last one wins per name).
+   * Errors: TX_E_INVALID_ARGUMENT, TX_E_UNAVAILABLE, TX_E_INTERNAL. Required. */
   tx_status (*add_artifact)(void* instance, const char* run_id, const char* artifact_json, const tx_sink* err);
-  /** Writes `{name: {"name", "path", "metadata"}}`. */
+  /** Writes `{name: {"name", "path", "metadata"}}`. Errors: TX_E_UNAVAILABLE, TX_E_INTERNAL. Required. */
   tx_status (*artifacts)(void* instance, const char* run_id, const tx_sink* out, const tx_sink* err);
-  /** Records that the run came from `{"source_run_id", "artifact_name"}` (artifact_name may be null). */
+  /** Records that the run came from `{"source_run_id", "artifact_name"}` (artifact_name may be null).
+   * Errors: TX_E_INVALID_ARGUMENT, TX_E_UNAVAILABLE, TX_E_INTERNAL. Required. */
   tx_status (*add_source)(void* instance, const char* run_id, const char* source_json, const tx_sink* err);
-  /** Writes `[{"source_run_id", "artifact_name"}]`, filtered by `artifact_name` unless NULL. */
+  /** Writes `[{"source_run_id", "artifact_name"}]`, filtered by `artifact_name` unless NULL.
+   * Errors: TX_E_UNAVAILABLE, TX_E_INTERNAL. Required. */
   tx_status (*sources)(void* instance, const char* run_id, const char* artifact_name, const tx_sink* out,
                        const tx_sink* err);
-  /** Writes the run ids matching the query `{"parent_run_id": id or null}` as a JSON array. */
+  /** Writes the run ids matching the query `{"parent_run_id": id or null}` as a JSON array.
+   * Errors: TX_E_INVALID_ARGUMENT, TX_E_UNAVAILABLE, TX_E_INTERNAL. Required. */
   tx_status (*run_ids)(void* instance, const char* query_json, const tx_sink* out, const tx_sink* err);
-  /** Writes `{"ancestors": [...], "descendants": [...]}` of the run. Optional. */
+  /** Writes `{"ancestors": [...], "descendants": [...]}` of the run.
+   * Errors: TX_E_NOT_FOUND, TX_E_UNAVAILABLE, TX_E_INTERNAL. Optional (NULL: "does not support
+   * lineage"). */
   tx_status (*lineage)(void* instance, const char* run_id, const tx_sink* out, const tx_sink* err);
 } tx_tracker_api;
+
+/** The smallest tx_tracker_api a host accepts: the v1 layout, which ends with lineage. */
+#define TX_TRACKER_V1_SIZE TX_MEMBER_END(tx_tracker_api, lineage)
 
 /* ------------------------------------------------------------------------------------------- */
 /* Named resources                                                                             */
@@ -197,19 +246,26 @@ typedef struct tx_tracker_api {
 
 /** A set of named resources (`-h my_site.gpu8`). Thread-safe, stateless. */
 typedef struct tx_named_resources_api {
+  /** sizeof(tx_named_resources_api) as the plugin was compiled; at least TX_NAMED_RESOURCES_V1_SIZE. */
   uint32_t struct_size;
-  /** The set's name (for `torchx plugins`). Plugin-owned, static. */
+  /** The set's name (for `torchx plugins`). Plugin-owned, static. Required (non-empty). */
   const char* name;
-  /** Writes `{"<resource name>": Resource, ...}`. `self` is this table. Required. */
+  /** Writes `{"<resource name>": Resource, ...}`. `self` is this table.
+   * Errors: TX_E_INTERNAL. Required. */
   tx_status (*list)(const struct tx_named_resources_api* self, const tx_sink* out, const tx_sink* err);
 } tx_named_resources_api;
+
+/** The smallest tx_named_resources_api a host accepts: the v1 layout, which ends with list. */
+#define TX_NAMED_RESOURCES_V1_SIZE TX_MEMBER_END(tx_named_resources_api, list)
 
 /* ------------------------------------------------------------------------------------------- */
 /* Negotiation                                                                                 */
 /* ------------------------------------------------------------------------------------------- */
 
 /** What the host offers. Host-owned; valid only during tx_plugin_negotiate, except `log` and
- * `log_ctx`, which stay valid for the life of the process. */
+ * `log_ctx`, which stay valid for the life of the process. Every v1 member is always set (a host
+ * writes struct_size >= TX_HOST_INFO_V1_SIZE); a plugin reads a member appended later only when
+ * TX_HAS_MEMBER(host, tx_host_info, member). */
 typedef struct tx_host_info {
   uint32_t struct_size;
   /** The ABI versions the host speaks: the plugin answers one in [min_abi, max_abi]. */
@@ -226,9 +282,15 @@ typedef struct tx_host_info {
   void* log_ctx;
 } tx_host_info;
 
-/** What the plugin answers. The host zero-fills it and sets struct_size to the size it knows; the
- * plugin writes only the members that lie within struct_size. All pointers are plugin-owned and
- * must stay valid for the life of the process. */
+/** The v1 layout of tx_host_info, which ends with log_ctx. */
+#define TX_HOST_INFO_V1_SIZE TX_MEMBER_END(tx_host_info, log_ctx)
+
+/** What the plugin answers. The host zero-fills it and sets struct_size to the size it knows
+ * (at least TX_PLUGIN_INFO_V1_SIZE); the plugin writes only the members that lie within
+ * struct_size, and members it does not know stay zero (none, not supported). All pointers are
+ * plugin-owned and must stay valid for the life of the process. Required: abi_version, name,
+ * version. Each list may be NULL with a count of 0; a non-zero count needs a list of that many
+ * non-NULL tables, each accepted by the rules of its table above. */
 typedef struct tx_plugin_info {
   uint32_t struct_size;
   /** The ABI version the plugin chose, within the host's range. */
@@ -246,9 +308,15 @@ typedef struct tx_plugin_info {
   uint32_t num_named_resources;
 } tx_plugin_info;
 
+/** The v1 layout of tx_plugin_info, which ends with num_named_resources (its sizeof has tail
+ * padding that a later member must not use). */
+#define TX_PLUGIN_INFO_V1_SIZE TX_MEMBER_END(tx_plugin_info, num_named_resources)
+
 /** The one symbol a plugin exports. Called once, on first use of anything the plugin provides.
- * Returns TX_OK after filling `info`, or TX_E_UNSUPPORTED (no common ABI version) or another code
- * with the reason written to host->error. Threading: never called concurrently. */
+ * `host` is borrowed for the call; `info` is host-owned and zero-filled. Returns TX_OK after
+ * filling `info`, or TX_E_UNSUPPORTED (no common ABI version), TX_E_UNAVAILABLE or TX_E_INTERNAL
+ * with the reason written to host->error; after a failure the host ignores `info`. Threading:
+ * never called concurrently. */
 typedef tx_status (*tx_plugin_negotiate_fn)(const tx_host_info* host, tx_plugin_info* info);
 #define TX_PLUGIN_NEGOTIATE_SYMBOL "tx_plugin_negotiate"
 

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Whether a plugin directory, manifest or library may be trusted: who owns it and its parents,
+// and who can write them (plugin-api/docs/manifest.md, docs/site-admin.md).
+#pragma once
+
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace torchx::loader {
+
+/// What the trust check needs of one path, as stat(2) (following symlinks) reports it.
+struct PathStat {
+  uid_t uid = 0;    ///< the owner
+  mode_t mode = 0;  ///< st_mode (type and permission bits)
+};
+
+/// What the trust check reads of the world; seams for tests, so that every rule is a table row.
+struct TrustInputs {
+  /// stat(2) of a path; nullopt with `error` set to the errno value when it fails.
+  std::function<std::optional<PathStat>(const std::filesystem::path&, int& error)> stat = default_stat;
+  /// The path with every symlink resolved, or nullopt when it cannot be resolved.
+  std::function<std::optional<std::filesystem::path>(const std::filesystem::path&)> resolve = default_resolve;
+  /// The invoking user: the real uid (in a setuid/setgid process, who ran it, not the file's owner).
+  uid_t uid = ::getuid();
+
+  static std::optional<PathStat> default_stat(const std::filesystem::path& path, int& error);
+  static std::optional<std::filesystem::path> default_resolve(const std::filesystem::path& path);
+};
+
+/// Why `path` (an absolute plugin directory, manifest or library) may not be trusted, or nullopt
+/// when it may. Rules, checked for `path` and then for each parent directory up to `/`, first as
+/// written and then, when it differs, as its symlinks resolve:
+/// - it is owned by root or the invoking user (`inputs.uid`);
+/// - it is not writable by its group or by others; except that a parent directory with the
+///   sticky bit (like /tmp, mode 1777) may be, since then only the owner of an entry (root or
+///   the user, by the rule above) can rename or remove it.
+/// The reason is a phrase completing "<what> ...": "is owned by uid 65534, not by root or the
+/// invoking user (uid 0)", "is writable by its group (mode 0775)", "is in /a, which is writable
+/// by others (mode 0777) and not sticky", "cannot be checked: /a: No such file or directory".
+/// A `path` (or parent) that does not exist (ENOENT) is not refused for that (whoever opens it
+/// reports it missing), but the parents that exist are checked all the same. A relative `path` is made absolute
+/// against the cwd. Never throws except std::bad_alloc.
+std::optional<std::string> untrusted_reason(const std::filesystem::path& path, const TrustInputs& inputs = {});
+
+}  // namespace torchx::loader

@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* torchx plugin C ABI, version 1: the contract between the torchx host and its plugins.
+ *
+ * A plugin is a shared library with exactly one exported symbol, tx_plugin_negotiate, and a JSON
+ * manifest that names it (plugin-api/docs/manifest.md). Through negotiation it hands the host
+ * tables of function pointers for the things it provides: schedulers, component libraries,
+ * trackers and named-resource sets. Data crosses as UTF-8 JSON text whose schemas are in
+ * plugin-api/docs/payloads.md; this header never changes shape for a new payload field.
+ *
+ * Rules that hold for every function below (plugin-api/docs/abi.md says why):
+ * - Versioning. Tables only grow at the end. Each starts with struct_size, set to sizeof the table
+ *   the plugin was compiled with; a member exists iff it lies within struct_size, and an optional
+ *   member that is NULL means "not supported", which the host reports in words. A breaking change
+ *   adds _v2 types beside these and a new TX_ABI_VERSION.
+ * - Ownership. Input strings are borrowed for the duration of the call: copy what you keep.
+ *   Output goes into host-owned sinks (tx_sink), which copy the bytes at once. Nothing is freed
+ *   across the boundary. Strings and tables the plugin hands out in tx_plugin_info are
+ *   plugin-owned and must stay valid and unchanged for the life of the process: plugins are never
+ *   unloaded. Instances (scheduler, tracker, log iterator) are created and destroyed only by the
+ *   plugin's own create/destroy functions.
+ * - Errors. Every fallible function returns a tx_status and, on failure, writes a one-line,
+ *   lowercase, human-readable message to its `err` sink (no trailing newline). No exception,
+ *   longjmp or abort may cross the boundary. On failure, `out` may hold partial data the host
+ *   discards.
+ * - Threading. See each table. The host never calls tx_plugin_negotiate concurrently.
+ */
+#ifndef TORCHX_PLUGIN_API_H
+#define TORCHX_PLUGIN_API_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** The ABI version this header describes. Bumped only for breaking changes. */
+#define TX_ABI_VERSION 1u
+
+#if defined(_WIN32)
+#define TX_PLUGIN_EXPORT __declspec(dllexport)
+#else
+#define TX_PLUGIN_EXPORT __attribute__((visibility("default")))
+#endif
+
+/** Status codes. Frozen: a value never changes meaning; new codes are only appended. The host
+ * treats an unknown code as TX_E_INTERNAL. */
+typedef enum tx_status {
+  TX_OK = 0,
+  /** The input was malformed or not acceptable (bad JSON, bad run option, bad AppDef). */
+  TX_E_INVALID_ARGUMENT = 1,
+  /** The named thing (app id, component, run) does not exist. */
+  TX_E_NOT_FOUND = 2,
+  /** The operation is not supported by this plugin or for this input. */
+  TX_E_UNSUPPORTED = 3,
+  /** The backend cannot be reached or is not installed (e.g. `sbatch` missing). */
+  TX_E_UNAVAILABLE = 4,
+  /** The operation failed for another reason (includes a caught exception). */
+  TX_E_INTERNAL = 5
+} tx_status;
+
+/** Log levels of tx_host_info.log, spdlog's order. */
+typedef enum tx_log_level {
+  TX_LOG_DEBUG = 1,
+  TX_LOG_INFO = 2,
+  TX_LOG_WARNING = 3,
+  TX_LOG_ERROR = 4
+} tx_log_level;
+
+/** A host-owned output buffer. `write` appends `len` bytes of `data` (copied before it returns)
+ * and may be called any number of times during one call. Never NULL where a function takes one.
+ * Thread-safety: a sink belongs to one call on one thread. */
+typedef struct tx_sink {
+  void* ctx;
+  void (*write)(void* ctx, const char* data, size_t len);
+} tx_sink;
+
+/* ------------------------------------------------------------------------------------------- */
+/* Schedulers                                                                                  */
+/* ------------------------------------------------------------------------------------------- */
+
+/** A scheduler backend ("local_cwd", "slurm"). Payloads: plugin-api/docs/payloads.md.
+ *
+ * Threading: the host serializes calls on one instance, except log_next and log_close, which it
+ * may call on different iterators from different threads at the same time (one per replica) while
+ * other calls are made on the instance. Distinct instances are independent. */
+typedef struct tx_scheduler_api {
+  uint32_t struct_size;
+  /** The scheduler's name as users type it (`-s local_cwd`). Plugin-owned, static. */
+  const char* name;
+  /** A one-line description for `torchx plugins`. Plugin-owned, static; may be NULL. */
+  const char* description;
+
+  /** Creates an instance for `session_name` (borrowed) and stores it in *instance.
+   * Errors: TX_E_UNAVAILABLE, TX_E_INTERNAL. Required. */
+  tx_status (*create)(const char* session_name, void** instance, const tx_sink* err);
+  /** Destroys an instance made by create; never fails. Required. */
+  void (*destroy)(void* instance);
+
+  /** Writes the run options schema (a JSON array of run options) to `out`. Required. */
+  tx_status (*run_opts)(void* instance, const tx_sink* out, const tx_sink* err);
+
+  /** Turns a dryrun request `{"app": AppDef, "cfg": {...resolved run config...}}` into the
+   * scheduler's native request: writes `{"request": <any JSON>, "request_text": "<printable>"}`.
+   * `cfg` has already been resolved against run_opts by the host. Must not submit anything.
+   * Errors: TX_E_INVALID_ARGUMENT (the AppDef or cfg cannot run here), TX_E_UNAVAILABLE. Required. */
+  tx_status (*dryrun)(void* instance, const char* request_json, const tx_sink* out, const tx_sink* err);
+
+  /** Submits what dryrun returned (`{"app":..., "cfg":..., "request":...}`) and writes
+   * `{"app_id": "..."}`. Errors: TX_E_INVALID_ARGUMENT, TX_E_UNAVAILABLE, TX_E_INTERNAL. Required. */
+  tx_status (*schedule)(void* instance, const char* dryrun_json, const tx_sink* out, const tx_sink* err);
+
+  /** Writes the DescribeAppResponse of `app_id`. Errors: TX_E_NOT_FOUND for an unknown app
+   * (never a made-up state), TX_E_UNAVAILABLE. Required. */
+  tx_status (*describe)(void* instance, const char* app_id, const tx_sink* out, const tx_sink* err);
+
+  /** Writes a JSON array `[{"app_id", "state", "name"}]` of the apps this scheduler knows.
+   * Optional (NULL: "does not support list"). */
+  tx_status (*list)(void* instance, const tx_sink* out, const tx_sink* err);
+
+  /** Requests cancellation of `app_id` and returns without waiting. Idempotent: cancelling a
+   * finished app succeeds. Errors: TX_E_NOT_FOUND, TX_E_UNAVAILABLE. Required. */
+  tx_status (*cancel)(void* instance, const char* app_id, const tx_sink* err);
+
+  /** Removes a finished app and what the scheduler keeps of it. Errors: TX_E_NOT_FOUND,
+   * TX_E_INVALID_ARGUMENT (the app is still running). Optional (NULL: "does not support delete"). */
+  tx_status (*delete_app)(void* instance, const char* app_id, const tx_sink* err);
+
+  /** Opens a log stream for the query `{"app_id", "role_name", "k", "regex", "since", "until",
+   * "should_tail", "streams"}` and stores an iterator in *iterator. Errors: TX_E_NOT_FOUND (app,
+   * role or replica), TX_E_UNSUPPORTED (e.g. since/until, with the reason in `err`).
+   * Optional, together with log_next and log_close (NULL: "does not support logs"). */
+  tx_status (*log_open)(void* instance, const char* query_json, void** iterator, const tx_sink* err);
+  /** Writes the next line (without its line break) to `line` and sets *done to 0, or writes
+   * nothing and sets *done to 1 at the end of the stream. With should_tail it blocks until a line
+   * arrives or the app ends. */
+  tx_status (*log_next)(void* iterator, const tx_sink* line, int* done, const tx_sink* err);
+  /** Closes an iterator made by log_open; never fails. */
+  void (*log_close)(void* iterator);
+} tx_scheduler_api;
+
+/* ------------------------------------------------------------------------------------------- */
+/* Components                                                                                  */
+/* ------------------------------------------------------------------------------------------- */
+
+/** A component: a named AppDef builder ("utils.echo"). Stateless; every function may be called
+ * from any thread concurrently. */
+typedef struct tx_component_api {
+  uint32_t struct_size;
+  /** The component's name (`torchx run <name>`). Plugin-owned, static. */
+  const char* name;
+  /** The signature: `{"doc": "...", "args": [{"name", "type", "default", "required", "help",
+   * "short", "varargs"}]}` (payloads.md). Plugin-owned, static JSON text. Required. */
+  const char* signature_json;
+  /** Builds the AppDef from `{"args": {name: value}, "varargs": [..]}` (values already typed per
+   * the signature) and writes it as JSON. `self` is this table, so one function can serve many
+   * components. Errors: TX_E_INVALID_ARGUMENT with the reason. Required. */
+  tx_status (*build)(const struct tx_component_api* self, const char* args_json, const tx_sink* out,
+                     const tx_sink* err);
+} tx_component_api;
+
+/* ------------------------------------------------------------------------------------------- */
+/* Trackers                                                                                    */
+/* ------------------------------------------------------------------------------------------- */
+
+/** An experiment tracker backend ("file"): metadata, artifacts and lineage of runs.
+ * Threading: calls on one instance are serialized by the host; instances are independent.
+ * Concurrent processes may use the same store: writes must be atomic. */
+typedef struct tx_tracker_api {
+  uint32_t struct_size;
+  const char* name;
+  /** Creates an instance from `config` (borrowed; may be NULL or ""). Required. */
+  tx_status (*create)(const char* config, void** instance, const tx_sink* err);
+  void (*destroy)(void* instance);
+  /** Merges the JSON object `metadata_json` into the run's metadata. */
+  tx_status (*add_metadata)(void* instance, const char* run_id, const char* metadata_json, const tx_sink* err);
+  /** Writes the run's metadata as a JSON object. */
+  tx_status (*metadata)(void* instance, const char* run_id, const tx_sink* out, const tx_sink* err);
+  /** Records `{"name", "path", "metadata"}` for the run (last one wins per name). */
+  tx_status (*add_artifact)(void* instance, const char* run_id, const char* artifact_json, const tx_sink* err);
+  /** Writes `{name: {"name", "path", "metadata"}}`. */
+  tx_status (*artifacts)(void* instance, const char* run_id, const tx_sink* out, const tx_sink* err);
+  /** Records that the run came from `{"source_run_id", "artifact_name"}` (artifact_name may be null). */
+  tx_status (*add_source)(void* instance, const char* run_id, const char* source_json, const tx_sink* err);
+  /** Writes `[{"source_run_id", "artifact_name"}]`, filtered by `artifact_name` unless NULL. */
+  tx_status (*sources)(void* instance, const char* run_id, const char* artifact_name, const tx_sink* out,
+                       const tx_sink* err);
+  /** Writes the run ids matching the query `{"parent_run_id": id or null}` as a JSON array. */
+  tx_status (*run_ids)(void* instance, const char* query_json, const tx_sink* out, const tx_sink* err);
+  /** Writes `{"ancestors": [...], "descendants": [...]}` of the run. Optional. */
+  tx_status (*lineage)(void* instance, const char* run_id, const tx_sink* out, const tx_sink* err);
+} tx_tracker_api;
+
+/* ------------------------------------------------------------------------------------------- */
+/* Named resources                                                                             */
+/* ------------------------------------------------------------------------------------------- */
+
+/** A set of named resources (`-h my_site.gpu8`). Thread-safe, stateless. */
+typedef struct tx_named_resources_api {
+  uint32_t struct_size;
+  /** The set's name (for `torchx plugins`). Plugin-owned, static. */
+  const char* name;
+  /** Writes `{"<resource name>": Resource, ...}`. `self` is this table. Required. */
+  tx_status (*list)(const struct tx_named_resources_api* self, const tx_sink* out, const tx_sink* err);
+} tx_named_resources_api;
+
+/* ------------------------------------------------------------------------------------------- */
+/* Negotiation                                                                                 */
+/* ------------------------------------------------------------------------------------------- */
+
+/** What the host offers. Host-owned; valid only during tx_plugin_negotiate, except `log` and
+ * `log_ctx`, which stay valid for the life of the process. */
+typedef struct tx_host_info {
+  uint32_t struct_size;
+  /** The ABI versions the host speaks: the plugin answers one in [min_abi, max_abi]. */
+  uint32_t min_abi;
+  uint32_t max_abi;
+  /** The host's version, e.g. "0.1.0". */
+  const char* host_version;
+  /** Where the plugin writes why negotiation failed. */
+  tx_sink error;
+  /** Logging: the host's logger, callable from any thread at any time, never NULL. The message
+   * is borrowed. Plugins must log only through this (a logging library's registry does not
+   * survive .so boundaries). */
+  void (*log)(void* log_ctx, tx_log_level level, const char* message);
+  void* log_ctx;
+} tx_host_info;
+
+/** What the plugin answers. The host zero-fills it and sets struct_size to the size it knows; the
+ * plugin writes only the members that lie within struct_size. All pointers are plugin-owned and
+ * must stay valid for the life of the process. */
+typedef struct tx_plugin_info {
+  uint32_t struct_size;
+  /** The ABI version the plugin chose, within the host's range. */
+  uint32_t abi_version;
+  /** Must equal the manifest's plugin name and version. */
+  const char* name;
+  const char* version;
+  const tx_scheduler_api* const* schedulers;
+  uint32_t num_schedulers;
+  const tx_component_api* const* components;
+  uint32_t num_components;
+  const tx_tracker_api* const* trackers;
+  uint32_t num_trackers;
+  const tx_named_resources_api* const* named_resources;
+  uint32_t num_named_resources;
+} tx_plugin_info;
+
+/** The one symbol a plugin exports. Called once, on first use of anything the plugin provides.
+ * Returns TX_OK after filling `info`, or TX_E_UNSUPPORTED (no common ABI version) or another code
+ * with the reason written to host->error. Threading: never called concurrently. */
+typedef tx_status (*tx_plugin_negotiate_fn)(const tx_host_info* host, tx_plugin_info* info);
+#define TX_PLUGIN_NEGOTIATE_SYMBOL "tx_plugin_negotiate"
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* TORCHX_PLUGIN_API_H */

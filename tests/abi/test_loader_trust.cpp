@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The trust check of plugin directories, manifests and libraries: every rule a table row (stat
+// results injected), then the real filesystem as root (chown to nobody, group-writable, /tmp).
+#include "plugin_library.hpp"
+#include "registry.hpp"
+#include "trust.hpp"
+
+#include "../support/temp_dir.hpp"
+
+#include <doctest/doctest.h>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <iostream>
+#include <map>
+
+using namespace torchx::loader;
+using torchx::test::TempDir;
+
+namespace {
+
+constexpr uid_t k_user = 1000;
+constexpr uid_t k_nobody = 65534;
+
+/// A filesystem of paths -> (owner, mode); a path not listed does not exist, one with mode 0 and
+/// uid 1 cannot be stat'ed (EACCES).
+using FakeFs = std::map<std::string, PathStat>;
+
+TrustInputs fake(const FakeFs& fs, uid_t uid, std::map<std::string, std::string> links = {}) {
+  TrustInputs in;
+  in.stat = [fs](const std::filesystem::path& p, int& error) -> std::optional<PathStat> {
+    auto it = fs.find(p.string());
+    if (it == fs.end()) {
+      error = ENOENT;
+      return std::nullopt;
+    }
+    if (it->second.mode == 0) {
+      error = EACCES;
+      return std::nullopt;
+    }
+    return it->second;
+  };
+  in.resolve = [links](const std::filesystem::path& p) -> std::optional<std::filesystem::path> {
+    auto it = links.find(p.string());
+    return it == links.end() ? p : std::filesystem::path(it->second);
+  };
+  in.uid = uid;
+  return in;
+}
+
+constexpr mode_t dir(mode_t perms) { return S_IFDIR | perms; }
+constexpr mode_t file(mode_t perms) { return S_IFREG | perms; }
+
+/// The usual tree: /, /opt, /opt/p (the plugin dir) and /opt/p/x.json, root-owned, 755/644.
+FakeFs tree() {
+  return {{"/", {0, dir(0755)}},
+          {"/opt", {0, dir(0755)}},
+          {"/opt/p", {0, dir(0755)}},
+          {"/opt/p/x.json", {0, file(0644)}},
+          {"/tmp", {0, dir(01777)}},
+          {"/home", {0, dir(0755)}},
+          {"/home/bob", {1001, dir(0755)}},
+          {"/home/bob/lib.so", {1001, file(0755)}}};
+}
+
+std::string reason(const std::string& path, const FakeFs& fs, uid_t uid = k_user,
+                   std::map<std::string, std::string> links = {}) {
+  return untrusted_reason(path, fake(fs, uid, std::move(links))).value_or("(trusted)");
+}
+
+}  // namespace
+
+TEST_SUITE_BEGIN("loader");
+
+TEST_CASE("loader::untrusted_reason: one row per rule") {
+  struct Row {
+    const char* rule;
+    std::string path;
+    FakeFs fs;
+    uid_t uid;
+    std::string expected;
+  };
+  auto with = [](std::initializer_list<std::pair<const std::string, PathStat>> changes) {
+    FakeFs fs = tree();
+    for (const auto& [p, st] : changes) fs[p] = st;
+    return fs;
+  };
+  const std::vector<Row> rows = {
+      {"root-owned, 0644, under root-owned 0755 dirs", "/opt/p/x.json", tree(), k_user, "(trusted)"},
+      {"owned by the invoking user", "/opt/p/x.json", with({{"/opt/p/x.json", {k_user, file(0644)}}}), k_user,
+       "(trusted)"},
+      {"a directory owned by the user", "/opt/p", with({{"/opt/p", {k_user, dir(0700)}}}), k_user, "(trusted)"},
+      {"owned by another user", "/opt/p/x.json", with({{"/opt/p/x.json", {k_nobody, file(0644)}}}), k_user,
+       "is owned by uid 65534, not by root or the invoking user (uid 1000)"},
+      {"as root, another user's file", "/opt/p/x.json", with({{"/opt/p/x.json", {k_user, file(0644)}}}), 0,
+       "is owned by uid 1000, not by root or the invoking user (uid 0)"},
+      {"group-writable", "/opt/p/x.json", with({{"/opt/p/x.json", {0, file(0664)}}}), k_user,
+       "is writable by its group (mode 0664)"},
+      {"world-writable", "/opt/p/x.json", with({{"/opt/p/x.json", {0, file(0646)}}}), k_user,
+       "is writable by others (mode 0646)"},
+      {"a world-writable sticky dir is not a parent: refused itself", "/tmp", tree(), k_user,
+       "is writable by others (mode 1777)"},
+      {"a parent owned by another user", "/opt/p/x.json", with({{"/opt/p", {k_nobody, dir(0755)}}}), k_user,
+       "is in /opt/p, which is owned by uid 65534, not by root or the invoking user (uid 1000)"},
+      {"a grandparent owned by another user", "/opt/p/x.json", with({{"/opt", {k_nobody, dir(0755)}}}), k_user,
+       "is in /opt, which is owned by uid 65534, not by root or the invoking user (uid 1000)"},
+      {"/ owned by another user", "/opt/p", with({{"/", {k_nobody, dir(0755)}}}), k_user,
+       "is in /, which is owned by uid 65534, not by root or the invoking user (uid 1000)"},
+      {"a group-writable parent", "/opt/p/x.json", with({{"/opt", {0, dir(0775)}}}), k_user,
+       "is in /opt, which is writable by its group (mode 0775) and not sticky"},
+      {"a world-writable parent", "/opt/p/x.json", with({{"/opt", {0, dir(0777)}}}), k_user,
+       "is in /opt, which is writable by others (mode 0777) and not sticky"},
+      {"a sticky world-writable parent, the child root's", "/tmp/p", with({{"/tmp/p", {0, dir(0755)}}}), k_user,
+       "(trusted)"},
+      {"a sticky world-writable parent, the child the user's", "/tmp/p", with({{"/tmp/p", {k_user, dir(0700)}}}),
+       k_user, "(trusted)"},
+      {"a sticky world-writable parent, the child another user's", "/tmp/p",
+       with({{"/tmp/p", {k_nobody, dir(0755)}}}), k_user,
+       "is owned by uid 65534, not by root or the invoking user (uid 1000)"},
+      {"a sticky parent owned by another user", "/tmp/p",
+       with({{"/tmp", {k_nobody, dir(01777)}}, {"/tmp/p", {0, dir(0755)}}}), k_user,
+       "is in /tmp, which is owned by uid 65534, not by root or the invoking user (uid 1000)"},
+      {"a parent that cannot be stat'ed", "/opt/p/x.json", with({{"/opt", {1, 0}}}), k_user,
+       "cannot be checked: /opt: Permission denied"},
+      {"missing: left to whoever opens it", "/opt/p/nope.json", tree(), k_user, "(trusted)"},
+      {"missing under an untrusted parent", "/opt/p/nope.json", with({{"/opt/p", {k_nobody, dir(0755)}}}), k_user,
+       "is in /opt/p, which is owned by uid 65534, not by root or the invoking user (uid 1000)"},
+      {"a trailing slash and dots", "/opt/./p/", with({{"/opt/p", {k_nobody, dir(0755)}}}), k_user,
+       "is owned by uid 65534, not by root or the invoking user (uid 1000)"},
+  };
+  for (const auto& row : rows) {
+    CAPTURE(row.rule);
+    CHECK(reason(row.path, row.fs, row.uid) == row.expected);
+  }
+}
+
+TEST_CASE("loader::untrusted_reason follows symlinks: what they point to, and its parents, must be trusted too") {
+  FakeFs fs = tree();
+  fs["/opt/p/lib.so"] = {0, file(0755)};  // stat follows the link: here, as if it were root's
+  CHECK(reason("/opt/p/lib.so", fs, k_user, {{"/opt/p/lib.so", "/home/bob/lib.so"}}) ==
+        "is owned by uid 1001, not by root or the invoking user (uid 1000)");
+  fs["/home/bob/lib.so"] = {0, file(0755)};
+  CHECK(reason("/opt/p/lib.so", fs, k_user, {{"/opt/p/lib.so", "/home/bob/lib.so"}}) ==
+        "is in /home/bob, which is owned by uid 1001, not by root or the invoking user (uid 1000)");
+  CHECK(reason("/opt/p/lib.so", fs, 1001, {{"/opt/p/lib.so", "/home/bob/lib.so"}}) == "(trusted)");
+}
+
+namespace {
+
+/// A copy of the good fixture under `root`: plugins.d/fx_good.json and lib/libtorchx_plugin_fx_good.so.
+void copy_good(const std::filesystem::path& root) {
+  std::filesystem::create_directories(root);
+  std::filesystem::copy(std::filesystem::path(TORCHX_FIXTURE_DIR) / "good", root,
+                        std::filesystem::copy_options::recursive);
+}
+
+/// Discovery of `dir` alone, with no policy.
+Registry discover_in(const std::filesystem::path& dir) {
+  RegistryOptions options;
+  options.search.getenv = [dir](const char* name) -> std::optional<std::string> {
+    if (std::string(name) == "TORCHX_PLUGIN_SYSTEM_PATH") return dir.string();
+    return std::nullopt;
+  };
+  options.search.secure = false;
+  options.policy = PluginPolicy{};
+  return Registry::discover(options);
+}
+
+/// The reasons of what discovery of `dir` skipped, one per line.
+std::string skipped(const Registry& r) {
+  std::string out;
+  for (const auto& s : r.skipped()) out += s.path.string() + ": " + s.reason + "\n";
+  return out;
+}
+
+const std::string k_not_ours = "is owned by uid 65534, not by root or the invoking user (uid 0)";
+
+}  // namespace
+
+TEST_CASE("loader: as root, plugins owned by another user, group-writable or under another user's dir are refused") {
+  if (::getuid() != 0) {
+    MESSAGE("skipped: needs root to chown files to nobody");
+    return;
+  }
+  TempDir tmp;  // mkdtemp under /tmp: root's, 0700, in a sticky world-writable dir
+  const auto dir = tmp.path() / "good/plugins.d";
+  const auto manifest = dir / "fx_good.json";
+  const auto library = (tmp.path() / "good/lib/libtorchx_plugin_fx_good.so").string();
+
+  SUBCASE("a root-owned plugin dir under /tmp (sticky, world-writable) is trusted and loads") {
+    copy_good(tmp.path() / "good");
+    const Registry r = discover_in(dir);
+    CHECK(skipped(r) == "");
+    REQUIRE(r.plugins().size() == 1);
+    CHECK(r.load(r.plugins()[0])->abi_version() == 1);
+  }
+  SUBCASE("a plugin dir owned by nobody") {
+    copy_good(tmp.path() / "good");
+    REQUIRE(::chown(dir.c_str(), k_nobody, k_nobody) == 0);
+    CHECK(skipped(discover_in(dir)) == dir.string() + ": directory " + k_not_ours + ", refused\n" + manifest.string() +
+                                           ": directory " + k_not_ours + ", refused\n");
+  }
+  SUBCASE("a manifest owned by nobody") {
+    copy_good(tmp.path() / "good");
+    REQUIRE(::chown(manifest.c_str(), k_nobody, k_nobody) == 0);
+    CHECK(skipped(discover_in(dir)) == manifest.string() + ": manifest " + k_not_ours + ", refused\n");
+  }
+  SUBCASE("a library owned by nobody: refused by discovery and by the loader") {
+    copy_good(tmp.path() / "good");
+    REQUIRE(::chown(library.c_str(), k_nobody, k_nobody) == 0);
+    CHECK(skipped(discover_in(dir)) == manifest.string() + ": library " + library + " " + k_not_ours + ", refused\n");
+    try {
+      (void)PluginLibrary::load(parse_manifest(manifest));
+      FAIL("expected PluginLoadError");
+    } catch (const PluginLoadError& e) {
+      CHECK(e.reason() == "library " + library + " " + k_not_ours + ", refused");
+    }
+  }
+  SUBCASE("a group-writable plugin dir") {
+    copy_good(tmp.path() / "good");
+    REQUIRE(::chmod(dir.c_str(), 0775) == 0);
+    CHECK(skipped(discover_in(dir)) == dir.string() + ": directory is writable by its group (mode 0775), refused\n" +
+                                           manifest.string() + ": directory is writable by its group (mode 0775), refused\n");
+  }
+  SUBCASE("a plugin dir under a parent owned by nobody") {
+    copy_good(tmp.path() / "theirs/good");
+    const auto theirs = tmp.path() / "theirs";
+    const auto their_dir = theirs / "good/plugins.d";
+    REQUIRE(::chown(theirs.c_str(), k_nobody, k_nobody) == 0);
+    const std::string why = "directory is in " + theirs.string() + ", which " + k_not_ours + ", refused";
+    CHECK(skipped(discover_in(their_dir)) ==
+          their_dir.string() + ": " + why + "\n" + (their_dir / "fx_good.json").string() + ": " + why + "\n");
+  }
+}
+
+TEST_SUITE_END();
