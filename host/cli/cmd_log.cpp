@@ -2,6 +2,7 @@
 // `torchx log IDENTIFIER`: the log lines of an app's replicas.
 #include "command.hpp"
 #include "exit_codes.hpp"
+#include "log_filter.hpp"
 #include "log_printer.hpp"
 #include "session.hpp"
 #include "verb_args.hpp"
@@ -21,7 +22,10 @@ int cmd_log(const Invocation& inv) {
   auto vm = parse_verb(spec, inv);
   if (!vm) return k_exit_ok;
   LogSelection sel = parse_log_identifier(get<std::string>(*vm, "identifier"));
-  if (vm->count("regex") != 0U) sel.regex = get<std::string>(*vm, "regex");
+  if (vm->count("regex") != 0U) {
+    sel.regex = get<std::string>(*vm, "regex");
+    (void)runner::LogFilter(*sel.regex);  // a bad pattern is a usage error before any app is looked up
+  }
   sel.tail = vm->count("tail") != 0U;
   sel.json = vm->count("json") != 0U;
   if (vm->count("streams") != 0U) {

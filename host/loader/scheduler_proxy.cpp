@@ -34,15 +34,17 @@ LogStream::~LogStream() {
 }
 
 std::optional<std::string> LogStream::next() {
-  std::string line;
-  std::string err;
-  int done = 0;
-  const tx_sink line_sink = string_sink(line);
-  const tx_sink err_sink = string_sink(err);
-  const tx_status s = known_status(call(err, [&] { return m_api->log_next(m_iterator, &line_sink, &done, &err_sink); }));
-  if (s != TX_OK) throw PluginCallError(s, "scheduler '" + m_scheduler + "' log: " + (err.empty() ? status_name(s) : err));
-  if (done != 0) return std::nullopt;
-  return line;
+  while (true) {
+    std::string line;
+    std::string err;
+    int done = 0;
+    const tx_sink line_sink = string_sink(line);
+    const tx_sink err_sink = string_sink(err);
+    const tx_status s = known_status(call(err, [&] { return m_api->log_next(m_iterator, &line_sink, &done, &err_sink); }));
+    if (s != TX_OK) throw PluginCallError(s, "scheduler '" + m_scheduler + "' log: " + (err.empty() ? status_name(s) : err));
+    if (done != 0) return std::nullopt;
+    if (!m_accept || m_accept(line)) return line;
+  }
 }
 
 SchedulerProxy::SchedulerProxy(std::shared_ptr<const PluginLibrary> library, const tx_scheduler_api* api,

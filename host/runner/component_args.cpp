@@ -4,6 +4,7 @@
 #include "errors.hpp"
 
 #include <torchx/specs/run_opts.hpp>
+#include <torchx/util/input_checks.hpp>
 #include <torchx/util/python_format.hpp>
 #include <torchx/util/suggest.hpp>
 
@@ -76,6 +77,27 @@ std::string default_text(const std::string& default_json) {
 
 }  // namespace
 
+std::string arguments_problem(const std::vector<std::string>& args, std::size_t first_number) {
+  std::size_t total = 0;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    total += args[i].size();
+    if (total > k_max_arguments_bytes) {
+      return "the arguments are more than " + std::to_string(k_max_arguments_bytes) + " bytes (1 MiB) in all (argument " +
+             std::to_string(first_number + i) + " is " + std::to_string(args[i].size()) + " bytes)";
+    }
+    if (util::is_valid_utf8(args[i])) continue;
+    std::string message = "argument " + std::to_string(first_number + i) + " ('" + util::printable(args[i]);
+    if (i > 0 && args[i - 1].starts_with("-") && args[i - 1] != "--" && args[i - 1].find('=') == std::string::npos &&
+        !args[i].starts_with("-")) {
+      message += "', the value of " + util::printable(args[i - 1]);
+    } else {
+      message += "'";
+    }
+    return message + ") is not valid UTF-8";
+  }
+  return {};
+}
+
 ComponentSignature parse_signature(const std::string& signature_json) {
   boost::system::error_code ec;
   const json::value v = json::parse(signature_json, ec);
@@ -105,6 +127,15 @@ ComponentSignature parse_signature(const std::string& signature_json) {
 
 std::string build_request(const std::string& component, const ComponentSignature& signature,
                           const std::vector<std::string>& args, const std::map<std::string, std::string>& defaults) {
+  if (auto problem = arguments_problem(args); !problem.empty()) {
+    throw ComponentArgsError("component '" + component + "': " + problem);
+  }
+  for (const auto& [name, text] : defaults) {
+    if (!util::is_valid_utf8(text)) {
+      throw ComponentArgsError("component '" + component + "': the default of --" + name + " ('" + util::printable(text) +
+                               "') is not valid UTF-8");
+    }
+  }
   json::object values;
   json::array varargs;
   std::set<std::string> given;
