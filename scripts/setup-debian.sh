@@ -12,7 +12,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
-  libspdlog-dev doctest-dev libinih-dev libyaml-cpp-dev
+  libspdlog-dev doctest-dev libinih-dev libyaml-cpp-dev libre2-dev
   hyperfine python-is-python3 python3-torch
   dpkg-dev file groff-base
 )
