@@ -22,7 +22,7 @@ namespace {
 json::value convert(const std::string& component, const ComponentArgSpec& spec, const std::string& text) {
   auto bad = [&](const std::string& expected) {
     return ComponentArgsError("component '" + component + "': argument --" + spec.name + " must be " + expected +
-                              ", given '" + text + "'");
+                              ", given '" + util::printable(text) + "'");
   };
   if (spec.type == "int") {
     long long v = 0;
@@ -170,7 +170,7 @@ std::string build_request(const std::string& component, const ComponentSignature
     const ComponentArgSpec* spec = find(flag);
     if (spec == nullptr) {
       if (varargs_spec != nullptr && token.rfind("--", 0) != 0) break;  // e.g. `-x` meant for the script
-      throw ComponentArgsError("component '" + component + "': unknown argument '" + flag + "'" +
+      throw ComponentArgsError("component '" + component + "': unknown argument '" + util::printable(flag) + "'" +
                                util::did_you_mean(flag, flags));
     }
     if (!given.insert(spec->name).second) {
@@ -190,7 +190,8 @@ std::string build_request(const std::string& component, const ComponentSignature
     }
   }
   if (!varargs.empty() && varargs_spec == nullptr) {
-    throw ComponentArgsError("component '" + component + "': unexpected argument '" + std::string(varargs.front().as_string()) +
+    const std::string_view first = varargs.front().as_string();
+    throw ComponentArgsError("component '" + component + "': unexpected argument '" + util::printable(first) +
                              "' (it takes no positional arguments)");
   }
 

@@ -183,4 +183,17 @@ TEST_CASE("a command line past 1 MiB is refused in one line") {
   CHECK(r.err == "torchx: error: the arguments are more than 1048576 bytes (1 MiB) in all (argument 16 is 122880 bytes)\n");
 }
 
+TEST_CASE("a 120 KiB argument that is wrong is quoted cut to 80 bytes, not echoed whole") {
+  Cli torchx;
+  const std::string flag = "--" + std::string(120 * 1024, 'a');
+  auto r = torchx({"run", "--dryrun", "-s", "test_sched", "utils.echo", flag, "x"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "torchx: error: component 'utils.echo': unknown argument '--" + std::string(78, 'a') +
+                     "... (122882 bytes)'\n");
+  r = torchx({"run", "--dryrun", "-s", "test_sched", "utils.echo", "--num_replicas", read("j-30000-digits.txt")});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "torchx: error: component 'utils.echo': argument --num_replicas must be an int, given '" +
+                     std::string(80, '1') + "... (30000 bytes)'\n");
+}
+
 TEST_SUITE_END();
