@@ -31,6 +31,7 @@ std::string read(const std::string& name) {
 struct Cli {
   torchx::test::TempDir tmp;
   std::string cwd = k_inputs;
+  std::vector<std::pair<std::string, std::optional<std::string>>> env;
 
   ProcessResult operator()(const std::vector<std::string>& args) const {
     std::vector<std::string> argv{TORCHX_EXE, "--plugin-path", k_test_plugins};
@@ -38,6 +39,7 @@ struct Cli {
     auto options = torchx::test::hermetic_cli_options(tmp.path(), std::nullopt);
     options.cwd = cwd;
     options.env.emplace_back("TORCHX_LOCAL_DIR", (tmp.path() / "state").string());
+    options.env.insert(options.env.end(), env.begin(), env.end());
     return torchx::util::run_process(argv, options);
   }
 };
@@ -164,6 +166,12 @@ TEST_CASE("non-UTF-8 bytes in an argument or the current directory: one line nam
   CHECK(r.err == "torchx: error: argument 9 ('caf\\xe9', the value of --msg) is not valid UTF-8\n");
   r = torchx({"run", "--dryrun", "-s", "test_sched", "utils.echo", "--msg=\xff"});
   CHECK(r.err == "torchx: error: argument 8 ('--msg=\\xff') is not valid UTF-8\n");
+
+  torchx.env = {{"TORCHX_PARENT_RUN_ID", "run-\xff"}};
+  r = torchx({"run", "--dryrun", "-s", "test_sched", "utils.echo", "--msg", "hi"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err == "torchx: error: the environment variable TORCHX_PARENT_RUN_ID='run-\\xff' is not valid UTF-8\n");
+  torchx.env.clear();
 
   const std::filesystem::path odd = torchx.tmp.path() / "caf\xe9";
   std::filesystem::create_directories(odd);
