@@ -31,12 +31,15 @@ int j_count(std::string_view digits, const std::string& j) {
                                 " is larger than " + std::to_string(INT_MAX));
 }
 
-bool all_digits(std::string_view s) { return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos; }
+bool all_digits(std::string_view s) {
+  return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
+}
 
 /// TorchX's parse_nnodes: `1:2x4`, `2x4` or `4`. Scanned by hand (no regex: linear, no recursion).
 NNodes parse_nnodes(const std::string& j) {
   auto invalid = [&] {
-    return plugin::InvalidArgument("Invalid format for -j, usage example: 1:2x4 or 1x4 or 4. Given: " + util::printable(j));
+    return plugin::InvalidArgument("Invalid format for -j, usage example: 1:2x4 or 1x4 or 4. Given: " +
+                                   util::printable(j));
   };
   const std::string_view text(j);
   const auto x = text.find('x');

@@ -82,8 +82,9 @@ std::string arguments_problem(const std::vector<std::string>& args, std::size_t 
   for (std::size_t i = 0; i < args.size(); ++i) {
     total += args[i].size();
     if (total > k_max_arguments_bytes) {
-      return "the arguments are more than " + std::to_string(k_max_arguments_bytes) + " bytes (1 MiB) in all (argument " +
-             std::to_string(first_number + i) + " is " + std::to_string(args[i].size()) + " bytes)";
+      return "the arguments are more than " + std::to_string(k_max_arguments_bytes) +
+             " bytes (1 MiB) in all (argument " + std::to_string(first_number + i) + " is " +
+             std::to_string(args[i].size()) + " bytes)";
     }
     if (util::is_valid_utf8(args[i])) continue;
     std::string message = "argument " + std::to_string(first_number + i) + " ('" + util::printable(args[i]);
@@ -132,8 +133,8 @@ std::string build_request(const std::string& component, const ComponentSignature
   }
   for (const auto& [name, text] : defaults) {
     if (!util::is_valid_utf8(text)) {
-      throw ComponentArgsError("component '" + component + "': the default of --" + name + " ('" + util::printable(text) +
-                               "') is not valid UTF-8");
+      throw ComponentArgsError("component '" + component + "': the default of --" + name + " ('" +
+                               util::printable(text) + "') is not valid UTF-8");
     }
   }
   json::object values;

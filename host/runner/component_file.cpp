@@ -111,7 +111,9 @@ std::optional<Placeholder> find_placeholder(std::string_view text, std::size_t f
     std::size_t end = pos + 2;
     if (end >= text.size() || !is_alpha(text[end])) continue;
     while (end < text.size() && is_alnum(text[end])) ++end;
-    if (end < text.size() && text[end] == '}') return Placeholder{pos, end + 1 - pos, text.substr(pos + 2, end - pos - 2)};
+    if (end < text.size() && text[end] == '}') {
+      return Placeholder{pos, end + 1 - pos, text.substr(pos + 2, end - pos - 2)};
+    }
   }
   return std::nullopt;
 }
@@ -331,8 +333,9 @@ ComponentFile ComponentFile::load(const std::filesystem::path& path, const std::
   c.m_path = path;
   c.m_text = text.str();
   if (c.m_text.size() > k_max_file_bytes) {
-    throw ComponentFileError(path.string() + ": the file is " + std::to_string(c.m_text.size()) + " bytes; a component file may hold at most " +
-                             std::to_string(k_max_file_bytes) + " (1 MiB)");
+    throw ComponentFileError(path.string() + ": the file is " + std::to_string(c.m_text.size()) +
+                             " bytes; a component file may hold at most " + std::to_string(k_max_file_bytes) +
+                             " (1 MiB)");
   }
   if (const auto bad = util::invalid_utf8_offset(c.m_text)) {
     const std::string_view before = std::string_view(c.m_text).substr(0, *bad);
@@ -340,7 +343,8 @@ ComponentFile ComponentFile::load(const std::filesystem::path& path, const std::
     const auto line_start = before.rfind('\n');
     const std::size_t column = *bad - (line_start == std::string_view::npos ? 0 : line_start + 1) + 1;
     throw ComponentFileError(path.string() + ":" + std::to_string(line) + ":" + std::to_string(column) + ": byte " +
-                             util::printable(c.m_text.substr(*bad, 1)) + " is not valid UTF-8 (component files are UTF-8)");
+                             util::printable(c.m_text.substr(*bad, 1)) +
+                             " is not valid UTF-8 (component files are UTF-8)");
   }
   c.m_name = requested;
   const YAML::Node root = parse_yaml(c.m_text, path);

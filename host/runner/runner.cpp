@@ -32,7 +32,8 @@ std::optional<std::string> env(const char* name) {
   const char* v = std::getenv(name);
   if (v == nullptr || *v == '\0') return std::nullopt;
   if (!util::is_valid_utf8(v)) {
-    throw specs::Error("the environment variable " + std::string(name) + "='" + util::printable(v) + "' is not valid UTF-8");
+    throw specs::Error("the environment variable " + std::string(name) + "='" + util::printable(v) +
+                       "' is not valid UTF-8");
   }
   return std::string(v);
 }

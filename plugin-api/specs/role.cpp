@@ -114,7 +114,9 @@ void check_role(const Role& role, std::vector<std::string>& problems) {
   if (auto p = text_problem(role.image); !p.empty()) problems.push_back(where + ": image" + p);
   if (auto p = text_problem(role.entrypoint); !p.empty()) problems.push_back(where + ": entrypoint" + p);
   for (std::size_t i = 0; i < role.args.size(); ++i) {
-    if (auto p = text_problem(role.args[i]); !p.empty()) problems.push_back(where + ": args[" + std::to_string(i) + "]" + p);
+    if (auto p = text_problem(role.args[i]); !p.empty()) {
+      problems.push_back(where + ": args[" + std::to_string(i) + "]" + p);
+    }
   }
   for (const auto& [key, value] : role.env) {
     if (key.empty() || key.find('=') != std::string::npos || has_nul(key)) {
@@ -122,7 +124,9 @@ void check_role(const Role& role, std::vector<std::string>& problems) {
     } else if (auto p = text_problem(key); !p.empty()) {
       problems.push_back(where + ": env name" + p);
     }
-    if (auto p = text_problem(value); !p.empty()) problems.push_back(where + ": env '" + util::printable(key) + "'" + p);
+    if (auto p = text_problem(value); !p.empty()) {
+      problems.push_back(where + ": env '" + util::printable(key) + "'" + p);
+    }
   }
   check_mounts(role.mounts, where, problems);
 }
