@@ -16,6 +16,7 @@ TEST_CASE("runner::LogFilter searches each line like Python's re.search") {
   CHECK_FALSE(f.matches(""));
   CHECK(LogFilter("^$").matches(""));
   CHECK(LogFilter("caf\xc3\xa9").matches("un caf\xc3\xa9"));
+  CHECK(LogFilter("ok$").matches("\xff\xfe ok"));  // a line that is not UTF-8 is still searched
 }
 
 TEST_CASE("runner::LogFilter takes linear time and constant stack on long lines") {
