@@ -181,6 +181,17 @@ TEST_CASE("non-UTF-8 bytes in an argument or the current directory: one line nam
   CHECK(r.err == "torchx: error: the current directory '" + torchx.tmp.path().string() + "/caf\\xe9' is not valid UTF-8\n");
 }
 
+TEST_CASE("a .torchxconfig that is not UTF-8 is refused naming the file and line") {
+  Cli torchx;
+  const auto cwd = torchx.tmp.path() / "project";
+  std::filesystem::create_directories(cwd);
+  torchx.tmp.write("project/.torchxconfig", "[local_cwd]\nprepend_cwd = false\nlog_dir = /tmp/caf\xe9\n");
+  torchx.cwd = cwd.string();
+  const auto r = torchx({"run", "--dryrun", "-s", "local_cwd", "utils.echo"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err == "torchx: error: " + (cwd / ".torchxconfig").string() + ":3: byte \\xe9 is not valid UTF-8\n");
+}
+
 TEST_CASE("a command line past 1 MiB is refused in one line") {
   Cli torchx;
   // Linux passes at most 128 KiB per argument: nine of them.
