@@ -15,7 +15,8 @@ int cmd_log(const Invocation& inv) {
   VerbSpec spec{"torchx log [--regex R] [-t] [--streams stdout|stderr|combined] [--json] SCHEDULER://[SESSION]/APP_ID[/ROLE[/K,...]]",
                 "Prints the log lines of an app's replicas as 'role/k line', after waiting for the app to start.", {}, {}};
   spec.options.add_options()("identifier", po::value<std::string>()->required(), "what to print")(
-      "regex", po::value<std::string>(), "only lines matching this regex")("tail,t", "follow until the app ends")(
+      "regex", po::value<std::string>(), "only lines this regex matches somewhere (RE2 syntax)")(
+      "tail,t", "follow until the app ends")(
       "streams", po::value<std::string>(), "stdout, stderr or combined (default: the scheduler's)")(
       "json", "one JSON object per line: {\"role\", \"replica\", \"line\"}");
   spec.positional.add("identifier", 1);
