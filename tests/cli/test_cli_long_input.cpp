@@ -57,7 +57,7 @@ TEST_CASE("torchx log --regex over a 30,000-character line prints it (RE2 on the
   Cli torchx;
   const std::string line = read("log-line-30000.txt");  // 30,000 'a' and a line break
   auto r = torchx({"run", "-s", "local_cwd", "--wait", "utils.sh", "sh", "-c",
-                   "cat " + k_inputs + "/log-line-30000.txt; echo short-line"});
+                   "cat '" + k_inputs + "/log-line-30000.txt'; echo short-line"});
   INFO("stderr: ", r.err);
   REQUIRE(r.exit_code == 0);
   const std::string handle = torchx::test::first_line(r.out);
