@@ -4,10 +4,12 @@
 
 #include <torchx/specs/macros.hpp>
 #include <torchx/specs/mounts.hpp>
+#include <torchx/util/input_checks.hpp>
 #include <torchx/util/shell.hpp>
 
+#include <climits>
 #include <filesystem>
-#include <regex>
+#include <string_view>
 
 namespace torchx::components {
 namespace {
@@ -22,15 +24,41 @@ struct NNodes {
   std::string nnodes_rep;
 };
 
-/// TorchX's parse_nnodes: `1:2x4`, `2x4` or `4`.
+/// A count in `-j` (`digits` are decimal digits only): an int, or a clear error naming `j`.
+int j_count(std::string_view digits, const std::string& j) {
+  if (const auto v = util::parse_integer<int>(digits)) return *v;
+  throw plugin::InvalidArgument("invalid -j '" + util::printable(j) + "': " + util::printable(digits, 20) +
+                                " is larger than " + std::to_string(INT_MAX));
+}
+
+bool all_digits(std::string_view s) {
+  return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+/// TorchX's parse_nnodes: `1:2x4`, `2x4` or `4`. Scanned by hand (no regex: linear, no recursion).
 NNodes parse_nnodes(const std::string& j) {
-  std::smatch m;
-  if (std::regex_match(j, m, std::regex(R"((\d+):(\d+)x(\d+))"))) {
-    return {std::stoi(m[1]), std::stoi(m[2]), std::stoi(m[3]), m[1].str() + ":" + m[2].str()};
+  auto invalid = [&] {
+    return plugin::InvalidArgument("Invalid format for -j, usage example: 1:2x4 or 1x4 or 4. Given: " +
+                                   util::printable(j));
+  };
+  const std::string_view text(j);
+  const auto x = text.find('x');
+  if (x == std::string_view::npos) {
+    if (!all_digits(text)) throw invalid();
+    return {1, 1, j_count(text, j), "1"};
   }
-  if (std::regex_match(j, m, std::regex(R"((\d+)x(\d+))"))) return {std::stoi(m[1]), std::stoi(m[1]), std::stoi(m[2]), m[1]};
-  if (std::regex_match(j, m, std::regex(R"(\d+)"))) return {1, 1, std::stoi(m[0]), "1"};
-  throw plugin::InvalidArgument("Invalid format for -j, usage example: 1:2x4 or 1x4 or 4. Given: " + j);
+  const std::string_view nnodes = text.substr(0, x);
+  const std::string_view nproc = text.substr(x + 1);
+  if (!all_digits(nproc)) throw invalid();
+  if (const auto colon = nnodes.find(':'); colon != std::string_view::npos) {
+    const std::string_view min = nnodes.substr(0, colon);
+    const std::string_view max = nnodes.substr(colon + 1);
+    if (!all_digits(min) || !all_digits(max)) throw invalid();
+    return {j_count(min, j), j_count(max, j), j_count(nproc, j), std::string(nnodes)};
+  }
+  if (!all_digits(nnodes)) throw invalid();
+  const int n = j_count(nnodes, j);
+  return {n, n, j_count(nproc, j), std::string(nnodes)};
 }
 
 std::string derived_name(const std::optional<std::string>& m, const std::optional<std::string>& script) {
@@ -130,10 +158,11 @@ std::string spmd_j(const ComponentArgs& a, const std::string& h, const std::stri
   }
   const int gpus = a.resource(std::nullopt, std::nullopt, std::nullopt, h).gpu;
   auto number = [&](const std::string& s) {
-    if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos) {
-      throw plugin::InvalidArgument("Invalid format for `-j $NNODESx$NPROCS_PER_NODE`, usage example: 2x4 or 2. Given: " + j);
+    if (!all_digits(s)) {
+      throw plugin::InvalidArgument("Invalid format for `-j $NNODESx$NPROCS_PER_NODE`, usage example: 2x4 or 2. Given: " +
+                                    util::printable(j));
     }
-    return std::stoi(s);
+    return j_count(s, j);
   };
   if (parts.size() == 1) {
     if (gpus <= 0) {
@@ -150,7 +179,8 @@ std::string spmd_j(const ComponentArgs& a, const std::string& h, const std::stri
     }
     return std::to_string(number(parts[0])) + "x" + std::to_string(nproc);
   }
-  throw plugin::InvalidArgument("Invalid format for `-j $NNODESx$NPROCS_PER_NODE`, usage example: 2x4 or 2. Given: " + j);
+  throw plugin::InvalidArgument("Invalid format for `-j $NNODESx$NPROCS_PER_NODE`, usage example: 2x4 or 2. Given: " +
+                                util::printable(j));
 }
 
 AppDef spmd(const ComponentArgs& a) {

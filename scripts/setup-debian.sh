@@ -15,7 +15,7 @@ set -euo pipefail
 build_packages=(
   g++ cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
-  libspdlog-dev libinih-dev libyaml-cpp-dev
+  libspdlog-dev libinih-dev libyaml-cpp-dev libre2-dev
 )
 test_packages=(
   doctest-dev hyperfine python-is-python3 python3-torch

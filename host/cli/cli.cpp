@@ -3,8 +3,10 @@
 #include "cli.hpp"
 
 #include "command.hpp"
+#include "component_args.hpp"
 #include "exit_codes.hpp"
 #include "errors.hpp"
+#include "log_filter.hpp"
 #include "logging.hpp"
 #include "plugin_library.hpp"
 #include "plugin_probe.hpp"
@@ -72,6 +74,8 @@ bool plugin_debug_enabled() {
 }
 
 int dispatch(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  // Arguments reach plugins as JSON: refuse bytes that are not UTF-8 here, naming the argument.
+  if (auto problem = runner::arguments_problem(args); !problem.empty()) throw UsageError(problem);
   const std::size_t verb_at = verb_index(args);
   const std::vector<std::string> globals(args.begin(), args.begin() + static_cast<std::ptrdiff_t>(verb_at));
 
@@ -155,6 +159,9 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     err << k_error_prefix << e.what() << "\n";
     return k_exit_usage;
   } catch (const runner::ComponentArgsError& e) {
+    err << k_error_prefix << e.what() << "\n";
+    return k_exit_usage;
+  } catch (const runner::InvalidLogRegexError& e) {
     err << k_error_prefix << e.what() << "\n";
     return k_exit_usage;
   } catch (const loader::PluginLoadError& e) {

@@ -7,6 +7,7 @@
 
 #include <torchx/specs/app_handle.hpp>
 #include <torchx/specs/errors.hpp>
+#include <torchx/util/input_checks.hpp>
 
 #include <boost/json.hpp>
 #include <fmt/ranges.h>
@@ -49,7 +50,7 @@ LogSelection parse_log_identifier(const std::string& identifier) {
     std::string id;
     for (char c : parts[3] + ",") {
       if (c == ',') {
-        if (!id.empty()) s.replicas.push_back(std::stoi(id));
+        if (!id.empty()) s.replicas.push_back(*util::parse_integer<int>(id));  // at most 9 digits: fits
         id.clear();
       } else if (c >= '0' && c <= '9' && id.size() < 9) {
         id += c;

@@ -47,11 +47,13 @@ LogStream::~LogStream() {
 }
 
 std::optional<std::string> LogStream::next() {
-  int done = 0;
-  const CallResult r = call([&](const tx_sink* out, const tx_sink* err) { return m_api->log_next(m_iterator, out, &done, err); });
-  if (r.status != TX_OK) throw PluginCallError(r.status, "scheduler '" + m_scheduler + "' log: " + message_of(r));
-  if (done != 0) return std::nullopt;
-  return r.out;
+  while (true) {
+    int done = 0;
+    const CallResult r = call([&](const tx_sink* out, const tx_sink* err) { return m_api->log_next(m_iterator, out, &done, err); });
+    if (r.status != TX_OK) throw PluginCallError(r.status, "scheduler '" + m_scheduler + "' log: " + message_of(r));
+    if (done != 0) return std::nullopt;
+    if (!m_accept || m_accept(r.out)) return r.out;
+  }
 }
 
 SchedulerProxy::SchedulerProxy(std::shared_ptr<const PluginLibrary> library, const tx_scheduler_api* api,

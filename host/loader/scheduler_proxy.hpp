@@ -7,10 +7,12 @@
 #include <torchx/specs/run_opts.hpp>
 #include <torchx/specs/scheduler_types.hpp>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace torchx::loader {
@@ -33,13 +35,18 @@ public:
   ~LogStream();
   LogStream(const LogStream&) = delete;
   LogStream& operator=(const LogStream&) = delete;
-  /// The next line (without its line break), or nullopt at the end. Throws PluginCallError.
+  /// The next line (without its line break) that the filter accepts, or nullopt at the end.
+  /// Throws PluginCallError.
   std::optional<std::string> next();
+  /// Keeps only the lines for which `accept` is true (the runner's `--regex`, applied on the
+  /// host: plugins are sent `"regex": null`). Called on the thread that reads the stream.
+  void set_filter(std::function<bool(std::string_view)> accept) { m_accept = std::move(accept); }
 
 private:
   const tx_scheduler_api* m_api;
   void* m_iterator;
   std::string m_scheduler;
+  std::function<bool(std::string_view)> m_accept;
 };
 
 /// What a scheduler's dryrun returned.

@@ -4,6 +4,7 @@
 #include "errors.hpp"
 
 #include <torchx/specs/run_opts.hpp>
+#include <torchx/util/input_checks.hpp>
 #include <torchx/util/python_format.hpp>
 #include <torchx/util/suggest.hpp>
 
@@ -22,7 +23,7 @@ namespace {
 json::value convert(const std::string& component, const ComponentArgSpec& spec, const std::string& text) {
   auto bad = [&](const std::string& expected) {
     return ComponentArgsError("component '" + component + "': argument --" + spec.name + " must be " + expected +
-                              ", given '" + text + "'");
+                              ", given '" + util::printable(text) + "'");
   };
   if (spec.type == "int") {
     long long v = 0;
@@ -77,6 +78,28 @@ std::string default_text(const std::string& default_json) {
 
 }  // namespace
 
+std::string arguments_problem(const std::vector<std::string>& args, std::size_t first_number) {
+  std::size_t total = 0;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    total += args[i].size();
+    if (total > k_max_arguments_bytes) {
+      return "the arguments are more than " + std::to_string(k_max_arguments_bytes) +
+             " bytes (1 MiB) in all (argument " + std::to_string(first_number + i) + " is " +
+             std::to_string(args[i].size()) + " bytes)";
+    }
+    if (util::is_valid_utf8(args[i])) continue;
+    std::string message = "argument " + std::to_string(first_number + i) + " ('" + util::printable(args[i]);
+    if (i > 0 && args[i - 1].starts_with("-") && args[i - 1] != "--" && args[i - 1].find('=') == std::string::npos &&
+        !args[i].starts_with("-")) {
+      message += "', the value of " + util::printable(args[i - 1]);
+    } else {
+      message += "'";
+    }
+    return message + ") is not valid UTF-8";
+  }
+  return {};
+}
+
 ComponentSignature parse_signature(const std::string& signature_json) {
   boost::system::error_code ec;
   const json::value v = json::parse(signature_json, ec);
@@ -106,6 +129,15 @@ ComponentSignature parse_signature(const std::string& signature_json) {
 
 std::string build_request(const std::string& component, const ComponentSignature& signature,
                           const std::vector<std::string>& args, const std::map<std::string, std::string>& defaults) {
+  if (auto problem = arguments_problem(args); !problem.empty()) {
+    throw ComponentArgsError("component '" + component + "': " + problem);
+  }
+  for (const auto& [name, text] : defaults) {
+    if (!util::is_valid_utf8(text)) {
+      throw ComponentArgsError("component '" + component + "': the default of --" + name + " ('" +
+                               util::printable(text) + "') is not valid UTF-8");
+    }
+  }
   json::object values;
   json::array varargs;
   std::set<std::string> given;
@@ -140,7 +172,7 @@ std::string build_request(const std::string& component, const ComponentSignature
     const ComponentArgSpec* spec = find(flag);
     if (spec == nullptr) {
       if (varargs_spec != nullptr && token.rfind("--", 0) != 0) break;  // e.g. `-x` meant for the script
-      throw ComponentArgsError("component '" + component + "': unknown argument '" + flag + "'" +
+      throw ComponentArgsError("component '" + component + "': unknown argument '" + util::printable(flag) + "'" +
                                util::did_you_mean(flag, flags));
     }
     if (!given.insert(spec->name).second) {
@@ -160,7 +192,8 @@ std::string build_request(const std::string& component, const ComponentSignature
     }
   }
   if (!varargs.empty() && varargs_spec == nullptr) {
-    throw ComponentArgsError("component '" + component + "': unexpected argument '" + std::string(varargs.front().as_string()) +
+    const std::string_view first = varargs.front().as_string();
+    throw ComponentArgsError("component '" + component + "': unexpected argument '" + util::printable(first) +
                              "' (it takes no positional arguments)");
   }
 

@@ -2,6 +2,7 @@
 // Component signatures and the command-line arguments of `torchx run <component> ...`.
 #pragma once
 
+#include <cstddef>
 #include <map>
 #include <optional>
 #include <string>
@@ -26,6 +27,15 @@ struct ComponentSignature {
   std::vector<ComponentArgSpec> args;
 };
 
+/// The most bytes a command line (every argument together) may hold: 1 MiB.
+inline constexpr std::size_t k_max_arguments_bytes = std::size_t{1} << 20;
+
+/// What is wrong with command-line `args`, numbered from `first_number` in the message, or "" if
+/// nothing is: an argument that is not valid UTF-8 (they travel to plugins as JSON), named by its
+/// position, its text with the bad bytes as `\xNN`, and the flag it is the value of ("argument
+/// 4 ('\xff', the value of --msg) is not valid UTF-8"); or more than k_max_arguments_bytes in all.
+std::string arguments_problem(const std::vector<std::string>& args, std::size_t first_number = 1);
+
 /// Parses a signature. Throws specs::JsonDecodeError.
 ComponentSignature parse_signature(const std::string& signature_json);
 
@@ -34,7 +44,7 @@ ComponentSignature parse_signature(const std::string& signature_json);
 /// arguments, values converted to the declared type (`list`: comma-separated; `dict`:
 /// `k=v,k2=v2`; `bool`: true/false), defaults filled in, the rest (or everything after `--`) as
 /// varargs. Throws ComponentArgsError for an unknown (with "did you mean") or repeated argument,
-/// a missing required one, or a value of the wrong type.
+/// a missing required one, a value of the wrong type, or arguments_problem(args).
 /// `defaults` (argument name -> command-line text, e.g. from `[component:NAME]` in
 /// .torchxconfig) stand between the command line and the signature's defaults; a varargs default
 /// is split on whitespace.

@@ -7,15 +7,18 @@
 
 #include <torchx/specs/errors.hpp>
 #include <torchx/specs/json.hpp>
+#include <torchx/util/input_checks.hpp>
 #include <torchx/util/python_format.hpp>
 #include <torchx/util/suggest.hpp>
 
 #include <boost/json.hpp>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+#include <charconv>
+#include <cstdint>
 #include <fstream>
 #include <map>
-#include <regex>
 #include <set>
 #include <sstream>
 
@@ -44,24 +47,76 @@ YAML::Node parse_yaml(const std::string& text, const std::filesystem::path& file
   }
 }
 
-/// A YAML scalar as JSON: quoted scalars are strings; plain ones null, bool, int, float or string.
+/// Whether `text` is `[-+]?[0-9]+` (scanned by hand, like everything here: no regex engine).
+bool is_integer_text(std::string_view text) {
+  if (!text.empty() && (text[0] == '+' || text[0] == '-')) text.remove_prefix(1);
+  return !text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+/// Whether `text` is `[-+]?([0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)([eE][-+]?[0-9]+)?`.
+bool is_number_text(std::string_view text) {
+  std::size_t i = 0;
+  auto digits = [&] {
+    const std::size_t start = i;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+    return i - start;
+  };
+  if (i < text.size() && (text[i] == '+' || text[i] == '-')) ++i;
+  std::size_t mantissa = digits();
+  if (i < text.size() && text[i] == '.') {
+    ++i;
+    mantissa += digits();
+  }
+  if (mantissa == 0) return false;
+  if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+    ++i;
+    if (i < text.size() && (text[i] == '+' || text[i] == '-')) ++i;
+    if (digits() == 0) return false;
+  }
+  return i == text.size();
+}
+
+/// A YAML scalar as JSON: quoted scalars are strings; plain ones null, bool, int, float or string
+/// (a number too large for int64 or double stays a string).
 json::value scalar(const YAML::Node& node) {
   const std::string text = node.Scalar();
   if (node.Tag() == "!") return json::value(text);
   if (text.empty() || text == "~" || text == "null" || text == "Null" || text == "NULL") return nullptr;
   if (text == "true" || text == "True" || text == "TRUE") return true;
   if (text == "false" || text == "False" || text == "FALSE") return false;
-  static const std::regex integer(R"([-+]?[0-9]+)");
-  static const std::regex number(R"([-+]?([0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)([eE][-+]?[0-9]+)?)");
-  if (std::regex_match(text, integer)) {
-    try {
-      return std::stoll(text);
-    } catch (const std::exception&) {
-      return json::value(text);
+  const std::string_view unsigned_text = std::string_view(text).substr(text[0] == '+' ? 1 : 0);
+  if (is_integer_text(text)) {
+    if (const auto v = util::parse_integer<std::int64_t>(unsigned_text)) return *v;
+    return json::value(text);
+  }
+  if (is_number_text(text)) {
+    double v = 0;
+    const auto [end, ec] = std::from_chars(unsigned_text.data(), unsigned_text.data() + unsigned_text.size(), v);
+    if (ec == std::errc{} && end == unsigned_text.data() + unsigned_text.size()) return v;
+  }
+  return json::value(text);
+}
+
+/// A `${name}` placeholder found in a text: where it starts, its length and the name.
+struct Placeholder {
+  std::size_t pos = 0;
+  std::size_t length = 0;
+  std::string_view name;
+};
+
+/// The first `${[A-Za-z_][A-Za-z0-9_]*}` in `text` at or after `from`; linear in the text.
+std::optional<Placeholder> find_placeholder(std::string_view text, std::size_t from) {
+  auto is_alpha = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; };
+  auto is_alnum = [&](char c) { return is_alpha(c) || (c >= '0' && c <= '9'); };
+  for (std::size_t pos = text.find("${", from); pos != std::string_view::npos; pos = text.find("${", pos + 1)) {
+    std::size_t end = pos + 2;
+    if (end >= text.size() || !is_alpha(text[end])) continue;
+    while (end < text.size() && is_alnum(text[end])) ++end;
+    if (end < text.size() && text[end] == '}') {
+      return Placeholder{pos, end + 1 - pos, text.substr(pos + 2, end - pos - 2)};
     }
   }
-  if (std::regex_match(text, number)) return std::stod(text);
-  return json::value(text);
+  return std::nullopt;
 }
 
 /// The text a value takes inside a longer string: numbers as written, lists joined with ','.
@@ -84,24 +139,39 @@ std::string as_text(const json::value& v) {
 
 class Builder {
 public:
-  Builder(const std::filesystem::path& file, const json::object& params) : m_file(file), m_params(params) {}
+  Builder(const std::filesystem::path& file, json::object params) : m_file(file), m_params(std::move(params)) {}
 
   /// The YAML tree as JSON with parameters substituted; `path` is the JSON path for marks.
-  json::value convert(const YAML::Node& node, const std::string& path) {
+  /// Counts what it produces against the bounds (ComponentFile::k_max_nodes and friends): YAML
+  /// aliases let a few hundred bytes name billions of nodes, which yaml-cpp shares but a
+  /// conversion would copy.
+  json::value convert(const YAML::Node& node, const std::string& path, std::size_t depth = 0) {
+    if (++m_nodes > ComponentFile::k_max_nodes) {
+      fail(m_file, node, "the component expands to more than " + std::to_string(ComponentFile::k_max_nodes) +
+                             " YAML nodes (aliases repeating aliases?); that is the most a component file may hold");
+    }
+    if (depth > ComponentFile::k_max_depth) {
+      fail(m_file, node, "nested more than " + std::to_string(ComponentFile::k_max_depth) + " levels deep");
+    }
     m_marks[path] = node.Mark();
     switch (node.Type()) {
       case YAML::NodeType::Null:
       case YAML::NodeType::Undefined: return nullptr;
-      case YAML::NodeType::Scalar: return substitute(node);
+      case YAML::NodeType::Scalar: {
+        json::value v = substitute(node);
+        charge(v, node);
+        return v;
+      }
       case YAML::NodeType::Sequence: {
         json::array out;
         for (const auto& item : node) {
           const std::string item_path = path + "[" + std::to_string(out.size()) + "]";
           if (const auto* whole = whole_param(item); whole != nullptr && whole->is_array()) {
+            charge(*whole, item);
             for (const auto& v : whole->get_array()) out.push_back(v);  // spliced
             continue;
           }
-          out.push_back(convert(item, item_path));
+          out.push_back(convert(item, item_path, depth + 1));
         }
         return out;
       }
@@ -110,7 +180,8 @@ public:
         for (const auto& kv : node) {
           if (!kv.first.IsScalar()) fail(m_file, kv.first, "keys must be plain names");
           const std::string key = kv.first.Scalar();
-          out[key] = convert(kv.second, path.empty() ? key : path + "." + key);
+          charge(json::value(key), kv.first);
+          out[key] = convert(kv.second, path.empty() ? key : path + "." + key, depth + 1);
         }
         return out;
       }
@@ -132,11 +203,10 @@ public:
 private:
   const json::value* whole_param(const YAML::Node& node) const {
     if (!node.IsScalar()) return nullptr;
-    static const std::regex whole(R"(\$\{([A-Za-z_][A-Za-z0-9_]*)\})");
-    std::smatch m;
-    const std::string text = node.Scalar();
-    if (!std::regex_match(text, m, whole)) return nullptr;
-    return m_params.if_contains(m[1].str());
+    const std::string& text = node.Scalar();
+    const auto p = find_placeholder(text, 0);
+    if (!p || p->pos != 0 || p->length != text.size()) return nullptr;
+    return m_params.if_contains(p->name);
   }
 
   json::value substitute(const YAML::Node& node) {
@@ -144,23 +214,53 @@ private:
     json::value v = scalar(node);
     if (!v.is_string()) return v;
     const std::string text(v.get_string());
-    static const std::regex placeholder(R"(\$\{([A-Za-z_][A-Za-z0-9_]*)\})");
     std::string out;
     std::size_t last = 0;
-    for (auto it = std::sregex_iterator(text.begin(), text.end(), placeholder); it != std::sregex_iterator(); ++it) {
-      const auto& m = *it;
-      out += text.substr(last, static_cast<std::size_t>(m.position()) - last);
-      if (const auto* p = m_params.if_contains(m[1].str())) out += as_text(*p);
-      else out += m.str();  // a scheduler macro, or text the user meant literally
-      last = static_cast<std::size_t>(m.position() + m.length());
+    for (auto m = find_placeholder(text, 0); m; m = find_placeholder(text, last)) {
+      out.append(text, last, m->pos - last);
+      if (const auto* p = m_params.if_contains(m->name)) out += as_text(*p);
+      else out.append(text, m->pos, m->length);  // a scheduler macro, or text the user meant literally
+      last = m->pos + m->length;
     }
-    out += text.substr(last);
+    out.append(text, last);
     return json::value(out);
   }
 
+  /// Counts the text and the items of a value produced at `node` (a substituted scalar, a
+  /// spliced list) against ComponentFile::k_max_text_bytes and k_max_nodes.
+  void charge(const json::value& v, const YAML::Node& node) {
+    std::size_t items = 0;
+    std::size_t bytes = 0;
+    if (v.is_string()) bytes = v.get_string().size();
+    if (v.is_array()) {
+      items = v.get_array().size();
+      for (const auto& item : v.get_array()) bytes += item.is_string() ? item.get_string().size() : 8;
+    }
+    if (v.is_object()) {
+      items = v.get_object().size();
+      for (const auto& kv : v.get_object()) {
+        bytes += kv.key().size() + (kv.value().is_string() ? kv.value().get_string().size() : 8);
+      }
+    }
+    m_nodes += items;
+    m_text_bytes += bytes;
+    if (m_nodes > ComponentFile::k_max_nodes) {
+      fail(m_file, node, "the component expands to more than " + std::to_string(ComponentFile::k_max_nodes) +
+                             " values (a long list argument spliced through YAML aliases?); that is the most a "
+                             "component file may hold");
+    }
+    if (m_text_bytes > ComponentFile::k_max_text_bytes) {
+      fail(m_file, node, "the component expands to more than " + std::to_string(ComponentFile::k_max_text_bytes) +
+                             " bytes of text (YAML aliases repeating long text, or long arguments?); that is the "
+                             "most a component file may hold");
+    }
+  }
+
   const std::filesystem::path& m_file;
-  const json::object& m_params;
+  json::object m_params;
   std::map<std::string, YAML::Mark> m_marks;
+  std::size_t m_nodes = 0;
+  std::size_t m_text_bytes = 0;
 };
 
 /// Numbers and booleans placed (by a typed placeholder) where the AppDef wants text become text.
@@ -231,6 +331,20 @@ ComponentFile ComponentFile::load(const std::filesystem::path& path, const std::
   ComponentFile c;
   c.m_path = path;
   c.m_text = std::move(*text);
+  if (c.m_text.size() > k_max_file_bytes) {
+    throw ComponentFileError(path.string() + ": the file is " + std::to_string(c.m_text.size()) +
+                             " bytes; a component file may hold at most " + std::to_string(k_max_file_bytes) +
+                             " (1 MiB)");
+  }
+  if (const auto bad = util::invalid_utf8_offset(c.m_text)) {
+    const std::string_view before = std::string_view(c.m_text).substr(0, *bad);
+    const auto line = static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n')) + 1;
+    const auto line_start = before.rfind('\n');
+    const std::size_t column = *bad - (line_start == std::string_view::npos ? 0 : line_start + 1) + 1;
+    throw ComponentFileError(path.string() + ":" + std::to_string(line) + ":" + std::to_string(column) + ": byte " +
+                             util::printable(c.m_text.substr(*bad, 1)) +
+                             " is not valid UTF-8 (component files are UTF-8)");
+  }
   c.m_name = requested;
   const YAML::Node root = parse_yaml(c.m_text, path);
   const YAML::Node comp = component_node(root, path, c.m_name);
@@ -245,6 +359,7 @@ ComponentFile ComponentFile::load(const std::filesystem::path& path, const std::
   if (!comp["app"]) fail(path, comp, "component '" + c.m_name + "' has no 'app'");
   if (comp["doc"]) c.m_signature.doc = comp["doc"].Scalar();
   bool has_varargs = false;
+  Builder defaults(path, json::object{});  // one for all defaults: they share the bounds
   if (const YAML::Node args = comp["args"]) {
     if (!args.IsMap()) fail(path, args, "'args' must be a mapping of argument names to {type, default, help, ...}");
     for (const auto& kv : args) {
@@ -273,8 +388,7 @@ ComponentFile ComponentFile::load(const std::filesystem::path& path, const std::
       if (spec.varargs && has_varargs) fail(path, a, "only one argument may have 'varargs: true'");
       has_varargs = has_varargs || spec.varargs;
       if (a["default"]) {
-        Builder b(path, json::object{});
-        spec.default_json = json::serialize(b.convert(a["default"], ""));
+        spec.default_json = json::serialize(defaults.convert(a["default"], ""));
         if (*spec.default_json == "null") spec.default_json.reset();
         spec.required = false;
       } else {

@@ -6,6 +6,7 @@
 
 #include <torchx/specs/resource.hpp>
 
+#include <cstddef>
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -17,6 +18,15 @@ namespace torchx::runner {
 /// A component from a YAML file (docs/component-files.md): its signature and the `app` template.
 class ComponentFile {
 public:
+  /// Bounds on a component file (docs/component-files.md, "Bounds"), refused with
+  /// ComponentFileError naming the file and line: its size, its YAML nodes once aliases are
+  /// expanded (list and dict values spliced or substituted count per item), the bytes of text
+  /// they hold after substitution, and how deep it nests.
+  static constexpr std::size_t k_max_file_bytes = std::size_t{1} << 20;
+  static constexpr std::size_t k_max_nodes = 10000;
+  static constexpr std::size_t k_max_text_bytes = std::size_t{4} << 20;
+  static constexpr std::size_t k_max_depth = 64;
+
   /// If `spec` names a component file (`path.yaml:name`, `path.yml`, or an existing file before
   /// the last ':'), the path and the component name (empty: the file's only component).
   static std::optional<std::pair<std::filesystem::path, std::string>> parse_reference(const std::string& spec);

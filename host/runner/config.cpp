@@ -4,6 +4,7 @@
 #include "util/text.hpp"
 
 #include <torchx/specs/errors.hpp>
+#include <torchx/util/input_checks.hpp>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -58,6 +59,12 @@ std::vector<std::pair<std::string, ConfigValue>>& Config::section(const std::str
 }
 
 Config Config::parse(const std::string& text, const std::filesystem::path& file) {
+  // Values reach plugins as JSON: a byte that is not UTF-8 is named here, not by a JSON parser.
+  if (const auto bad = util::invalid_utf8_offset(text)) {
+    const auto line = std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(*bad), '\n') + 1;
+    throw ConfigError(file.string() + ":" + std::to_string(line) + ": byte " + util::printable(text.substr(*bad, 1)) +
+                      " is not valid UTF-8");
+  }
   configure_inih();
   Config c;
   c.m_files.push_back(file);

@@ -43,7 +43,8 @@ struct ConfigInputs {
 /// indented line continues the value; there are no inline comments (as Python's configparser).
 class Config {
 public:
-  /// Reads the files. Throws ConfigError for an unreadable TORCHXCONFIG or a syntax error.
+  /// Reads the files. Throws ConfigError for an unreadable TORCHXCONFIG, a syntax error or a byte
+  /// that is not UTF-8 (with the file and line).
   static Config load(const ConfigInputs& inputs = ConfigInputs::from_environment());
   /// Parses one file's text (tests).
   static Config parse(const std::string& text, const std::filesystem::path& file);

@@ -4,11 +4,13 @@
 #include "component_args.hpp"
 #include "component_file.hpp"
 #include "errors.hpp"
+#include "log_filter.hpp"
 
 #include <torchx/specs/app_handle.hpp>
 #include <torchx/specs/macros.hpp>
 #include <torchx/specs/named_resources.hpp>
 #include <torchx/specs/json.hpp>
+#include <torchx/util/input_checks.hpp>
 #include <torchx/util/suggest.hpp>
 
 #include <boost/json.hpp>
@@ -30,9 +32,26 @@ namespace json = boost::json;
 namespace torchx::runner {
 namespace {
 
+/// An environment variable the runner passes on to jobs; "" is unset. Throws specs::Error if it
+/// is not UTF-8 (it travels to plugins as JSON).
 std::optional<std::string> env(const char* name) {
   const char* v = std::getenv(name);
-  return (v == nullptr || *v == '\0') ? std::nullopt : std::optional<std::string>(v);
+  if (v == nullptr || *v == '\0') return std::nullopt;
+  if (!util::is_valid_utf8(v)) {
+    throw specs::Error("the environment variable " + std::string(name) + "='" + util::printable(v) +
+                       "' is not valid UTF-8");
+  }
+  return std::string(v);
+}
+
+/// Throws specs::Error if the current directory's path is not UTF-8: schedulers put it (the
+/// job's working directory, the workspace) in JSON payloads.
+void check_current_directory() {
+  std::error_code ec;
+  const std::string cwd = std::filesystem::current_path(ec).string();
+  if (!ec && !util::is_valid_utf8(cwd)) {
+    throw specs::Error("the current directory '" + util::printable(cwd, 4096) + "' is not valid UTF-8");
+  }
 }
 
 /// A random UUID4 in its text form (TorchX's session id).
@@ -133,6 +152,7 @@ void Runner::use_config(Config config, ConfigUse use) {
 DryRunResult Runner::dryrun(specs::AppDef app, const std::string& scheduler_name, const specs::Cfg& cfg,
                             const std::optional<std::string>& workspace, const std::optional<std::string>& parent_run_id) {
   for (const auto& w : std::exchange(m_config_warnings, {})) warn(w);
+  check_current_directory();
   specs::validate(app);
   loader::SchedulerProxy& sched = scheduler(scheduler_name);
   // An explicit parent (even "") wins over the variable; TorchX lets the variable win.
@@ -347,12 +367,17 @@ std::unique_ptr<loader::LogStream> Runner::log_lines(const std::string& app_hand
                                                      const std::optional<std::string>& regex, bool should_tail,
                                                      std::optional<specs::Stream> streams, std::optional<double> since,
                                                      std::optional<double> until) {
+  std::optional<LogFilter> filter;
+  if (regex) filter.emplace(*regex);  // first: a bad pattern is a usage error, whatever the app
   const auto h = specs::parse_app_handle(app_handle);
   auto& sched = scheduler(h.scheduler_backend);
   if (!sched.describe(h.app_id)) {
     throw UnknownAppError("app '" + app_handle + "' not found on scheduler '" + h.scheduler_backend + "'");
   }
-  return sched.log(specs::LogQuery{h.app_id, role_name, k, regex, since, until, should_tail, streams});
+  // The host filters, so that no plugin needs a regex engine: plugins get "regex": null.
+  auto stream = sched.log(specs::LogQuery{h.app_id, role_name, k, std::nullopt, since, until, should_tail, streams});
+  if (filter) stream->set_filter([f = *filter](std::string_view line) { return f.matches(line); });
+  return stream;
 }
 
 }  // namespace torchx::runner

@@ -138,7 +138,9 @@ public:
   std::vector<specs::ListAppResponse> list(const std::string& scheduler);
   /// Removes a finished app. Throws UnknownAppError, loader::PluginCallError.
   void delete_app(const std::string& app_handle);
-  /// The log lines of replica `k` of `role_name`. Throws UnknownAppError.
+  /// The log lines of replica `k` of `role_name`; with `regex`, only the lines it matches
+  /// somewhere (RE2 syntax, applied here: the plugin is asked for every line). Throws
+  /// InvalidLogRegexError (log_filter.hpp) for a pattern RE2 refuses, UnknownAppError.
   std::unique_ptr<loader::LogStream> log_lines(const std::string& app_handle, const std::string& role_name, int k,
                                                const std::optional<std::string>& regex = std::nullopt,
                                                bool should_tail = false,

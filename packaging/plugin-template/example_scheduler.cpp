@@ -12,7 +12,6 @@
 #include <cstdlib>
 #include <fstream>
 #include <random>
-#include <regex>
 #include <spawn.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -202,18 +201,15 @@ public:
     if (!describe(query.app_id)) throw plugin::NotFound("app '" + query.app_id + "' not found");
     if (query.since || query.until) throw plugin::Unsupported("scheduler 'example_sh' does not support log since/until");
     // Reads <role>.<k>.log; with should_tail, waits for more lines until the replica's .exit appears.
+    // Every line: the host applies --regex itself (query.regex is always null).
     struct Lines : plugin::LogIterator {
       std::string base;
       std::ifstream in;
-      std::optional<std::regex> filter;
       bool tail = false;
       std::optional<std::string> next() override {
         for (;;) {
           std::string line;
-          if (std::getline(in, line)) {
-            if (!filter || std::regex_search(line, *filter)) return line;
-            continue;
-          }
+          if (std::getline(in, line)) return line;
           const bool ended = fs::exists(base + ".exit");  // before the last look, so no line is lost
           if (!in.is_open()) in.open(base + ".log");
           in.clear();
@@ -228,7 +224,6 @@ public:
     it->base = (state_root() / query.app_id / (query.role_name + "." + std::to_string(query.k))).string();
     it->in.open(it->base + ".log");
     it->tail = query.should_tail;
-    if (query.regex) it->filter.emplace(*query.regex);
     return it;
   }
 };

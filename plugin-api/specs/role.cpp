@@ -2,6 +2,7 @@
 // RetryPolicy names and AppDef validation.
 #include <torchx/specs/errors.hpp>
 #include <torchx/specs/role.hpp>
+#include <torchx/util/input_checks.hpp>
 
 #include <set>
 
@@ -29,14 +30,23 @@ namespace {
 std::string name_problem(std::string_view name) {
   if (name.empty()) return "is empty";
   if (name == "." || name == "..") return "'" + std::string(name) + "' is not a usable name";
+  if (!util::is_valid_utf8(name)) return "'" + util::printable(name) + "' is not valid UTF-8";
   for (unsigned char c : name) {
     if (c == '/') return "'" + std::string(name) + "' contains '/'";
-    if (c <= 0x20 || c == 0x7f) return "'" + std::string(name) + "' contains whitespace or a control character";
+    if (c <= 0x20 || c == 0x7f) return "'" + util::printable(name) + "' contains whitespace or a control character";
   }
   return {};
 }
 
 bool has_nul(std::string_view s) { return s.find('\0') != std::string_view::npos; }
+
+/// " contains a NUL byte" or " is not valid UTF-8 ('...')" for text that cannot travel as JSON
+/// to a plugin or as a C string to a process; "" when `s` can.
+std::string text_problem(std::string_view s) {
+  if (has_nul(s)) return " contains a NUL byte";
+  if (!util::is_valid_utf8(s)) return " is not valid UTF-8 ('" + util::printable(s) + "')";
+  return {};
+}
 
 void check_resource(const Resource& r, const std::string& where, std::vector<std::string>& problems) {
   if (!r.is_null()) {
@@ -84,6 +94,9 @@ void check_role(const Role& role, std::vector<std::string>& problems) {
   if (role.entrypoint.empty() || role.entrypoint == k_missing) problems.push_back(where + ": no entrypoint");
   if (role.num_replicas <= 0) {
     problems.push_back(where + ": num_replicas is " + std::to_string(role.num_replicas) + ", expected 1 or more");
+  } else if (role.num_replicas > k_max_num_replicas) {
+    problems.push_back(where + ": num_replicas is " + std::to_string(role.num_replicas) + ", more than " +
+                       std::to_string(k_max_num_replicas) + " (the most one role may have)");
   }
   if (role.min_replicas && (*role.min_replicas < 0 || *role.min_replicas > role.num_replicas)) {
     problems.push_back(where + ": min_replicas is " + std::to_string(*role.min_replicas) + ", expected 0 to num_replicas (" +
@@ -98,15 +111,22 @@ void check_role(const Role& role, std::vector<std::string>& problems) {
       problems.push_back(where + ": port '" + port_name + "' is " + std::to_string(port) + ", expected 1 to 65535");
     }
   }
-  if (has_nul(role.entrypoint)) problems.push_back(where + ": entrypoint contains a NUL byte");
+  if (auto p = text_problem(role.image); !p.empty()) problems.push_back(where + ": image" + p);
+  if (auto p = text_problem(role.entrypoint); !p.empty()) problems.push_back(where + ": entrypoint" + p);
   for (std::size_t i = 0; i < role.args.size(); ++i) {
-    if (has_nul(role.args[i])) problems.push_back(where + ": args[" + std::to_string(i) + "] contains a NUL byte");
+    if (auto p = text_problem(role.args[i]); !p.empty()) {
+      problems.push_back(where + ": args[" + std::to_string(i) + "]" + p);
+    }
   }
   for (const auto& [key, value] : role.env) {
     if (key.empty() || key.find('=') != std::string::npos || has_nul(key)) {
-      problems.push_back(where + ": env name '" + key + "' is empty or contains '=' or a NUL byte");
+      problems.push_back(where + ": env name '" + util::printable(key) + "' is empty or contains '=' or a NUL byte");
+    } else if (auto p = text_problem(key); !p.empty()) {
+      problems.push_back(where + ": env name" + p);
     }
-    if (has_nul(value)) problems.push_back(where + ": env '" + key + "' contains a NUL byte");
+    if (auto p = text_problem(value); !p.empty()) {
+      problems.push_back(where + ": env '" + util::printable(key) + "'" + p);
+    }
   }
   check_mounts(role.mounts, where, problems);
 }
@@ -117,6 +137,10 @@ std::vector<std::string> validation_problems(const AppDef& app) {
   std::vector<std::string> problems;
   if (auto p = name_problem(app.name); !p.empty()) problems.push_back("app name " + p);
   if (app.roles.empty()) problems.push_back("no roles (did you forget to add roles to the AppDef?)");
+  for (const auto& [key, value] : app.metadata) {
+    if (auto p = text_problem(key); !p.empty()) problems.push_back("metadata key" + p);
+    if (auto p = text_problem(value); !p.empty()) problems.push_back("metadata '" + util::printable(key) + "'" + p);
+  }
   std::set<std::string> seen;
   for (const auto& role : app.roles) {
     check_role(role, problems);

@@ -26,8 +26,14 @@ std::optional<std::string> closest_match(std::string_view word, const std::vecto
   std::optional<std::string> best;
   std::size_t best_distance = limit + 1;
   for (const auto& candidate : candidates) {
+    const bool prefix = candidate.starts_with(word);
+    // The distance is at least the difference in length: skip the quadratic table when that
+    // alone rules the candidate out (a 100,000-character typo against short names).
+    const std::size_t length_gap =
+        word.size() > candidate.size() ? word.size() - candidate.size() : candidate.size() - word.size();
+    if (length_gap > limit && !prefix) continue;
     std::size_t distance = edit_distance(word, candidate);
-    if (distance > limit && candidate.starts_with(word)) distance = limit;
+    if (distance > limit && prefix) distance = limit;
     if (distance < best_distance) {
       best_distance = distance;
       best = candidate;

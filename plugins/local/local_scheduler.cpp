@@ -17,11 +17,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <climits>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <random>
-#include <regex>
 #include <thread>
 
 namespace json = boost::json;
@@ -123,11 +123,13 @@ void spawn_supervisor(const std::filesystem::path& app_dir, const std::string& a
 /// One CUDA_VISIBLE_DEVICES per replica (in role, replica order): consecutive GPU ranges for the
 /// replicas that ask for GPUs, as TorchX assigns them; empty when not asked for or not enough.
 std::vector<std::string> cuda_devices(const specs::AppDef& app, bool enabled) {
-  int total = 0;
+  // In 64 bits and capped at INT_MAX (more than any machine has): gpu * num_replicas overflows int.
+  long long total = 0;
   std::size_t replicas = 0;
   for (const auto& role : app.roles) {
-    total += std::max(role.resource.gpu, 0) * role.num_replicas;
-    replicas += static_cast<std::size_t>(role.num_replicas);
+    const long long asked = static_cast<long long>(std::max(role.resource.gpu, 0)) * std::max(role.num_replicas, 0);
+    total = std::min<long long>(total + asked, INT_MAX);
+    replicas += static_cast<std::size_t>(std::max(role.num_replicas, 0));
   }
   std::vector<std::string> out(replicas);
   if (!enabled || total <= 0) {
@@ -377,17 +379,17 @@ private:
 };
 
 /// Reads one replica's log file line by line; with should_tail, waits for more until the app ends.
+/// Every line: the host applies --regex (payloads.md, "Log query").
 class LocalLogIterator : public plugin::LogIterator {
 public:
-  LocalLogIterator(std::filesystem::path dir, std::filesystem::path file, bool tail, std::optional<std::regex> regex)
-      : m_dir(std::move(dir)), m_file(std::move(file)), m_tail(tail), m_regex(std::move(regex)) {}
+  LocalLogIterator(std::filesystem::path dir, std::filesystem::path file, bool tail)
+      : m_dir(std::move(dir)), m_file(std::move(file)), m_tail(tail) {}
 
   std::optional<std::string> next() override {
     while (true) {
       if (auto line = next_line()) {
         m_backoff_ms = 5;
-        if (!m_regex || std::regex_search(*line, *m_regex)) return line;
-        continue;
+        return line;
       }
       if (m_ended) return std::nullopt;
       if (!m_tail) {  // a snapshot: what is written, including a last line without a line break
@@ -444,7 +446,6 @@ private:
   std::filesystem::path m_dir;
   std::filesystem::path m_file;
   bool m_tail;
-  std::optional<std::regex> m_regex;
   std::ifstream m_in;
   std::string m_buffer;
   std::size_t m_pos = 0;
@@ -463,18 +464,10 @@ std::unique_ptr<plugin::LogIterator> LocalCwdScheduler::log_iter(const specs::Lo
     for (const auto& r : role.at("replicas").as_array()) {
       if (r.at("id").as_int64() != q.k) continue;
       const std::string stream = q.streams ? specs::to_string(*q.streams) : "combined";
-      std::optional<std::regex> regex;
-      if (q.regex) {
-        try {
-          regex.emplace(*q.regex);
-        } catch (const std::regex_error& e) {
-          throw plugin::InvalidArgument("invalid --regex '" + *q.regex + "': " + e.what());
-        }
-      }
       // Not tailing: whatever was written, to the last line (also one without a line break).
       auto it = std::make_unique<LocalLogIterator>(dir, std::filesystem::path(std::string(r.at("dir").as_string())) /
                                                             (stream + ".log"),
-                                                   q.should_tail, std::move(regex));
+                                                   q.should_tail);
       return it;
     }
     throw plugin::NotFound("role '" + q.role_name + "' of app '" + q.app_id + "' has no replica " + std::to_string(q.k));

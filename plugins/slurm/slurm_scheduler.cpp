@@ -18,7 +18,6 @@
 #include <cstdlib>
 #include <fstream>
 #include <random>
-#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -353,9 +352,8 @@ private:
 
 class SlurmLogIterator : public plugin::LogIterator {
 public:
-  SlurmLogIterator(SlurmScheduler& scheduler, std::string app_id, std::filesystem::path file, bool tail,
-                   std::optional<std::regex> regex)
-      : m_scheduler(scheduler), m_app_id(std::move(app_id)), m_file(std::move(file)), m_tail(tail), m_regex(std::move(regex)) {}
+  SlurmLogIterator(SlurmScheduler& scheduler, std::string app_id, std::filesystem::path file, bool tail)
+      : m_scheduler(scheduler), m_app_id(std::move(app_id)), m_file(std::move(file)), m_tail(tail) {}
 
   std::optional<std::string> next() override {
     while (true) {
@@ -365,8 +363,7 @@ public:
         if (!m_in.eof()) {
           line = m_pending + line;
           m_pending.clear();
-          if (!m_regex || std::regex_search(line, *m_regex)) return line;
-          continue;
+          return line;
         }
         m_pending += line;  // no line break yet
       }
@@ -375,8 +372,7 @@ public:
         if (m_pending.empty()) return std::nullopt;
         std::string last = std::move(m_pending);
         m_pending.clear();
-        if (!m_regex || std::regex_search(last, *m_regex)) return last;
-        return std::nullopt;
+        return last;
       }
       if (!m_tail) {
         m_done = true;
@@ -396,7 +392,6 @@ private:
   std::string m_app_id;
   std::filesystem::path m_file;
   bool m_tail;
-  std::optional<std::regex> m_regex;
   std::ifstream m_in;
   std::string m_pending;
   bool m_done = false;
@@ -413,9 +408,7 @@ std::unique_ptr<plugin::LogIterator> SlurmScheduler::log_iter(const specs::LogQu
   const std::string ext = q.streams == specs::Stream::stderr_ ? ".err" : ".out";
   const std::filesystem::path file = std::filesystem::path(std::string(record->at("log_dir").as_string())) /
                                      ("slurm-" + q.app_id + "-" + q.role_name + "-" + std::to_string(q.k) + ext);
-  std::optional<std::regex> regex;
-  if (q.regex) regex.emplace(*q.regex);
-  return std::make_unique<SlurmLogIterator>(*this, q.app_id, file, q.should_tail, std::move(regex));
+  return std::make_unique<SlurmLogIterator>(*this, q.app_id, file, q.should_tail);  // the host applies --regex
 }
 
 }  // namespace

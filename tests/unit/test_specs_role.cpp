@@ -104,3 +104,27 @@ TEST_CASE("specs::validate rejects an app without roles, and unusable names") {
 }
 
 TEST_SUITE_END();
+
+TEST_CASE("specs::validate bounds num_replicas and refuses text that is not UTF-8, naming the field") {
+  AppDef app = valid_app();
+  app.roles[0].num_replicas = 10000000;
+  CHECK(validation_problems(app) ==
+        std::vector<std::string>{"role 'trainer': num_replicas is 10000000, more than 10000 (the most one role may have)"});
+  app.roles[0].num_replicas = k_max_num_replicas;
+  CHECK(validation_problems(app).empty());
+
+  app = valid_app();
+  app.name = "caf\xe9";
+  app.metadata.set("k", "\xff");
+  app.roles[0].image = "img\xc3";
+  app.roles[0].args.push_back("a\xe9");
+  app.roles[0].env.set("V", "\x80");
+  CHECK(validation_problems(app) == std::vector<std::string>{
+                                        "app name 'caf\\xe9' is not valid UTF-8",
+                                        "metadata 'k' is not valid UTF-8 ('\\xff')",
+                                        "role 'trainer': image is not valid UTF-8 ('img\\xc3')",
+                                        "role 'trainer': args[" + std::to_string(app.roles[0].args.size() - 1) +
+                                            "] is not valid UTF-8 ('a\\xe9')",
+                                        "role 'trainer': env 'V' is not valid UTF-8 ('\\x80')",
+                                    });
+}

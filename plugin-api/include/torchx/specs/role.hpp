@@ -31,6 +31,10 @@ const char* to_string(RetryPolicy policy);
 /// Parses "REPLICA" | "APPLICATION" | "ROLE" (exactly, as TorchX); nullopt otherwise.
 std::optional<RetryPolicy> retry_policy_from_string(std::string_view text);
 
+/// The most replicas one role may have (`num_replicas`): validation refuses more, before a
+/// scheduler spends minutes and gigabytes laying out millions of replicas. TorchX has no bound.
+inline constexpr int k_max_num_replicas = 10000;
+
 /// A set of identical replicas of one program (TorchX `Role`), every field of TorchX's.
 ///
 /// `overrides` exists in TorchX for lazily computed fields (callables). Callables cannot cross
@@ -68,10 +72,11 @@ struct AppDef {
 /// Every problem with `app`, each a one-line message naming the role and field; empty if valid.
 ///
 /// Checked: app and role names (non-empty, no '/', whitespace or control characters, not "." or
-/// "..", role names unique), at least one role, a non-empty entrypoint, num_replicas > 0,
-/// 0 <= min_replicas <= num_replicas, max_retries >= 0, resources (cpu, gpu and memMB all -1 for
-/// the NULL resource or all >= 0; device counts >= 0), ports in 1..65535, env names without '='
-/// and no NUL byte in entrypoint, args or env, mounts with non-empty absolute destinations.
+/// "..", role names unique, valid UTF-8), at least one role, a non-empty entrypoint,
+/// 0 < num_replicas <= k_max_num_replicas, 0 <= min_replicas <= num_replicas, max_retries >= 0,
+/// resources (cpu, gpu and memMB all -1 for the NULL resource or all >= 0; device counts >= 0),
+/// ports in 1..65535, env names without '=', no NUL byte and valid UTF-8 in image, entrypoint,
+/// args, env and app metadata, mounts with non-empty absolute destinations.
 std::vector<std::string> validation_problems(const AppDef& app);
 
 /// Throws AppDefValidationError listing every problem if `validation_problems(app)` is non-empty.

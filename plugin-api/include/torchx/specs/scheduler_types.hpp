@@ -46,7 +46,7 @@ struct LogQuery {
   std::string app_id;
   std::string role_name;
   int k = 0;
-  std::optional<std::string> regex;
+  std::optional<std::string> regex;  ///< always null from the torchx host, which filters itself (payloads.md)
   std::optional<double> since;  ///< seconds since the epoch
   std::optional<double> until;
   bool should_tail = false;
