@@ -78,6 +78,8 @@ struct ScheduleRequest {
   specs::AppDef app;
   specs::Cfg cfg;
   std::string request_json;
+  /// The workspace (an absolute directory) the user ran with; nullopt for none (payloads.md).
+  std::optional<std::string> workspace;
 };
 
 /// One replica's log lines, read one at a time.
@@ -95,6 +97,13 @@ public:
   virtual specs::RunOpts run_opts() = 0;
   /// Must not submit anything. `cfg` is already resolved against run_opts().
   virtual DryRunInfo dryrun(const specs::AppDef& app, const specs::Cfg& cfg) = 0;
+  /// The same with the user's workspace (an absolute directory; nullopt for none), for a
+  /// scheduler that acts on it. The default ignores it, as TorchX's schedulers without a
+  /// workspace mixin do.
+  virtual DryRunInfo dryrun(const specs::AppDef& app, const specs::Cfg& cfg,
+                            const std::optional<std::string>& /*workspace*/) {
+    return dryrun(app, cfg);
+  }
   /// Submits and returns the app id.
   virtual std::string schedule(const ScheduleRequest& request) = 0;
   /// nullopt for an unknown app.

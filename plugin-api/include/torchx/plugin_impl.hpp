@@ -144,13 +144,21 @@ inline std::string component_signature_json(const Component& c) {
   return boost::json::serialize(boost::json::object{{"doc", c.doc}, {"args", std::move(args)}});
 }
 
+/// The request's "workspace": a string, or nullopt when absent or null (payloads.md).
+inline std::optional<std::string> workspace_of(const boost::json::object& request) {
+  const auto* w = request.if_contains("workspace");
+  if (w == nullptr || w->is_null()) return std::nullopt;
+  if (!w->is_string()) throw InvalidArgument("the request's \"workspace\" must be a string or null");
+  return std::string(w->get_string());
+}
+
 template <typename T>
 tx_status SchedulerTable<T>::dryrun(void* inst, const char* request, const tx_sink* out, const tx_sink* err) {
   return guard(err, [&] {
     const auto v = boost::json::parse(request).as_object();
     const auto app = specs::app_def_from_json(boost::json::serialize(v.at("app")));
     const auto cfg = specs::cfg_from_json(boost::json::serialize(v.at("cfg")));
-    DryRunInfo info = self(inst).dryrun(app, cfg);
+    DryRunInfo info = self(inst).dryrun(app, cfg, workspace_of(v));
     write(out, boost::json::serialize(boost::json::object{{"request", boost::json::parse(info.request_json)},
                                                          {"request_text", info.request_text}}));
   });
@@ -162,7 +170,7 @@ tx_status SchedulerTable<T>::schedule(void* inst, const char* request, const tx_
     const auto v = boost::json::parse(request).as_object();
     ScheduleRequest req{specs::app_def_from_json(boost::json::serialize(v.at("app"))),
                         specs::cfg_from_json(boost::json::serialize(v.at("cfg"))),
-                        boost::json::serialize(v.at("request"))};
+                        boost::json::serialize(v.at("request")), workspace_of(v)};
     const std::string app_id = self(inst).schedule(req);
     write(out, boost::json::serialize(boost::json::object{{"app_id", app_id}}));
   });
