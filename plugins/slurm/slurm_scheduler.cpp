@@ -91,46 +91,6 @@ void make_job_dir(const std::filesystem::path& job_dir, const std::optional<std:
   }
 }
 
-/// The value of `key` in one line of `scontrol show job -o` ("StdOut=/a b/c.out Power=" ->
-/// "/a b/c.out"): up to the next " Key=" (a word of letters and ':' followed by '='), so that a
-/// path with spaces survives; "" when absent.
-std::string scontrol_field(const std::string& line, const std::string& key) {
-  const auto at = line.find(" " + key + "=");
-  if (at == std::string::npos) return {};
-  const auto begin = at + key.size() + 2;
-  auto end = begin;
-  while ((end = line.find(' ', end)) != std::string::npos) {
-    auto word = end + 1;
-    while (word < line.size() && (std::isalnum(static_cast<unsigned char>(line[word])) != 0 || line[word] == ':')) ++word;
-    if (word > end + 1 && word < line.size() && line[word] == '=') break;
-    end = word;
-  }
-  return line.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
-}
-
-/// The roles of a job torchx did not launch: one per distinct het-component name (a plain job: one
-/// role named after the job), with a replica per component of that name, in het-offset order.
-/// `offsets` gets, per role, the het offsets of its replicas.
-std::vector<specs::Role> foreign_roles(const std::vector<slurm::Component>& components,
-                                       std::vector<std::vector<int>>* offsets = nullptr) {
-  std::vector<specs::Role> roles;
-  std::vector<std::vector<int>> by_role;
-  for (const auto& c : components) {
-    auto it = std::find_if(roles.begin(), roles.end(), [&](const auto& r) { return r.name == c.name; });
-    if (it == roles.end()) {
-      specs::Role role;
-      role.name = c.name;
-      role.num_replicas = 0;
-      it = roles.insert(roles.end(), std::move(role));
-      by_role.emplace_back();
-    }
-    ++it->num_replicas;
-    by_role[static_cast<std::size_t>(it - roles.begin())].push_back(c.het_offset);
-  }
-  if (offsets != nullptr) *offsets = std::move(by_role);
-  return roles;
-}
-
 class SlurmScheduler : public plugin::Scheduler {
 public:
   specs::RunOpts run_opts() override {
@@ -256,7 +216,7 @@ public:
       d.ui_url = "file://" + std::string(record->at("log_dir").as_string());
     } else {
       // Not launched by torchx (or launched elsewhere): what Slurm knows, named after its components.
-      d.roles = foreign_roles(components);
+      d.roles = slurm::foreign_roles(components);
     }
     if (components.empty()) {
       d.state = specs::AppState::UNKNOWN;
@@ -524,7 +484,7 @@ std::unique_ptr<plugin::LogIterator> SlurmScheduler::foreign_log_iter(const spec
     throw plugin::NotFound(job + ": no logs known");
   }
   std::vector<std::vector<int>> offsets;
-  const auto roles = foreign_roles(query(id), &offsets);
+  const auto roles = slurm::foreign_roles(query(id), &offsets);
   int offset = -1;
   for (std::size_t i = 0; i < roles.size(); ++i) {
     if (roles[i].name == q.role_name && q.k >= 0 && static_cast<std::size_t>(q.k) < offsets[i].size()) {
@@ -536,11 +496,11 @@ std::unique_ptr<plugin::LogIterator> SlurmScheduler::foreign_log_iter(const spec
   std::string line;
   std::istringstream lines(shown.out);
   for (std::string l; std::getline(lines, l);) {
-    const std::string het = scontrol_field(l, "HetJobOffset");
+    const std::string het = slurm::scontrol_field(l, "HetJobOffset");
     if (het.empty() ? offset == 0 : het == std::to_string(offset)) line = " " + l;
   }
-  const std::string out = scontrol_field(line, "StdOut");
-  const std::string err = scontrol_field(line, "StdErr");
+  const std::string out = slurm::scontrol_field(line, "StdOut");
+  const std::string err = slurm::scontrol_field(line, "StdErr");
   if (shown.exit_code != 0 || out.empty()) {
     throw plugin::NotFound(job + ", and Slurm no longer says where its output is (scontrol show job " + q.app_id + ")");
   }
