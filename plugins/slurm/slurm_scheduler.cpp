@@ -507,6 +507,12 @@ std::unique_ptr<plugin::LogIterator> SlurmScheduler::foreign_log_iter(const spec
   auto files = stream_files(q.streams, out, err.empty() ? out : err);
   for (const auto& f : files) {
     if (::access(f.c_str(), R_OK) != 0) {
+      if (offset != 0 && errno == ENOENT) {
+        // A het component other than the first has no output file of its own: what its steps
+        // printed went to the batch script's output, which is replica 0's log.
+        return std::make_unique<SlurmLogIterator>(*this, q.app_id, std::vector<std::filesystem::path>{}, false,
+                                                  std::move(regex));
+      }
       throw plugin::NotFound(job + ": its output is at " + f.string() + ", which cannot be read here (" +
                              std::strerror(errno) + ")");
     }

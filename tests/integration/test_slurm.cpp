@@ -279,6 +279,24 @@ TEST_CASE("slurm: a job torchx did not launch: describe shows its role, log read
   CHECK(r.exit_code == 0);
   CHECK(r.out == "foreign/0 from-foreign\nforeign/0 err-foreign\n");  // sbatch's default: one file for both
 
+  // A het job: a role per component name, and the components' output is in the batch script's.
+  slurm.tmp.write("cwd/het.sh", "#!/bin/sh\n#SBATCH -J multi -o " + (slurm.tmp.path() / "het-%j.out").string() +
+                                    "\n#SBATCH hetjob\n#SBATCH -J multi\n"
+                                    "srun --het-group=0 echo comp0 : --het-group=1 echo comp1\n");
+  torchx::util::ProcessOptions in_cwd;
+  in_cwd.cwd = slurm.cwd().string();
+  const auto het = torchx::util::run_process({"sbatch", "--parsable", "het.sh"}, in_cwd);
+  INFO(het.err);
+  REQUIRE(het.exit_code == 0);
+  const std::string het_handle = "slurm://torchx/" + first_line(het.out);
+  CHECK(slurm.wait_terminal(het_handle) == "SUCCEEDED");
+  r = slurm({"describe", "--json", het_handle});
+  CHECK(json::parse(r.out).at("roles").as_array()[0].at("num_replicas") == 2);
+  r = slurm({"log", het_handle});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("multi/0 comp0\n") != std::string::npos);
+  CHECK(r.out.find("multi/0 comp1\n") != std::string::npos);
+
   // Output where this machine cannot read it (here: a directory that does not exist, so the job fails).
   const std::string unreadable = sbatch("/nonexistent-torchx-test/out-%j.txt");
   slurm.wait_terminal(unreadable);
