@@ -205,8 +205,18 @@ TEST_CASE("slurm: the workspace of the request is copied into job_dir, not the c
   slurm.tmp.write("ws/secret.key", "not copied");
   slurm.tmp.write("ws/.torchxignore", "*.key\n");
   slurm.tmp.write("cwd/in-cwd.txt", "the current directory is not the workspace");
-  ::setenv("TORCHX_SLURM_DIR", (slurm.tmp.path() / "state").c_str(), 1);
-  std::filesystem::current_path(slurm.cwd());
+  // The plugin runs in this process: its state dir and current directory are this test's.
+  struct InThisTest {
+    std::filesystem::path old_cwd = std::filesystem::current_path();
+    InThisTest(const Slurm& s) {
+      ::setenv("TORCHX_SLURM_DIR", (s.tmp.path() / "state").c_str(), 1);
+      std::filesystem::current_path(s.cwd());
+    }
+    ~InThisTest() {
+      ::unsetenv("TORCHX_SLURM_DIR");
+      std::filesystem::current_path(old_cwd);
+    }
+  } const in_this_test(slurm);
   auto scheduler = slurm_through_abi();
   torchx::specs::AppDef app;
   app.name = "ws";
