@@ -177,7 +177,7 @@ TEST_CASE("slurm: --workspace DIR is copied into job_dir, honouring .torchxignor
   const std::string job_dir = (slurm.tmp.path() / "job").string();
   const std::string ws = (slurm.tmp.path() / "ws").string();
   auto r = slurm({"run", "-s", "slurm", "--wait", "--log", "--workspace", ws, "-cfg", "job_dir=" + job_dir, "utils.sh",
-                  "--", "sh", "-c", "pwd; ls -A"});
+                  "--", "sh", "-c", "pwd; ls -A1"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(r.err.find("sh/0 " + job_dir + "\n") != std::string::npos);
@@ -191,7 +191,7 @@ TEST_CASE("slurm: --workspace DIR is copied into job_dir, honouring .torchxignor
   // --workspace "": no workspace, as TorchX: job_dir is created empty and nothing is copied.
   const std::string empty_dir = (slurm.tmp.path() / "job2").string();
   r = slurm({"run", "-s", "slurm", "--wait", "--log", "--workspace", "", "-cfg", "job_dir=" + empty_dir, "utils.sh", "--",
-             "sh", "-c", "ls -A | grep -v '^slurm-' || echo nothing-copied"});
+             "sh", "-c", "ls -A1 | grep -v '^slurm-' || echo nothing-copied"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(r.err.find("sh/0 nothing-copied\n") != std::string::npos);
