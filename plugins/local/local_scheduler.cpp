@@ -478,7 +478,7 @@ std::unique_ptr<plugin::LogIterator> LocalCwdScheduler::log_iter(const specs::Lo
 }  // namespace
 
 extern "C" TX_PLUGIN_EXPORT tx_status tx_plugin_negotiate(const tx_host_info* host, tx_plugin_info* info) {
-  static plugin::Plugin p = plugin::Plugin("local", TORCHX_VERSION)
+  static plugin::Plugin p = plugin::Plugin(TORCHX_PLUGIN_NAME, TORCHX_PLUGIN_VERSION)
                                 .scheduler<LocalCwdScheduler>("local_cwd", "durable local jobs run by a per-app supervisor");
   return p.negotiate(host, info);
 }

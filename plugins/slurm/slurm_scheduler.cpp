@@ -2,20 +2,23 @@
 // The slurm scheduler plugin: sbatch het jobs, status without accounting, logs from anywhere.
 #include "slurm_script.hpp"
 #include "slurm_status.hpp"
-#include "util/subprocess.hpp"
 
 #include <torchx/plugin.hpp>
+#include <torchx/util/process.hpp>
+#include <torchx/util/workspace.hpp>
 
 #include <boost/json.hpp>
 
-#include <fnmatch.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <climits>
 #include <filesystem>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
+#include <deque>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -67,38 +70,23 @@ std::string cfg_str(const specs::Cfg& cfg, const char* key) {
   return (v != nullptr && std::holds_alternative<std::string>(*v)) ? std::get<std::string>(*v) : std::string{};
 }
 
-/// The .torchxignore patterns of `root` (TorchX's rules: `#` comments, `!` negates, last match wins).
-bool ignored(const std::vector<std::string>& patterns, const std::string& rel) {
-  bool result = false;
-  for (const auto& p : patterns) {
-    const bool negate = p[0] == '!';
-    const std::string pat = negate ? p.substr(1) : p;
-    if (::fnmatch(pat.c_str(), rel.c_str(), 0) == 0) result = !negate;
-  }
-  return result;
-}
-
-/// Copies the workspace `from` to the new directory `to`, honouring `.torchxignore`.
-void copy_workspace(const std::filesystem::path& from, const std::filesystem::path& to) {
-  if (std::filesystem::exists(to)) {
-    throw plugin::InvalidArgument("job_dir '" + to.string() + "' already exists (it must not: it is created for the job)");
-  }
-  std::vector<std::string> patterns;
-  std::istringstream lines(slurp(from / ".torchxignore"));
-  for (std::string line; std::getline(lines, line);) {
-    line = line.substr(0, line.find('#'));
-    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.pop_back();
-    if (!line.empty() && line != ".") patterns.push_back(line);
-  }
-  std::filesystem::create_directories(to);
-  for (auto it = std::filesystem::recursive_directory_iterator(from); it != std::filesystem::recursive_directory_iterator(); ++it) {
-    const std::string rel = std::filesystem::relative(it->path(), from).string();
-    if (rel != ".torchxignore" && ignored(patterns, rel)) {
-      if (it->is_directory()) it.disable_recursion_pending();
-      continue;
+/// Creates job_dir (it must not exist: TorchX's os.mkdir) and copies the workspace into it,
+/// honouring its .torchxignore; with no workspace job_dir stays empty (TorchX copies nothing then).
+void make_job_dir(const std::filesystem::path& job_dir, const std::optional<std::string>& workspace) {
+  std::error_code ec;
+  std::filesystem::create_directories(job_dir.parent_path(), ec);
+  if (!std::filesystem::create_directory(job_dir, ec)) {
+    if (std::filesystem::exists(job_dir)) {
+      throw plugin::InvalidArgument("job_dir '" + job_dir.string() + "' already exists (it must not: it is created for the job)");
     }
-    if (it->is_directory()) std::filesystem::create_directories(to / rel);
-    else if (it->is_regular_file()) std::filesystem::copy_file(it->path(), to / rel);
+    throw plugin::InvalidArgument("cannot create job_dir '" + job_dir.string() + "': " + ec.message());
+  }
+  if (!workspace) return;
+  try {
+    util::copy_workspace(*workspace, job_dir);
+  } catch (const std::filesystem::filesystem_error& e) {
+    throw plugin::Error(TX_E_INTERNAL, "cannot copy the workspace '" + *workspace + "' into job_dir '" + job_dir.string() +
+                                           "': " + e.code().message() + " (" + e.path1().string() + ")");
   }
 }
 
@@ -116,16 +104,29 @@ public:
     o.add("mail-type", specs::CfgType::str, "What events to mail users on.");
     o.add("job_dir", specs::CfgType::str,
           "The directory to place the job code and outputs. The directory must not exist and will be created: the "
-          "workspace (the current directory) is copied there, honouring .torchxignore, and the job runs there.");
+          "workspace (torchx run --workspace) is copied there, honouring .torchxignore, and the job runs there.");
     o.add("qos", specs::CfgType::str, "Quality of Service (QoS) to assign to the job.");
     return o;
   }
 
-  plugin::DryRunInfo dryrun(const specs::AppDef& app, const specs::Cfg& cfg) override {
+  /// As TorchX's DirWorkspaceMixin: with job_dir, schedule copies the workspace there and the job
+  /// runs there; without job_dir the job runs in the current directory and the workspace is unused.
+  plugin::DryRunInfo submit_dryrun(const plugin::DryRunRequest& request) override {
+    const specs::AppDef& app = request.app;
+    const specs::Cfg& cfg = request.cfg;
+    const std::optional<std::string>& workspace = request.workspace;
     const auto partition = partition_info(cfg_str(cfg, "partition"));
     check_fits(app, partition);
-    check_scripts(app, std::filesystem::current_path());
     const std::string job_dir = cfg_str(cfg, "job_dir");
+    if (job_dir.empty()) {
+      const auto cwd = std::filesystem::current_path();
+      check_scripts(app, cwd, "the current directory " + cwd.string() + ", where the job runs (no job_dir)");
+    } else if (workspace) {
+      check_scripts(app, *workspace, "the workspace " + *workspace);
+    } else {
+      check_scripts(app, std::filesystem::absolute(job_dir),
+                    "job_dir " + job_dir + ", where the job runs (no workspace is copied into it)");
+    }
     slurm::ScriptOptions o;
     o.log_dir = job_dir.empty() ? std::filesystem::current_path().string() : std::filesystem::absolute(job_dir).string();
     o.python_apps_dir = (plugin_dir() / "../../../share/torchx/python").lexically_normal().string();
@@ -133,7 +134,7 @@ public:
     const auto version = slurm_version();
     o.slurm_major = version.first;
     o.slurm_minor = version.second;
-    o.version = TORCHX_VERSION;
+    o.version = TORCHX_PLUGIN_VERSION;
     const std::string script = slurm::make_script(app, cfg, o);
     std::vector<std::string> cmd{"sbatch", "--parsable"};
     if (!job_dir.empty()) cmd.push_back("--chdir=" + o.log_dir);
@@ -145,15 +146,24 @@ public:
       return t + "$SBATCH_SCRIPT\n\n#----------------\n# SBATCH_SCRIPT\n#----------------\n" + script;
     }();
     return plugin::DryRunInfo{
-        json::serialize(json::object{{"cmd", std::move(cmd_json)}, {"script", script}, {"log_dir", o.log_dir},
-                                     {"job_dir", job_dir}}),
+        json::serialize(json::object{{"cmd", std::move(cmd_json)},
+                                     {"script", script},
+                                     {"log_dir", o.log_dir},
+                                     {"job_dir", job_dir},
+                                     {"workspace", workspace ? json::value(*workspace) : json::value(nullptr)}}),
         text};
   }
 
   std::string schedule(const plugin::ScheduleRequest& req) override {
     const auto r = json::parse(req.request_json).as_object();
     const std::string job_dir(r.at("job_dir").as_string());
-    if (!job_dir.empty()) copy_workspace(std::filesystem::current_path(), std::string(r.at("log_dir").as_string()));
+    if (!job_dir.empty()) {
+      // The workspace dryrun saw (its request), else the one this call names.
+      const auto* w = r.if_contains("workspace");
+      const std::optional<std::string> workspace =
+          w != nullptr && w->is_string() ? std::optional<std::string>(std::string(w->get_string())) : req.workspace;
+      make_job_dir(std::string(r.at("log_dir").as_string()), workspace);
+    }
     const std::filesystem::path root = state_root();
     std::random_device rd;
     const std::filesystem::path script = root / ("submit-" + std::to_string(::getpid()) + "-" + std::to_string(rd()) + ".sh");
@@ -201,6 +211,9 @@ public:
       d.roles = app.roles;
       d.metadata = app.metadata;
       d.ui_url = "file://" + std::string(record->at("log_dir").as_string());
+    } else {
+      // Not launched by torchx (or launched elsewhere): what Slurm knows, named after its components.
+      d.roles = slurm::foreign_roles(components);
     }
     if (components.empty()) {
       d.state = specs::AppState::UNKNOWN;
@@ -210,12 +223,14 @@ public:
     d.state = slurm::app_state(components);
     std::string reasons;
     for (const auto& c : components) {
-      const auto dash = c.name.rfind('-');
+      // Ours are "<role>-<k>"; a foreign job's components are replicas of the role of their name.
+      const auto dash = record ? c.name.rfind('-') : std::string::npos;
       const std::string role = dash == std::string::npos ? c.name : c.name.substr(0, dash);
       const int replica = dash == std::string::npos ? 0 : std::atoi(c.name.c_str() + dash + 1);
       auto it = std::find_if(d.roles_statuses.begin(), d.roles_statuses.end(), [&](const auto& r) { return r.role == role; });
       if (it == d.roles_statuses.end()) it = d.roles_statuses.insert(d.roles_statuses.end(), specs::RoleStatus{role, {}});
-      it->replicas.push_back({replica, slurm::app_state_of(c.slurm_state), role, c.nodes});
+      const int k = record ? replica : static_cast<int>(it->replicas.size());
+      it->replicas.push_back({k, slurm::app_state_of(c.slurm_state), role, c.nodes});
       if (c.exit_code && *c.exit_code != 0 && reasons.empty()) {
         reasons = c.name + " exited with code " + std::to_string(*c.exit_code);
       } else if (c.signal && reasons.empty()) {
@@ -252,6 +267,9 @@ public:
   std::unique_ptr<plugin::LogIterator> log_iter(const specs::LogQuery& q) override;
 
 private:
+  /// log_iter of a job torchx did not launch (no record): the StdOut/StdErr files scontrol names.
+  std::unique_ptr<plugin::LogIterator> foreign_log_iter(const specs::LogQuery& q);
+
   std::vector<slurm::Component> query(long id) {
     const auto result = slurm_cmd({"squeue", "--json", "-t", "all", "-j", std::to_string(id)});
     std::vector<slurm::Component> components;
@@ -315,9 +333,10 @@ private:
     return std::nullopt;
   }
 
-  /// Refuses a Python script the job names that the workspace does not have (dist.ddp's --script,
-  /// utils.python's --script): relative `*.py` words of the args, also inside `bash -c '...'`.
-  static void check_scripts(const specs::AppDef& app, const std::filesystem::path& workspace) {
+  /// Refuses a Python script the job names that `dir` (where the job will find its code) does not
+  /// have (dist.ddp's --script, utils.python's --script): relative `*.py` words of the args, also
+  /// inside `bash -c '...'`. `where` names `dir` in the message.
+  static void check_scripts(const specs::AppDef& app, const std::filesystem::path& dir, const std::string& where) {
     for (const auto& role : app.roles) {
       std::vector<std::string> words;
       for (const auto& a : role.args) {
@@ -327,9 +346,9 @@ private:
       for (auto w : words) {
         if (w.size() > 1 && (w.front() == '\'' || w.front() == '"') && w.back() == w.front()) w = w.substr(1, w.size() - 2);
         if (w.size() < 4 || !w.ends_with(".py") || w[0] == '-' || w[0] == '/' || w.find('$') != std::string::npos) continue;
-        if (!std::filesystem::exists(workspace / w)) {
-          throw plugin::InvalidArgument("role '" + role.name + "' runs '" + w + "', which is not in the workspace " +
-                                        workspace.string() + ": the job would fail on the nodes");
+        if (!std::filesystem::exists(dir / w)) {
+          throw plugin::InvalidArgument("role '" + role.name + "' runs '" + w + "', which is not in " + where +
+                                        ": the job would fail on the nodes");
         }
       }
     }
@@ -350,29 +369,55 @@ private:
   }
 };
 
+/// One log file read line by line as it grows.
+struct LogFile {
+  std::filesystem::path path;
+  std::ifstream in;
+  std::string pending;  ///< the start of a line whose line break has not been written yet
+
+  explicit LogFile(std::filesystem::path p) : path(std::move(p)) {}
+
+  /// The next complete line, if the file has one now.
+  std::optional<std::string> next_line() {
+    if (!in.is_open()) in.open(path, std::ios::binary);
+    std::string line;
+    if (in.is_open() && std::getline(in, line)) {
+      if (!in.eof()) {
+        line = pending + line;
+        pending.clear();
+        return line;
+      }
+      pending += line;  // no line break yet
+    }
+    in.clear();
+    return std::nullopt;
+  }
+};
+
+/// The lines of one replica's log files (stdout, then stderr), following them with `tail` until
+/// the app ends. Each round returns what the first file has before looking at the next, so a run
+/// that is over reads as its stdout followed by its stderr.
 class SlurmLogIterator : public plugin::LogIterator {
 public:
-  SlurmLogIterator(SlurmScheduler& scheduler, std::string app_id, std::filesystem::path file, bool tail)
-      : m_scheduler(scheduler), m_app_id(std::move(app_id)), m_file(std::move(file)), m_tail(tail) {}
+  SlurmLogIterator(SlurmScheduler& scheduler, std::string app_id, const std::vector<std::filesystem::path>& files,
+                   bool tail)
+      : m_scheduler(scheduler), m_app_id(std::move(app_id)), m_tail(tail) {
+    for (const auto& f : files) m_files.emplace_back(f);
+  }
 
   std::optional<std::string> next() override {
     while (true) {
-      if (!m_in.is_open()) m_in.open(m_file, std::ios::binary);
-      std::string line;
-      if (m_in.is_open() && std::getline(m_in, line)) {
-        if (!m_in.eof()) {
-          line = m_pending + line;
-          m_pending.clear();
-          return line;
-        }
-        m_pending += line;  // no line break yet
+      for (auto& file : m_files) {
+        if (auto line = file.next_line()) return line;  // the host applies --regex
       }
-      m_in.clear();
       if (m_done) {
-        if (m_pending.empty()) return std::nullopt;
-        std::string last = std::move(m_pending);
-        m_pending.clear();
-        return last;
+        for (auto& file : m_files) {
+          if (file.pending.empty()) continue;
+          std::string last = std::move(file.pending);
+          file.pending.clear();
+          return last;
+        }
+        return std::nullopt;
       }
       if (!m_tail) {
         m_done = true;
@@ -390,30 +435,84 @@ public:
 private:
   SlurmScheduler& m_scheduler;
   std::string m_app_id;
-  std::filesystem::path m_file;
+  std::deque<LogFile> m_files;
   bool m_tail;
-  std::ifstream m_in;
-  std::string m_pending;
   bool m_done = false;
 };
+
+/// The files to read for `streams`: stdout then stderr by default (TorchX's own default, stderr,
+/// hid what the program printed; stdout alone hid a Python traceback), or the one asked for.
+std::vector<std::filesystem::path> stream_files(const std::optional<specs::Stream>& streams, const std::string& out,
+                                                const std::string& err) {
+  if (streams == specs::Stream::stdout_) return {out};
+  if (streams == specs::Stream::stderr_) return {err};
+  if (out == err) return {out};  // sbatch's default: both streams in one file
+  return {out, err};
+}
 
 std::unique_ptr<plugin::LogIterator> SlurmScheduler::log_iter(const specs::LogQuery& q) {
   if (q.since || q.until) throw plugin::Unsupported("scheduler 'slurm' does not support log since/until");
   if (q.streams == specs::Stream::combined) {
-    throw plugin::Unsupported("scheduler 'slurm' does not support the combined log stream: use --streams stdout or stderr");
+    throw plugin::Unsupported(
+        "scheduler 'slurm' does not support the combined log stream: use --streams stdout or stderr "
+        "(without --streams, stdout then stderr)");
   }
   const auto record = load_record(q.app_id);
-  if (!record) throw plugin::NotFound("Slurm job '" + q.app_id + "' was not launched by torchx here: no logs known");
-  // stdout by default: what the program printed (TorchX defaulted to stderr).
-  const std::string ext = q.streams == specs::Stream::stderr_ ? ".err" : ".out";
-  const std::filesystem::path file = std::filesystem::path(std::string(record->at("log_dir").as_string())) /
-                                     ("slurm-" + q.app_id + "-" + q.role_name + "-" + std::to_string(q.k) + ext);
-  return std::make_unique<SlurmLogIterator>(*this, q.app_id, file, q.should_tail);  // the host applies --regex
+  if (!record) return foreign_log_iter(q);
+  const std::filesystem::path base = std::filesystem::path(std::string(record->at("log_dir").as_string())) /
+                                     ("slurm-" + q.app_id + "-" + q.role_name + "-" + std::to_string(q.k));
+  return std::make_unique<SlurmLogIterator>(*this, q.app_id, stream_files(q.streams, base.string() + ".out", base.string() + ".err"),
+                                            q.should_tail);  // the host applies --regex
+}
+
+std::unique_ptr<plugin::LogIterator> SlurmScheduler::foreign_log_iter(const specs::LogQuery& q) {
+  // A job torchx did not launch: read the files Slurm writes its output to, when they can be read here.
+  const std::string job = "Slurm job " + q.app_id + " was not launched by torchx";
+  long id = 0;
+  try {
+    id = std::stol(q.app_id);
+  } catch (const std::exception&) {
+    throw plugin::NotFound(job + ": no logs known");
+  }
+  std::vector<std::vector<int>> offsets;
+  const auto roles = slurm::foreign_roles(query(id), &offsets);
+  int offset = -1;
+  for (std::size_t i = 0; i < roles.size(); ++i) {
+    if (roles[i].name == q.role_name && q.k >= 0 && static_cast<std::size_t>(q.k) < offsets[i].size()) {
+      offset = offsets[i][static_cast<std::size_t>(q.k)];
+    }
+  }
+  if (offset < 0) throw plugin::NotFound(job + " and has no replica " + q.role_name + "/" + std::to_string(q.k));
+  const auto shown = util::run_process({"scontrol", "show", "job", "-o", q.app_id});
+  std::string line;
+  std::istringstream lines(shown.out);
+  for (std::string l; std::getline(lines, l);) {
+    const std::string het = slurm::scontrol_field(l, "HetJobOffset");
+    if (het.empty() ? offset == 0 : het == std::to_string(offset)) line = " " + l;
+  }
+  const std::string out = slurm::scontrol_field(line, "StdOut");
+  const std::string err = slurm::scontrol_field(line, "StdErr");
+  if (shown.exit_code != 0 || out.empty()) {
+    throw plugin::NotFound(job + ", and Slurm no longer says where its output is (scontrol show job " + q.app_id + ")");
+  }
+  auto files = stream_files(q.streams, out, err.empty() ? out : err);
+  for (const auto& f : files) {
+    if (::access(f.c_str(), R_OK) != 0) {
+      if (offset != 0 && errno == ENOENT) {
+        // A het component other than the first has no output file of its own: what its steps
+        // printed went to the batch script's output, which is replica 0's log.
+        return std::make_unique<SlurmLogIterator>(*this, q.app_id, std::vector<std::filesystem::path>{}, false);
+      }
+      throw plugin::NotFound(job + ": its output is at " + f.string() + ", which cannot be read here (" +
+                             std::strerror(errno) + ")");
+    }
+  }
+  return std::make_unique<SlurmLogIterator>(*this, q.app_id, files, q.should_tail);
 }
 
 }  // namespace
 
 extern "C" TX_PLUGIN_EXPORT tx_status tx_plugin_negotiate(const tx_host_info* host, tx_plugin_info* info) {
-  static plugin::Plugin p = plugin::Plugin("slurm", TORCHX_VERSION).scheduler<SlurmScheduler>("slurm", "Slurm clusters");
+  static plugin::Plugin p = plugin::Plugin(TORCHX_PLUGIN_NAME, TORCHX_PLUGIN_VERSION).scheduler<SlurmScheduler>("slurm", "Slurm clusters");
   return p.negotiate(host, info);
 }

@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <map>
 #include <sstream>
@@ -167,6 +168,39 @@ std::optional<std::pair<int, int>> parse_version(const std::string& text) {
   int minor = 0;
   if (std::sscanf(version.c_str(), "%d.%d", &major, &minor) != 2) return std::nullopt;
   return std::pair{major, minor};
+}
+
+std::string scontrol_field(const std::string& line, const std::string& key) {
+  const auto at = line.find(" " + key + "=");
+  if (at == std::string::npos) return {};
+  const auto begin = at + key.size() + 2;
+  auto end = begin;
+  while ((end = line.find(' ', end)) != std::string::npos) {
+    auto word = end + 1;
+    while (word < line.size() && (std::isalnum(static_cast<unsigned char>(line[word])) != 0 || line[word] == ':')) ++word;
+    if (word > end + 1 && word < line.size() && line[word] == '=') break;
+    end = word;
+  }
+  return line.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+}
+
+std::vector<specs::Role> foreign_roles(const std::vector<Component>& components, std::vector<std::vector<int>>* offsets) {
+  std::vector<specs::Role> roles;
+  std::vector<std::vector<int>> by_role;
+  for (const auto& c : components) {
+    auto it = std::find_if(roles.begin(), roles.end(), [&](const auto& r) { return r.name == c.name; });
+    if (it == roles.end()) {
+      specs::Role role;
+      role.name = c.name;
+      role.num_replicas = 0;
+      it = roles.insert(roles.end(), std::move(role));
+      by_role.emplace_back();
+    }
+    ++it->num_replicas;
+    by_role[static_cast<std::size_t>(it - roles.begin())].push_back(c.het_offset);
+  }
+  if (offsets != nullptr) *offsets = std::move(by_role);
+  return roles;
 }
 
 }  // namespace torchx::slurm

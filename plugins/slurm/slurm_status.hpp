@@ -3,6 +3,7 @@
 #pragma once
 
 #include <torchx/specs/app_state.hpp>
+#include <torchx/specs/role.hpp>
 
 #include <optional>
 #include <string>
@@ -45,5 +46,16 @@ specs::AppState app_state(const std::vector<Component>& components);
 
 /// "slurm-wlm 22.05.8" -> {22, 5}; nullopt otherwise.
 std::optional<std::pair<int, int>> parse_version(const std::string& sinfo_version);
+
+/// The value of `key` in one line of `scontrol show job -o` (`StdOut=/a b/c.out Power=` ->
+/// "/a b/c.out"): up to the next " Key=" (a word of letters, digits and ':' followed by '='), so
+/// that a path with spaces survives; "" when absent.
+std::string scontrol_field(const std::string& line, const std::string& key);
+
+/// The roles of a job torchx did not launch: one per distinct component name, in het-offset order
+/// (a plain job: one role named after the job), with a replica per component of that name.
+/// `offsets`, when given, gets per role the het offsets of its replicas.
+std::vector<specs::Role> foreign_roles(const std::vector<Component>& components,
+                                       std::vector<std::vector<int>>* offsets = nullptr);
 
 }  // namespace torchx::slurm

@@ -1,14 +1,24 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // slurm end to end against the real local cluster (tests/slurm/start-local-slurm.sh; scripts/test.sh
-// starts it). Accounting is off: status comes from squeue alone.
+// starts it). Accounting is off: status comes from squeue alone. Without a cluster each test is
+// skipped with the reason (a failure under TORCHX_REQUIRE_SLURM=1, which scripts/test.sh sets).
 #include "../support/cli_env.hpp"
+#include "../support/slurm_cluster.hpp"
 #include "../support/temp_dir.hpp"
 #include "util/subprocess.hpp"
+
+#include "registry.hpp"
+#include "scheduler_proxy.hpp"
+
+#include <torchx/specs/json.hpp>
 
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
 
+#include <stdlib.h>
+
 #include <chrono>
+#include <iostream>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -27,9 +37,6 @@ struct Slurm {
   torchx::test::TempDir tmp;
   Slurm() {
     std::filesystem::create_directories(tmp.path() / "cwd");
-    const auto sinfo = torchx::util::run_process({"sinfo", "-h", "-o", "%D"});
-    INFO("no Slurm cluster: start it with tests/slurm/start-local-slurm.sh (scripts/test.sh does)");
-    REQUIRE(sinfo.exit_code == 0);
   }
   std::filesystem::path cwd() const { return tmp.path() / "cwd"; }
 
@@ -59,11 +66,28 @@ struct Slurm {
   }
 };
 
+/// The build's slurm plugin, loaded through the C ABI as the host loads it.
+std::unique_ptr<torchx::loader::SchedulerProxy> slurm_through_abi() {
+  torchx::loader::RegistryOptions options;
+  options.search.getenv = [](const char* name) -> std::optional<std::string> {
+    if (std::string(name) == "TORCHX_PLUGIN_SYSTEM_PATH") return TORCHX_BUILD_DIR "/share/torchx/plugins.d";
+    return std::nullopt;
+  };
+  options.search.secure = false;
+  options.policy = torchx::loader::PluginPolicy{};
+  static const auto registry = torchx::loader::Registry::discover(options);
+  const auto* entry = registry.provider(torchx::loader::Kind::scheduler, "slurm");
+  REQUIRE(entry != nullptr);
+  auto library = registry.load(*entry);
+  return std::make_unique<torchx::loader::SchedulerProxy>(library, library->scheduler("slurm"), "torchx");
+}
+
 }  // namespace
 
 TEST_SUITE_BEGIN("slurm");
 
 TEST_CASE("slurm: utils.echo with hostile arguments reaches the process byte for byte, and its logs are read from anywhere") {
+  if (!torchx::test::slurm_cluster_or_skip()) return;
   Slurm slurm;
   const std::string hostile = "a b $(touch pwned) `id` it's \"q\" ünï,comma=eq *";
   auto r = slurm({"run", "-s", "slurm", "--wait", "utils.echo", "--msg", hostile});
@@ -84,6 +108,7 @@ TEST_CASE("slurm: utils.echo with hostile arguments reaches the process byte for
 }
 
 TEST_CASE("slurm: a 2-role, 3-replica app runs as one het job") {
+  if (!torchx::test::slurm_cluster_or_skip()) return;
   Slurm slurm;
   slurm.tmp.write("cwd/two.yaml", R"(two:
   app:
@@ -104,6 +129,7 @@ TEST_CASE("slurm: a 2-role, 3-replica app runs as one het job") {
 }
 
 TEST_CASE("slurm: a failing job is FAILED with its exit code, a cancelled one CANCELLED") {
+  if (!torchx::test::slurm_cluster_or_skip()) return;
   Slurm slurm;
   auto r = slurm({"run", "-s", "slurm", "--wait", "utils.sh", "--", "sh", "-c", "exit 3"});
   CHECK(r.exit_code == 1);
@@ -119,6 +145,7 @@ TEST_CASE("slurm: a failing job is FAILED with its exit code, a cancelled one CA
 }
 
 TEST_CASE("slurm: a retry through requeue") {
+  if (!torchx::test::slurm_cluster_or_skip()) return;
   Slurm slurm;
   auto r = slurm({"run", "-s", "slurm", "--wait", "utils.sh", "--max_retries", "1", "--", "sh", "-c",
                   "if [ -e marker ]; then echo second; else touch marker; exit 4; fi"});
@@ -127,25 +154,168 @@ TEST_CASE("slurm: a retry through requeue") {
   CHECK(slurm({"log", first_line(r.out)}).out == "sh/0 second\n");
 }
 
-TEST_CASE("slurm: a job_dir workspace honours .torchxignore and the job runs there") {
+/// True when this torchx has `run --workspace` (the runner's side of workspaces); otherwise the
+/// test is skipped, saying so.
+bool has_workspace_flag(const Slurm& slurm) {
+  if (slurm({"run", "--help"}).out.find("--workspace") != std::string::npos) return true;
+  std::cout << "TORCHX_TEST_SKIPPED: this torchx has no `run --workspace` yet (the runner's part of workspaces)" << std::endl;
+  return false;
+}
+
+TEST_CASE("slurm: --workspace DIR is copied into job_dir, honouring .torchxignore, and the job runs there") {
+  if (!torchx::test::slurm_cluster_or_skip()) return;
   Slurm slurm;
-  slurm.tmp.write("cwd/keep.txt", "kept");
-  slurm.tmp.write("cwd/secret.key", "not copied");
-  slurm.tmp.write("cwd/.torchxignore", "# comment\n*.key\n");
+  if (!has_workspace_flag(slurm)) return;
+  slurm.tmp.write("ws/keep.txt", "kept");
+  slurm.tmp.write("ws/secret.key", "not copied");
+  slurm.tmp.write("ws/.torchxignore", "# comment\n*.key\n");
+  slurm.tmp.write("cwd/in-cwd.txt", "the current directory is not the workspace");
   const std::string job_dir = (slurm.tmp.path() / "job").string();
-  auto r = slurm({"run", "-s", "slurm", "--wait", "--log", "-cfg", "job_dir=" + job_dir, "utils.sh", "--", "sh", "-c",
-                  "pwd; ls -1"});
+  const std::string ws = (slurm.tmp.path() / "ws").string();
+  auto r = slurm({"run", "-s", "slurm", "--wait", "--log", "--workspace", ws, "-cfg", "job_dir=" + job_dir, "utils.sh",
+                  "--", "sh", "-c", "pwd; ls -A1"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(r.err.find("sh/0 " + job_dir + "\n") != std::string::npos);
   CHECK(r.err.find("sh/0 keep.txt\n") != std::string::npos);
-  CHECK(r.out.find("secret.key") == std::string::npos);
-  r = slurm({"run", "-s", "slurm", "-cfg", "job_dir=" + job_dir, "utils.echo"});
+  CHECK(r.err.find("sh/0 .torchxignore\n") != std::string::npos);
+  CHECK(r.err.find("secret.key") == std::string::npos);
+  CHECK(r.err.find("in-cwd.txt") == std::string::npos);
+  r = slurm({"run", "-s", "slurm", "--workspace", ws, "-cfg", "job_dir=" + job_dir, "utils.echo"});
   CHECK(r.exit_code == 1);
-  CHECK(r.err.find("already exists") != std::string::npos);
+  CHECK(r.err.find("job_dir '" + job_dir + "' already exists (it must not: it is created for the job)") != std::string::npos);
+  // --workspace "": no workspace, as TorchX: job_dir is created empty and nothing is copied.
+  const std::string empty_dir = (slurm.tmp.path() / "job2").string();
+  r = slurm({"run", "-s", "slurm", "--wait", "--log", "--workspace", "", "-cfg", "job_dir=" + empty_dir, "utils.sh", "--",
+             "sh", "-c", "ls -A1 | grep -v '^slurm-' || echo nothing-copied"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.err.find("sh/0 nothing-copied\n") != std::string::npos);
+}
+
+TEST_CASE("slurm: the workspace of the request is copied into job_dir, not the current directory (through the ABI)") {
+  if (!torchx::test::slurm_cluster_or_skip()) return;
+  Slurm slurm;
+  slurm.tmp.write("ws/keep.txt", "kept");
+  slurm.tmp.write("ws/sub/nested.txt", "nested");
+  slurm.tmp.write("ws/secret.key", "not copied");
+  slurm.tmp.write("ws/.torchxignore", "*.key\n");
+  slurm.tmp.write("cwd/in-cwd.txt", "the current directory is not the workspace");
+  // The plugin runs in this process: its state dir and current directory are this test's.
+  struct InThisTest {
+    std::filesystem::path old_cwd = std::filesystem::current_path();
+    InThisTest(const Slurm& s) {
+      ::setenv("TORCHX_SLURM_DIR", (s.tmp.path() / "state").c_str(), 1);
+      std::filesystem::current_path(s.cwd());
+    }
+    ~InThisTest() {
+      ::unsetenv("TORCHX_SLURM_DIR");
+      std::filesystem::current_path(old_cwd);
+    }
+  } const in_this_test(slurm);
+  auto scheduler = slurm_through_abi();
+  torchx::specs::AppDef app;
+  app.name = "ws";
+  torchx::specs::Role role;
+  role.name = "sh";
+  role.image = "/tmp";
+  role.entrypoint = "sh";
+  role.args = {"-c", "pwd; find . -type f ! -name 'slurm-*' | sort"};  // not the job's own logs
+  app.roles.push_back(role);
+  auto submit = [&](const std::string& job_dir, const json::value& workspace) {
+    json::object request{{"app", json::parse(torchx::specs::to_json(app))},
+                         {"cfg", json::object{{"job_dir", job_dir}}},
+                         {"workspace", workspace}};
+    const auto dryrun = scheduler->dryrun(json::serialize(request));
+    request["request"] = json::parse(dryrun.request_json);
+    const std::string id = scheduler->schedule(json::serialize(request));
+    for (int i = 0; i < 600 && !torchx::specs::is_terminal(scheduler->describe(id)->state); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return torchx::test::slurp(std::filesystem::path(job_dir) / ("slurm-" + id + "-sh-0.out"));
+  };
+  const std::string job_dir = (slurm.tmp.path() / "job").string();
+  auto out = submit(job_dir, json::value((slurm.tmp.path() / "ws").string()));
+  CHECK(out == job_dir + "\n./.torchxignore\n./keep.txt\n./sub/nested.txt\n");
+  // No workspace (absent or null): TorchX copies nothing; job_dir is created and the job runs there.
+  const std::string empty_dir = (slurm.tmp.path() / "job2").string();
+  out = submit(empty_dir, json::value(nullptr));
+  CHECK(out.find(empty_dir + "\n") == 0);
+  CHECK(out.find("keep.txt") == std::string::npos);
+  CHECK(out.find("in-cwd.txt") == std::string::npos);
+}
+
+TEST_CASE("slurm: run --log and log show stderr too (a Python traceback), --streams selects one") {
+  if (!torchx::test::slurm_cluster_or_skip()) return;
+  Slurm slurm;
+  auto r = slurm({"run", "-s", "slurm", "--wait", "--log", "utils.sh", "--", "sh", "-c",
+                  "echo to-stdout; echo 'Traceback (most recent call last):' >&2; exit 1"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("sh/0 to-stdout\n") != std::string::npos);
+  CHECK(r.err.find("sh/0 Traceback (most recent call last):\n") != std::string::npos);
+  const std::string handle = first_line(r.out);
+  r = slurm({"log", handle});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out == "sh/0 to-stdout\nsh/0 Traceback (most recent call last):\n");  // stdout, then stderr
+  CHECK(slurm({"log", "--streams", "stdout", handle}).out == "sh/0 to-stdout\n");
+  CHECK(slurm({"log", "--streams", "stderr", handle}).out == "sh/0 Traceback (most recent call last):\n");
+}
+
+TEST_CASE("slurm: a job torchx did not launch: describe shows its role, log reads its output or says why not") {
+  if (!torchx::test::slurm_cluster_or_skip()) return;
+  Slurm slurm;
+  auto sbatch = [&](const std::string& output) {
+    torchx::util::ProcessOptions options;
+    options.cwd = slurm.cwd().string();
+    const auto r = torchx::util::run_process(
+        {"sbatch", "--parsable", "-J", "foreign", "-o", output, "--wrap", "echo from-foreign; echo err-foreign >&2"}, options);
+    REQUIRE(r.exit_code == 0);
+    return "slurm://torchx/" + first_line(r.out);
+  };
+  const std::string readable = sbatch((slurm.tmp.path() / "foreign-%j.out").string());
+  CHECK(slurm.wait_terminal(readable) == "SUCCEEDED");
+  auto r = slurm({"describe", "--json", readable});
+  REQUIRE(r.exit_code == 0);
+  const auto roles = json::parse(r.out).at("roles").as_array();
+  REQUIRE(roles.size() == 1);
+  CHECK(roles[0].at("name") == "foreign");
+  CHECK(roles[0].at("num_replicas") == 1);
+  r = slurm({"log", readable});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out == "foreign/0 from-foreign\nforeign/0 err-foreign\n");  // sbatch's default: one file for both
+
+  // A het job: a role per component name, and the components' output is in the batch script's.
+  slurm.tmp.write("cwd/het.sh", "#!/bin/sh\n#SBATCH -J multi -o " + (slurm.tmp.path() / "het-%j.out").string() +
+                                    "\n#SBATCH hetjob\n#SBATCH -J multi\n"
+                                    "srun --het-group=0 echo comp0 : --het-group=1 echo comp1\n");
+  torchx::util::ProcessOptions in_cwd;
+  in_cwd.cwd = slurm.cwd().string();
+  const auto het = torchx::util::run_process({"sbatch", "--parsable", "het.sh"}, in_cwd);
+  INFO(het.err);
+  REQUIRE(het.exit_code == 0);
+  const std::string het_handle = "slurm://torchx/" + first_line(het.out);
+  CHECK(slurm.wait_terminal(het_handle) == "SUCCEEDED");
+  r = slurm({"describe", "--json", het_handle});
+  CHECK(json::parse(r.out).at("roles").as_array()[0].at("num_replicas") == 2);
+  r = slurm({"log", het_handle});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("multi/0 comp0\n") != std::string::npos);
+  CHECK(r.out.find("multi/0 comp1\n") != std::string::npos);
+
+  // Output where this machine cannot read it (here: a directory that does not exist, so the job fails).
+  const std::string unreadable = sbatch("/nonexistent-torchx-test/out-%j.txt");
+  slurm.wait_terminal(unreadable);
+  const std::string id = unreadable.substr(unreadable.rfind('/') + 1);
+  r = slurm({"log", unreadable});
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.empty());
+  CHECK(r.err.find("Slurm job " + id + " was not launched by torchx: its output is at /nonexistent-torchx-test/out-" + id +
+                   ".txt, which cannot be read here (No such file or directory)") != std::string::npos);
 }
 
 TEST_CASE("slurm: an app larger than the partition is refused before submitting, with the reason") {
+  if (!torchx::test::slurm_cluster_or_skip()) return;
   Slurm slurm;
   auto r = slurm({"run", "-s", "slurm", "utils.echo", "--num_replicas", "50"});
   CHECK(r.exit_code == 1);
@@ -153,11 +323,12 @@ TEST_CASE("slurm: an app larger than the partition is refused before submitting,
         std::string::npos);
   r = slurm({"run", "-s", "slurm", "dist.ddp", "-j", "1x1", "--script", "missing.py"});
   CHECK(r.exit_code == 1);
-  CHECK(r.err.find("role 'missing' runs 'missing.py', which is not in the workspace " + slurm.cwd().string() +
-                   ": the job would fail on the nodes") != std::string::npos);
+  CHECK(r.err.find("role 'missing' runs 'missing.py', which is not in the current directory " + slurm.cwd().string() +
+                   ", where the job runs (no job_dir): the job would fail on the nodes") != std::string::npos);
 }
 
 TEST_CASE("slurm: dist.ddp -j 2x1 rendezvouses across het components with real torchrun") {
+  if (!torchx::test::slurm_cluster_or_skip()) return;
   Slurm slurm;
   std::filesystem::copy_file(TORCHX_INTEGRATION_DIR "/dist_app.py", slurm.cwd() / "dist_app.py");
   const auto r = slurm({"run", "-s", "slurm", "--wait", "--log", "dist.ddp", "-j", "2x1", "--tee", "1", "--env",

@@ -252,7 +252,7 @@ specs::AppDef args_component(const plugin::ComponentArgs& args) {
 
 extern "C" TX_PLUGIN_EXPORT tx_status tx_plugin_negotiate(const tx_host_info* host, tx_plugin_info* info) {
   static plugin::Plugin p =
-      plugin::Plugin("test_plugin", "0.1.0")
+      plugin::Plugin(TORCHX_PLUGIN_NAME, TORCHX_PLUGIN_VERSION)
           .scheduler<TestScheduler>("test_sched", "a fake scheduler that keeps its apps in a file (tests only)")
           .component(plugin::Component{"test.echo",
                                        "Echoes a message (test component).",

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // slurm with accounting on: once slurmctld has forgotten a job, its status comes from sacct.
 // Restarts the local cluster (with accounting, then without again), so it runs alone (RUN_SERIAL).
+// However it ends (a failed REQUIRE, an exception), the cluster is put back as the other tests
+// expect it: accounting off (RestoreCluster).
 #include "../support/cli_env.hpp"
+#include "../support/slurm_cluster.hpp"
 #include "../support/temp_dir.hpp"
 #include "util/subprocess.hpp"
 
@@ -9,6 +12,9 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
 #include <thread>
 
 namespace json = boost::json;
@@ -27,10 +33,29 @@ int cluster(const std::string& args) {
       .exit_code;
 }
 
+/// Puts the cluster back as the other tests expect it (accounting off) when it goes out of scope,
+/// also when a REQUIRE fails midway (doctest unwinds with an exception).
+struct RestoreCluster {
+  RestoreCluster() = default;
+  RestoreCluster(const RestoreCluster&) = delete;
+  RestoreCluster& operator=(const RestoreCluster&) = delete;
+  ~RestoreCluster() {
+    if (cluster("") != 0) std::cerr << "test_slurm_accounting: the cluster could not be restored (see /var/spool/slurm-local/log/start.out)\n";
+  }
+};
+
+/// The accounting setting slurmctld runs with (scontrol show config), "" when it does not answer.
+std::string accounting_storage() {
+  const auto r = sh("scontrol show config | sed -n 's/^AccountingStorageType *= *//p'");
+  return r.exit_code == 0 ? r.out.substr(0, r.out.find('\n')) : "";
+}
+
 }  // namespace
 
 TEST_CASE("slurm with accounting: the status of a job slurmctld forgot comes from sacct") {
+  if (!torchx::test::slurm_cluster_or_skip()) return;
   torchx::test::TempDir tmp;
+  const RestoreCluster restore;
   REQUIRE(cluster("--accounting") == 0);
   auto options = torchx::test::hermetic_cli_options(tmp.path(), std::nullopt);  // the build's plugins only
   options.cwd = tmp.path().string();
@@ -55,12 +80,28 @@ TEST_CASE("slurm with accounting: the status of a job slurmctld forgot comes fro
              "rm -rf /var/spool/slurm-local/ctld/*")
               .exit_code == 0);
   REQUIRE(cluster("--accounting") == 0);
+  // The seam of the test below: fail where the cluster is furthest from its usual state.
+  if (std::getenv("TORCHX_TEST_FAIL_MIDWAY") != nullptr) FAIL("failing midway on purpose (TORCHX_TEST_FAIL_MIDWAY)");
   CHECK(sh("squeue --json -t all | grep -q '\"job_id\": " + id + ",'").exit_code != 0);
   r = run({"status", "--json", handle});
   REQUIRE(r.exit_code == 0);
   const auto status = json::parse(r.out);
   CHECK(status.at("state") == "FAILED");
   CHECK(status.at("msg") == json::value("sh-0 exited with code 6"));
-  // Back to the cluster the other tests expect: accounting off.
-  CHECK(cluster("") == 0);
+}
+
+TEST_CASE("slurm with accounting: a test that fails midway leaves the cluster as the other tests expect it") {
+  if (!torchx::test::slurm_cluster_or_skip()) return;
+  // This same binary, running the test above with its failure seam.
+  torchx::util::ProcessOptions options;
+  options.env = {{"TORCHX_TEST_FAIL_MIDWAY", "1"}, {"TORCHX_REQUIRE_SLURM", "1"}};
+  const auto r = torchx::util::run_process(
+      {std::filesystem::read_symlink("/proc/self/exe").string(),
+       "--test-case=slurm with accounting: the status of a job slurmctld forgot comes from sacct"},
+      options);
+  INFO(r.out, r.err);
+  CHECK(r.exit_code != 0);
+  CHECK(r.out.find("failing midway on purpose") != std::string::npos);
+  CHECK(accounting_storage() == "accounting_storage/none");
+  CHECK(sh("sinfo -h -N -o '%T' | grep -qvE '^(idle|allocated|mixed|completing)$'").exit_code != 0);  // every node up
 }

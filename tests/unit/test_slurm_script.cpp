@@ -126,4 +126,35 @@ TEST_CASE("slurm state names map as TorchX's, versions parse") {
   CHECK_FALSE(slurm::parse_version("garbage").has_value());
 }
 
+TEST_CASE("slurm::scontrol_field reads a value up to the next key, spaces included") {
+  const std::string line =
+      " JobId=7 JobName=my job StdErr=/data/a b/err-7.txt StdIn=/dev/null StdOut=/data/out-7.txt Power= TresPerNode=gres:gpu:1";
+  CHECK(torchx::slurm::scontrol_field(line, "JobName") == "my job");
+  CHECK(torchx::slurm::scontrol_field(line, "StdErr") == "/data/a b/err-7.txt");
+  CHECK(torchx::slurm::scontrol_field(line, "StdOut") == "/data/out-7.txt");
+  CHECK(torchx::slurm::scontrol_field(line, "Power").empty());
+  CHECK(torchx::slurm::scontrol_field(line, "TresPerNode") == "gres:gpu:1");
+  CHECK(torchx::slurm::scontrol_field(line, "HetJobOffset").empty());
+}
+
+TEST_CASE("slurm::foreign_roles: a role per component name, a replica per component") {
+  auto component = [](const std::string& name, int offset) {
+    torchx::slurm::Component c;
+    c.name = name;
+    c.het_offset = offset;
+    return c;
+  };
+  std::vector<std::vector<int>> offsets;
+  auto roles = torchx::slurm::foreign_roles({component("train", 0), component("ps", 1), component("train", 2)}, &offsets);
+  REQUIRE(roles.size() == 2);
+  CHECK(roles[0].name == "train");
+  CHECK(roles[0].num_replicas == 2);
+  CHECK(roles[1].name == "ps");
+  CHECK(roles[1].num_replicas == 1);
+  CHECK(offsets == std::vector<std::vector<int>>{{0, 2}, {1}});
+  roles = torchx::slurm::foreign_roles({component("my-job", 0)});
+  REQUIRE(roles.size() == 1);
+  CHECK(roles[0].name == "my-job");
+}
+
 TEST_SUITE_END();

@@ -71,7 +71,7 @@ struct NamedFsspec : FileTracker {
 }  // namespace torchx::trackers
 
 extern "C" TX_PLUGIN_EXPORT tx_status tx_plugin_negotiate(const tx_host_info* host, tx_plugin_info* info) {
-  static torchx::plugin::Plugin plugin = torchx::plugin::Plugin("file_tracker", TORCHX_VERSION)
+  static torchx::plugin::Plugin plugin = torchx::plugin::Plugin(TORCHX_PLUGIN_NAME, TORCHX_PLUGIN_VERSION)
                                              .tracker<torchx::trackers::NamedFile>("file")
                                              .tracker<torchx::trackers::NamedFsspec>("fsspec");
   return plugin.negotiate(host, info);

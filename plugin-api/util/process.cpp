@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// run_process over Boost.Process v2 (header-only in Boost 1.81).
-#include "subprocess.hpp"
+// run_process over Boost.Process v2 (header-only in Boost 1.81). Part of the SDK: plugins run
+// programs (sbatch, squeue) with it, and the host does too.
+#include "torchx/util/process.hpp"
 
 // Boost 1.81 bug: with BOOST_PROCESS_USE_STD_FS, process/v2 uses boost::optional and type traits
-// without including them (README.md, "Libraries and why").
+// without including them.
 #include <boost/optional.hpp>
 #include <boost/type_traits.hpp>
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-3-Clause
-#include "util/subprocess.hpp"
+#include <torchx/util/process.hpp>
 
 #include <doctest/doctest.h>
 
