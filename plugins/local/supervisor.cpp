@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -558,6 +559,15 @@ private:
   std::int64_t m_kill_at = 0;
 };
 
+/// The test seam of the start-up race: TORCHX_LOCAL_TEST_SUPERVISOR_DELAY_MS makes the supervisor
+/// sleep as it starts, before it takes over the app (tests/integration/test_local_recovery.cpp).
+void test_delay() {
+  if (const char* ms = std::getenv("TORCHX_LOCAL_TEST_SUPERVISOR_DELAY_MS"); ms != nullptr) {
+    ::usleep(static_cast<useconds_t>(std::clamp(std::atoi(ms), 0, 60000)) * 1000);
+    ::unsetenv("TORCHX_LOCAL_TEST_SUPERVISOR_DELAY_MS");  // the replicas never see it
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -569,6 +579,7 @@ int main(int argc, char** argv) {
   if (argc == 3 && std::string(argv[2]).rfind("--ready-fd=", 0) == 0) ready_fd = std::atoi(argv[2] + 11);
   if (ready_fd >= 0) ::fcntl(ready_fd, F_SETFD, FD_CLOEXEC);  // replicas must not inherit it
   const std::string dir = argv[1];
+  test_delay();
   const int lock = ::open((dir + "/" + torchx::local::k_lock_file).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (lock < 0 || ::flock(lock, LOCK_EX | LOCK_NB) != 0) {
     std::cerr << "torchx-local-supervisor: another supervisor holds " << dir << "\n";
