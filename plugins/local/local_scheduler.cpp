@@ -67,6 +67,14 @@ int gpu_count() {
   return ::pclose(p) == 0 ? lines : 0;
 }
 
+/// A test seam: sleeps as long as the variable `name` says (milliseconds, at most 60 s) to widen a
+/// race window (tests/integration/test_local_recovery.cpp).
+void test_delay(const char* name) {
+  if (const char* ms = std::getenv(name); ms != nullptr) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::clamp(std::atoi(ms), 0, 60000)));
+  }
+}
+
 std::optional<json::object> read_json(const std::filesystem::path& p) {
   const auto text = local::read_file(p);
   if (!text) return std::nullopt;
@@ -321,6 +329,7 @@ public:
     if (!specs::is_terminal(d->state)) {
       throw plugin::InvalidArgument("app '" + app_id + "' is still " + specs::to_string(d->state) + ": cancel it first");
     }
+    test_delay("TORCHX_LOCAL_TEST_DELETE_DELAY_MS");
     const std::filesystem::path dir = local::state_root(false) / app_id;
     if (const auto request = read_json(dir / local::k_request_file)) {
       const std::filesystem::path base(std::string(request->at("log_base").as_string()));
