@@ -108,8 +108,11 @@ bool supervisor_alive(const std::filesystem::path& app_dir) {
 }
 
 int try_lock_supervisor(const std::filesystem::path& app_dir) {
-  // O_CREAT: an app directory from before the launcher created the lock has none; nobody runs it.
-  const int fd = ::open((app_dir / k_lock_file).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  // Read-only is enough for flock (and works on a read-only state root). A missing file is
+  // created: an app directory from before the launcher created the lock has none; nobody runs it.
+  const std::filesystem::path path = app_dir / k_lock_file;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT) fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) return -1;
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     ::close(fd);

@@ -361,6 +361,12 @@ public:
     local::write_atomically(app_dir / local::k_app_file, specs::to_json(req.app));
     local::write_atomically(app_dir / local::k_request_file, json::serialize(request));
     spawn_supervisor(app_dir, app_id, lock.fd);
+    // Said plainly where the machine gives the supervisor no cgroup (its first state says how).
+    if (const auto state = read_json(app_dir / local::k_state_file)) {
+      if (const std::string how = string_or(*state, "containment"); !how.empty() && !how.starts_with("cgroup ")) {
+        plugin::log(TX_LOG_INFO, "local_cwd: " + how);
+      }
+    }
     return app_id;
   }
 
@@ -460,6 +466,10 @@ public:
     }
     if (state && still_ours(*state, *state, "supervisor_pid", "supervisor_start_time")) {
       ::kill(static_cast<pid_t>(int_or(*state, "supervisor_pid")), SIGTERM);
+    } else if (state && state->contains("supervisor_pid") && local::supervisor_alive(dir)) {
+      plugin::log(TX_LOG_WARNING, "the supervisor of '" + app_id + "' (pid " + json::serialize(state->at("supervisor_pid")) +
+                                      ") is not provably the recorded process (a record from an older torchx?): "
+                                      "not signalled");
     }
   }
 

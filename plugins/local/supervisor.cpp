@@ -343,9 +343,8 @@ private:
   void on_timers() {
     const std::int64_t t = monotonic_ms();
     if (m_kill_at > 0 && t >= m_kill_at) {
-      // Only groups whose leader we have not reaped: its pid (the group id) cannot be reused.
       for (auto& r : m_replicas) {
-        if (r.started && !r.exited) ::killpg(r.pid, SIGKILL);
+        if (group_is_ours(r)) ::killpg(r.pid, SIGKILL);
       }
       m_kill_at = 0;
     }
@@ -606,6 +605,34 @@ private:
     std::cerr << "torchx-local-supervisor: " << m_containment << "\n";
   }
 
+  /// True if the replica's process group provably still is the one we made: its leader is not
+  /// reaped yet, or a child of ours (not reaped either) is in it. A group id is not reused while
+  /// the group has a member, and only we reap our children.
+  static bool group_is_ours(const Replica& r) {
+    if (!r.started) return false;
+    if (!r.exited) return true;
+    bool found = false;
+    const pid_t self = ::getpid();
+    if (DIR* proc = ::opendir("/proc")) {
+      while (const dirent* e = ::readdir(proc)) {
+        const pid_t pid = static_cast<pid_t>(std::atoi(e->d_name));
+        const auto stat = pid > 0 ? torchx::local::read_file("/proc/" + std::string(e->d_name) + "/stat") : std::nullopt;
+        const auto close_paren = stat ? stat->rfind(')') : std::string::npos;
+        if (close_paren == std::string::npos) continue;
+        int ppid = 0;
+        int pgrp = 0;
+        char state = 0;
+        if (std::sscanf(stat->c_str() + close_paren + 1, " %c %d %d", &state, &ppid, &pgrp) == 3 && ppid == self &&
+            pgrp == r.pid) {
+          found = true;
+          break;
+        }
+      }
+      ::closedir(proc);
+    }
+    return found;
+  }
+
   /// SIGKILLs our children (all of them descendants of the app: we are a subreaper); true if any.
   /// A child's pid cannot be reused before we reap it, so the pid is proof enough.
   static bool kill_children() {
@@ -631,11 +658,11 @@ private:
     return any;
   }
 
-  /// Kills what is left: the groups of replicas not yet reaped, the app's cgroup (which holds
+  /// Kills what is left: the replicas' groups that are provably still ours, the app's cgroup (which holds
   /// whatever left its group), then, round after round, every descendant reparented to us.
   void sweep() {
     for (auto& r : m_replicas) {
-      if (r.started && !r.exited) ::killpg(r.pid, SIGKILL);
+      if (group_is_ours(r)) ::killpg(r.pid, SIGKILL);
     }
     if (!m_cgroup.empty() && !local::kill_cgroup(m_cgroup, 5000)) {
       std::cerr << "torchx-local-supervisor: cannot empty and remove the cgroup " << m_cgroup << "\n";
