@@ -195,6 +195,21 @@ bool is_app_cgroup(const std::filesystem::path& dir, const std::string& app_id) 
          ::statfs(dir.c_str(), &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC;
 }
 
+namespace {
+
+/// Removes the (emptied) cgroups below `dir`, deepest first; a cgroup's files are not directories.
+void remove_cgroups_below(const std::filesystem::path& dir, int depth) {
+  if (depth > 32) return;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    if (!e.is_directory(ec) || e.is_symlink(ec)) continue;
+    remove_cgroups_below(e.path(), depth + 1);
+    ::rmdir(e.path().c_str());
+  }
+}
+
+}  // namespace
+
 bool kill_cgroup(const std::filesystem::path& dir, int wait_ms) {
   // cgroup.kill (Linux 5.14) kills atomically, forks included; before it, SIGKILL pid by pid,
   // again on each round. Every process in the cgroup is the app's: only its replicas entered it.
@@ -210,6 +225,9 @@ bool kill_cgroup(const std::filesystem::path& dir, int wait_ms) {
       std::istringstream procs(read_file(dir / "cgroup.procs").value_or(""));
       for (pid_t pid = 0; procs >> pid;) ::kill(pid, SIGKILL);
     }
+    // cgroup.kill reaches the cgroups below too (a torchx run inside a replica makes its own):
+    // those go first, or this one cannot be removed.
+    remove_cgroups_below(dir, 0);
     if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) return true;
     if (errno != EBUSY || std::chrono::steady_clock::now() >= deadline) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
