@@ -96,7 +96,7 @@ std::string state_problem(const json::object& s) {
   for (const char* key : {"state", "msg", "structured_error_msg"}) {
     if (!s.contains(key) || !s.at(key).is_string()) return std::string("'") + key + "' is not a string";
   }
-  if (!s.contains("num_restarts") || !s.at("num_restarts").is_number()) return "'num_restarts' is not a number";
+  if (!s.contains("num_restarts") || !s.at("num_restarts").is_int64()) return "'num_restarts' is not an integer";
   if (!s.contains("replicas") || !s.at("replicas").is_array()) return "'replicas' is not a list";
   for (const auto& r : s.at("replicas").as_array()) {
     const auto* o = r.if_object();
@@ -146,13 +146,15 @@ bool still_ours(const json::object& state, const json::object& record, const cha
          local::same_process(static_cast<pid_t>(pid), static_cast<std::uint64_t>(start), string_or(state, "boot_id"));
 }
 
-/// final.record, if the supervisor had to write one (its state.json write failed).
+/// final.record, if the supervisor had to write one (its state.json write failed): an object with
+/// a final state.
 std::optional<json::object> final_record(const std::filesystem::path& dir) {
   const auto text = local::read_file(dir / local::k_final_file);
   if (!text || text->find_first_not_of(' ') == std::string::npos) return std::nullopt;
   boost::system::error_code ec;
   auto v = json::parse(*text, ec);
-  if (ec || !v.is_object() || !v.as_object().contains("state") || !v.as_object().at("state").is_string()) {
+  if (ec || !v.is_object() || !v.as_object().contains("state") || !v.as_object().at("state").is_string() ||
+      !terminal(v.as_object())) {
     return std::nullopt;
   }
   return std::move(v.as_object());
@@ -452,7 +454,8 @@ public:
   void cancel(const std::string& app_id) override {
     auto d = describe(app_id);
     if (!d) throw plugin::NotFound("app '" + app_id + "' not found");
-    if (specs::is_terminal(d->state) || d->state == specs::AppState::UNKNOWN) return;
+    if (specs::is_terminal(d->state)) return;
+    if (d->state == specs::AppState::UNKNOWN) throw plugin::Error(TX_E_INTERNAL, "cannot cancel app " + d->msg);
     const std::filesystem::path dir = local::state_root(false) / app_id;
     // First the request on disk (a supervisor still starting reads it once it has recorded its
     // pid), then the signal to the recorded supervisor, only if it is provably that process.

@@ -375,6 +375,11 @@ TEST_CASE("local_cwd recovery: one corrupt state.json is reported by list and hi
   const auto s = torchx({"status", handles[0]});
   CHECK(s.exit_code == 0);
   CHECK(s.out.find("state.json is corrupt") != std::string::npos);
+  const auto c = torchx({"cancel", handles[0]});
+  CHECK(c.exit_code == 1);
+  CHECK(lines(c.err) == 1);
+  CHECK(c.err.find("cannot cancel app " + handles[0].substr(handles[0].rfind('/') + 1) + ": state.json is corrupt") !=
+        std::string::npos);
   // Its supervisor is gone, so it can be deleted.
   CHECK(torchx({"delete", handles[0]}).exit_code == 0);
 }
