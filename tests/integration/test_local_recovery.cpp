@@ -225,6 +225,10 @@ TEST_CASE("local_cwd recovery: a supervisor still starting is not declared dead 
   INFO(json::serialize(early));
   CHECK(early.at("state") != "FAILED");
   CHECK(torchx({"list", "-s", "local_cwd"}).exit_code == 0);
+  const auto del = torchx({"delete", handle});  // a starting app is not deleted under its supervisor
+  CHECK(del.exit_code == 1);
+  CHECK(del.err.find("cancel it first") != std::string::npos);
+  CHECK(std::filesystem::exists(torchx.app_dir(handle) / "app.json"));
   CHECK(torchx::test::wait_exit(launcher) == 0);
   CHECK(torchx.wait_state(handle, [](const std::string& s) { return s != "RUNNING"; }) == "SUCCEEDED");
   CHECK(torchx({"log", handle}).out == "sh/0 ran\n");
