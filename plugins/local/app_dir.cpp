@@ -178,7 +178,8 @@ CgroupPlace cgroup_place() {
     f >> id >> parent >> devno >> mount_root >> mount_point;
     if (own.rfind(mount_root, 0) != 0) continue;  // a mount of another part of the hierarchy
     std::string rel = own.substr(mount_root == "/" ? 0 : mount_root.size());
-    const std::filesystem::path dir = std::filesystem::path(mount_point) / rel.substr(rel.starts_with("/") ? 1 : 0);
+    while (rel.starts_with("/")) rel.erase(0, 1);
+    const std::filesystem::path dir = rel.empty() ? std::filesystem::path(mount_point) : std::filesystem::path(mount_point) / rel;
     if (::access((dir / "cgroup.procs").c_str(), W_OK) != 0 || ::access(dir.c_str(), W_OK) != 0) {
       return {{}, "the cgroup v2 directory " + dir.string() + " is not writable by this user"};
     }
