@@ -107,7 +107,8 @@ struct Role {
 
 class Supervisor {
 public:
-  Supervisor(std::string app_dir, int ready_fd) : m_dir(std::move(app_dir)), m_ready_fd(ready_fd) {}
+  Supervisor(std::string app_dir, int ready_fd, int lock_fd)
+      : m_dir(std::move(app_dir)), m_ready_fd(ready_fd), m_lock_fd(lock_fd) {}
 
   int run() {
     const auto request = torchx::local::read_file(m_dir + "/" + torchx::local::k_request_file);
@@ -207,9 +208,15 @@ private:
     const int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
     const pid_t parent = ::getpid();
     const int cgroup_procs = m_cgroup_procs;
+    const int lock_fd = m_lock_fd;
+    // Closed (close-on-exec) when the child has exec'd or died: we wait for that below, so that no
+    // child of ours still holds the supervisor lock once we say the app is running.
+    int exec_pipe[2] = {-1, -1};
+    if (::pipe2(exec_pipe, O_CLOEXEC) != 0) exec_pipe[0] = exec_pipe[1] = -1;
 
     const pid_t pid = ::fork();
     if (pid == 0) {
+      if (lock_fd >= 0) ::close(lock_fd);  // a replica must never look like a live supervisor
       ::setpgid(0, 0);
       if (cgroup_procs >= 0) (void)!::write(cgroup_procs, "0", 1);  // into the app's cgroup
       ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // a SIGKILLed supervisor takes its replicas along
@@ -239,6 +246,16 @@ private:
     ::close(devnull);
     ::close(out[1]);
     ::close(err[1]);
+    if (exec_pipe[1] >= 0) {
+      ::close(exec_pipe[1]);
+      char byte = 0;
+      while (pid > 0) {  // nothing is ever written: EOF, once exec'd or dead
+        const ssize_t n = ::read(exec_pipe[0], &byte, 1);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+      }
+      ::close(exec_pipe[0]);
+    }
     if (pid < 0) {
       ::close(out[0]);
       ::close(err[0]);
@@ -685,6 +702,7 @@ private:
 
   std::string m_dir;
   int m_ready_fd = -1;
+  int m_lock_fd = -1;         // supervisor.lock, held while we live
   int m_final_fd = -1;        // final.record, preallocated
   int m_cgroup_procs = -1;    // the app cgroup's cgroup.procs, written by each replica as it starts
   std::string m_cgroup;       // the app's cgroup, "" if none
@@ -751,7 +769,7 @@ int main(int argc, char** argv) {
     return 3;
   }
   try {
-    return Supervisor(dir, ready_fd).run();
+    return Supervisor(dir, ready_fd, lock).run();
   } catch (const std::exception& e) {
     std::cerr << "torchx-local-supervisor: " << e.what() << "\n";
     return 1;

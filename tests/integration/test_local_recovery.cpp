@@ -147,6 +147,9 @@ bool lock_held(const std::filesystem::path& app_dir) {
   return held;
 }
 
+/// A final state (what wait_state waits for).
+bool ended(const std::string& s) { return s == "SUCCEEDED" || s == "FAILED" || s == "CANCELLED" || s == "UNKNOWN"; }
+
 std::size_t lines(const std::string& s) { return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n')); }
 
 }  // namespace
@@ -159,6 +162,7 @@ TEST_CASE("local_cwd recovery: a stale state.json naming a stranger's process ne
   auto r = torchx({"run", "utils.sh", "--", "true"});
   REQUIRE(r.exit_code == 0);
   const std::string handle = first_line(r.out);
+  REQUIRE(eventually([&] { return !lock_held(torchx.app_dir(handle)); }));  // its supervisor is gone
   // A stranger, in its own session and group: what a recorded pid may be after a reboot or reuse.
   const pid_t stranger = torchx::test::spawn_background({"/usr/bin/setsid", "sleep", "987661"}, {},
                                                         (torchx.tmp.path() / "stranger.out").string());
@@ -230,7 +234,7 @@ TEST_CASE("local_cwd recovery: a supervisor still starting is not declared dead 
   CHECK(del.err.find("cancel it first") != std::string::npos);
   CHECK(std::filesystem::exists(torchx.app_dir(handle) / "app.json"));
   CHECK(torchx::test::wait_exit(launcher) == 0);
-  CHECK(torchx.wait_state(handle, [](const std::string& s) { return s != "RUNNING"; }) == "SUCCEEDED");
+  CHECK(torchx.wait_state(handle, ended) == "SUCCEEDED");
   CHECK(torchx({"log", handle}).out == "sh/0 ran\n");
 
   // A cancel while the supervisor is still starting is not lost: the app ends CANCELLED and its
@@ -248,7 +252,7 @@ TEST_CASE("local_cwd recovery: a supervisor still starting is not declared dead 
   const std::string handle2 = "local_cwd://torchx/" + id2;
   CHECK(torchx({"cancel", handle2}).exit_code == 0);
   torchx::test::wait_exit(launcher2);
-  CHECK(torchx.wait_state(handle2, [](const std::string& s) { return s != "RUNNING"; }) == "CANCELLED");
+  CHECK(torchx.wait_state(handle2, ended) == "CANCELLED");
   CHECK(eventually([&] { return !lock_held(torchx.app_dir(handle2)); }));
   CHECK_FALSE(std::filesystem::exists(torchx.cwd() / "ran-anyway"));
 }
@@ -309,7 +313,7 @@ TEST_CASE("local_cwd recovery: descendants that setsid away do not survive a can
   const std::string handle = first_line(r.out);
   REQUIRE(eventually([] { return !pids_with("987672").empty() && !pids_with("987673").empty(); }));
   CHECK(torchx({"cancel", handle}).exit_code == 0);
-  CHECK(torchx.wait_state(handle, [](const std::string& s) { return s != "RUNNING"; }) == "CANCELLED");
+  CHECK(torchx.wait_state(handle, ended) == "CANCELLED");
   CHECK(eventually([] { return pids_with("987672").empty() && pids_with("987673").empty(); }));
 }
 
@@ -360,6 +364,8 @@ TEST_CASE("local_cwd recovery: one corrupt state.json is reported by list and hi
     const auto r = torchx({"run", "utils.echo", "--msg", std::to_string(i)});
     REQUIRE(r.exit_code == 0);
     handles.push_back(first_line(r.out));
+    // The supervisor may still be sweeping after its app ended: gone before we edit its state.
+    REQUIRE(eventually([&] { return !lock_held(torchx.app_dir(handles.back())); }));
   }
   std::ofstream(torchx.app_dir(handles[0]) / "state.json") << R"({"state": 5})";  // valid JSON, wrong shape
   std::ofstream(torchx.app_dir(handles[1]) / "state.json") << "{\"state\": \"RUNN";  // cut short
@@ -394,6 +400,7 @@ TEST_CASE("local_cwd recovery: of concurrent deletes one wins, the others say so
                    "cd \"$(dirname \"$TORCHELASTIC_ERROR_FILE\")\" && mkdir many && cd many && seq 300 | xargs touch"});
   REQUIRE(r.exit_code == 0);
   const std::string handle = first_line(r.out);
+  REQUIRE(eventually([&] { return !lock_held(torchx.app_dir(handle)); }));
   // A seam in delete: each waits 1 s after it has found the app, so that all of them overlap.
   torchx.extra_env = {{"TORCHX_LOCAL_TEST_DELETE_DELAY_MS", "1000"}};
   std::vector<pid_t> deleters;
