@@ -34,6 +34,7 @@
 #include <dirent.h>
 #include <iostream>
 #include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -264,6 +265,11 @@ private:
     }
     ::setpgid(pid, pid);  // also here, so the group exists before we might signal it
     r.start_time = local::process_start_time(pid).value_or(0);  // not reaped yet: still this child
+    if (!m_cgroup.empty() && !in_app_cgroup(pid)) {  // said once; the sweep still covers it while we live
+      m_containment = "process " + std::to_string(pid) + " could not enter the cgroup " + m_cgroup +
+                      ": descendants that leave their process group are not contained once the supervisor is killed";
+      std::cerr << "torchx-local-supervisor: " << m_containment << "\n";
+    }
     ::fcntl(out[0], F_SETFL, O_NONBLOCK);
     ::fcntl(err[0], F_SETFL, O_NONBLOCK);
     r.pid = pid;
@@ -602,7 +608,9 @@ private:
   /// A cgroup v2 of the app's own (a child of ours) that every replica enters before exec: what
   /// leaves its process group (setsid) is still in it, and a reader can kill it after we die.
   void make_cgroup() {
-    const auto place = local::cgroup_place();
+    // TORCHX_LOCAL_TEST_NO_CGROUP: a test seam, to see what a machine without cgroups gives.
+    const bool off = std::getenv("TORCHX_LOCAL_TEST_NO_CGROUP") != nullptr;
+    const auto place = off ? local::CgroupPlace{{}, "TORCHX_LOCAL_TEST_NO_CGROUP is set"} : local::cgroup_place();
     std::string why = place.why_not;
     if (!place.dir.empty()) {
       const auto dir = place.dir / local::cgroup_name(m_app_id);
@@ -620,6 +628,16 @@ private:
     m_containment = "process groups and a subreaper: descendants that leave their process group are not contained "
                     "once the supervisor is killed (no cgroup: " + why + ")";
     std::cerr << "torchx-local-supervisor: " << m_containment << "\n";
+  }
+
+  /// False if process `pid` is, provably, not in the app's cgroup (its /proc/PID/cgroup v2 line
+  /// names another); true if it is, or if that cannot be read.
+  bool in_app_cgroup(pid_t pid) const {
+    std::istringstream lines(local::read_file("/proc/" + std::to_string(pid) + "/cgroup").value_or(""));
+    for (std::string line; std::getline(lines, line);) {
+      if (line.rfind("0::", 0) == 0) return line.ends_with("/" + local::cgroup_name(m_app_id));
+    }
+    return true;
   }
 
   /// True if the replica's process group provably still is the one we made: its leader is not

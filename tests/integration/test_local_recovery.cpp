@@ -49,6 +49,7 @@ struct Local {
     o.env.emplace_back("TORCHX_LOCAL_GRACE_SECONDS", "2");
     o.env.emplace_back("TORCHX_LOCAL_TEST_SUPERVISOR_DELAY_MS", std::nullopt);
     o.env.emplace_back("TORCHX_LOCAL_TEST_DELETE_DELAY_MS", std::nullopt);
+    o.env.emplace_back("TORCHX_LOCAL_TEST_NO_CGROUP", std::nullopt);
     for (const auto& kv : extra_env) o.env.push_back(kv);
     return o;
   }
@@ -340,6 +341,22 @@ TEST_CASE("local_cwd recovery: descendants that setsid away do not survive a SIG
   if (state.contains("cgroup") && state.at("cgroup").is_string()) {
     CHECK(eventually([&] { return !std::filesystem::exists(std::string(state.at("cgroup").as_string())); }));
   }
+}
+
+TEST_CASE("local_cwd recovery: without a cgroup, containment is said plainly and the subreaper still sweeps") {
+  Local torchx;
+  KillAtEnd cleanup{{"987676"}};
+  torchx.extra_env = {{"TORCHX_LOCAL_TEST_NO_CGROUP", "1"}};  // a seam: as on a machine without cgroups
+  const auto r = torchx({"run", "utils.sh", "--", "sh", "-c", "setsid sleep 987676 & echo started"});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.err.find("info     plugin 'local': local_cwd: process groups and a subreaper: descendants that leave their "
+                   "process group are not contained once the supervisor is killed (no cgroup: "
+                   "TORCHX_LOCAL_TEST_NO_CGROUP is set)\n") != std::string::npos);
+  const auto state = torchx.state_file(first_line(r.out));
+  CHECK(state.at("cgroup").is_null());
+  CHECK(std::string(state.at("containment").as_string()).starts_with("process groups and a subreaper"));
+  CHECK(eventually([] { return pids_with("987676").empty(); }));  // swept at the end, while the supervisor lives
 }
 
 TEST_CASE("local_cwd recovery: TORCHX_LOCAL_GRACE_SECONDS is validated in one line") {
