@@ -5,7 +5,8 @@
 // by the launcher (--lock-fd): it holds that lock while it lives. It records the boot id and each
 // process's start time so that readers can prove a pid is still the app's, puts the replicas in a
 // cgroup of the app's own where the machine allows (else says so in state.json and its log),
-// preallocates final.record for the day state.json cannot be written, starts each replica in its
+// preallocates final.record for the day state.json cannot be written, honours a cancel.requested
+// found as it starts (after recording its own pid), starts each replica in its
 // own process group, copies each stream to its file and whole lines to
 // combined.log in arrival order (event-driven: poll() over the pipes and a signalfd, no timers
 // but the cancel grace), records pids and exit codes or signals, restarts failed replicas as the
