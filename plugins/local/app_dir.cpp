@@ -2,11 +2,18 @@
 #include "app_dir.hpp"
 
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -14,6 +21,8 @@
 #include <sstream>
 #include <stdexcept>
 #include <system_error>
+#include <thread>
+#include <vector>
 
 namespace torchx::local {
 
@@ -28,10 +37,29 @@ std::filesystem::path state_root(bool create) {
     root = std::filesystem::path(home != nullptr ? home : "/tmp") / ".local/state/torchx/local";
   }
   if (create) {
+    // The parents as any mkdir -p would; the root itself private. An existing directory is taken
+    // as it is (never chmod-ed: it may not be ours to change), unless others could write to it.
     std::error_code ec;
-    std::filesystem::create_directories(root, ec);
-    if (ec) throw std::runtime_error("cannot create the local state root '" + root.string() + "': " + ec.message());
-    ::chmod(root.c_str(), 0700);
+    if (root.has_parent_path()) std::filesystem::create_directories(root.parent_path(), ec);
+    if (ec || (::mkdir(root.c_str(), 0700) != 0 && errno != EEXIST)) {
+      const std::string why = ec ? ec.message() : std::strerror(errno);
+      throw std::runtime_error("cannot create the local state root '" + root.string() + "': " + why);
+    }
+    struct stat st {};
+    if (::stat(root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+      throw std::runtime_error("the local state root '" + root.string() + "' is not a directory");
+    }
+    if (st.st_uid != ::geteuid()) {
+      throw std::runtime_error("the local state root '" + root.string() + "' belongs to another user (uid " +
+                               std::to_string(st.st_uid) + "): set TORCHX_LOCAL_DIR to a directory of your own");
+    }
+    if ((st.st_mode & S_IWOTH) != 0) {
+      char mode[8];
+      std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+      throw std::runtime_error("the local state root '" + root.string() + "' is writable by every user (mode " + mode +
+                               "): set TORCHX_LOCAL_DIR to a private directory (torchx creates a missing one "
+                               "with mode 0700)");
+    }
   }
   return root;
 }
@@ -77,6 +105,148 @@ bool supervisor_alive(const std::filesystem::path& app_dir) {
   const bool alive = ::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
   ::close(fd);  // releases our shared lock if we got one
   return alive;
+}
+
+int try_lock_supervisor(const std::filesystem::path& app_dir) {
+  // Read-only is enough for flock (and works on a read-only state root). A missing file is
+  // created: an app directory from before the launcher created the lock has none; nobody runs it.
+  const std::filesystem::path path = app_dir / k_lock_file;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT) fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return -1;
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+std::string boot_id() {
+  std::string id = read_file("/proc/sys/kernel/random/boot_id").value_or("");
+  while (!id.empty() && (id.back() == '\n' || id.back() == ' ')) id.pop_back();
+  return id;
+}
+
+namespace {
+
+/// The fields of /proc/PID/stat after the command name: [0] is field 3 (state).
+std::vector<std::string> stat_fields(pid_t pid) {
+  if (pid <= 0) return {};
+  const auto stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+  if (!stat) return {};
+  const auto paren = stat->rfind(')');
+  if (paren == std::string::npos) return {};
+  std::vector<std::string> fields;
+  std::istringstream in(stat->substr(paren + 1));
+  for (std::string f; in >> f;) fields.push_back(f);
+  return fields;
+}
+
+}  // namespace
+
+std::optional<std::uint64_t> process_start_time(pid_t pid) {
+  const auto fields = stat_fields(pid);
+  if (fields.size() < 20) return std::nullopt;
+  return std::strtoull(fields[19].c_str(), nullptr, 10);  // field 22
+}
+
+pid_t process_group(pid_t pid) {
+  const auto fields = stat_fields(pid);
+  return fields.size() < 3 ? -1 : static_cast<pid_t>(std::atoi(fields[2].c_str()));  // field 5
+}
+
+bool same_process(pid_t pid, std::uint64_t start_time, const std::string& recorded_boot_id) {
+  if (pid <= 0 || start_time == 0 || recorded_boot_id.empty() || recorded_boot_id != boot_id()) return false;
+  return process_start_time(pid) == start_time;
+}
+
+CgroupPlace cgroup_place() {
+  // Our own cgroup v2 path ("0::/a/b"), and where the v2 hierarchy is mounted (mountinfo: field 4 is
+  // the mount's root in the hierarchy, field 5 the mount point, the type follows " - ").
+  std::string own;
+  std::istringstream cg(read_file("/proc/self/cgroup").value_or(""));
+  for (std::string line; std::getline(cg, line);) {
+    if (line.rfind("0::", 0) == 0) own = line.substr(3);
+  }
+  if (own.empty()) return {{}, "this process is in no cgroup v2"};
+  std::istringstream mounts(read_file("/proc/self/mountinfo").value_or(""));
+  for (std::string line; std::getline(mounts, line);) {
+    const auto dash = line.find(" - ");
+    if (dash == std::string::npos || line.compare(dash + 3, 8, "cgroup2 ") != 0) continue;
+    std::istringstream f(line.substr(0, dash));
+    std::string id, parent, devno, mount_root, mount_point;
+    f >> id >> parent >> devno >> mount_root >> mount_point;
+    if (own.rfind(mount_root, 0) != 0) continue;  // a mount of another part of the hierarchy
+    std::string rel = own.substr(mount_root == "/" ? 0 : mount_root.size());
+    while (rel.starts_with("/")) rel.erase(0, 1);
+    const std::filesystem::path dir = rel.empty() ? std::filesystem::path(mount_point) : std::filesystem::path(mount_point) / rel;
+    if (::access((dir / "cgroup.procs").c_str(), W_OK) != 0 || ::access(dir.c_str(), W_OK) != 0) {
+      return {{}, "the cgroup v2 directory " + dir.string() + " is not writable by this user"};
+    }
+    return {dir, ""};
+  }
+  return {{}, "no cgroup v2 file system is mounted"};
+}
+
+std::string cgroup_name(const std::string& app_id) { return "torchx-local-" + app_id; }
+
+bool is_app_cgroup(const std::filesystem::path& dir, const std::string& app_id) {
+  struct statfs fs {};
+  return !app_id.empty() && dir.is_absolute() && dir.filename() == cgroup_name(app_id) &&
+         ::statfs(dir.c_str(), &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+namespace {
+
+/// Removes the (emptied) cgroups below `dir`, deepest first; a cgroup's files are not directories.
+void remove_cgroups_below(const std::filesystem::path& dir, int depth) {
+  if (depth > 32) return;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    if (!e.is_directory(ec) || e.is_symlink(ec)) continue;
+    remove_cgroups_below(e.path(), depth + 1);
+    ::rmdir(e.path().c_str());
+  }
+}
+
+}  // namespace
+
+bool kill_cgroup(const std::filesystem::path& dir, int wait_ms) {
+  // cgroup.kill (Linux 5.14) kills atomically, forks included; before it, SIGKILL pid by pid,
+  // again on each round. Every process in the cgroup is the app's: only its replicas entered it.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
+  bool killed = false;
+  while (true) {
+    if (!killed) {
+      const int fd = ::open((dir / "cgroup.kill").c_str(), O_WRONLY | O_CLOEXEC);
+      killed = fd >= 0 && ::write(fd, "1", 1) == 1;
+      if (fd >= 0) ::close(fd);
+    }
+    if (!killed) {
+      std::istringstream procs(read_file(dir / "cgroup.procs").value_or(""));
+      for (pid_t pid = 0; procs >> pid;) ::kill(pid, SIGKILL);
+    }
+    // cgroup.kill reaches the cgroups below too (a torchx run inside a replica makes its own):
+    // those go first, or this one cannot be removed.
+    remove_cgroups_below(dir, 0);
+    if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) return true;
+    if (errno != EBUSY || std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+double parse_seconds(const std::string& name, const std::string& text, double max) {
+  const char* begin = text.c_str();
+  char* end = nullptr;
+  errno = 0;
+  const double v = text.empty() || std::isspace(static_cast<unsigned char>(text[0])) ? NAN : std::strtod(begin, &end);
+  if (end != begin + text.size() || !std::isfinite(v) || v < 0 || v > max) {
+    const std::string shown = text.size() > 40 ? text.substr(0, 40) + "..." : text;
+    std::ostringstream m;
+    m << name << "='" << shown << "' is not a number of seconds from 0 to " << max;
+    throw std::invalid_argument(m.str());
+  }
+  return v;
 }
 
 }  // namespace torchx::local

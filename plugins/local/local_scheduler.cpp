@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -67,6 +68,14 @@ int gpu_count() {
   return ::pclose(p) == 0 ? lines : 0;
 }
 
+/// A test seam: sleeps as long as the variable `name` says (milliseconds, at most 60 s) to widen a
+/// race window (tests/integration/test_local_recovery.cpp).
+void test_delay(const char* name) {
+  if (const char* ms = std::getenv(name); ms != nullptr) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::clamp(std::atoi(ms), 0, 60000)));
+  }
+}
+
 std::optional<json::object> read_json(const std::filesystem::path& p) {
   const auto text = local::read_file(p);
   if (!text) return std::nullopt;
@@ -76,10 +85,98 @@ std::optional<json::object> read_json(const std::filesystem::path& p) {
   return v.as_object();
 }
 
+/// A state.json that exists but cannot be used: reported (UNKNOWN, with this message), never
+/// replaced, never acted on.
+struct CorruptState : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// What is wrong with a parsed state.json ("" if nothing): the fields readers rely on.
+std::string state_problem(const json::object& s) {
+  for (const char* key : {"state", "msg", "structured_error_msg"}) {
+    if (!s.contains(key) || !s.at(key).is_string()) return std::string("'") + key + "' is not a string";
+  }
+  if (!s.contains("num_restarts") || !s.at("num_restarts").is_int64()) return "'num_restarts' is not an integer";
+  if (!s.contains("replicas") || !s.at("replicas").is_array()) return "'replicas' is not a list";
+  for (const auto& r : s.at("replicas").as_array()) {
+    const auto* o = r.if_object();
+    if (o == nullptr || !o->contains("role") || !o->at("role").is_string() || !o->contains("id") ||
+        !o->at("id").is_int64() || !o->contains("state") || !o->at("state").is_string()) {
+      return "a replica lacks its role, id or state";
+    }
+  }
+  return "";
+}
+
+/// The app's state.json: nullopt if there is none yet; throws CorruptState if it is unusable.
+std::optional<json::object> load_state(const std::filesystem::path& dir) {
+  const auto text = local::read_file(dir / local::k_state_file);
+  if (!text) return std::nullopt;
+  boost::system::error_code ec;
+  auto v = json::parse(*text, ec);
+  const std::string problem = ec ? "not JSON (" + ec.message() + ")" : !v.is_object() ? "not a JSON object"
+                                                                                       : state_problem(v.as_object());
+  if (!problem.empty()) throw CorruptState(dir.filename().string() + ": state.json is corrupt: " + problem);
+  return std::move(v.as_object());
+}
+
+bool terminal(const json::object& state) {
+  return specs::is_terminal(specs::app_state_from_string(std::string(state.at("state").as_string()))
+                                .value_or(specs::AppState::UNKNOWN));
+}
+
+std::string string_or(const json::object& o, const char* key, const std::string& fallback = "") {
+  const auto* v = o.if_contains(key);
+  return v != nullptr && v->is_string() ? std::string(v->get_string()) : fallback;
+}
+
+std::int64_t int_or(const json::object& o, const char* key, std::int64_t fallback = 0) {
+  const auto* v = o.if_contains(key);
+  if (v == nullptr) return fallback;
+  if (v->is_int64()) return v->get_int64();
+  if (v->is_uint64()) return static_cast<std::int64_t>(v->get_uint64());
+  return fallback;
+}
+
+/// True only if the process the record names (`pid_key`, `start_key`) is, provably, still it.
+bool still_ours(const json::object& state, const json::object& record, const char* pid_key, const char* start_key) {
+  const auto pid = int_or(record, pid_key);
+  const auto start = int_or(record, start_key);
+  return pid > 0 && start > 0 &&
+         local::same_process(static_cast<pid_t>(pid), static_cast<std::uint64_t>(start), string_or(state, "boot_id"));
+}
+
+/// final.record, if the supervisor had to write one (its state.json write failed): an object with
+/// a final state.
+std::optional<json::object> final_record(const std::filesystem::path& dir) {
+  const auto text = local::read_file(dir / local::k_final_file);
+  if (!text || text->find_first_not_of(' ') == std::string::npos) return std::nullopt;
+  boost::system::error_code ec;
+  auto v = json::parse(*text, ec);
+  if (ec || !v.is_object() || !v.as_object().contains("state") || !v.as_object().at("state").is_string() ||
+      !terminal(v.as_object())) {
+    return std::nullopt;
+  }
+  return std::move(v.as_object());
+}
+
+/// Closes a file descriptor (and so releases its lock) at the end of a scope.
+struct Fd {
+  int fd = -1;
+  Fd() = default;
+  explicit Fd(int f) : fd(f) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
 /// Starts the supervisor for `app_dir`, fully detached (its own session, reparented to init), and
 /// returns once it has started the replicas and written its first state: it says so on a pipe.
 /// Throws with the supervisor's own words if it dies first.
-void spawn_supervisor(const std::filesystem::path& app_dir, const std::string& app_id) {
+/// `lock` is the app's supervisor.lock, locked: the supervisor inherits it (as fd 4).
+void spawn_supervisor(const std::filesystem::path& app_dir, const std::string& app_id, int lock) {
   const std::string exe = supervisor_exe().string();
   const std::string dir = app_dir.string();
   const std::string log = (app_dir / local::k_supervisor_log).string();
@@ -91,19 +188,23 @@ void spawn_supervisor(const std::filesystem::path& app_dir, const std::string& a
   if (child == 0) {
     ::setsid();
     if (::fork() != 0) ::_exit(0);
+    // Out of the way first: the lock or the pipe may be fd 3 or 4 themselves.
+    const int ready_fd = ::fcntl(ready[1], F_DUPFD_CLOEXEC, 10);
+    const int lock_fd = ::fcntl(lock, F_DUPFD_CLOEXEC, 10);
     const int in = ::open("/dev/null", O_RDONLY);
     const int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
     ::dup2(in, 0);
     ::dup2(out, 1);
     ::dup2(out, 2);
-    ::dup2(ready[1], 3);  // the readiness pipe, as fd 3 (dup2 clears close-on-exec)
+    ::dup2(ready_fd, 3);  // the readiness pipe, as fd 3 (dup2 clears close-on-exec)
+    ::dup2(lock_fd, 4);   // the locked supervisor.lock, as fd 4: the lock passes on, never free
     // Nothing else of the launcher's: an inherited pipe would keep its reader waiting for EOF.
-    ::close_range(4, ~0U, 0);
+    ::close_range(5, ~0U, 0);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
     ::signal(SIGINT, SIG_DFL);
-    ::execl(exe.c_str(), exe.c_str(), dir.c_str(), "--ready-fd=3", static_cast<char*>(nullptr));
+    ::execl(exe.c_str(), exe.c_str(), dir.c_str(), "--ready-fd=3", "--lock-fd=4", static_cast<char*>(nullptr));
     ::_exit(127);
   }
   ::close(ready[1]);
@@ -225,7 +326,13 @@ public:
                        {"replicas", std::move(replicas)}});
     }
     text += "  logs: " + base.string();
-    const double grace = std::stod(getenv_or("TORCHX_LOCAL_GRACE_SECONDS", "10"));
+    double grace = 10;
+    try {
+      grace = local::parse_seconds("TORCHX_LOCAL_GRACE_SECONDS", getenv_or("TORCHX_LOCAL_GRACE_SECONDS", "10"),
+                                   local::k_max_grace_seconds);
+    } catch (const std::invalid_argument& e) {
+      throw plugin::InvalidArgument(e.what());
+    }
     json::object request{{"app_id", app_id}, {"root", root.string()}, {"log_base", base.string()},
                          {"grace_seconds", grace}, {"roles", std::move(roles)}};
     return plugin::DryRunInfo{json::serialize(request), text, /*runs_locally=*/true};
@@ -234,11 +341,24 @@ public:
   std::string schedule(const plugin::ScheduleRequest& req) override {
     auto request = json::parse(req.request_json).as_object();
     const std::string app_id(request.at("app_id").as_string());
-    const std::filesystem::path root = local::state_root(true);
+    std::filesystem::path root;
+    try {
+      root = local::state_root(true);
+    } catch (const std::runtime_error& e) {
+      throw plugin::Error(TX_E_INTERNAL, e.what());
+    }
     const std::filesystem::path app_dir = root / app_id;
     if (::mkdir(app_dir.c_str(), 0700) != 0) {
       throw plugin::Error(TX_E_INTERNAL, "cannot create " + app_dir.string() + ": " + std::strerror(errno) +
                                              (errno == EEXIST ? " (app ids are never reused: run again)" : ""));
+    }
+    // The lock before app.json: from the moment a reader can see the app until its supervisor
+    // ends, the lock is held (by us, then by the supervisor that inherits it), so no reader ever
+    // takes a starting app for a dead one.
+    const Fd lock(::open((app_dir / local::k_lock_file).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+    if (lock.fd < 0 || ::flock(lock.fd, LOCK_EX) != 0) {
+      throw plugin::Error(TX_E_INTERNAL, "cannot lock " + (app_dir / local::k_lock_file).string() + ": " +
+                                             std::strerror(errno));
     }
     for (const auto& role : request.at("roles").as_array()) {
       for (const auto& r : role.at("replicas").as_array()) {
@@ -247,7 +367,13 @@ public:
     }
     local::write_atomically(app_dir / local::k_app_file, specs::to_json(req.app));
     local::write_atomically(app_dir / local::k_request_file, json::serialize(request));
-    spawn_supervisor(app_dir, app_id);
+    spawn_supervisor(app_dir, app_id, lock.fd);
+    // Said plainly where the machine gives the supervisor no cgroup (its first state says how).
+    if (const auto state = read_json(app_dir / local::k_state_file)) {
+      if (const std::string how = string_or(*state, "containment"); !how.empty() && !how.starts_with("cgroup ")) {
+        plugin::log(TX_LOG_INFO, "local_cwd: " + how);
+      }
+    }
     return app_id;
   }
 
@@ -257,10 +383,20 @@ public:
     const auto app_json = read_json(dir / local::k_app_file);
     if (!app_json) return std::nullopt;
     const specs::AppDef app = specs::app_def_from_json(json::serialize(*app_json));
-    json::object state = settled_state(dir);
-
     specs::DescribeAppResponse r;
     r.app_id = app_id;
+    json::object state;
+    try {
+      state = settled_state(dir);
+    } catch (const CorruptState& e) {  // told, never replaced: the app is UNKNOWN, with the reason
+      r.state = specs::AppState::UNKNOWN;
+      r.msg = e.what();
+      r.ui_url = "file://" + dir.string();
+      r.roles = app.roles;
+      r.metadata = app.metadata;
+      return r;
+    }
+
     r.state = specs::app_state_from_string(std::string(state.at("state").as_string())).value_or(specs::AppState::UNKNOWN);
     r.num_restarts = static_cast<int>(state.at("num_restarts").to_number<std::int64_t>());
     r.msg = std::string(state.at("msg").as_string());
@@ -295,14 +431,24 @@ public:
     const std::filesystem::path root = local::state_root(false);
     std::error_code ec;
     for (const auto& e : std::filesystem::directory_iterator(root, ec)) {
-      if (!e.is_directory(ec)) continue;
       const std::string id = e.path().filename().string();
-      auto d = describe(id);
+      if (id.starts_with(".") || !e.is_directory(ec)) continue;  // .deleting-*: a delete in progress
+      // One app that cannot be read is reported, and never hides the others.
+      std::optional<specs::DescribeAppResponse> d;
+      try {
+        d = describe(id);
+      } catch (const std::exception& x) {
+        d = specs::DescribeAppResponse{};
+        d->state = specs::AppState::UNKNOWN;
+        d->msg = id + ": " + x.what();
+      }
       if (!d) continue;
+      if (d->state == specs::AppState::UNKNOWN) plugin::log(TX_LOG_WARNING, "app " + d->msg);
       const auto app = read_json(e.path() / local::k_app_file);
       const auto state = read_json(e.path() / local::k_state_file);
-      const double started = (state && state->contains("started_at")) ? state->at("started_at").to_number<double>() : 0.0;
-      apps.emplace_back(started, specs::ListAppResponse{id, d->state, "", std::string(app->at("name").as_string())});
+      const auto* started_at = state ? state->if_contains("started_at") : nullptr;
+      const double started = started_at != nullptr && started_at->is_number() ? started_at->to_number<double>() : 0.0;
+      apps.emplace_back(started, specs::ListAppResponse{id, d->state, "", app ? string_or(*app, "name") : ""});
     }
     std::sort(apps.begin(), apps.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     std::vector<specs::ListAppResponse> out;
@@ -314,65 +460,136 @@ public:
     auto d = describe(app_id);
     if (!d) throw plugin::NotFound("app '" + app_id + "' not found");
     if (specs::is_terminal(d->state)) return;
+    if (d->state == specs::AppState::UNKNOWN) throw plugin::Error(TX_E_INTERNAL, "cannot cancel app " + d->msg);
     const std::filesystem::path dir = local::state_root(false) / app_id;
-    const auto state = read_json(dir / local::k_state_file);
-    const pid_t supervisor = state ? static_cast<pid_t>(state->at("supervisor_pid").as_int64()) : 0;
-    if (supervisor > 0 && local::supervisor_alive(dir)) ::kill(supervisor, SIGTERM);
+    // First the request on disk (a supervisor still starting reads it once it has recorded its
+    // pid), then the signal to the recorded supervisor, only if it is provably that process.
+    if (const int fd = ::open((dir / local::k_cancel_file).c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600); fd >= 0) {
+      ::close(fd);
+    }
+    std::optional<json::object> state;
+    try {
+      state = load_state(dir);
+    } catch (const CorruptState&) {
+    }
+    if (state && still_ours(*state, *state, "supervisor_pid", "supervisor_start_time")) {
+      ::kill(static_cast<pid_t>(int_or(*state, "supervisor_pid")), SIGTERM);
+    } else if (state && state->contains("supervisor_pid") && local::supervisor_alive(dir)) {
+      plugin::log(TX_LOG_WARNING, "the supervisor of '" + app_id + "' (pid " + json::serialize(state->at("supervisor_pid")) +
+                                      ") is not provably the recorded process (a record from an older torchx?): "
+                                      "not signalled");
+    }
   }
 
   void delete_app(const std::string& app_id) override {
     auto d = describe(app_id);
     if (!d) throw plugin::NotFound("app '" + app_id + "' not found");
-    if (!specs::is_terminal(d->state)) {
+    const std::filesystem::path root = local::state_root(false);
+    const std::filesystem::path dir = root / app_id;
+    // A corrupt app (UNKNOWN) may go once no supervisor holds its lock.
+    const Fd lock(d->state == specs::AppState::UNKNOWN ? local::try_lock_supervisor(dir) : -1);
+    if (!specs::is_terminal(d->state) && lock.fd < 0) {
       throw plugin::InvalidArgument("app '" + app_id + "' is still " + specs::to_string(d->state) + ": cancel it first");
     }
-    const std::filesystem::path dir = local::state_root(false) / app_id;
-    if (const auto request = read_json(dir / local::k_request_file)) {
-      const std::filesystem::path base(std::string(request->at("log_base").as_string()));
-      if (base != dir) std::filesystem::remove_all(base);
+    test_delay("TORCHX_LOCAL_TEST_DELETE_DELAY_MS");
+    const auto request = read_json(dir / local::k_request_file);
+    std::optional<json::object> state;
+    try {
+      state = load_state(dir);
+    } catch (const CorruptState&) {
     }
-    std::filesystem::remove_all(dir);
+    // Renamed out of the way first: of concurrent deletes exactly one wins the rename, and the
+    // others find no app. Only then removed.
+    std::random_device rd;
+    const std::filesystem::path doomed = root / (".deleting-" + app_id + "-" + std::to_string(rd()));
+    if (::rename(dir.c_str(), doomed.c_str()) != 0) {
+      if (errno == ENOENT) throw plugin::NotFound("app '" + app_id + "' not found (already deleted)");
+      throw plugin::Error(TX_E_INTERNAL, "cannot delete " + dir.string() + ": " + std::strerror(errno));
+    }
+    std::error_code ec;
+    if (request && request->contains("log_base") && request->at("log_base").is_string()) {
+      const std::filesystem::path base(std::string(request->at("log_base").as_string()));
+      if (base != dir) std::filesystem::remove_all(base, ec);
+    }
+    if (state && state->contains("cgroup") && state->at("cgroup").is_string()) {
+      const std::filesystem::path cgroup(std::string(state->at("cgroup").as_string()));
+      if (local::is_app_cgroup(cgroup, app_id)) local::kill_cgroup(cgroup, 2000);
+    }
+    std::error_code ec2;
+    std::filesystem::remove_all(doomed, ec2);
+    if (ec || ec2) {
+      throw plugin::Error(TX_E_INTERNAL, "app '" + app_id + "' deleted, but not all its files: " + (ec ? ec : ec2).message());
+    }
   }
 
   std::unique_ptr<plugin::LogIterator> log_iter(const specs::LogQuery& q) override;
 
 private:
-  /// state.json, made final if the supervisor is gone without writing a final state (FAILED with
-  /// the reason; its replicas' groups are killed), or SUBMITTED before its first write.
+  /// state.json, made final if the supervisor is gone without writing a final state, or
+  /// SUBMITTED before its first write. Throws CorruptState for a state.json it cannot use.
+  ///
+  /// The rules (docs/local_cwd.md, "Recovery"): a final state is written only by whoever holds
+  /// the supervisor lock, so a reader writes one only after taking the lock itself, which it can
+  /// only do once no supervisor runs or can start. If the supervisor left final.record, its state
+  /// is the app's, told with why it could not be recorded. Else the app is FAILED, and only
+  /// processes proven to be still the app's are killed: a replica group whose leader has the
+  /// recorded start time in this boot, and the app's own cgroup.
   static json::object settled_state(const std::filesystem::path& dir) {
-    auto state = read_json(dir / local::k_state_file);
-    const bool terminal = state && specs::is_terminal(specs::app_state_from_string(
-                                       std::string(state->at("state").as_string())).value_or(specs::AppState::UNKNOWN));
-    if (terminal) return *state;
-    if (local::supervisor_alive(dir)) {
+    auto state = load_state(dir);
+    if (state && terminal(*state)) return *state;
+    const Fd lock(local::try_lock_supervisor(dir));
+    if (lock.fd < 0) {  // a supervisor runs or is starting (or another reader is settling it)
       if (state) return *state;
       return json::object{{"state", "SUBMITTED"}, {"num_restarts", 0}, {"msg", ""}, {"structured_error_msg", "<NONE>"},
                           {"replicas", json::array{}}};
     }
-    state = read_json(dir / local::k_state_file);  // it may have finished between the two reads
-    if (state && specs::is_terminal(specs::app_state_from_string(std::string(state->at("state").as_string()))
-                                        .value_or(specs::AppState::UNKNOWN))) {
-      return *state;
-    }
-    json::object failed = state.value_or(json::object{{"num_restarts", 0}, {"structured_error_msg", "<NONE>"},
-                                                      {"replicas", json::array{}}});
-    const std::string pid = failed.contains("supervisor_pid") ? json::serialize(failed.at("supervisor_pid")) : "?";
-    for (auto& rv : failed.at("replicas").as_array()) {
-      auto& ro = rv.as_object();
-      if (ro.at("state") == "RUNNING" || ro.at("state") == "PENDING") {
-        if (ro.at("pid").is_int64() && ro.at("pid").as_int64() > 0) ::killpg(static_cast<pid_t>(ro.at("pid").as_int64()), SIGKILL);
-        ro["state"] = "FAILED";
+    state = load_state(dir);  // it may have finished between the two reads
+    if (state && terminal(*state)) return *state;
+    json::object settled = state.value_or(json::object{{"num_restarts", 0}, {"structured_error_msg", "<NONE>"},
+                                                       {"replicas", json::array{}}});
+    if (const auto record = final_record(dir)) {
+      // The supervisor finished and swept, but could not write state.json: its answer, and why.
+      settled["state"] = record->at("state");
+      settled["num_restarts"] = int_or(*record, "num_restarts");
+      const std::string msg = string_or(*record, "msg");
+      settled["msg"] = "state could not be recorded: " + string_or(*record, "why", "unknown reason") +
+                       (msg.empty() ? "" : " (" + msg + ")");
+      const auto* states = record->if_contains("replica_states");
+      auto& replicas = settled.at("replicas").as_array();
+      for (std::size_t i = 0; i < replicas.size(); ++i) {
+        auto& ro = replicas[i].as_object();
+        const bool known = states != nullptr && states->is_array() && states->as_array().size() == replicas.size() &&
+                           states->as_array()[i].is_string();
+        ro["state"] = known ? states->as_array()[i] : json::value("UNKNOWN");
       }
+    } else {
+      const std::string pid = settled.contains("supervisor_pid") ? json::serialize(settled.at("supervisor_pid")) : "?";
+      for (auto& rv : settled.at("replicas").as_array()) {
+        auto& ro = rv.as_object();
+        if (ro.at("state") == "RUNNING" || ro.at("state") == "PENDING") {
+          const auto leader = static_cast<pid_t>(int_or(ro, "pid"));
+          if (still_ours(settled, ro, "pid", "start_time") && local::process_group(leader) == leader) {
+            ::killpg(leader, SIGKILL);
+          }
+          ro["state"] = "FAILED";
+        }
+      }
+      if (const auto* cg = settled.if_contains("cgroup"); cg != nullptr && cg->is_string()) {
+        const std::filesystem::path cgroup(std::string(cg->get_string()));
+        if (string_or(settled, "boot_id") == local::boot_id() && local::is_app_cgroup(cgroup, dir.filename().string())) {
+          local::kill_cgroup(cgroup, 2000);
+        }
+      }
+      settled["state"] = "FAILED";
+      const auto log = local::read_file(dir / local::k_supervisor_log).value_or("");
+      settled["msg"] = "the supervisor (pid " + pid + ") died without writing a final state" +
+                       (log.empty() ? std::string{} : ": " + log.substr(0, log.find('\n')));
     }
-    failed["state"] = "FAILED";
-    const auto log = local::read_file(dir / local::k_supervisor_log).value_or("");
-    failed["msg"] = "the supervisor (pid " + pid + ") died without writing a final state" +
-                    (log.empty() ? std::string{} : ": " + log.substr(0, log.find('\n')));
     try {
-      local::write_atomically(dir / local::k_state_file, json::serialize(failed));
-    } catch (const std::exception&) {  // reporting the failure matters more than recording it
+      local::write_atomically(dir / local::k_state_file, json::serialize(settled));
+    } catch (const std::exception&) {  // reporting the state matters more than recording it
     }
-    return failed;
+    return settled;
   }
 
   friend class LocalLogIterator;

@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // torchx-local-supervisor APP_DIR: runs one local_cwd app's replicas and keeps its state.
 //
-// Started by the local_cwd plugin in its own session. Holds APP_DIR/supervisor.lock while it lives,
-// starts each replica in its own process group, copies each stream to its file and whole lines to
+// Started by the local_cwd plugin in its own session, with APP_DIR/supervisor.lock already locked
+// by the launcher (--lock-fd): it holds that lock while it lives. It records the boot id and each
+// process's start time so that readers can prove a pid is still the app's, puts the replicas in a
+// cgroup of the app's own where the machine allows (else says so in state.json and its log),
+// preallocates final.record for the day state.json cannot be written, honours a cancel.requested
+// found as it starts (after recording its own pid), starts each replica in its
+// own process group, copies each stream to its file and whole lines to
 // combined.log in arrival order (event-driven: poll() over the pipes and a signalfd, no timers
 // but the cancel grace), records pids and exit codes or signals, restarts failed replicas as the
 // retry policy says, and replaces state.json atomically on every change. SIGTERM, SIGINT or SIGHUP
@@ -20,7 +25,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <chrono>
 #include <csignal>
 #include <cstring>
@@ -28,10 +35,12 @@
 #include <dirent.h>
 #include <iostream>
 #include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
 namespace json = boost::json;
+namespace local = torchx::local;
 using torchx::local::write_atomically;
 
 extern char** environ;
@@ -82,6 +91,7 @@ struct Replica {
   int exit_code = 0;
   int signal = 0;
   std::int64_t exited_at_ms = 0;
+  std::uint64_t start_time = 0;  ///< of `pid` (/proc/PID/stat field 22): proves it is still ours
   Stream out;
   Stream err;
   int combined = -1;
@@ -99,7 +109,8 @@ struct Role {
 
 class Supervisor {
 public:
-  Supervisor(std::string app_dir, int ready_fd) : m_dir(std::move(app_dir)), m_ready_fd(ready_fd) {}
+  Supervisor(std::string app_dir, int ready_fd, int lock_fd)
+      : m_dir(std::move(app_dir)), m_ready_fd(ready_fd), m_lock_fd(lock_fd) {}
 
   int run() {
     const auto request = torchx::local::read_file(m_dir + "/" + torchx::local::k_request_file);
@@ -108,22 +119,37 @@ public:
       return 2;
     }
     load(json::parse(*request).as_object());
-    ::prctl(PR_SET_CHILD_SUBREAPER, 1);  // orphaned descendants come back to us: nothing escapes
+    ::prctl(PR_SET_CHILD_SUBREAPER, 1);  // orphaned descendants come back to us while we live
     sigset_t mask;
     sigemptyset(&mask);
     for (int s : {SIGCHLD, SIGTERM, SIGINT, SIGHUP}) sigaddset(&mask, s);
     sigprocmask(SIG_BLOCK, &mask, nullptr);
     m_signals = ::signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
     m_started_at = now();
-    for (auto& r : m_replicas) start(r);
-    m_state = "RUNNING";
+    m_boot_id = local::boot_id();
+    m_start_time = local::process_start_time(::getpid()).value_or(0);
+    preallocate_final_record();
+    make_cgroup();
+    // First our pid (with its proof), then a look for a cancel that came while we started: a
+    // `cancel` creates the file, then reads our pid; one of the two sees the other.
+    m_state = "PENDING";
     save();
+    if (::access((m_dir + "/" + local::k_cancel_file).c_str(), F_OK) == 0) {
+      m_cancelling = true;
+      m_msg = "cancelled";
+      m_state = "CANCELLED";
+      for (auto& r : m_replicas) r.state = "CANCELLED";
+    } else {
+      for (auto& r : m_replicas) start(r);
+      m_state = "RUNNING";
+      save();
+    }
     if (m_ready_fd >= 0) {  // tell the launcher the app is running
       (void)!::write(m_ready_fd, "1", 1);
       ::close(m_ready_fd);
       m_ready_fd = -1;
     }
-    loop();
+    if (m_state == "RUNNING") loop();
     finish();
     return 0;
   }
@@ -131,7 +157,10 @@ public:
 private:
   void load(const json::object& req) {
     m_app_id = std::string(req.at("app_id").as_string());
-    m_grace_ms = static_cast<std::int64_t>(req.at("grace_seconds").to_number<double>() * 1000);
+    // The plugin validated it; a hand-edited request is clamped rather than trusted.
+    const double grace = req.at("grace_seconds").to_number<double>();
+    m_grace_ms = static_cast<std::int64_t>(
+        (std::isfinite(grace) ? std::clamp(grace, 0.0, local::k_max_grace_seconds) : 10.0) * 1000);
     for (const auto& rv : req.at("roles").as_array()) {
       const auto& ro = rv.as_object();
       Role role;
@@ -180,10 +209,18 @@ private:
     const std::string exe = resolve(r.argv.front(), env_map["PATH"], r.cwd);
     const int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
     const pid_t parent = ::getpid();
+    const int cgroup_procs = m_cgroup_procs;
+    const int lock_fd = m_lock_fd;
+    // Closed (close-on-exec) when the child has exec'd or died: we wait for that below, so that no
+    // child of ours still holds the supervisor lock once we say the app is running.
+    int exec_pipe[2] = {-1, -1};
+    if (::pipe2(exec_pipe, O_CLOEXEC) != 0) exec_pipe[0] = exec_pipe[1] = -1;
 
     const pid_t pid = ::fork();
     if (pid == 0) {
+      if (lock_fd >= 0) ::close(lock_fd);  // a replica must never look like a live supervisor
       ::setpgid(0, 0);
+      if (cgroup_procs >= 0) (void)!::write(cgroup_procs, "0", 1);  // into the app's cgroup
       ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // a SIGKILLed supervisor takes its replicas along
       if (::getppid() != parent) ::_exit(125);
       sigset_t none;
@@ -211,6 +248,16 @@ private:
     ::close(devnull);
     ::close(out[1]);
     ::close(err[1]);
+    if (exec_pipe[1] >= 0) {
+      ::close(exec_pipe[1]);
+      char byte = 0;
+      while (pid > 0) {  // nothing is ever written: EOF, once exec'd or dead
+        const ssize_t n = ::read(exec_pipe[0], &byte, 1);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+      }
+      ::close(exec_pipe[0]);
+    }
     if (pid < 0) {
       ::close(out[0]);
       ::close(err[0]);
@@ -218,6 +265,12 @@ private:
       return;
     }
     ::setpgid(pid, pid);  // also here, so the group exists before we might signal it
+    r.start_time = local::process_start_time(pid).value_or(0);  // not reaped yet: still this child
+    if (!m_cgroup.empty() && !in_app_cgroup(pid)) {  // said once; the sweep still covers it while we live
+      m_containment = "process " + std::to_string(pid) + " could not enter the cgroup " + m_cgroup +
+                      ": descendants that leave their process group are not contained once the supervisor is killed";
+      std::cerr << "torchx-local-supervisor: " << m_containment << "\n";
+    }
     ::fcntl(out[0], F_SETFL, O_NONBLOCK);
     ::fcntl(err[0], F_SETFL, O_NONBLOCK);
     r.pid = pid;
@@ -315,7 +368,7 @@ private:
     const std::int64_t t = monotonic_ms();
     if (m_kill_at > 0 && t >= m_kill_at) {
       for (auto& r : m_replicas) {
-        if (r.started) ::killpg(r.pid, SIGKILL);
+        if (group_is_ours(r)) ::killpg(r.pid, SIGKILL);
       }
       m_kill_at = 0;
     }
@@ -478,12 +531,14 @@ private:
     return cancelled ? "CANCELLED" : "SUCCEEDED";
   }
 
-  void save() {
+  /// Replaces state.json; returns why it could not ("" when written).
+  std::string save() {
     json::array replicas;
     for (const auto& r : m_replicas) {
       replicas.push_back({{"role", m_roles[r.role].name},
                           {"id", r.id},
                           {"pid", r.pid},
+                          {"start_time", r.start_time},
                           {"state", r.state},
                           {"exit_code", r.started && r.exited ? json::value(r.exit_code) : json::value(nullptr)},
                           {"signal", r.signal != 0 ? json::value(r.signal) : json::value(nullptr)},
@@ -497,21 +552,127 @@ private:
                    {"msg", m_msg},
                    {"structured_error_msg", m_structured_error},
                    {"supervisor_pid", ::getpid()},
+                   {"supervisor_start_time", m_start_time},
+                   {"boot_id", m_boot_id},
+                   {"cgroup", m_cgroup.empty() ? json::value(nullptr) : json::value(m_cgroup)},
+                   {"containment", m_containment},
                    {"started_at", m_started_at},
                    {"finished_at", state == "RUNNING" ? json::value(nullptr) : json::value(now())},
                    {"replicas", std::move(replicas)}};
     try {
       write_atomically(m_dir + "/" + torchx::local::k_state_file, json::serialize(o));
+      return "";
     } catch (const std::exception& e) {
       std::cerr << "torchx-local-supervisor: " << e.what() << "\n";
+      return e.what();
     }
   }
 
-  /// Kills what is left: each replica's group, then any descendant that was reparented to us.
-  void sweep() {
-    for (auto& r : m_replicas) {
-      if (r.started) ::killpg(r.pid, SIGKILL);
+  /// final.record: k_final_size bytes of real data now, so that overwriting them later needs no
+  /// new block even when the disk is full (on copy-on-write file systems it still may).
+  void preallocate_final_record() {
+    const std::string path = m_dir + "/" + local::k_final_file;
+    m_final_fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    const std::string blank(local::k_final_size, ' ');
+    if (m_final_fd >= 0 && ::pwrite(m_final_fd, blank.data(), blank.size(), 0) == static_cast<ssize_t>(blank.size()) &&
+        ::fdatasync(m_final_fd) == 0) {
+      return;
     }
+    std::cerr << "torchx-local-supervisor: cannot preallocate " << path << ": " << std::strerror(errno) << "\n";
+    if (m_final_fd >= 0) ::close(m_final_fd);
+    m_final_fd = -1;
+  }
+
+  /// The final state where state.json could not be written, and why (readers show both).
+  void write_final_record(const std::string& why) {
+    if (m_final_fd < 0) return;
+    json::array states;
+    for (const auto& r : m_replicas) states.emplace_back(r.state);
+    json::object o{{"state", m_state},
+                   {"num_restarts", m_num_restarts},
+                   {"msg", m_msg.substr(0, 1000)},
+                   {"why", why.substr(0, 1000)},
+                   {"finished_at", now()},
+                   {"replica_states", std::move(states)}};
+    std::string text = json::serialize(o);
+    if (text.size() > local::k_final_size) {  // too many replicas to list: the app's state alone
+      o.erase("replica_states");
+      text = json::serialize(o);
+    }
+    text.resize(local::k_final_size, ' ');
+    if (::pwrite(m_final_fd, text.data(), text.size(), 0) != static_cast<ssize_t>(text.size())) {
+      std::cerr << "torchx-local-supervisor: cannot write " << local::k_final_file << ": " << std::strerror(errno) << "\n";
+    }
+    ::fdatasync(m_final_fd);
+  }
+
+  /// A cgroup v2 of the app's own (a child of ours) that every replica enters before exec: what
+  /// leaves its process group (setsid) is still in it, and a reader can kill it after we die.
+  void make_cgroup() {
+    // TORCHX_LOCAL_TEST_NO_CGROUP: a test seam, to see what a machine without cgroups gives.
+    const bool off = std::getenv("TORCHX_LOCAL_TEST_NO_CGROUP") != nullptr;
+    const auto place = off ? local::CgroupPlace{{}, "TORCHX_LOCAL_TEST_NO_CGROUP is set"} : local::cgroup_place();
+    std::string why = place.why_not;
+    if (!place.dir.empty()) {
+      const auto dir = place.dir / local::cgroup_name(m_app_id);
+      if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+        why = "cannot create " + dir.string() + ": " + std::strerror(errno);
+      } else if ((m_cgroup_procs = ::open((dir / "cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC)) < 0) {
+        why = "cannot open " + (dir / "cgroup.procs").string() + ": " + std::strerror(errno);
+        ::rmdir(dir.c_str());
+      } else {
+        m_cgroup = dir.string();
+        m_containment = "cgroup " + m_cgroup;
+        return;
+      }
+    }
+    m_containment = "process groups and a subreaper: descendants that leave their process group are not contained "
+                    "once the supervisor is killed (no cgroup: " + why + ")";
+    std::cerr << "torchx-local-supervisor: " << m_containment << "\n";
+  }
+
+  /// False if process `pid` is, provably, not in the app's cgroup (its /proc/PID/cgroup v2 line
+  /// names another); true if it is, or if that cannot be read.
+  bool in_app_cgroup(pid_t pid) const {
+    std::istringstream lines(local::read_file("/proc/" + std::to_string(pid) + "/cgroup").value_or(""));
+    for (std::string line; std::getline(lines, line);) {
+      if (line.rfind("0::", 0) == 0) return line.ends_with("/" + local::cgroup_name(m_app_id));
+    }
+    return true;
+  }
+
+  /// True if the replica's process group provably still is the one we made: its leader is not
+  /// reaped yet, or a child of ours (not reaped either) is in it. A group id is not reused while
+  /// the group has a member, and only we reap our children.
+  static bool group_is_ours(const Replica& r) {
+    if (!r.started) return false;
+    if (!r.exited) return true;
+    bool found = false;
+    const pid_t self = ::getpid();
+    if (DIR* proc = ::opendir("/proc")) {
+      while (const dirent* e = ::readdir(proc)) {
+        const pid_t pid = static_cast<pid_t>(std::atoi(e->d_name));
+        const auto stat = pid > 0 ? torchx::local::read_file("/proc/" + std::string(e->d_name) + "/stat") : std::nullopt;
+        const auto close_paren = stat ? stat->rfind(')') : std::string::npos;
+        if (close_paren == std::string::npos) continue;
+        int ppid = 0;
+        int pgrp = 0;
+        char state = 0;
+        if (std::sscanf(stat->c_str() + close_paren + 1, " %c %d %d", &state, &ppid, &pgrp) == 3 && ppid == self &&
+            pgrp == r.pid) {
+          found = true;
+          break;
+        }
+      }
+      ::closedir(proc);
+    }
+    return found;
+  }
+
+  /// SIGKILLs our children (all of them descendants of the app: we are a subreaper); true if any.
+  /// A child's pid cannot be reused before we reap it, so the pid is proof enough.
+  static bool kill_children() {
+    bool any = false;
     const pid_t self = ::getpid();
     if (DIR* proc = ::opendir("/proc")) {
       while (const dirent* e = ::readdir(proc)) {
@@ -525,11 +686,29 @@ private:
         char state = 0;
         if (std::sscanf(stat->c_str() + close_paren + 1, " %c %d", &state, &ppid) == 2 && ppid == self) {
           ::kill(pid, SIGKILL);
+          any = true;
         }
       }
       ::closedir(proc);
     }
-    while (::waitpid(-1, nullptr, WNOHANG) > 0) {
+    return any;
+  }
+
+  /// Kills what is left: the replicas' groups that are provably still ours, the app's cgroup (which holds
+  /// whatever left its group), then, round after round, every descendant reparented to us.
+  void sweep() {
+    for (auto& r : m_replicas) {
+      if (group_is_ours(r)) ::killpg(r.pid, SIGKILL);
+    }
+    if (!m_cgroup.empty() && !local::kill_cgroup(m_cgroup, 5000)) {
+      std::cerr << "torchx-local-supervisor: cannot empty and remove the cgroup " << m_cgroup << "\n";
+    }
+    for (int round = 0; round < 500; ++round) {  // bounded: 5 s of a fork bomb at most
+      const bool any = kill_children();
+      while (::waitpid(-1, nullptr, WNOHANG) > 0) {
+      }
+      if (!any) break;
+      ::usleep(10000);
     }
   }
 
@@ -537,11 +716,18 @@ private:
     sweep();
     m_state = app_state();
     if (m_state == "RUNNING") m_state = m_cancelling ? "CANCELLED" : "FAILED";
-    save();
+    if (const std::string why = save(); !why.empty()) write_final_record(why);
   }
 
   std::string m_dir;
   int m_ready_fd = -1;
+  int m_lock_fd = -1;         // supervisor.lock, held while we live
+  int m_final_fd = -1;        // final.record, preallocated
+  int m_cgroup_procs = -1;    // the app cgroup's cgroup.procs, written by each replica as it starts
+  std::string m_cgroup;       // the app's cgroup, "" if none
+  std::string m_containment;  // how descendants are contained, in words
+  std::string m_boot_id;
+  std::uint64_t m_start_time = 0;
   std::string m_app_id;
   std::int64_t m_grace_ms = 5000;
   std::vector<Role> m_roles;
@@ -558,24 +744,51 @@ private:
   std::int64_t m_kill_at = 0;
 };
 
+/// The test seam of the start-up race: TORCHX_LOCAL_TEST_SUPERVISOR_DELAY_MS makes the supervisor
+/// sleep as it starts, before it takes over the app (tests/integration/test_local_recovery.cpp).
+void test_delay() {
+  if (const char* ms = std::getenv("TORCHX_LOCAL_TEST_SUPERVISOR_DELAY_MS"); ms != nullptr) {
+    ::usleep(static_cast<useconds_t>(std::clamp(std::atoi(ms), 0, 60000)) * 1000);
+    ::unsetenv("TORCHX_LOCAL_TEST_SUPERVISOR_DELAY_MS");  // the replicas never see it
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2 || argc > 3) {
-    std::cerr << "usage: torchx-local-supervisor APP_DIR [--ready-fd=N] (started by the local_cwd scheduler plugin)\n";
+  const char* usage =
+      "usage: torchx-local-supervisor APP_DIR [--ready-fd=N] [--lock-fd=N] (started by the local_cwd scheduler plugin)\n";
+  if (argc < 2 || argc > 4) {
+    std::cerr << usage;
     return 2;
   }
   int ready_fd = -1;
-  if (argc == 3 && std::string(argv[2]).rfind("--ready-fd=", 0) == 0) ready_fd = std::atoi(argv[2] + 11);
-  if (ready_fd >= 0) ::fcntl(ready_fd, F_SETFD, FD_CLOEXEC);  // replicas must not inherit it
+  int lock = -1;
+  for (int i = 2; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a.rfind("--ready-fd=", 0) == 0) {
+      ready_fd = std::atoi(a.c_str() + 11);
+    } else if (a.rfind("--lock-fd=", 0) == 0) {
+      lock = std::atoi(a.c_str() + 10);
+    } else {
+      std::cerr << usage;
+      return 2;
+    }
+  }
+  // Neither may reach the replicas: a replica holding the lock would look like a live supervisor.
+  if (ready_fd >= 0) ::fcntl(ready_fd, F_SETFD, FD_CLOEXEC);
+  if (lock >= 0) ::fcntl(lock, F_SETFD, FD_CLOEXEC);
   const std::string dir = argv[1];
-  const int lock = ::open((dir + "/" + torchx::local::k_lock_file).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  test_delay();
+  // With --lock-fd the launcher locked the file before app.json existed and we share its open
+  // file: taking the lock again only confirms it. Without, we take it here (started by hand).
+  if (lock < 0) lock = ::open((dir + "/" + torchx::local::k_lock_file).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (lock < 0 || ::flock(lock, LOCK_EX | LOCK_NB) != 0) {
     std::cerr << "torchx-local-supervisor: another supervisor holds " << dir << "\n";
     return 3;
   }
   try {
-    return Supervisor(dir, ready_fd).run();
+    return Supervisor(dir, ready_fd, lock).run();
   } catch (const std::exception& e) {
     std::cerr << "torchx-local-supervisor: " << e.what() << "\n";
     return 1;
