@@ -16,5 +16,5 @@ if ! tests/slurm/start-local-slurm.sh > "$build_dir/slurm-start.log" 2>&1; then
 fi
 cat "$build_dir/slurm-start.log" >&2
 # The cluster runs: a Slurm test that would skip for want of one fails instead.
-export TORCHX_REQUIRE_SLURM=1
+export TORCHX_TEST_REQUIRE_SLURM=1
 ctest --test-dir "$build_dir" --output-on-failure -j "${JOBS:-2}" --timeout 300

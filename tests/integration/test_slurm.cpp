@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // slurm end to end against the real local cluster (tests/slurm/start-local-slurm.sh; scripts/test.sh
 // starts it). Accounting is off: status comes from squeue alone. Without a cluster each test is
-// skipped with the reason (a failure under TORCHX_REQUIRE_SLURM=1, which scripts/test.sh sets).
+// skipped with the reason (a failure under TORCHX_TEST_REQUIRE_SLURM=1, which scripts/test.sh sets).
 #include "../support/cli_env.hpp"
 #include "../support/slurm_cluster.hpp"
 #include "../support/temp_dir.hpp"

@@ -94,7 +94,7 @@ TEST_CASE("slurm with accounting: a test that fails midway leaves the cluster as
   if (!torchx::test::slurm_cluster_or_skip()) return;
   // This same binary, running the test above with its failure seam.
   torchx::util::ProcessOptions options;
-  options.env = {{"TORCHX_TEST_FAIL_MIDWAY", "1"}, {"TORCHX_REQUIRE_SLURM", "1"}};
+  options.env = {{"TORCHX_TEST_FAIL_MIDWAY", "1"}, {"TORCHX_TEST_REQUIRE_SLURM", "1"}};
   const auto r = torchx::util::run_process(
       {std::filesystem::read_symlink("/proc/self/exe").string(),
        "--test-case=slurm with accounting: the status of a job slurmctld forgot comes from sacct"},

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Whether the Slurm tests can run here: skip with a reason in a plain `ctest`, fail in
-// scripts/test.sh (which starts the cluster and sets TORCHX_REQUIRE_SLURM=1).
+// scripts/test.sh (which starts the cluster and sets TORCHX_TEST_REQUIRE_SLURM=1).
 #pragma once
 
 #include "util/subprocess.hpp"
@@ -29,7 +29,7 @@ inline std::string slurm_unavailable_reason() {
   }
 }
 
-/// True when the local Slurm cluster answers. Otherwise, with TORCHX_REQUIRE_SLURM=1 the current
+/// True when the local Slurm cluster answers. Otherwise, with TORCHX_TEST_REQUIRE_SLURM=1 the current
 /// test fails with the reason; without it the reason is printed after TORCHX_TEST_SKIPPED, which
 /// ctest reports as "Skipped" (SKIP_REGULAR_EXPRESSION; `ctest -V` shows the reason), and the
 /// caller returns at once.
@@ -38,8 +38,8 @@ inline bool slurm_cluster_or_skip() {
   if (why.empty()) return true;
   const std::string message = "no Slurm cluster (" + why + "): start one with tests/slurm/start-local-slurm.sh, "
                               "or run scripts/test.sh, which does";
-  const char* require = std::getenv("TORCHX_REQUIRE_SLURM");
-  if (require != nullptr && std::string(require) == "1") FAIL(message << " [TORCHX_REQUIRE_SLURM=1]");
+  const char* require = std::getenv("TORCHX_TEST_REQUIRE_SLURM");
+  if (require != nullptr && std::string(require) == "1") FAIL(message << " [TORCHX_TEST_REQUIRE_SLURM=1]");
   std::cout << "TORCHX_TEST_SKIPPED: " << message << std::endl;
   return false;
 }
