@@ -18,7 +18,7 @@
 namespace torchx::loader {
 namespace {
 
-/// Libraries are kept here for the life of the process and never closed (docs/abi.md: never unload).
+/// Libraries are kept here for the life of the process and never closed (plugin-api/docs/abi.md: never unload).
 std::deque<boost::dll::shared_library>& resident_libraries() {
   static auto* libraries = new std::deque<boost::dll::shared_library>();
   return *libraries;
