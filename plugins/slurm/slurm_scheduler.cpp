@@ -286,13 +286,34 @@ private:
     return components;
   }
 
+  /// Our record of the job `app_id` (written by schedule), or nullopt when there is none or it is
+  /// unusable (truncated by a full disk, edited): then the job is shown as one torchx did not
+  /// launch, with a warning, rather than failing every describe, log and list.
   static std::optional<json::object> load_record(const std::string& app_id) {
-    if (app_id.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
-    const auto text = slurp(state_root() / (app_id + ".json"));
+    if (app_id.empty() || app_id.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+    const auto path = state_root() / (app_id + ".json");
+    std::error_code missing;
+    if (!std::filesystem::exists(path, missing)) return std::nullopt;
+    const auto text = slurp(path);
     boost::system::error_code ec;
     auto v = json::parse(text, ec);
-    if (ec || !v.is_object()) return std::nullopt;
-    return v.as_object();
+    std::string problem;
+    if (ec) {
+      problem = "not JSON (" + ec.message() + ")";
+    } else if (!v.is_object()) {
+      problem = "not a JSON object";
+    } else if (const auto* log_dir = v.as_object().if_contains("log_dir"); log_dir == nullptr || !log_dir->is_string()) {
+      problem = "no log_dir string";
+    } else if (const auto* app = v.as_object().if_contains("app");
+               app == nullptr || !app->is_object() || app->as_object().if_contains("name") == nullptr ||
+               !app->as_object().at("name").is_string()) {
+      problem = "no app with a name";
+    }
+    if (!problem.empty()) {
+      plugin::log(TX_LOG_WARNING, "ignoring the corrupt record " + path.string() + " of Slurm job " + app_id + ": " + problem);
+      return std::nullopt;
+    }
+    return std::move(v.as_object());
   }
 
   std::pair<int, int> slurm_version() {

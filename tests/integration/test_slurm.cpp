@@ -128,6 +128,34 @@ TEST_CASE("slurm: a 2-role, 3-replica app runs as one het job") {
   CHECK(s.at("roles").as_array()[0].at("replicas").as_array().size() == 2);
 }
 
+TEST_CASE("slurm: a corrupt record of one job fails neither list nor that job's status, describe and log") {
+  if (!torchx::test::slurm_cluster_or_skip()) return;
+  Slurm slurm;
+  auto r = slurm({"run", "-s", "slurm", "--wait", "utils.echo", "--msg", "good"});
+  REQUIRE(r.exit_code == 0);
+  const std::string good = first_line(r.out);
+  r = slurm({"run", "-s", "slurm", "--wait", "utils.echo", "--msg", "bad"});
+  REQUIRE(r.exit_code == 0);
+  const std::string bad = first_line(r.out);
+  const std::string bad_id = bad.substr(bad.rfind('/') + 1);
+  // Valid JSON without the app (as a hand edit or an older writer might leave it).
+  slurm.tmp.write("state/" + bad_id + ".json", "{\"job_id\": \"" + bad_id + "\"}");
+  r = slurm({"list", "-s", "slurm", "--json"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  bool listed = false;
+  const json::value apps = json::parse(r.out);
+  for (const auto& a : apps.as_array()) listed = listed || a.at("app_handle") == json::value(good);
+  CHECK(listed);
+  for (const char* verb : {"status", "describe", "log"}) {
+    r = slurm({verb, bad});
+    INFO(verb, ": ", r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(r.err.find("out of range") == std::string::npos);
+    CHECK(r.err.find("ignoring the corrupt record") != std::string::npos);
+  }
+}
+
 TEST_CASE("slurm: a failing job is FAILED with its exit code, a cancelled one CANCELLED") {
   if (!torchx::test::slurm_cluster_or_skip()) return;
   Slurm slurm;
