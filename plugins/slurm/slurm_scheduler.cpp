@@ -188,14 +188,13 @@ public:
   }
 
   std::optional<specs::DescribeAppResponse> describe(const std::string& app_id) override {
-    long id = 0;
-    try {
-      std::size_t used = 0;
-      id = std::stol(app_id, &used);
-      if (used != app_id.size()) return std::nullopt;
-    } catch (const std::exception&) {
+    // A job id as Slurm writes it: digits, no sign, space or leading zero (std::stol alone took
+    // " 12", "+12" and "012" for job 12, shown as a job torchx did not launch).
+    if (app_id.empty() || app_id.size() > 18 || app_id[0] == '0' ||
+        app_id.find_first_not_of("0123456789") != std::string::npos) {
       return std::nullopt;
     }
+    const long id = std::stol(app_id);
     std::vector<slurm::Component> components = query(id);
     const auto record = load_record(app_id);
     if (components.empty() && !record) return std::nullopt;

@@ -156,6 +156,24 @@ TEST_CASE("slurm: a corrupt record of one job fails neither list nor that job's 
   }
 }
 
+TEST_CASE("slurm: an app id is a job id as Slurm writes it: ' N', '+N', '0N' and 'Nabc' are not found") {
+  if (!torchx::test::slurm_cluster_or_skip()) return;
+  Slurm slurm;
+  auto r = slurm({"run", "-s", "slurm", "--wait", "utils.echo", "--msg", "id"});
+  REQUIRE(r.exit_code == 0);
+  const std::string handle = first_line(r.out);
+  const std::string id = handle.substr(handle.rfind('/') + 1);
+  CHECK(slurm({"status", handle}).exit_code == 0);
+  for (const std::string& other : {" " + id, "+" + id, "0" + id, id + "abc", id + " "}) {
+    CAPTURE(other);
+    for (const char* verb : {"status", "describe", "cancel"}) {
+      r = slurm({verb, "slurm://torchx/" + other});
+      CHECK(r.exit_code == 1);
+      CHECK(r.err.find("not found") != std::string::npos);
+    }
+  }
+}
+
 TEST_CASE("slurm: a failing job is FAILED with its exit code, a cancelled one CANCELLED") {
   if (!torchx::test::slurm_cluster_or_skip()) return;
   Slurm slurm;
