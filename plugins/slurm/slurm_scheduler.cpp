@@ -397,21 +397,32 @@ struct LogFile {
 
   explicit LogFile(std::filesystem::path p) : path(std::move(p)) {}
 
-  /// The next complete line, if the file has one now.
+  /// A line longer than this is returned in pieces of this size, not held whole: a progress bar
+  /// redrawn with '\r' for a whole training run is one "line" of gigabytes (std::getline grew
+  /// until allocation failed, which ended the log silently, with exit 0).
+  static constexpr std::size_t k_max_line = std::size_t{1} << 20;
+
+  /// The next complete line (or piece of k_max_line bytes), if the file has one now.
   std::optional<std::string> next_line() {
     if (!in.is_open()) in.open(path, std::ios::binary);
-    std::string line;
-    if (in.is_open() && std::getline(in, line)) {
-      if (!in.eof()) {
-        line = pending + line;
-        pending.clear();
-        return line;
-      }
-      pending += line;  // no line break yet
+    if (!in.is_open()) return std::nullopt;
+    std::streambuf* buf = in.rdbuf();
+    while (pending.size() < k_max_line) {
+      const int c = buf->sbumpc();
+      if (c == std::char_traits<char>::eof()) return std::nullopt;  // no line break yet: read again later
+      if (c == '\n') return take();
+      pending.push_back(static_cast<char>(c));
     }
-    in.clear();
-    return std::nullopt;
+    return take();
   }
+
+private:
+  std::string take() {
+    std::string line = std::move(pending);
+    pending.clear();
+    return line;
+  }
+public:
 };
 
 /// The lines of one replica's log files (stdout, then stderr), following them with `tail` until
@@ -525,6 +536,11 @@ std::unique_ptr<plugin::LogIterator> SlurmScheduler::foreign_log_iter(const spec
       }
       throw plugin::NotFound(job + ": its output is at " + f.string() + ", which cannot be read here (" +
                              std::strerror(errno) + ")");
+    }
+    // Its owner chose the path: /dev/zero or a FIFO would be read forever.
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(f, ec)) {
+      throw plugin::NotFound(job + ": its output is at " + f.string() + ", which is not a regular file");
     }
   }
   return std::make_unique<SlurmLogIterator>(*this, q.app_id, files, q.should_tail);

@@ -174,6 +174,37 @@ TEST_CASE("slurm: an app id is a job id as Slurm writes it: ' N', '+N', '0N' and
   }
 }
 
+TEST_CASE("slurm: log returns a line longer than 1 MiB in pieces, and refuses output that is not a file") {
+  if (!torchx::test::slurm_cluster_or_skip()) return;
+  Slurm slurm;
+  // A progress bar redrawn with \r for a whole run is one "line"; held whole it grew without bound.
+  auto r = slurm({"run", "-s", "slurm", "--wait", "utils.sh", "--", "sh", "-c",
+                  "head -c 2500000 /dev/zero | tr '\\0' a; echo; echo end"});
+  REQUIRE(r.exit_code == 0);
+  r = slurm({"log", first_line(r.out)});
+  CHECK(r.exit_code == 0);
+  std::vector<std::string> lines;
+  std::istringstream in(r.out);
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  REQUIRE(lines.size() == 4);
+  CHECK(lines[0] == "sh/0 " + std::string(1 << 20, 'a'));
+  CHECK(lines[1] == "sh/0 " + std::string(1 << 20, 'a'));
+  CHECK(lines[2] == "sh/0 " + std::string(2500000 - 2 * (1 << 20), 'a'));
+  CHECK(lines[3] == "sh/0 end");
+
+  // A job torchx did not launch, writing to /dev/zero: read forever (2 GB, then silence, exit 0).
+  torchx::util::ProcessOptions options;
+  options.cwd = slurm.cwd().string();
+  const auto sb = torchx::util::run_process({"sbatch", "--parsable", "-o", "/dev/zero", "--wrap", "sleep 30"}, options);
+  REQUIRE(sb.exit_code == 0);
+  const std::string id = first_line(sb.out);
+  r = slurm({"log", "slurm://torchx/" + id});
+  torchx::util::run_process({"scancel", id});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("Slurm job " + id + " was not launched by torchx: its output is at /dev/zero, which is not a regular file") !=
+        std::string::npos);
+}
+
 TEST_CASE("slurm: a failing job is FAILED with its exit code, a cancelled one CANCELLED") {
   if (!torchx::test::slurm_cluster_or_skip()) return;
   Slurm slurm;
