@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -68,7 +69,7 @@ Config Config::parse(const std::string& text, const std::filesystem::path& file)
     throw ConfigError(file.string() + ":" + std::to_string(line) + ": byte " + util::printable(text.substr(*bad, 1)) +
                       " is not valid UTF-8");
   }
-  // inih cuts a longer line in two and parses the rest as a line of its own: an error on the
+  // inih cuts a line longer than its buffer in two and parses the rest as a line of its own: an error on the
   // wrong line (or a wrong value) rather than the truth.
   std::size_t line_no = 1;
   for (std::size_t begin = 0; begin < text.size(); ++line_no) {
@@ -77,6 +78,10 @@ Config Config::parse(const std::string& text, const std::filesystem::path& file)
     if (end - begin + 1 >= k_max_line) {
       throw ConfigError(file.string() + ":" + std::to_string(line_no) + ": line is longer than " +
                         std::to_string(k_max_line - 2) + " bytes");
+    }
+    // inih reads a C string: what follows a NUL byte would be ignored without a word.
+    if (std::memchr(text.data() + begin, '\0', end - begin) != nullptr) {
+      throw ConfigError(file.string() + ":" + std::to_string(line_no) + ": a NUL byte (is this a text file?)");
     }
     begin = end + 1;
   }

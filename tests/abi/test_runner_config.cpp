@@ -58,6 +58,9 @@ TEST_CASE("runner::Config::parse reports a syntax error with the file and line")
   const Config c = Config::parse(fits, "f");
   CHECK(c.get("s", "k")->value.size() == (1 << 20) - 6);
   CHECK(c.get("s", "ok")->value == "1");
+  // A NUL byte: named, not the end of the file without a word.
+  CHECK_THROWS_WITH_AS(Config::parse(std::string("[s]\na = 1\n\0x\n[t]\nb = 2\n", 23), "/p/.torchxconfig"),
+                       "/p/.torchxconfig:3: a NUL byte (is this a text file?)", ConfigError);
 }
 
 TEST_CASE("runner::Config::scheduler_cfg types values by run option, warns about unknown keys") {
