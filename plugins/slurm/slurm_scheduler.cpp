@@ -188,14 +188,9 @@ public:
   }
 
   std::optional<specs::DescribeAppResponse> describe(const std::string& app_id) override {
-    // A job id as Slurm writes it: digits, no sign, space or leading zero (std::stol alone took
-    // " 12", "+12" and "012" for job 12, shown as a job torchx did not launch).
-    if (app_id.empty() || app_id.size() > 18 || app_id[0] == '0' ||
-        app_id.find_first_not_of("0123456789") != std::string::npos) {
-      return std::nullopt;
-    }
-    const long id = std::stol(app_id);
-    std::vector<slurm::Component> components = query(id);
+    const auto id = job_id_of(app_id);
+    if (!id) return std::nullopt;
+    std::vector<slurm::Component> components = query(*id);
     const auto record = load_record(app_id);
     if (components.empty() && !record) return std::nullopt;
     specs::DescribeAppResponse d;
@@ -288,6 +283,16 @@ private:
   /// Our record of the job `app_id` (written by schedule), or nullopt when there is none or it is
   /// unusable (truncated by a full disk, edited): then the job is shown as one torchx did not
   /// launch, with a warning, rather than failing every describe, log and list.
+  /// The Slurm job `app_id` names: digits as Slurm writes them, no sign, space or leading zero
+  /// (std::stol alone took " 12", "+12", "012" and "12abc" for job 12), else nullopt.
+  static std::optional<long> job_id_of(const std::string& app_id) {
+    if (app_id.empty() || app_id.size() > 18 || app_id[0] == '0' ||
+        app_id.find_first_not_of("0123456789") != std::string::npos) {
+      return std::nullopt;
+    }
+    return std::stol(app_id);
+  }
+
   static std::optional<json::object> load_record(const std::string& app_id) {
     if (app_id.empty() || app_id.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
     const auto path = state_root() / (app_id + ".json");
@@ -499,14 +504,10 @@ std::unique_ptr<plugin::LogIterator> SlurmScheduler::log_iter(const specs::LogQu
 std::unique_ptr<plugin::LogIterator> SlurmScheduler::foreign_log_iter(const specs::LogQuery& q) {
   // A job torchx did not launch: read the files Slurm writes its output to, when they can be read here.
   const std::string job = "Slurm job " + q.app_id + " was not launched by torchx";
-  long id = 0;
-  try {
-    id = std::stol(q.app_id);
-  } catch (const std::exception&) {
-    throw plugin::NotFound(job + ": no logs known");
-  }
+  const auto id = job_id_of(q.app_id);
+  if (!id) throw plugin::NotFound("Slurm job '" + q.app_id + "' not found");
   std::vector<std::vector<int>> offsets;
-  const auto roles = slurm::foreign_roles(query(id), &offsets);
+  const auto roles = slurm::foreign_roles(query(*id), &offsets);
   int offset = -1;
   for (std::size_t i = 0; i < roles.size(); ++i) {
     if (roles[i].name == q.role_name && q.k >= 0 && static_cast<std::size_t>(q.k) < offsets[i].size()) {

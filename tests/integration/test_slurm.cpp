@@ -172,6 +172,16 @@ TEST_CASE("slurm: an app id is a job id as Slurm writes it: ' N', '+N', '0N' and
       CHECK(r.err.find("not found") != std::string::npos);
     }
   }
+  // Through the ABI, where no describe comes first: the logs of '<id>abc' are not job <id>'s.
+  auto scheduler = slurm_through_abi();
+  for (const std::string& other : {id + "abc", "+" + id}) {
+    CAPTURE(other);
+    torchx::specs::LogQuery query;
+    query.app_id = other;
+    query.role_name = "echo";
+    query.k = 0;
+    CHECK_THROWS_WITH(scheduler->log(query), doctest::Contains("not found"));
+  }
 }
 
 TEST_CASE("slurm: log returns a line longer than 1 MiB in pieces, and refuses output that is not a file") {
