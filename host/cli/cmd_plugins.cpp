@@ -36,12 +36,19 @@ int report_policy(const Invocation& inv, const loader::Registry& registry, int c
   return registry.policy_problems().empty() ? code : k_exit_plugin;
 }
 
+/// Whether `path` is a directory; false when it cannot be told (a symlink loop, no permission),
+/// as discovery treats it.
+bool is_dir(const std::filesystem::path& path) {
+  std::error_code ec;
+  return std::filesystem::is_directory(path, ec);
+}
+
 int list_plugins(const Invocation& inv, const loader::Registry& registry, bool as_json) {
   if (as_json) {
     json::object out;
     json::array dirs;
     for (const auto& d : registry.search_path()) {
-      dirs.push_back({{"path", d.path.string()}, {"origin", d.origin}, {"exists", std::filesystem::is_directory(d.path)}});
+      dirs.push_back({{"path", d.path.string()}, {"origin", d.origin}, {"exists", is_dir(d.path)}});
     }
     json::array plugins;
     for (const auto& p : registry.plugins()) {
@@ -79,7 +86,7 @@ int list_plugins(const Invocation& inv, const loader::Registry& registry, bool a
   }
   inv.out << "search path (first found wins):\n";
   for (const auto& d : registry.search_path()) {
-    inv.out << "  " << d.path.string() << "  (" << d.origin << (std::filesystem::is_directory(d.path) ? "" : ", absent")
+    inv.out << "  " << d.path.string() << "  (" << d.origin << (is_dir(d.path) ? "" : ", absent")
             << ")\n";
   }
   if (!registry.ignored().empty()) {

@@ -52,17 +52,39 @@ std::vector<std::string> PluginPolicy::required_names() const {
   return out;
 }
 
+namespace {
+/// inih's line buffer: a line (with its line break and NUL) must fit in it.
+constexpr std::size_t k_max_line = std::size_t{1} << 20;
+}  // namespace
+
 PluginPolicy PluginPolicy::parse(const std::string& text, const std::filesystem::path& file) {
   // Like the runner's .torchxconfig: no inline comments; indented lines continue a value.
   ini_allow_inline_comments = false;
   ini_allow_multiline = true;
   ini_use_stack = false;
   ini_allow_realloc = true;
-  ini_max_line = 1 << 20;
+  ini_max_line = static_cast<int>(k_max_line);
 
   PluginPolicy policy;
   policy.file = file;
   policy.read = true;
+  // inih reads a C string with a line buffer: a NUL byte would end the file without a word, and
+  // a longer line would be cut in two (the rest read as a line of its own).
+  std::size_t line_no = 1;
+  for (std::size_t begin = 0; begin < text.size(); ++line_no) {
+    std::size_t end = text.find('\n', begin);
+    if (end == std::string::npos) end = text.size();
+    const std::string where = "plugin policy " + file.string() + ": line " + std::to_string(line_no) + ": ";
+    if (end - begin + 1 >= k_max_line) {
+      policy.errors.push_back(where + "longer than " + std::to_string(k_max_line - 2) + " bytes");
+      return policy;
+    }
+    if (std::memchr(text.data() + begin, '\0', end - begin) != nullptr) {
+      policy.errors.push_back(where + "a NUL byte (is this a text file?)");
+      return policy;
+    }
+    begin = end + 1;
+  }
   auto handler = [](void* user, const char* section, const char* name, const char* value) -> int {
     auto* p = static_cast<PluginPolicy*>(user);
     const std::string where = "plugin policy " + p->file.string() + ": ";

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <vector>
 
 namespace torchx::loader {
@@ -41,13 +42,52 @@ std::optional<std::string> check_one(const std::filesystem::path& p, bool parent
   return std::nullopt;
 }
 
-/// `path` and each of its parents up to `/`.
-std::optional<std::string> check_chain(const std::filesystem::path& path, const TrustInputs& in) {
-  bool parent = false;
+/// `path` and each of its parents up to `/`; `parent`: `path` itself is a directory holding what
+/// is checked (a sticky one is then accepted).
+std::optional<std::string> check_chain(const std::filesystem::path& path, const TrustInputs& in, bool parent = false) {
   for (std::filesystem::path p = path;; p = p.parent_path(), parent = true) {
     if (auto why = check_one(p, parent, in)) return why;
     if (p == p.root_path() || p.parent_path() == p || p.empty()) break;
   }
+  return std::nullopt;
+}
+
+/// Resolves the absolute `path` as the kernel does, one component and one symlink at a time, and
+/// checks every symlink met on the way: its directory (and that one's parents) and its owner.
+/// `real` is what `path` resolves to (components that do not exist are kept as written).
+std::optional<std::string> check_symlinks(const std::filesystem::path& path, const TrustInputs& in,
+                                          std::filesystem::path& real) {
+  constexpr int k_max_links = 40;  // the kernel's limit (ELOOP)
+  std::deque<std::string> todo;
+  for (const auto& part : path.relative_path()) todo.push_back(part.string());
+  std::filesystem::path current = path.root_path();
+  int links = 0;
+  while (!todo.empty()) {
+    const std::string part = std::move(todo.front());
+    todo.pop_front();
+    if (part.empty() || part == ".") continue;
+    if (part == "..") {
+      current = current.parent_path();
+      continue;
+    }
+    const std::filesystem::path next = current / part;
+    const auto link = in.read_link(next);
+    if (!link) {
+      current = next;
+      continue;
+    }
+    if (++links > k_max_links) return "cannot be checked: " + path.string() + ": " + std::strerror(ELOOP);
+    if (link->uid != 0 && link->uid != in.uid) {
+      return "is reached through the symlink " + next.string() + ", which is owned by uid " + std::to_string(link->uid) +
+             ", not by root or the invoking user (uid " + std::to_string(in.uid) + ")";
+    }
+    if (auto why = check_chain(current, in, true)) return "is reached through the symlink " + next.string() + ", which " + *why;
+    std::vector<std::string> parts;
+    for (const auto& p : link->target.relative_path()) parts.push_back(p.string());
+    todo.insert(todo.begin(), parts.begin(), parts.end());
+    if (link->target.is_absolute()) current = link->target.root_path();
+  }
+  real = current;
   return std::nullopt;
 }
 
@@ -62,22 +102,27 @@ std::optional<PathStat> TrustInputs::default_stat(const std::filesystem::path& p
   return PathStat{st.st_uid, st.st_mode};
 }
 
-std::optional<std::filesystem::path> TrustInputs::default_resolve(const std::filesystem::path& path) {
+std::optional<SymlinkStat> TrustInputs::default_read_link(const std::filesystem::path& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) return std::nullopt;
   std::error_code ec;
-  auto real = std::filesystem::canonical(path, ec);
+  auto target = std::filesystem::read_symlink(path, ec);
   if (ec) return std::nullopt;
-  return real;
+  return SymlinkStat{std::move(target), st.st_uid};
 }
 
 std::optional<std::string> untrusted_reason(const std::filesystem::path& path, const TrustInputs& inputs) {
   std::error_code ec;
-  std::filesystem::path written = path.is_absolute() ? path : std::filesystem::absolute(path, ec);
+  const std::filesystem::path absolute = path.is_absolute() ? path : std::filesystem::absolute(path, ec);
   if (ec) return "cannot be checked: " + path.string() + ": " + ec.message();
-  written = written.lexically_normal();
+  std::filesystem::path written = absolute.lexically_normal();
   if (!written.has_filename() && written != written.root_path()) written = written.parent_path();  // "/a/b/"
   if (auto why = check_chain(written, inputs)) return why;
-  // Through symlinks: the directories of what they point to must be trusted too.
-  if (const auto real = inputs.resolve(written); real && *real != written) return check_chain(*real, inputs);
+  // Through symlinks: every link on the way, and what they point to (and its parents), must be
+  // trusted too. Resolved from the path as given: "link/.." is the link target's parent, not ".".
+  std::filesystem::path real;
+  if (auto why = check_symlinks(absolute, inputs, real)) return why;
+  if (real != written) return check_chain(real, inputs);
   return std::nullopt;
 }
 

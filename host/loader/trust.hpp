@@ -19,22 +19,32 @@ struct PathStat {
   mode_t mode = 0;  ///< st_mode (type and permission bits)
 };
 
+/// One symlink met while resolving a path: what it points to and who owns the link itself.
+struct SymlinkStat {
+  std::filesystem::path target;  ///< readlink(2), relative to the link's directory unless absolute
+  uid_t uid = 0;                 ///< the owner of the link (lstat)
+};
+
 /// What the trust check reads of the world; seams for tests, so that every rule is a table row.
 struct TrustInputs {
   /// stat(2) of a path; nullopt with `error` set to the errno value when it fails.
   std::function<std::optional<PathStat>(const std::filesystem::path&, int& error)> stat = default_stat;
-  /// The path with every symlink resolved, or nullopt when it cannot be resolved.
-  std::function<std::optional<std::filesystem::path>(const std::filesystem::path&)> resolve = default_resolve;
+  /// lstat(2) + readlink(2): the symlink `path`, or nullopt when `path` is not a symlink (or does
+  /// not exist, or cannot be read). `path` has no symlink in its parents (they were resolved before).
+  std::function<std::optional<SymlinkStat>(const std::filesystem::path&)> read_link = default_read_link;
   /// The invoking user: the real uid (in a setuid/setgid process, who ran it, not the file's owner).
   uid_t uid = ::getuid();
 
   static std::optional<PathStat> default_stat(const std::filesystem::path& path, int& error);
-  static std::optional<std::filesystem::path> default_resolve(const std::filesystem::path& path);
+  static std::optional<SymlinkStat> default_read_link(const std::filesystem::path& path);
 };
 
 /// Why `path` (an absolute plugin directory, manifest or library) may not be trusted, or nullopt
 /// when it may. Rules, checked for `path` and then for each parent directory up to `/`, first as
-/// written and then, when it differs, as its symlinks resolve:
+/// written and then as its symlinks resolve, hop by hop: the directory that holds each symlink
+/// met on the way (and its parents) must be trusted too, since whoever can write it can repoint
+/// the link, and the link itself must be owned by root or the invoking user (in a sticky
+/// directory its owner can repoint it); a chain of more than 40 symlinks is refused (ELOOP):
 /// - it is owned by root or the invoking user (`inputs.uid`);
 /// - it is not writable by its group or by others; except that a parent directory with the
 ///   sticky bit (like /tmp, mode 1777) may be, since then only the owner of an entry (root or

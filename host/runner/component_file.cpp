@@ -12,6 +12,7 @@
 #include <torchx/util/suggest.hpp>
 
 #include <boost/json.hpp>
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -42,6 +43,9 @@ std::string where(const std::filesystem::path& file, const YAML::Mark& mark) {
 YAML::Node parse_yaml(const std::string& text, const std::filesystem::path& file) {
   try {
     return YAML::Load(text);
+  } catch (const YAML::DeepRecursion& e) {  // yaml-cpp's own guard (2000 levels) says only "bad file"
+    throw ComponentFileError(where(file, e.mark) + ": nested more than " + std::to_string(ComponentFile::k_max_depth) +
+                             " levels deep");
   } catch (const YAML::Exception& e) {
     throw ComponentFileError(where(file, e.mark) + ": " + e.msg);
   }

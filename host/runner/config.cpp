@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -21,13 +22,16 @@ namespace {
 
 using util::trim;
 
-/// Configure inih like Python's configparser: no inline comments, lines of any length.
+/// inih's line buffer: a line (with its line break and NUL) must fit in it.
+constexpr std::size_t k_max_line = std::size_t{1} << 20;
+
+/// Configure inih like Python's configparser: no inline comments, lines up to k_max_line.
 void configure_inih() {
   ini_allow_inline_comments = false;
   ini_allow_multiline = true;
   ini_use_stack = false;
   ini_allow_realloc = true;
-  ini_max_line = 1 << 20;
+  ini_max_line = static_cast<int>(k_max_line);
 }
 
 int to_int(const std::string& text, const std::string& where) {
@@ -64,6 +68,22 @@ Config Config::parse(const std::string& text, const std::filesystem::path& file)
     const auto line = std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(*bad), '\n') + 1;
     throw ConfigError(file.string() + ":" + std::to_string(line) + ": byte " + util::printable(text.substr(*bad, 1)) +
                       " is not valid UTF-8");
+  }
+  // inih cuts a line longer than its buffer in two and parses the rest as a line of its own: an error on the
+  // wrong line (or a wrong value) rather than the truth.
+  std::size_t line_no = 1;
+  for (std::size_t begin = 0; begin < text.size(); ++line_no) {
+    std::size_t end = text.find('\n', begin);
+    if (end == std::string::npos) end = text.size();
+    if (end - begin + 1 >= k_max_line) {
+      throw ConfigError(file.string() + ":" + std::to_string(line_no) + ": line is longer than " +
+                        std::to_string(k_max_line - 2) + " bytes");
+    }
+    // inih reads a C string: what follows a NUL byte would be ignored without a word.
+    if (std::memchr(text.data() + begin, '\0', end - begin) != nullptr) {
+      throw ConfigError(file.string() + ":" + std::to_string(line_no) + ": a NUL byte (is this a text file?)");
+    }
+    begin = end + 1;
   }
   configure_inih();
   Config c;

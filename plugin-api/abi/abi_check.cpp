@@ -80,6 +80,11 @@ void check_list(const Table* const* tables, std::uint32_t count, std::vector<Tab
   using R = Rules<Table>;
   const std::string kind = to_string(R::kind);
   auto problem = [&](std::uint32_t i, std::string message) { problems.push_back({R::kind, i, std::move(message)}); };
+  if (count > k_max_tables) {
+    problem(k_whole_list, kind + " list has " + std::to_string(count) + " entries, more than the " +
+                              std::to_string(k_max_tables) + " a plugin may provide (is its count set?)");
+    return;
+  }
   if (count > 0 && tables == nullptr) {
     for (std::uint32_t i = 0; i < count; ++i) problem(i, kind + " list is NULL with " + std::to_string(count) + " entries");
     return;
@@ -135,7 +140,7 @@ std::vector<TableProblem> check_tables(const tx_plugin_info& info) {
 
 bool usable(const std::vector<TableProblem>& problems, TableKind kind, std::uint32_t index) {
   return std::none_of(problems.begin(), problems.end(),
-                      [&](const TableProblem& p) { return p.kind == kind && p.index == index; });
+                      [&](const TableProblem& p) { return p.kind == kind && (p.index == index || p.index == k_whole_list); });
 }
 
 }  // namespace torchx::abi

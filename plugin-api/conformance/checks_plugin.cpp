@@ -140,6 +140,7 @@ template <typename Table>
 std::vector<const Table*> usable_tables(const std::vector<abi::TableProblem>& problems, abi::TableKind kind,
                                         const Table* const* tables, std::uint32_t count) {
   std::vector<const Table*> out;
+  if (count > abi::k_max_tables) return out;  // a garbage count: reported by the tables check, nothing read
   for (std::uint32_t i = 0; tables != nullptr && i < count; ++i) {
     if (abi::usable(problems, kind, i)) out.push_back(tables[i]);
   }
@@ -171,6 +172,11 @@ CheckResult check_all_tables(const tx_plugin_info& info, Usable& usable) {
 template <typename Table>
 void compare_names(const char* kind, const Table* const* tables, std::uint32_t count,
                    const std::vector<std::string>& listed, std::vector<std::string>& problems) {
+  if (count > abi::k_max_tables) {  // a garbage count: nothing read
+    problems.push_back("answers " + std::to_string(count) + " " + kind + " tables, more than the " +
+                       std::to_string(abi::k_max_tables) + " a plugin may provide");
+    return;
+  }
   std::set<std::string> given;
   for (std::uint32_t i = 0; tables != nullptr && i < count; ++i) {
     if (tables[i] == nullptr || !TX_HAS_MEMBER(tables[i], Table, name) || tables[i]->name == nullptr) {

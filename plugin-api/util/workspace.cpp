@@ -42,9 +42,15 @@ void walk(const std::filesystem::path& root, const std::string& rel_dir, std::sp
     const std::string rel = rel_dir.empty() ? name : rel_dir + "/" + name;
     const IgnoreMatch m = match_ignore(rel, active);
     if (m.ignored) continue;
-    if (entry.is_directory() && !entry.is_symlink()) {
+    // A link that cannot be followed (dangling, a loop, a target we may not stat) has nothing
+    // to copy: skipped, as a FIFO or a socket is, rather than failing the whole job.
+    std::error_code ec;
+    const bool link = entry.is_symlink(ec);
+    const std::filesystem::file_status st = entry.status(ec);
+    if (ec) continue;
+    if (std::filesystem::is_directory(st) && !link) {
       walk(root, rel, patterns, first + static_cast<std::size_t>(m.last_pattern + 1), out);
-    } else if (entry.is_regular_file()) {
+    } else if (std::filesystem::is_regular_file(st)) {
       out.push_back(rel);
     }
   }

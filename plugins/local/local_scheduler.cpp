@@ -627,6 +627,10 @@ public:
   }
 
 private:
+  /// A line longer than this is returned in pieces of this size: a progress bar redrawn with '\r'
+  /// for a whole run is one "line" of gigabytes.
+  static constexpr std::size_t k_max_line = std::size_t{1} << 20;
+
   std::optional<std::string> next_line() {
     if (!m_in.is_open()) {
       m_in.open(m_file, std::ios::binary);
@@ -643,6 +647,12 @@ private:
       m_buffer.erase(0, m_pos);  // compact once per chunk, not once per line
       m_pos = 0;
       m_scan = m_buffer.size();
+      if (m_buffer.size() >= k_max_line) {  // no line break in it: returned in pieces, not held whole
+        std::string piece = m_buffer.substr(0, k_max_line);
+        m_buffer.erase(0, k_max_line);
+        m_scan = m_buffer.size();
+        return piece;
+      }
       char chunk[1 << 16];
       m_in.clear();
       m_in.read(chunk, sizeof chunk);

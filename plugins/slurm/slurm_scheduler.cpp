@@ -188,15 +188,9 @@ public:
   }
 
   std::optional<specs::DescribeAppResponse> describe(const std::string& app_id) override {
-    long id = 0;
-    try {
-      std::size_t used = 0;
-      id = std::stol(app_id, &used);
-      if (used != app_id.size()) return std::nullopt;
-    } catch (const std::exception&) {
-      return std::nullopt;
-    }
-    std::vector<slurm::Component> components = query(id);
+    const auto id = job_id_of(app_id);
+    if (!id) return std::nullopt;
+    std::vector<slurm::Component> components = query(*id);
     const auto record = load_record(app_id);
     if (components.empty() && !record) return std::nullopt;
     specs::DescribeAppResponse d;
@@ -286,13 +280,44 @@ private:
     return components;
   }
 
+  /// Our record of the job `app_id` (written by schedule), or nullopt when there is none or it is
+  /// unusable (truncated by a full disk, edited): then the job is shown as one torchx did not
+  /// launch, with a warning, rather than failing every describe, log and list.
+  /// The Slurm job `app_id` names: digits as Slurm writes them, no sign, space or leading zero
+  /// (std::stol alone took " 12", "+12", "012" and "12abc" for job 12), else nullopt.
+  static std::optional<long> job_id_of(const std::string& app_id) {
+    if (app_id.empty() || app_id.size() > 18 || app_id[0] == '0' ||
+        app_id.find_first_not_of("0123456789") != std::string::npos) {
+      return std::nullopt;
+    }
+    return std::stol(app_id);
+  }
+
   static std::optional<json::object> load_record(const std::string& app_id) {
-    if (app_id.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
-    const auto text = slurp(state_root() / (app_id + ".json"));
+    if (app_id.empty() || app_id.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+    const auto path = state_root() / (app_id + ".json");
+    std::error_code missing;
+    if (!std::filesystem::exists(path, missing)) return std::nullopt;
+    const auto text = slurp(path);
     boost::system::error_code ec;
     auto v = json::parse(text, ec);
-    if (ec || !v.is_object()) return std::nullopt;
-    return v.as_object();
+    std::string problem;
+    if (ec) {
+      problem = "not JSON (" + ec.message() + ")";
+    } else if (!v.is_object()) {
+      problem = "not a JSON object";
+    } else if (const auto* log_dir = v.as_object().if_contains("log_dir"); log_dir == nullptr || !log_dir->is_string()) {
+      problem = "no log_dir string";
+    } else if (const auto* app = v.as_object().if_contains("app");
+               app == nullptr || !app->is_object() || app->as_object().if_contains("name") == nullptr ||
+               !app->as_object().at("name").is_string()) {
+      problem = "no app with a name";
+    }
+    if (!problem.empty()) {
+      plugin::log(TX_LOG_WARNING, "ignoring the corrupt record " + path.string() + " of Slurm job " + app_id + ": " + problem);
+      return std::nullopt;
+    }
+    return std::move(v.as_object());
   }
 
   std::pair<int, int> slurm_version() {
@@ -377,21 +402,32 @@ struct LogFile {
 
   explicit LogFile(std::filesystem::path p) : path(std::move(p)) {}
 
-  /// The next complete line, if the file has one now.
+  /// A line longer than this is returned in pieces of this size, not held whole: a progress bar
+  /// redrawn with '\r' for a whole training run is one "line" of gigabytes (std::getline grew
+  /// until allocation failed, which ended the log silently, with exit 0).
+  static constexpr std::size_t k_max_line = std::size_t{1} << 20;
+
+  /// The next complete line (or piece of k_max_line bytes), if the file has one now.
   std::optional<std::string> next_line() {
     if (!in.is_open()) in.open(path, std::ios::binary);
-    std::string line;
-    if (in.is_open() && std::getline(in, line)) {
-      if (!in.eof()) {
-        line = pending + line;
-        pending.clear();
-        return line;
-      }
-      pending += line;  // no line break yet
+    if (!in.is_open()) return std::nullopt;
+    std::streambuf* buf = in.rdbuf();
+    while (pending.size() < k_max_line) {
+      const int c = buf->sbumpc();
+      if (c == std::char_traits<char>::eof()) return std::nullopt;  // no line break yet: read again later
+      if (c == '\n') return take();
+      pending.push_back(static_cast<char>(c));
     }
-    in.clear();
-    return std::nullopt;
+    return take();
   }
+
+private:
+  std::string take() {
+    std::string line = std::move(pending);
+    pending.clear();
+    return line;
+  }
+public:
 };
 
 /// The lines of one replica's log files (stdout, then stderr), following them with `tail` until
@@ -468,14 +504,10 @@ std::unique_ptr<plugin::LogIterator> SlurmScheduler::log_iter(const specs::LogQu
 std::unique_ptr<plugin::LogIterator> SlurmScheduler::foreign_log_iter(const specs::LogQuery& q) {
   // A job torchx did not launch: read the files Slurm writes its output to, when they can be read here.
   const std::string job = "Slurm job " + q.app_id + " was not launched by torchx";
-  long id = 0;
-  try {
-    id = std::stol(q.app_id);
-  } catch (const std::exception&) {
-    throw plugin::NotFound(job + ": no logs known");
-  }
+  const auto id = job_id_of(q.app_id);
+  if (!id) throw plugin::NotFound("Slurm job '" + q.app_id + "' not found");
   std::vector<std::vector<int>> offsets;
-  const auto roles = slurm::foreign_roles(query(id), &offsets);
+  const auto roles = slurm::foreign_roles(query(*id), &offsets);
   int offset = -1;
   for (std::size_t i = 0; i < roles.size(); ++i) {
     if (roles[i].name == q.role_name && q.k >= 0 && static_cast<std::size_t>(q.k) < offsets[i].size()) {
@@ -505,6 +537,11 @@ std::unique_ptr<plugin::LogIterator> SlurmScheduler::foreign_log_iter(const spec
       }
       throw plugin::NotFound(job + ": its output is at " + f.string() + ", which cannot be read here (" +
                              std::strerror(errno) + ")");
+    }
+    // Its owner chose the path: /dev/zero or a FIFO would be read forever.
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(f, ec)) {
+      throw plugin::NotFound(job + ": its output is at " + f.string() + ", which is not a regular file");
     }
   }
   return std::make_unique<SlurmLogIterator>(*this, q.app_id, files, q.should_tail);

@@ -179,6 +179,9 @@ TX_PLUGIN_EXPORT tx_status tx_plugin_negotiate(const tx_host_info* host, tx_plug
   info->version = "1.0.0";
   info->schedulers = g_schedulers;
   info->num_schedulers = 1;
+#ifdef FIXTURE_HUGE_COUNT
+  info->num_schedulers = 0x80000000u; /* a garbage count: the list has 1 entry */
+#endif
   host->log(host->log_ctx, TX_LOG_DEBUG, "fixture negotiated");
   return TX_OK;
 }

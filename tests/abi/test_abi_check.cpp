@@ -125,6 +125,22 @@ TEST_CASE("abi::check_tables: lists, duplicates and every kind") {
   info.num_schedulers = 1;
   CHECK(problems_of(info) == "scheduler[0] scheduler #0 table is NULL");
   CHECK_FALSE(torchx::abi::usable(torchx::abi::check_tables(info), torchx::abi::TableKind::scheduler, 0));
+  // A garbage count, with or without a list: one problem, nothing read past the one entry there is
+  // (nor 2^31 problems made for a NULL list).
+  const auto one = scheduler("one");
+  const tx_scheduler_api* one_table[] = {&one};
+  const tx_scheduler_api* const* lists[] = {one_table, nullptr};
+  for (const tx_scheduler_api* const* list : lists) {
+    info.schedulers = list;
+    info.num_schedulers = 0x80000000u;
+    CHECK(problems_of(info) == "scheduler[4294967295] scheduler list has 2147483648 entries, more than the 4096 a "
+                               "plugin may provide (is its count set?)");
+    const auto problems = torchx::abi::check_tables(info);
+    CHECK_FALSE(torchx::abi::usable(problems, torchx::abi::TableKind::scheduler, 0));
+    CHECK(torchx::abi::usable(problems, torchx::abi::TableKind::component, 0));
+  }
+  info.schedulers = null_table;
+  info.num_schedulers = 1;
 
   tx_plugin_info others{};
   auto echo = component("echo");

@@ -76,6 +76,11 @@ TEST_CASE("abi: a table shorter than ABI 1's is refused") {
                                           std::to_string(TX_SCHEDULER_V1_SIZE) + " (TX_SCHEDULER_V1_SIZE)");
 }
 
+TEST_CASE("abi: a garbage table count is refused without reading past the list") {
+  CHECK(load_error("huge_count") ==
+        "scheduler list has 2147483648 entries, more than the 4096 a plugin may provide (is its count set?)");
+}
+
 TEST_CASE("abi: the smallest table accepted is the v1 layout, not this header's sizeof") {
   // Today they are equal; the first member appended makes sizeof larger, and v1 plugins must load.
   CHECK(TX_SCHEDULER_V1_SIZE == offsetof(tx_scheduler_api, log_close) + sizeof(void*));

@@ -228,6 +228,11 @@ TEST_CASE("loader::PluginPolicy::parse reads required and optional globs and rep
   CHECK(p.required_names() == std::vector<std::string>{"slurm", "extra", "more"});
   CHECK(PluginPolicy::parse("[plugins\n", "f").errors ==
         std::vector<std::string>{"plugin policy f: line 1: expected '[section]' or 'key = value'"});
+  // What inih would silently drop or cut: a NUL byte, a line longer than its buffer.
+  CHECK(PluginPolicy::parse(std::string("[plugins]\n\0\nrequired = slurm\n", 29), "f").errors ==
+        std::vector<std::string>{"plugin policy f: line 2: a NUL byte (is this a text file?)"});
+  CHECK(PluginPolicy::parse("[plugins]\nrequired = " + std::string(1 << 20, 'a') + "\n", "f").errors ==
+        std::vector<std::string>{"plugin policy f: line 2: longer than 1048574 bytes"});
 }
 
 TEST_CASE("loader::PluginPolicy::load: TORCHX_PLUGIN_POLICY, ignored in a setuid process") {

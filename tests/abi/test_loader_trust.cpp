@@ -28,7 +28,10 @@ constexpr uid_t k_nobody = 65534;
 /// uid 1 cannot be stat'ed (EACCES).
 using FakeFs = std::map<std::string, PathStat>;
 
-TrustInputs fake(const FakeFs& fs, uid_t uid, std::map<std::string, std::string> links = {}) {
+/// Symlinks: the link's path -> (target, the link's owner).
+using FakeLinks = std::map<std::string, SymlinkStat>;
+
+TrustInputs fake(const FakeFs& fs, uid_t uid, FakeLinks links = {}) {
   TrustInputs in;
   in.stat = [fs](const std::filesystem::path& p, int& error) -> std::optional<PathStat> {
     auto it = fs.find(p.string());
@@ -42,9 +45,10 @@ TrustInputs fake(const FakeFs& fs, uid_t uid, std::map<std::string, std::string>
     }
     return it->second;
   };
-  in.resolve = [links](const std::filesystem::path& p) -> std::optional<std::filesystem::path> {
+  in.read_link = [links](const std::filesystem::path& p) -> std::optional<SymlinkStat> {
     auto it = links.find(p.string());
-    return it == links.end() ? p : std::filesystem::path(it->second);
+    if (it == links.end()) return std::nullopt;
+    return it->second;
   };
   in.uid = uid;
   return in;
@@ -65,8 +69,7 @@ FakeFs tree() {
           {"/home/bob/lib.so", {1001, file(0755)}}};
 }
 
-std::string reason(const std::string& path, const FakeFs& fs, uid_t uid = k_user,
-                   std::map<std::string, std::string> links = {}) {
+std::string reason(const std::string& path, const FakeFs& fs, uid_t uid = k_user, FakeLinks links = {}) {
   return untrusted_reason(path, fake(fs, uid, std::move(links))).value_or("(trusted)");
 }
 
@@ -139,12 +142,40 @@ TEST_CASE("loader::untrusted_reason: one row per rule") {
 TEST_CASE("loader::untrusted_reason follows symlinks: what they point to, and its parents, must be trusted too") {
   FakeFs fs = tree();
   fs["/opt/p/lib.so"] = {0, file(0755)};  // stat follows the link: here, as if it were root's
-  CHECK(reason("/opt/p/lib.so", fs, k_user, {{"/opt/p/lib.so", "/home/bob/lib.so"}}) ==
+  CHECK(reason("/opt/p/lib.so", fs, k_user, {{"/opt/p/lib.so", {"/home/bob/lib.so", 0}}}) ==
         "is owned by uid 1001, not by root or the invoking user (uid 1000)");
   fs["/home/bob/lib.so"] = {0, file(0755)};
-  CHECK(reason("/opt/p/lib.so", fs, k_user, {{"/opt/p/lib.so", "/home/bob/lib.so"}}) ==
+  CHECK(reason("/opt/p/lib.so", fs, k_user, {{"/opt/p/lib.so", {"/home/bob/lib.so", 0}}}) ==
         "is in /home/bob, which is owned by uid 1001, not by root or the invoking user (uid 1000)");
-  CHECK(reason("/opt/p/lib.so", fs, 1001, {{"/opt/p/lib.so", "/home/bob/lib.so"}}) == "(trusted)");
+  CHECK(reason("/opt/p/lib.so", fs, 1001, {{"/opt/p/lib.so", {"/home/bob/lib.so", 0}}}) == "(trusted)");
+}
+
+TEST_CASE("loader::untrusted_reason checks every symlink on the way, not only where the chain ends") {
+  FakeFs fs = tree();
+  fs["/opt/p/lib.so"] = {0, file(0755)};
+  fs["/opt/real.so"] = {0, file(0755)};
+  // /opt/p/lib.so -> /home/bob/hop -> /opt/real.so: the end is root's, but bob can repoint his hop.
+  const FakeLinks through_bob = {{"/opt/p/lib.so", {"/home/bob/hop", 0}}, {"/home/bob/hop", {"/opt/real.so", 1001}}};
+  CHECK(reason("/opt/p/lib.so", fs, k_user, through_bob) ==
+        "is reached through the symlink /home/bob/hop, which is owned by uid 1001, not by root or the invoking user "
+        "(uid 1000)");
+  // The same hop owned by root, in bob's directory: bob can still replace it.
+  FakeLinks roots_link_in_bobs_dir = through_bob;
+  roots_link_in_bobs_dir["/home/bob/hop"].uid = 0;
+  CHECK(reason("/opt/p/lib.so", fs, k_user, roots_link_in_bobs_dir) ==
+        "is reached through the symlink /home/bob/hop, which is in /home/bob, which is owned by uid 1001, not by root "
+        "or the invoking user (uid 1000)");
+  CHECK(reason("/opt/p/lib.so", fs, 1001, through_bob) == "(trusted)");
+  // A relative link in a trusted dir, to a trusted file: trusted.
+  CHECK(reason("/opt/p/lib.so", fs, k_user, {{"/opt/p/lib.so", {"../real.so", 0}}}) == "(trusted)");
+  // "dir-link/.." is the link target's parent (as the kernel resolves it), not the link's dir.
+  fs["/opt/p/up"] = {0, dir(0755)};
+  fs["/home/bob/x.so"] = {1001, file(0755)};
+  CHECK(reason("/opt/p/up/../x.so", fs, k_user, {{"/opt/p/up", {"/home/bob/sub", 0}}}) ==
+        "is owned by uid 1001, not by root or the invoking user (uid 1000)");
+  // A symlink loop: refused, not looped on.
+  CHECK(reason("/opt/p/lib.so", fs, k_user, {{"/opt/p/lib.so", {"/opt/p/lib.so", 0}}}) ==
+        "cannot be checked: /opt/p/lib.so: Too many levels of symbolic links");
 }
 
 namespace {
@@ -216,6 +247,27 @@ TEST_CASE("loader: as root, plugins owned by another user, group-writable or und
       FAIL("expected PluginLoadError");
     } catch (const PluginLoadError& e) {
       CHECK(e.reason() == "library " + library + " " + k_not_ours + ", refused");
+    }
+  }
+  SUBCASE("a library reached through a symlink in a directory owned by nobody") {
+    copy_good(tmp.path() / "good");
+    // lib/libtorchx_plugin_fx_good.so -> theirs/hop -> lib/real.so: all root's but theirs/, whose
+    // owner can repoint hop at any time.
+    const auto theirs = tmp.path() / "theirs";
+    const auto real = tmp.path() / "good/lib/real.so";
+    std::filesystem::create_directories(theirs);
+    std::filesystem::rename(library, real);
+    std::filesystem::create_symlink(real, theirs / "hop");
+    std::filesystem::create_symlink(theirs / "hop", library);
+    REQUIRE(::chown(theirs.c_str(), k_nobody, k_nobody) == 0);
+    const std::string why = "library " + library + " is reached through the symlink " + (theirs / "hop").string() +
+                            ", which is in " + theirs.string() + ", which " + k_not_ours + ", refused";
+    CHECK(skipped(discover_in(dir)) == manifest.string() + ": " + why + "\n");
+    try {
+      (void)PluginLibrary::load(parse_manifest(manifest));
+      FAIL("expected PluginLoadError");
+    } catch (const PluginLoadError& e) {
+      CHECK(e.reason() == why);
     }
   }
   SUBCASE("a group-writable plugin dir") {

@@ -50,6 +50,17 @@ TEST_CASE("runner::Config::parse reports a syntax error with the file and line")
   CHECK_THROWS_WITH_AS(Config::parse("[ok]\na = 1\nthis line has no equals\n", "/p/.torchxconfig"),
                        "/p/.torchxconfig:3: syntax error (expected [section] or key = value)", ConfigError);
   CHECK_THROWS_AS(Config::parse("[unclosed\n", "f"), ConfigError);
+  // A line longer than inih's buffer: named, not split in two and the wrong line blamed.
+  const std::string huge = "[s]\nk = " + std::string((1 << 20) - 5, 'a') + "\nok = 1\n";
+  CHECK_THROWS_WITH_AS(Config::parse(huge, "/p/.torchxconfig"), "/p/.torchxconfig:2: line is longer than 1048574 bytes",
+                       ConfigError);
+  const std::string fits = "[s]\nk = " + std::string((1 << 20) - 6, 'a') + "\nok = 1\n";
+  const Config c = Config::parse(fits, "f");
+  CHECK(c.get("s", "k")->value.size() == (1 << 20) - 6);
+  CHECK(c.get("s", "ok")->value == "1");
+  // A NUL byte: named, not the end of the file without a word.
+  CHECK_THROWS_WITH_AS(Config::parse(std::string("[s]\na = 1\n\0x\n[t]\nb = 2\n", 23), "/p/.torchxconfig"),
+                       "/p/.torchxconfig:3: a NUL byte (is this a text file?)", ConfigError);
 }
 
 TEST_CASE("runner::Config::scheduler_cfg types values by run option, warns about unknown keys") {

@@ -116,6 +116,17 @@ TEST_CASE("component files: nesting deeper than 64 levels is refused with the li
   CHECK(r.err == "torchx: error: ./deep-nesting.yaml:4:76: nested more than 64 levels deep\n");
 }
 
+TEST_CASE("component files: nesting past the YAML parser's own limit says so, not 'bad file'") {
+  Cli torchx;
+  torchx.cwd = torchx.tmp.path().string();
+  torchx.tmp.write("deep-flow.yaml", "c:\n  app: " + std::string(3000, '[') + std::string(3000, ']') + "\n");
+  const auto r = torchx({"run", "--dryrun", "-s", "test_sched", "./deep-flow.yaml"});
+  CHECK(r.exit_code == 1);
+  CHECK(one_error_line(r.err));
+  CHECK(r.err.starts_with("torchx: error: ./deep-flow.yaml:2:"));
+  CHECK(r.err.ends_with(": nested more than 64 levels deep\n"));
+}
+
 TEST_CASE("dist.ddp -j with 30,000 digits, or a count past an int, is a clear one-line error") {
   Cli torchx;
   const std::string digits = read("j-30000-digits.txt");

@@ -446,4 +446,19 @@ TEST_CASE("torchx plugins shows why a plugin dir owned by another user is refuse
   CHECK(contains(r.err, "torchx: plugin-debug: dir " + theirs.string() + " (--plugin-path): " + reason + "\n"));
 }
 
+TEST_CASE("torchx plugins: a plugin dir that is a symlink loop is shown absent, not a filesystem error") {
+  Cli torchx;
+  const auto loop = torchx.tmp.path() / "loop";
+  std::filesystem::create_symlink(torchx.tmp.path() / "loop2", loop);
+  std::filesystem::create_symlink(loop, torchx.tmp.path() / "loop2");
+  torchx.plugin_dirs = {k_test_plugins, loop.string()};
+  for (const std::vector<std::string> args : {std::vector<std::string>{"plugins"}, {"plugins", "--json"}}) {
+    const auto r = torchx(args);
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    CHECK_FALSE(contains(r.err, "filesystem error"));
+  }
+  CHECK(contains(torchx({"plugins"}).out, "\n  " + loop.string() + "  (--plugin-path, absent)\n"));
+}
+
 TEST_SUITE_END();

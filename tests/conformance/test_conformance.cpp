@@ -149,6 +149,9 @@ TEST_CASE("the loader's fixtures fail the check they break") {
       {"name_mismatch", "FAIL plugin-info: calls itself 'somebody_else', the manifest says 'fx_name_mismatch'"},
       {"short_struct",
        "FAIL tables: scheduler #0 table is 16 bytes, ABI 1 needs at least 120 (TX_SCHEDULER_V1_SIZE)"},
+      {"huge_count",
+       "FAIL tables: scheduler list has 2147483648 entries, more than the 4096 a plugin may provide (is its count "
+       "set?)"},
       {"unlisted",
        "FAIL provides: provides scheduler 'surprise', which the manifest does not list; the manifest lists "
        "scheduler 'fx_unlisted', which the plugin does not provide"},
@@ -159,6 +162,13 @@ TEST_CASE("the loader's fixtures fail the check they break") {
     CHECK(r.exit_code == 1);
     CHECK(has_line(r.out, c.line));
   }
+}
+
+TEST_CASE("a garbage table count fails the tables and provides checks, and nothing reads past the list") {
+  const auto r = run_harness({fixture("huge_count")});
+  INFO(r.out);
+  CHECK(r.exit_code == 1);
+  CHECK(has_line(r.out, "FAIL provides: answers 2147483648 scheduler tables, more than the 4096 a plugin may provide"));
 }
 
 /// Runs the harness on the conformance fixture `variant` and checks that it fails with `lines`

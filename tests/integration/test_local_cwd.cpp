@@ -271,6 +271,23 @@ TEST_CASE("local_cwd: a replica that writes 100 MB loses nothing") {
   CHECK(std::filesystem::file_size(dir / "combined.log") == 100000001);
 }
 
+TEST_CASE("local_cwd: log returns a line longer than 1 MiB in pieces, not held whole") {
+  // A progress bar redrawn with \r for a whole run is one "line" of gigabytes.
+  Local torchx;
+  const auto r = torchx({"run", "utils.sh", "--", "sh", "-c", "head -c 2500000 /dev/zero | tr '\\0' a; echo; echo end"});
+  REQUIRE(r.exit_code == 0);
+  const auto log = torchx({"log", "--streams", "stdout", first_line(r.out)});
+  CHECK(log.exit_code == 0);
+  std::vector<std::string> lines;
+  std::istringstream in(log.out);
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  REQUIRE(lines.size() == 4);
+  CHECK(lines[0] == "sh/0 " + std::string(1 << 20, 'a'));
+  CHECK(lines[1] == "sh/0 " + std::string(1 << 20, 'a'));
+  CHECK(lines[2] == "sh/0 " + std::string(2500000 - 2 * (1 << 20), 'a'));
+  CHECK(lines[3] == "sh/0 end");
+}
+
 TEST_CASE("local_cwd: 50 concurrent launches on one state root give 50 intact apps") {
   Local torchx;
   std::vector<pid_t> launchers;

@@ -128,6 +128,93 @@ TEST_CASE("slurm: a 2-role, 3-replica app runs as one het job") {
   CHECK(s.at("roles").as_array()[0].at("replicas").as_array().size() == 2);
 }
 
+TEST_CASE("slurm: a corrupt record of one job fails neither list nor that job's status, describe and log") {
+  if (!torchx::test::slurm_cluster_or_skip()) return;
+  Slurm slurm;
+  auto r = slurm({"run", "-s", "slurm", "--wait", "utils.echo", "--msg", "good"});
+  REQUIRE(r.exit_code == 0);
+  const std::string good = first_line(r.out);
+  r = slurm({"run", "-s", "slurm", "--wait", "utils.echo", "--msg", "bad"});
+  REQUIRE(r.exit_code == 0);
+  const std::string bad = first_line(r.out);
+  const std::string bad_id = bad.substr(bad.rfind('/') + 1);
+  // Valid JSON without the app (as a hand edit or an older writer might leave it).
+  slurm.tmp.write("state/" + bad_id + ".json", "{\"job_id\": \"" + bad_id + "\"}");
+  r = slurm({"list", "-s", "slurm", "--json"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  bool listed = false;
+  const json::value apps = json::parse(r.out);
+  for (const auto& a : apps.as_array()) listed = listed || a.at("app_handle") == json::value(good);
+  CHECK(listed);
+  for (const char* verb : {"status", "describe", "log"}) {
+    r = slurm({verb, bad});
+    INFO(verb, ": ", r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(r.err.find("out of range") == std::string::npos);
+    CHECK(r.err.find("ignoring the corrupt record") != std::string::npos);
+  }
+}
+
+TEST_CASE("slurm: an app id is a job id as Slurm writes it: ' N', '+N', '0N' and 'Nabc' are not found") {
+  if (!torchx::test::slurm_cluster_or_skip()) return;
+  Slurm slurm;
+  auto r = slurm({"run", "-s", "slurm", "--wait", "utils.echo", "--msg", "id"});
+  REQUIRE(r.exit_code == 0);
+  const std::string handle = first_line(r.out);
+  const std::string id = handle.substr(handle.rfind('/') + 1);
+  CHECK(slurm({"status", handle}).exit_code == 0);
+  for (const std::string& other : {" " + id, "+" + id, "0" + id, id + "abc", id + " "}) {
+    CAPTURE(other);
+    for (const char* verb : {"status", "describe", "cancel"}) {
+      r = slurm({verb, "slurm://torchx/" + other});
+      CHECK(r.exit_code == 1);
+      CHECK(r.err.find("not found") != std::string::npos);
+    }
+  }
+  // Through the ABI, where no describe comes first: the logs of '<id>abc' are not job <id>'s.
+  auto scheduler = slurm_through_abi();
+  for (const std::string& other : {id + "abc", "+" + id}) {
+    CAPTURE(other);
+    torchx::specs::LogQuery query;
+    query.app_id = other;
+    query.role_name = "echo";
+    query.k = 0;
+    CHECK_THROWS_WITH(scheduler->log(query), doctest::Contains("not found"));
+  }
+}
+
+TEST_CASE("slurm: log returns a line longer than 1 MiB in pieces, and refuses output that is not a file") {
+  if (!torchx::test::slurm_cluster_or_skip()) return;
+  Slurm slurm;
+  // A progress bar redrawn with \r for a whole run is one "line"; held whole it grew without bound.
+  auto r = slurm({"run", "-s", "slurm", "--wait", "utils.sh", "--", "sh", "-c",
+                  "head -c 2500000 /dev/zero | tr '\\0' a; echo; echo end"});
+  REQUIRE(r.exit_code == 0);
+  r = slurm({"log", first_line(r.out)});
+  CHECK(r.exit_code == 0);
+  std::vector<std::string> lines;
+  std::istringstream in(r.out);
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  REQUIRE(lines.size() == 4);
+  CHECK(lines[0] == "sh/0 " + std::string(1 << 20, 'a'));
+  CHECK(lines[1] == "sh/0 " + std::string(1 << 20, 'a'));
+  CHECK(lines[2] == "sh/0 " + std::string(2500000 - 2 * (1 << 20), 'a'));
+  CHECK(lines[3] == "sh/0 end");
+
+  // A job torchx did not launch, writing to /dev/zero: read forever (2 GB, then silence, exit 0).
+  torchx::util::ProcessOptions options;
+  options.cwd = slurm.cwd().string();
+  const auto sb = torchx::util::run_process({"sbatch", "--parsable", "-o", "/dev/zero", "--wrap", "sleep 30"}, options);
+  REQUIRE(sb.exit_code == 0);
+  const std::string id = first_line(sb.out);
+  r = slurm({"log", "slurm://torchx/" + id});
+  torchx::util::run_process({"scancel", id});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("Slurm job " + id + " was not launched by torchx: its output is at /dev/zero, which is not a regular file") !=
+        std::string::npos);
+}
+
 TEST_CASE("slurm: a failing job is FAILED with its exit code, a cancelled one CANCELLED") {
   if (!torchx::test::slurm_cluster_or_skip()) return;
   Slurm slurm;

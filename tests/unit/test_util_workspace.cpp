@@ -85,6 +85,23 @@ TEST_CASE("util::workspace_files: an ignored directory is not entered, in a kept
   CHECK(workspace_files(tmp.path() / "plain") == Strings{"a", "sub/b"});
 }
 
+TEST_CASE("util::workspace_files skips links it cannot follow and does not enter linked directories") {
+  torchx::test::TempDir tmp;
+  tmp.write("ws/main.py", "x");
+  tmp.write("outside/data.txt", "x");
+  const auto ws = tmp.path() / "ws";
+  std::filesystem::create_symlink("loop2", ws / "loop1");  // a loop: stat fails with ELOOP
+  std::filesystem::create_symlink("loop1", ws / "loop2");
+  std::filesystem::create_symlink("missing", ws / "dangling");
+  std::filesystem::create_symlink("/", ws / "root");           // not followed into a huge copy
+  std::filesystem::create_symlink("..", ws / "up");            // nor into a cycle
+  std::filesystem::create_symlink(tmp.path() / "outside/data.txt", ws / "data.txt");  // a file: its content
+  CHECK(workspace_files(ws) == Strings{"data.txt", "main.py"});
+  std::filesystem::create_directories(tmp.path() / "job");
+  copy_workspace(ws, tmp.path() / "job");
+  CHECK(std::filesystem::is_regular_file(tmp.path() / "job/data.txt"));
+}
+
 TEST_CASE("util::copy_workspace copies the kept files with their permissions") {
   torchx::test::TempDir tmp;
   tmp.write("ws/.torchxignore", "*.key\n");

@@ -39,7 +39,8 @@ IgnoreMatch match_ignore(std::string_view rel_path, std::span<const std::string>
 /// walk_workspace): relative '/'-separated paths, sorted. An ignored directory is not entered;
 /// inside a kept directory only the patterns after the last one that matched the directory apply
 /// (so `!dir` then `dir/*.tmp` works as read). Symbolic links to directories are not followed; a
-/// link to a file counts as the file. Throws std::filesystem::filesystem_error when `root` cannot
+/// link to a file counts as the file; a link that cannot be followed (dangling, a loop) and
+/// anything but a regular file or a directory (FIFO, socket, device) are skipped. Throws std::filesystem::filesystem_error when `root` cannot
 /// be read.
 std::vector<std::string> workspace_files(const std::filesystem::path& root,
                                          std::string_view ignore_name = k_torchx_ignore);
