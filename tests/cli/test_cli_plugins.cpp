@@ -452,7 +452,7 @@ TEST_CASE("torchx plugins: a plugin dir that is a symlink loop is shown absent, 
   std::filesystem::create_symlink(torchx.tmp.path() / "loop2", loop);
   std::filesystem::create_symlink(loop, torchx.tmp.path() / "loop2");
   torchx.plugin_dirs = {k_test_plugins, loop.string()};
-  for (const std::vector<std::string> args : {std::vector<std::string>{"plugins"}, {"plugins", "--json"}}) {
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"plugins"}, {"plugins", "--json"}}) {
     const auto r = torchx(args);
     INFO(r.err);
     CHECK(r.exit_code == 0);
