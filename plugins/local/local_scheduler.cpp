@@ -172,6 +172,11 @@ struct Fd {
   }
 };
 
+/// The supervisor gave up before starting any replica (it is exiting), and said why.
+struct SupervisorRefused : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 /// Starts the supervisor for `app_dir`, fully detached (its own session, reparented to init), and
 /// returns once it has started the replicas and written its first state: it says so on a pipe.
 /// Throws with the supervisor's own words if it dies first.
@@ -210,11 +215,21 @@ void spawn_supervisor(const std::filesystem::path& app_dir, const std::string& a
   ::close(ready[1]);
   int status = 0;
   ::waitpid(child, &status, 0);
+  // "1": running. "!WHY": it gave up before starting any replica. Nothing (EOF): it died.
   pollfd p{ready[0], POLLIN, 0};
-  char byte = 0;
-  const bool ok = ::poll(&p, 1, 30000) == 1 && ::read(ready[0], &byte, 1) == 1;
+  std::string answer;
+  if (::poll(&p, 1, 30000) == 1) {
+    char buf[1024];
+    for (ssize_t n; answer.size() < 4096 && (n = ::read(ready[0], buf, sizeof buf)) != 0;) {
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) break;
+      answer.append(buf, static_cast<std::size_t>(n));
+      if (answer == "1") break;  // it keeps the pipe no longer, but need not close it at once
+    }
+  }
   ::close(ready[0]);
-  if (!ok) {
+  if (answer.starts_with("!")) throw SupervisorRefused(answer.substr(1));
+  if (answer != "1") {
     const auto text = local::read_file(log).value_or("");
     throw plugin::Error(TX_E_INTERNAL, "the supervisor of '" + app_id + "' did not start" +
                                            (text.empty() ? std::string{} : ": " + text.substr(0, text.find('\n'))));
@@ -256,6 +271,26 @@ std::vector<std::string> cuda_devices(const specs::AppDef& app, bool enabled) {
   return out;
 }
 
+/// Refuses names that would clash with the app's own files: an app directory named with a leading
+/// '.' is hidden (`.deleting-*` is a delete in progress), and each role is a directory beside
+/// app.json, state.json, ... (a role named `state.json` left the supervisor unable to save).
+void check_names(const specs::AppDef& app) {
+  std::vector<std::string> problems;
+  if (app.name.starts_with(".")) problems.push_back("app name '" + app.name + "' starts with '.'");
+  static const std::vector<std::string> reserved{local::k_app_file,  local::k_request_file,    local::k_state_file,
+                                                 local::k_lock_file, local::k_supervisor_log, local::k_final_file,
+                                                 local::k_cancel_file};
+  for (const auto& role : app.roles) {
+    if (std::find(reserved.begin(), reserved.end(), role.name) != reserved.end()) {
+      problems.push_back("role name '" + role.name + "' is the name of one of the app's own files");
+    }
+  }
+  if (!problems.empty()) {
+    std::string text;
+    for (std::size_t i = 0; i < problems.size(); ++i) text += (i ? "; " : "") + problems[i];
+    throw plugin::InvalidArgument(text + " (rename it)");
+  }
+}
 
 class LocalCwdScheduler : public plugin::Scheduler {
 public:
@@ -275,6 +310,7 @@ public:
   plugin::DryRunInfo submit_dryrun(const plugin::DryRunRequest& req) override {
     const specs::AppDef& app = req.app;
     const specs::Cfg& cfg = req.cfg;
+    check_names(app);
     const std::string app_id = make_unique(app.name);
     // Replicas run in the workspace (the directory `torchx run` was started from by default).
     const std::string cwd = req.workspace.value_or(std::filesystem::current_path().string());
@@ -360,14 +396,32 @@ public:
       throw plugin::Error(TX_E_INTERNAL, "cannot lock " + (app_dir / local::k_lock_file).string() + ": " +
                                              std::strerror(errno));
     }
-    for (const auto& role : request.at("roles").as_array()) {
-      for (const auto& r : role.at("replicas").as_array()) {
-        std::filesystem::create_directories(std::string(r.at("dir").as_string()));
+    // An app that cannot start (a full disk) leaves nothing behind: no command would show or
+    // delete a directory without app.json, and each try would leave another. We hold the lock.
+    const auto discard = [&](const std::string& why) {
+      std::error_code ec;
+      std::filesystem::remove_all(app_dir, ec);
+      if (const auto* base = request.if_contains("log_base"); base != nullptr && base->is_string()) {
+        if (const std::filesystem::path b(std::string(base->get_string())); b != app_dir) std::filesystem::remove_all(b, ec);
       }
+      return plugin::Error(TX_E_INTERNAL, "cannot start app '" + app_id + "': " + why);
+    };
+    try {
+      for (const auto& role : request.at("roles").as_array()) {
+        for (const auto& r : role.at("replicas").as_array()) {
+          std::filesystem::create_directories(std::string(r.at("dir").as_string()));
+        }
+      }
+      local::write_atomically(app_dir / local::k_app_file, specs::to_json(req.app));
+      local::write_atomically(app_dir / local::k_request_file, json::serialize(request));
+    } catch (const std::system_error& e) {
+      throw discard(e.what());
     }
-    local::write_atomically(app_dir / local::k_app_file, specs::to_json(req.app));
-    local::write_atomically(app_dir / local::k_request_file, json::serialize(request));
-    spawn_supervisor(app_dir, app_id, lock.fd);
+    try {
+      spawn_supervisor(app_dir, app_id, lock.fd);
+    } catch (const SupervisorRefused& e) {
+      throw discard(e.what());
+    }
     // Said plainly where the machine gives the supervisor no cgroup (its first state says how).
     if (const auto state = read_json(app_dir / local::k_state_file)) {
       if (const std::string how = string_or(*state, "containment"); !how.empty() && !how.starts_with("cgroup ")) {

@@ -18,6 +18,7 @@
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -152,6 +153,35 @@ bool lock_held(const std::filesystem::path& app_dir) {
 bool ended(const std::string& s) { return s == "SUCCEEDED" || s == "FAILED" || s == "CANCELLED" || s == "UNKNOWN"; }
 
 std::size_t lines(const std::string& s) { return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n')); }
+
+/// The id of the one app directory with an app.json that is not in `known`, once there is one.
+std::string new_app_id(const std::filesystem::path& root, const std::vector<std::string>& known = {}) {
+  std::string id;
+  eventually([&] {
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(root, ec)) {
+      const std::string name = e.path().filename().string();
+      if (std::find(known.begin(), known.end(), name) == known.end() && std::filesystem::exists(e.path() / "app.json")) {
+        id = name;
+      }
+    }
+    return !id.empty();
+  });
+  return id;
+}
+
+/// True once background process `pid` has exited (within 30 s), its exit code in `code`.
+bool exits(pid_t pid, int& code) {
+  int status = 0;
+  const bool done = eventually([&] { return ::waitpid(pid, &status, WNOHANG) == pid; });
+  if (!done) {  // still waiting: stop it, so the test reports rather than hangs
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+    return false;
+  }
+  code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return true;
+}
 
 }  // namespace
 
@@ -304,6 +334,41 @@ TEST_CASE("local_cwd recovery: a full disk: a job that exited 0 is not FAILED, a
   // Room again: still the same answer.
   std::filesystem::remove(torchx.root_dir / "fill");
   CHECK(torchx.status(handle).at("state") == "SUCCEEDED");
+}
+
+TEST_CASE("local_cwd recovery: an app that cannot start on a full disk says why and leaves nothing behind") {
+  Local torchx;
+  SmallTmpfs disk(torchx.root_dir);
+  if (!disk.error.empty()) {
+    std::cout << "TORCHX_TEST_SKIPPED: cannot mount a small tmpfs here (" << disk.error << "): the full-disk case is not tested"
+              << std::endl;
+    return;
+  }
+  const auto fill = [&](std::uintmax_t keep) {  // fills the disk, then frees `keep` bytes (tmpfs: whole pages)
+    {
+      std::ofstream out(torchx.root_dir / "fill", std::ios::binary | std::ios::app);
+      const std::string block(4096, 'x');
+      while (out.write(block.data(), static_cast<std::streamsize>(block.size())).flush()) {
+      }
+    }
+    const auto size = std::filesystem::file_size(torchx.root_dir / "fill");
+    std::filesystem::resize_file(torchx.root_dir / "fill", size - std::min(size, keep));
+  };
+  // Full: app.json cannot be written. Then room for app.json and request.json only: the
+  // supervisor cannot preallocate final.record, so it could never record how the app ends.
+  for (const std::uintmax_t room : {std::uintmax_t{0}, std::uintmax_t{8192}}) {
+    fill(room);
+    const auto r = torchx({"run", "utils.echo", "--msg", "hi"});
+    INFO(room, " -> ", r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(lines(r.err) == 1);
+    CHECK(r.err.find("cannot start app 'echo-") != std::string::npos);
+    CHECK(r.err.find(room == 0 ? "app.json" : "final.record") != std::string::npos);
+    CHECK(r.err.find("No space left on device") != std::string::npos);
+    std::vector<std::string> left;
+    for (const auto& e : std::filesystem::directory_iterator(torchx.root_dir)) left.push_back(e.path().filename().string());
+    CHECK(left == std::vector<std::string>{"fill"});  // it used to leave a directory per try
+  }
 }
 
 TEST_CASE("local_cwd recovery: descendants that setsid away do not survive a cancel") {
@@ -460,6 +525,116 @@ TEST_CASE("local_cwd recovery: a shared state root is never chmod-ed, and refuse
   CHECK(torchx({"run", "utils.echo", "--msg", "hi"}).exit_code == 0);
   ::stat(torchx.root_dir.c_str(), &st);
   CHECK((st.st_mode & 07777) == 0700);
+}
+
+TEST_CASE("local_cwd recovery: a launcher killed while its supervisor starts does not take the app down") {
+  // The supervisor used to die of SIGPIPE telling a dead launcher it was ready: FAILED, "died
+  // without writing a final state", its replicas killed with it.
+  Local torchx;
+  torchx.extra_env = {{"TORCHX_LOCAL_TEST_SUPERVISOR_DELAY_MS", "1500"}};
+  const pid_t launcher =
+      torchx.background({"run", "--detach", "utils.sh", "--", "sh", "-c", "echo ran"}, (torchx.tmp.path() / "l.out").string());
+  const std::string id = new_app_id(torchx.root_dir);
+  REQUIRE_FALSE(id.empty());
+  ::kill(launcher, SIGKILL);
+  torchx::test::wait_exit(launcher);
+  const std::string handle = "local_cwd://torchx/" + id;
+  CHECK(torchx.wait_state(handle, ended) == "SUCCEEDED");
+  CHECK(torchx({"log", handle}).out == "sh/0 ran\n");
+}
+
+TEST_CASE("local_cwd recovery: Ctrl-C while the app starts cancels it, and its handle is shown") {
+  Local torchx;
+  KillAtEnd cleanup{{"987681"}};
+  torchx.extra_env = {{"TORCHX_LOCAL_TEST_SUPERVISOR_DELAY_MS", "1500"}};
+  const std::string out = (torchx.tmp.path() / "l.out").string();
+  const pid_t launcher = torchx.background({"run", "utils.sh", "--", "sleep", "987681"}, out);
+  const std::string id = new_app_id(torchx.root_dir);
+  REQUIRE_FALSE(id.empty());
+  ::kill(launcher, SIGINT);
+  int code = -1;
+  REQUIRE(exits(launcher, code));
+  const std::string output = slurp(out);
+  INFO(output);
+  CHECK(code == 130);
+  const std::string handle = "local_cwd://torchx/" + id;
+  CHECK(output.find(handle + "\n") != std::string::npos);
+  CHECK(torchx.wait_state(handle, ended) == "CANCELLED");
+  CHECK(eventually([] { return pids_with("987681").empty(); }));
+}
+
+TEST_CASE("local_cwd recovery: Ctrl-C ends torchx run even when the app cannot be cancelled") {
+  Local torchx;
+  KillAtEnd cleanup{{"987682"}};
+  const std::string out = (torchx.tmp.path() / "l.out").string();
+  const pid_t launcher = torchx.background({"run", "utils.sh", "--", "sleep", "987682"}, out);
+  const std::string id = new_app_id(torchx.root_dir);
+  REQUIRE_FALSE(id.empty());
+  const std::string handle = "local_cwd://torchx/" + id;
+  REQUIRE(torchx.wait_state(handle, [](const std::string& s) { return s == "RUNNING"; }) == "RUNNING");
+  const auto supervisor = static_cast<pid_t>(torchx.state_file(handle).at("supervisor_pid").as_int64());
+  std::ofstream(torchx.app_dir(handle) / "state.json") << "{\"state\": \"RUNN";  // corrupt: cancel refuses
+  ::kill(launcher, SIGINT);
+  int code = -1;
+  const bool exited = exits(launcher, code);
+  ::kill(supervisor, SIGKILL);  // the app's replica dies with it
+  const std::string output = slurp(out);
+  INFO(output);
+  REQUIRE(exited);  // it used to wait forever, Ctrl-C blocked
+  CHECK(code == 130);
+  CHECK(output.find("torchx: error: interrupted: cannot cancel app '" + handle + "': ") != std::string::npos);
+}
+
+TEST_CASE("local_cwd recovery: a second Ctrl-C stops waiting for a cancelled app") {
+  Local torchx;
+  KillAtEnd cleanup{{"987683"}};
+  torchx.extra_env = {{"TORCHX_LOCAL_GRACE_SECONDS", "600"}};  // the replica ignores SIGTERM
+  const std::string out = (torchx.tmp.path() / "l.out").string();
+  std::filesystem::create_directories(torchx.cwd());
+  std::ofstream(torchx.cwd() / "c.yaml")  // sh itself is the replica: nothing between it and the SIGTERM
+      << "c:\n  doc: x\n  args: {}\n  app:\n    name: x\n    roles:\n      - name: sh\n        image: /tmp\n"
+         "        entrypoint: sh\n        args: [-c, \"trap '' TERM; echo up; while :; do sleep 0.1; done\", '987683']\n";
+  const pid_t launcher = torchx.background({"run", "./c.yaml"}, out);
+  const std::string id = new_app_id(torchx.root_dir);
+  REQUIRE_FALSE(id.empty());
+  const std::string handle = "local_cwd://torchx/" + id;
+  REQUIRE(eventually([&] { return torchx({"log", handle}).out == "sh/0 up\n"; }));
+  const auto supervisor = static_cast<pid_t>(torchx.state_file(handle).at("supervisor_pid").as_int64());
+  ::kill(launcher, SIGINT);
+  REQUIRE(eventually([&] { return slurp(out).find("interrupted: cancelling") != std::string::npos; }));
+  ::kill(launcher, SIGINT);
+  int code = -1;
+  const bool exited = exits(launcher, code);
+  ::kill(supervisor, SIGKILL);
+  const std::string output = slurp(out);
+  INFO(output);
+  REQUIRE(exited);
+  CHECK(code == 130);
+  CHECK(output.find("torchx: error: interrupted again: app '" + handle + "' was asked to cancel") != std::string::npos);
+}
+
+TEST_CASE("local_cwd recovery: names that would clash with the app's own files are refused in one line") {
+  Local torchx;
+  std::filesystem::create_directories(torchx.cwd());
+  for (const std::string role : {"state.json", "app.json", "supervisor.lock", "final.record"}) {
+    const auto file = torchx.cwd() / "c.yaml";
+    std::ofstream(file) << "c:\n  doc: x\n  args: {}\n  app:\n    name: x\n    roles:\n      - name: " << role
+                        << "\n        image: /tmp\n        entrypoint: sh\n        args: [-c, 'echo hi']\n";
+    auto o = torchx.options();
+    o.timeout = std::chrono::seconds(30);  // it used to hang: the supervisor could not write state.json
+    const auto r = torchx::util::run_process({TORCHX_EXE, "run", file.string()}, o);
+    INFO(role, " -> ", r.err);
+    CHECK_FALSE(r.timed_out);
+    CHECK(r.exit_code == 1);
+    CHECK(lines(r.err) == 1);
+    CHECK(r.err.find("role name '" + role + "' is the name of one of the app's own files") != std::string::npos);
+  }
+  const auto r = torchx({"run", "dist.ddp", "--name", ".hidden", "--script", "x.py"});  // list would not show it
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(lines(r.err) == 1);
+  CHECK(r.err.find("app name '.hidden' starts with '.'") != std::string::npos);
+  CHECK((!std::filesystem::exists(torchx.root_dir) || std::filesystem::is_empty(torchx.root_dir)));
 }
 
 TEST_SUITE_END();
