@@ -85,6 +85,12 @@ std::optional<json::object> read_json(const std::filesystem::path& p) {
   return v.as_object();
 }
 
+/// The first line of `text`, at most 300 characters (for one-line messages).
+std::string first_line_of(const std::string& text) {
+  const std::string line = text.substr(0, text.find('\n'));
+  return line.size() > 300 ? line.substr(0, 300) + "..." : line;
+}
+
 /// A state.json that exists but cannot be used: reported (UNKNOWN, with this message), never
 /// replaced, never acted on.
 struct CorruptState : std::runtime_error {
@@ -434,11 +440,19 @@ public:
   std::optional<specs::DescribeAppResponse> describe(const std::string& app_id) override {
     if (app_id.empty() || app_id.find('/') != std::string::npos || app_id == "." || app_id == "..") return std::nullopt;
     const std::filesystem::path dir = local::state_root(false) / app_id;
-    const auto app_json = read_json(dir / local::k_app_file);
-    if (!app_json) return std::nullopt;
-    const specs::AppDef app = specs::app_def_from_json(json::serialize(*app_json));
+    const auto app_text = local::read_file(dir / local::k_app_file);
+    if (!app_text) return std::nullopt;
     specs::DescribeAppResponse r;
     r.app_id = app_id;
+    specs::AppDef app;
+    try {
+      app = specs::app_def_from_json(*app_text);
+    } catch (const std::exception& e) {  // told like a corrupt state.json: the app is there, UNKNOWN
+      r.state = specs::AppState::UNKNOWN;
+      r.msg = app_id + ": app.json is corrupt: " + first_line_of(e.what());
+      r.ui_url = "file://" + dir.string();
+      return r;
+    }
     json::object state;
     try {
       state = settled_state(dir);
@@ -728,22 +742,35 @@ private:
 std::unique_ptr<plugin::LogIterator> LocalCwdScheduler::log_iter(const specs::LogQuery& q) {
   if (q.since || q.until) throw plugin::Unsupported("scheduler 'local_cwd' does not support log since/until");
   const std::filesystem::path dir = local::state_root(false) / q.app_id;
-  const auto request = read_json(dir / local::k_request_file);
-  if (!request) throw plugin::NotFound("app '" + q.app_id + "' not found");
-  for (const auto& role : request->at("roles").as_array()) {
-    if (role.at("name") != q.role_name.c_str()) continue;
-    for (const auto& r : role.at("replicas").as_array()) {
-      if (r.at("id").as_int64() != q.k) continue;
-      const std::string stream = q.streams ? specs::to_string(*q.streams) : "combined";
-      // Not tailing: whatever was written, to the last line (also one without a line break).
-      auto it = std::make_unique<LocalLogIterator>(dir, std::filesystem::path(std::string(r.at("dir").as_string())) /
-                                                            (stream + ".log"),
-                                                   q.should_tail);
-      return it;
-    }
-    throw plugin::NotFound("role '" + q.role_name + "' of app '" + q.app_id + "' has no replica " + std::to_string(q.k));
+  if (q.app_id.empty() || q.app_id.find('/') != std::string::npos || q.app_id == "." || q.app_id == "..") {
+    throw plugin::NotFound("app '" + q.app_id + "' not found");
   }
-  throw plugin::NotFound("app '" + q.app_id + "' has no role '" + q.role_name + "'");
+  const auto text = local::read_file(dir / local::k_request_file);
+  if (!text) throw plugin::NotFound("app '" + q.app_id + "' not found");
+  std::filesystem::path file;
+  try {
+    const json::object request = json::parse(*text).as_object();
+    for (const auto& role : request.at("roles").as_array()) {
+      if (role.at("name") != q.role_name.c_str()) continue;
+      for (const auto& r : role.at("replicas").as_array()) {
+        if (r.at("id").as_int64() != q.k) continue;
+        const std::string stream = q.streams ? specs::to_string(*q.streams) : "combined";
+        file = std::filesystem::path(std::string(r.at("dir").as_string())) / (stream + ".log");
+        break;
+      }
+      if (file.empty()) {
+        throw plugin::NotFound("role '" + q.role_name + "' of app '" + q.app_id + "' has no replica " + std::to_string(q.k));
+      }
+      break;
+    }
+  } catch (const plugin::NotFound&) {
+    throw;
+  } catch (const std::exception& e) {  // a request.json edited or cut short: said, not "out of range"
+    throw plugin::Error(TX_E_INTERNAL, q.app_id + ": request.json is corrupt: " + first_line_of(e.what()));
+  }
+  if (file.empty()) throw plugin::NotFound("app '" + q.app_id + "' has no role '" + q.role_name + "'");
+  // Not tailing: whatever was written, to the last line (also one without a line break).
+  return std::make_unique<LocalLogIterator>(dir, file, q.should_tail);
 }
 
 }  // namespace

@@ -476,6 +476,37 @@ TEST_CASE("local_cwd recovery: one corrupt state.json is reported by list and hi
   CHECK(torchx({"delete", handles[0]}).exit_code == 0);
 }
 
+TEST_CASE("local_cwd recovery: a corrupt app.json or request.json is reported, never hidden or a raw error") {
+  Local torchx;
+  std::vector<std::string> handles;
+  for (int i = 0; i < 2; ++i) {
+    const auto r = torchx({"run", "utils.echo", "--msg", std::to_string(i)});
+    REQUIRE(r.exit_code == 0);
+    handles.push_back(first_line(r.out));
+    REQUIRE(eventually([&] { return !lock_held(torchx.app_dir(handles.back())); }));
+  }
+  const std::string id = handles[0].substr(handles[0].rfind('/') + 1);
+  std::ofstream(torchx.app_dir(handles[0]) / "app.json") << "{\"name\": 5";  // cut short
+  const auto l = torchx({"list", "-s", "local_cwd", "--json"});
+  INFO(l.err);
+  REQUIRE(l.exit_code == 0);
+  const auto apps = json::parse(l.out).as_array();
+  REQUIRE(apps.size() == 2);  // it used to vanish from list, and status/delete said "not found"
+  CHECK(l.err.find(id + ": app.json is corrupt: ") != std::string::npos);
+  const auto s = torchx({"status", handles[0]});
+  INFO(s.err);
+  CHECK(s.exit_code == 0);
+  CHECK(s.out.find("app.json is corrupt") != std::string::npos);
+  std::ofstream(torchx.app_dir(handles[1]) / "request.json") << "{}";
+  const auto g = torchx({"log", handles[1]});
+  INFO(g.err);
+  CHECK(g.exit_code == 1);
+  CHECK(lines(g.err) == 1);
+  CHECK(g.err.find("request.json is corrupt") != std::string::npos);  // it was "log: out of range"
+  CHECK(torchx({"delete", handles[0]}).exit_code == 0);
+  CHECK_FALSE(std::filesystem::exists(torchx.app_dir(handles[0])));
+}
+
 TEST_CASE("local_cwd recovery: of concurrent deletes one wins, the others say so in one line") {
   Local torchx;
   auto r = torchx({"run", "utils.sh", "--", "sh", "-c",
