@@ -507,6 +507,19 @@ TEST_CASE("local_cwd recovery: a corrupt app.json or request.json is reported, n
   CHECK_FALSE(std::filesystem::exists(torchx.app_dir(handles[0])));
 }
 
+TEST_CASE("local_cwd recovery: a relative TORCHX_LOCAL_DIR still gives replicas in another workspace usable paths") {
+  Local torchx;
+  std::filesystem::create_directories(torchx.cwd() / "ws");
+  torchx.extra_env = {{"TORCHX_LOCAL_DIR", "apps"}};  // relative to the directory torchx runs in
+  const auto r = torchx({"run", "--workspace", "ws", "utils.sh", "--", "sh", "-c",
+                         "echo '{}' > \"$TORCHELASTIC_ERROR_FILE\" && echo \"$TORCHELASTIC_ERROR_FILE\""});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);  // the replica, in ws/, got apps/... and could not write its error file
+  const std::string id = first_line(r.out).substr(first_line(r.out).rfind('/') + 1);
+  CHECK(r.err.find("sh/0 " + (torchx.cwd() / "apps" / id / "sh/0/error.json").string() + "\n") != std::string::npos);
+  CHECK(std::filesystem::exists(torchx.cwd() / "apps" / id / "sh/0/error.json"));
+}
+
 TEST_CASE("local_cwd recovery: of concurrent deletes one wins, the others say so in one line") {
   Local torchx;
   auto r = torchx({"run", "utils.sh", "--", "sh", "-c",
