@@ -170,6 +170,15 @@ std::string new_app_id(const std::filesystem::path& root, const std::vector<std:
   return id;
 }
 
+/// Removes the app's cgroup (recorded in `state`) once its processes are gone: for tests that
+/// SIGKILL a supervisor where no reader will clean up after it (the app's directory goes with the test).
+void remove_cgroup(const json::object& state) {
+  if (!state.contains("cgroup") || !state.at("cgroup").is_string()) return;
+  const std::string dir(state.at("cgroup").as_string());
+  std::ofstream(dir + "/cgroup.kill") << "1";  // what a replica left (its children have no death signal)
+  eventually([&] { return ::rmdir(dir.c_str()) == 0 || errno == ENOENT; });
+}
+
 /// True once background process `pid` has exited (within 30 s), its exit code in `code`.
 bool exits(pid_t pid, int& code) {
   int status = 0;
@@ -616,12 +625,14 @@ TEST_CASE("local_cwd recovery: Ctrl-C ends torchx run even when the app cannot b
   REQUIRE_FALSE(id.empty());
   const std::string handle = "local_cwd://torchx/" + id;
   REQUIRE(torchx.wait_state(handle, [](const std::string& s) { return s == "RUNNING"; }) == "RUNNING");
-  const auto supervisor = static_cast<pid_t>(torchx.state_file(handle).at("supervisor_pid").as_int64());
+  const auto state = torchx.state_file(handle);
+  const auto supervisor = static_cast<pid_t>(state.at("supervisor_pid").as_int64());
   std::ofstream(torchx.app_dir(handle) / "state.json") << "{\"state\": \"RUNN";  // corrupt: cancel refuses
   ::kill(launcher, SIGINT);
   int code = -1;
   const bool exited = exits(launcher, code);
   ::kill(supervisor, SIGKILL);  // the app's replica dies with it
+  remove_cgroup(state);
   const std::string output = slurp(out);
   INFO(output);
   REQUIRE(exited);  // it used to wait forever, Ctrl-C blocked
@@ -650,6 +661,8 @@ TEST_CASE("local_cwd recovery: a second Ctrl-C stops waiting for a cancelled app
   int code = -1;
   const bool exited = exits(launcher, code);
   ::kill(supervisor, SIGKILL);
+  REQUIRE(eventually([&] { return !lock_held(torchx.app_dir(handle)); }));
+  CHECK(torchx.status(handle).at("state") == "FAILED");  // the reader also removes its cgroup
   const std::string output = slurp(out);
   INFO(output);
   REQUIRE(exited);
