@@ -319,7 +319,15 @@ public:
     check_names(app);
     const std::string app_id = make_unique(app.name);
     // Replicas run in the workspace (the directory `torchx run` was started from by default).
-    const std::string cwd = req.workspace.value_or(std::filesystem::current_path().string());
+    std::string cwd;
+    if (req.workspace) {
+      cwd = *req.workspace;
+    } else {  // not value_or(current_path()): that asks for a current directory even with a workspace
+      std::error_code ec;
+      cwd = std::filesystem::current_path(ec).string();
+      if (ec) throw plugin::InvalidArgument("no workspace, and the current directory cannot be used (" + ec.message() +
+                                            "): pass --workspace DIR");
+    }
     const std::filesystem::path root = local::state_root(false);
     const auto* log_dir_value = cfg.get("log_dir");
     const std::filesystem::path base = (log_dir_value != nullptr && std::holds_alternative<std::string>(*log_dir_value))

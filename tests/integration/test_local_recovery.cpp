@@ -529,6 +529,26 @@ TEST_CASE("local_cwd recovery: a relative TORCHX_LOCAL_DIR still gives replicas 
   CHECK(std::filesystem::exists(torchx.cwd() / "apps" / id / "sh/0/error.json"));
 }
 
+TEST_CASE("local_cwd recovery: torchx run from a deleted directory runs in --workspace, else says why in one line") {
+  Local torchx;
+  std::filesystem::create_directories(torchx.cwd() / "ws");
+  const auto in_deleted_dir = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv{"/bin/sh", "-c", "mkdir gone && cd gone && rmdir ../gone && exec \"$0\" \"$@\"", TORCHX_EXE};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return torchx::util::run_process(argv, torchx.options());
+  };
+  const auto ok = in_deleted_dir({"run", "--workspace", (torchx.cwd() / "ws").string(), "utils.sh", "--", "pwd"});
+  INFO(ok.err);
+  CHECK(ok.exit_code == 0);  // it failed: "filesystem error: cannot get current path"
+  CHECK(ok.err.find("sh/0 " + (torchx.cwd() / "ws").string() + "\n") != std::string::npos);
+  const auto bad = in_deleted_dir({"run", "utils.echo", "--msg", "hi"});
+  INFO(bad.err);
+  CHECK(bad.exit_code != 0);
+  CHECK(lines(bad.err) == 1);
+  CHECK(bad.err.find("filesystem error") == std::string::npos);
+  CHECK(bad.err.find("pass --workspace DIR") != std::string::npos);
+}
+
 TEST_CASE("local_cwd recovery: of concurrent deletes one wins, the others say so in one line") {
   Local torchx;
   auto r = torchx({"run", "utils.sh", "--", "sh", "-c",
