@@ -506,12 +506,30 @@ TEST_CASE("local_cwd recovery: a corrupt app.json or request.json is reported, n
   INFO(s.err);
   CHECK(s.exit_code == 0);
   CHECK(s.out.find("app.json is corrupt") != std::string::npos);
+  const std::string request = slurp(torchx.app_dir(handles[1]) / "request.json");
   std::ofstream(torchx.app_dir(handles[1]) / "request.json") << "{}";
   const auto g = torchx({"log", handles[1]});
   INFO(g.err);
   CHECK(g.exit_code == 1);
   CHECK(lines(g.err) == 1);
   CHECK(g.err.find("request.json is corrupt") != std::string::npos);  // it was "log: out of range"
+  // log waited forever for an UNKNOWN app to start: a corrupt app.json says why, a corrupt
+  // state.json still gives the logs.
+  auto o = torchx.options();
+  o.timeout = std::chrono::seconds(30);
+  const auto la = torchx::util::run_process({TORCHX_EXE, "log", handles[0]}, o);
+  INFO(la.err);
+  CHECK_FALSE(la.timed_out);
+  CHECK(la.exit_code == 1);
+  CHECK(lines(la.err) == 1);
+  CHECK(la.err.find("its state is UNKNOWN: " + id + ": app.json is corrupt") != std::string::npos);
+  std::ofstream(torchx.app_dir(handles[1]) / "state.json") << "{\"state\": \"RUNN";
+  std::ofstream(torchx.app_dir(handles[1]) / "request.json") << request;
+  const auto ls = torchx::util::run_process({TORCHX_EXE, "log", handles[1]}, o);
+  INFO(ls.err);
+  CHECK_FALSE(ls.timed_out);
+  CHECK(ls.exit_code == 0);
+  CHECK(ls.out == "echo/0 1\n");
   CHECK(torchx({"delete", handles[0]}).exit_code == 0);
   CHECK_FALSE(std::filesystem::exists(torchx.app_dir(handles[0])));
 }
