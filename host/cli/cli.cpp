@@ -127,8 +127,8 @@ int dispatch(const std::vector<std::string>& args, std::ostream& out, std::ostre
 std::string global_help() {
   std::ostringstream s;
   s << k_usage_line << "\n"
-    << "torchx launches PyTorch jobs (AppDefs) locally, on Slurm and on Kubernetes, and lets you\n"
-       "watch, log and cancel them from any shell. Schedulers and components are plugins.\n\n"
+    << "torchx launches PyTorch jobs (AppDefs) locally and on Slurm, and lets you watch, log and\n"
+       "cancel them from any shell. Schedulers and components are plugins.\n\n"
        "commands:\n";
   for (const auto& c : commands()) {
     std::string name(c.name);

@@ -19,6 +19,8 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
+#include <iostream>
 #include <filesystem>
 #include <thread>
 #include <ostream>
@@ -62,7 +64,9 @@ std::pair<std::vector<std::string>, std::vector<std::string>> split(const std::v
 }
 
 /// While it lives, Ctrl-C (SIGINT) or SIGTERM cancels the app instead of killing torchx: a thread
-/// waits for the signal (blocked in every other thread) and asks the scheduler to cancel.
+/// waits for the signal (blocked in every other thread) and asks the scheduler to cancel, then
+/// torchx waits for the app to end. If the cancel fails, or on a second Ctrl-C, torchx exits 130
+/// at once: nothing else may keep it waiting for an app that will not end (the app is left as is).
 class CancelOnInterrupt {
 public:
   CancelOnInterrupt(runner::Runner& runner, std::string handle) {
@@ -75,12 +79,15 @@ public:
       sigwait(&m_set, &sig);
       if (m_done) return;
       m_interrupted = true;
-      spdlog::warn("interrupted: cancelling {}", handle);
+      spdlog::warn("interrupted: cancelling {} (interrupt again to stop waiting)", handle);
       try {
         runner.cancel(handle);
       } catch (const std::exception& e) {
-        spdlog::error("cannot cancel {}: {}", handle, e.what());
+        give_up("interrupted: cannot cancel app '" + handle + "': " + e.what());
       }
+      sigwait(&m_set, &sig);
+      if (m_done) return;
+      give_up("interrupted again: app '" + handle + "' was asked to cancel; not waiting for it to end");
     });
   }
   ~CancelOnInterrupt() {
@@ -94,6 +101,12 @@ public:
   [[nodiscard]] bool interrupted() const { return m_interrupted; }
 
 private:
+  /// Says why on stderr and exits 130 from this thread, while the main one may still be waiting.
+  [[noreturn]] static void give_up(const std::string& why) {
+    std::cerr << "torchx: error: " << why << std::endl;
+    std::_Exit(k_exit_interrupted);
+  }
+
   sigset_t m_set{};
   sigset_t m_old{};
   std::atomic<bool> m_done{false};
@@ -220,7 +233,29 @@ int cmd_run(const Invocation& inv) {
     return k_exit_ok;
   }
 
-  const std::string handle = runner.schedule(dryrun);
+  // Ctrl-C while an app on this machine starts is held until its handle is known, then cancels it
+  // (killed there, torchx would leave it running detached, its handle never shown). Starting a
+  // local app is bounded (the supervisor's readiness); a remote submission stays interruptible.
+  sigset_t held{};
+  sigset_t before{};
+  sigemptyset(&held);
+  sigaddset(&held, SIGINT);
+  sigaddset(&held, SIGTERM);
+  if (dryrun.runs_locally) pthread_sigmask(SIG_BLOCK, &held, &before);
+  std::string handle;
+  try {
+    handle = runner.schedule(dryrun);
+  } catch (...) {
+    if (dryrun.runs_locally) pthread_sigmask(SIG_SETMASK, &before, nullptr);  // a held Ctrl-C acts now
+    throw;
+  }
+  struct RestoreMask {
+    bool active;
+    const sigset_t* mask;
+    ~RestoreMask() {
+      if (active) pthread_sigmask(SIG_SETMASK, mask, nullptr);
+    }
+  } restore{dryrun.runs_locally, &before};
   if (as_json) inv.out << boost::json::serialize(boost::json::object{{"app_handle", handle}}) << "\n";
   else inv.out << handle << "\n";
   // --detach on a local scheduler: the handle, once the app is running (schedule waited for it).
@@ -229,7 +264,15 @@ int cmd_run(const Invocation& inv) {
 
   // An app on this machine is waited for with its logs (TorchX's local schedulers), unless --detach.
   const bool attached = dryrun.runs_locally && vm->count("detach") == 0U;
+  // A Ctrl-C held while the app started is taken by wait_for's guard at once, or here.
   if (vm->count("wait") != 0U || log || attached) return wait_for(inv, runner, handle, log || attached);
+  const timespec now{};
+  if (dryrun.runs_locally && sigtimedwait(&held, nullptr, &now) > 0) {
+    spdlog::warn("interrupted: cancelling {}", handle);
+    runner.cancel(handle);
+    inv.err << "torchx: error: interrupted: app '" << handle << "' was cancelled\n";
+    return k_exit_interrupted;
+  }
   return k_exit_ok;
 }
 

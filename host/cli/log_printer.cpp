@@ -64,15 +64,21 @@ LogSelection parse_log_identifier(const std::string& identifier) {
 }
 
 void print_logs(runner::Runner& runner, const LogSelection& sel, std::ostream& out) {
-  // Wait until the app has started (or ended), as TorchX does.
+  // Wait until the app has started (or ended), as TorchX does. UNKNOWN is not waited for: the
+  // scheduler cannot tell (local_cwd: a corrupt record, for good), so its logs are read as they are.
+  std::optional<specs::AppStatus> status;
   while (true) {
-    auto status = runner.status(sel.app_handle);
+    status = runner.status(sel.app_handle);
     if (!status) throw runner::UnknownAppError("app '" + sel.app_handle + "' not found (it does not exist or was removed)");
-    if (specs::is_started(status->state)) break;
+    if (specs::is_started(status->state) || status->state == specs::AppState::UNKNOWN) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
   auto app = runner.describe(sel.app_handle);
   if (!app) throw runner::UnknownAppError("app '" + sel.app_handle + "' not found (it does not exist or was removed)");
+  if (app->roles.empty() && status->state == specs::AppState::UNKNOWN) {
+    throw specs::Error("cannot read the logs of app '" + sel.app_handle + "', its state is UNKNOWN" +
+                       (status->msg.empty() ? std::string{} : ": " + status->msg));
+  }
 
   std::vector<std::pair<std::string, int>> targets;
   std::vector<std::string> role_names;

@@ -36,6 +36,10 @@ std::filesystem::path state_root(bool create) {
     const char* home = std::getenv("HOME");
     root = std::filesystem::path(home != nullptr ? home : "/tmp") / ".local/state/torchx/local";
   }
+  // Absolute: the paths under it reach replicas that run elsewhere (TORCHELASTIC_ERROR_FILE,
+  // PET_LOG_DIR, in the workspace) and a supervisor; a relative one is the caller's directory.
+  std::error_code abs_ec;
+  if (auto abs = std::filesystem::absolute(root, abs_ec); !abs_ec) root = abs.lexically_normal();
   if (create) {
     // The parents as any mkdir -p would; the root itself private. An existing directory is taken
     // as it is (never chmod-ed: it may not be ours to change), unless others could write to it.

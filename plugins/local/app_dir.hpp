@@ -32,7 +32,8 @@
 namespace torchx::local {
 
 /// The state root: $TORCHX_LOCAL_DIR, else $XDG_STATE_HOME/torchx/local, else
-/// ~/.local/state/torchx/local. With `create`, the missing directories are created, the last one
+/// ~/.local/state/torchx/local, made absolute (a relative one is taken from the current
+/// directory). With `create`, the missing directories are created, the last one
 /// with mode 0700; a directory that exists already is never chmod-ed, and one that other users can
 /// write to (or that another user owns) is refused with a one-line error.
 std::filesystem::path state_root(bool create);

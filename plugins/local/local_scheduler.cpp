@@ -85,6 +85,12 @@ std::optional<json::object> read_json(const std::filesystem::path& p) {
   return v.as_object();
 }
 
+/// The first line of `text`, at most 300 characters (for one-line messages).
+std::string first_line_of(const std::string& text) {
+  const std::string line = text.substr(0, text.find('\n'));
+  return line.size() > 300 ? line.substr(0, 300) + "..." : line;
+}
+
 /// A state.json that exists but cannot be used: reported (UNKNOWN, with this message), never
 /// replaced, never acted on.
 struct CorruptState : std::runtime_error {
@@ -172,6 +178,11 @@ struct Fd {
   }
 };
 
+/// The supervisor gave up before starting any replica (it is exiting), and said why.
+struct SupervisorRefused : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 /// Starts the supervisor for `app_dir`, fully detached (its own session, reparented to init), and
 /// returns once it has started the replicas and written its first state: it says so on a pipe.
 /// Throws with the supervisor's own words if it dies first.
@@ -210,11 +221,21 @@ void spawn_supervisor(const std::filesystem::path& app_dir, const std::string& a
   ::close(ready[1]);
   int status = 0;
   ::waitpid(child, &status, 0);
+  // "1": running. "!WHY": it gave up before starting any replica. Nothing (EOF): it died.
   pollfd p{ready[0], POLLIN, 0};
-  char byte = 0;
-  const bool ok = ::poll(&p, 1, 30000) == 1 && ::read(ready[0], &byte, 1) == 1;
+  std::string answer;
+  if (::poll(&p, 1, 30000) == 1) {
+    char buf[1024];
+    for (ssize_t n; answer.size() < 4096 && (n = ::read(ready[0], buf, sizeof buf)) != 0;) {
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) break;
+      answer.append(buf, static_cast<std::size_t>(n));
+      if (answer == "1") break;  // it keeps the pipe no longer, but need not close it at once
+    }
+  }
   ::close(ready[0]);
-  if (!ok) {
+  if (answer.starts_with("!")) throw SupervisorRefused(answer.substr(1));
+  if (answer != "1") {
     const auto text = local::read_file(log).value_or("");
     throw plugin::Error(TX_E_INTERNAL, "the supervisor of '" + app_id + "' did not start" +
                                            (text.empty() ? std::string{} : ": " + text.substr(0, text.find('\n'))));
@@ -256,6 +277,26 @@ std::vector<std::string> cuda_devices(const specs::AppDef& app, bool enabled) {
   return out;
 }
 
+/// Refuses names that would clash with the app's own files: an app directory named with a leading
+/// '.' is hidden (`.deleting-*` is a delete in progress), and each role is a directory beside
+/// app.json, state.json, ... (a role named `state.json` left the supervisor unable to save).
+void check_names(const specs::AppDef& app) {
+  std::vector<std::string> problems;
+  if (app.name.starts_with(".")) problems.push_back("app name '" + app.name + "' starts with '.'");
+  static const std::vector<std::string> reserved{local::k_app_file,  local::k_request_file,    local::k_state_file,
+                                                 local::k_lock_file, local::k_supervisor_log, local::k_final_file,
+                                                 local::k_cancel_file};
+  for (const auto& role : app.roles) {
+    if (std::find(reserved.begin(), reserved.end(), role.name) != reserved.end()) {
+      problems.push_back("role name '" + role.name + "' is the name of one of the app's own files");
+    }
+  }
+  if (!problems.empty()) {
+    std::string text;
+    for (std::size_t i = 0; i < problems.size(); ++i) text += (i ? "; " : "") + problems[i];
+    throw plugin::InvalidArgument(text + " (rename it)");
+  }
+}
 
 class LocalCwdScheduler : public plugin::Scheduler {
 public:
@@ -275,9 +316,18 @@ public:
   plugin::DryRunInfo submit_dryrun(const plugin::DryRunRequest& req) override {
     const specs::AppDef& app = req.app;
     const specs::Cfg& cfg = req.cfg;
+    check_names(app);
     const std::string app_id = make_unique(app.name);
     // Replicas run in the workspace (the directory `torchx run` was started from by default).
-    const std::string cwd = req.workspace.value_or(std::filesystem::current_path().string());
+    std::string cwd;
+    if (req.workspace) {
+      cwd = *req.workspace;
+    } else {  // not value_or(current_path()): that asks for a current directory even with a workspace
+      std::error_code ec;
+      cwd = std::filesystem::current_path(ec).string();
+      if (ec) throw plugin::InvalidArgument("no workspace, and the current directory cannot be used (" + ec.message() +
+                                            "): pass --workspace DIR");
+    }
     const std::filesystem::path root = local::state_root(false);
     const auto* log_dir_value = cfg.get("log_dir");
     const std::filesystem::path base = (log_dir_value != nullptr && std::holds_alternative<std::string>(*log_dir_value))
@@ -360,14 +410,32 @@ public:
       throw plugin::Error(TX_E_INTERNAL, "cannot lock " + (app_dir / local::k_lock_file).string() + ": " +
                                              std::strerror(errno));
     }
-    for (const auto& role : request.at("roles").as_array()) {
-      for (const auto& r : role.at("replicas").as_array()) {
-        std::filesystem::create_directories(std::string(r.at("dir").as_string()));
+    // An app that cannot start (a full disk) leaves nothing behind: no command would show or
+    // delete a directory without app.json, and each try would leave another. We hold the lock.
+    const auto discard = [&](const std::string& why) {
+      std::error_code ec;
+      std::filesystem::remove_all(app_dir, ec);
+      if (const auto* base = request.if_contains("log_base"); base != nullptr && base->is_string()) {
+        if (const std::filesystem::path b(std::string(base->get_string())); b != app_dir) std::filesystem::remove_all(b, ec);
       }
+      return plugin::Error(TX_E_INTERNAL, "cannot start app '" + app_id + "': " + why);
+    };
+    try {
+      for (const auto& role : request.at("roles").as_array()) {
+        for (const auto& r : role.at("replicas").as_array()) {
+          std::filesystem::create_directories(std::string(r.at("dir").as_string()));
+        }
+      }
+      local::write_atomically(app_dir / local::k_app_file, specs::to_json(req.app));
+      local::write_atomically(app_dir / local::k_request_file, json::serialize(request));
+    } catch (const std::system_error& e) {
+      throw discard(e.what());
     }
-    local::write_atomically(app_dir / local::k_app_file, specs::to_json(req.app));
-    local::write_atomically(app_dir / local::k_request_file, json::serialize(request));
-    spawn_supervisor(app_dir, app_id, lock.fd);
+    try {
+      spawn_supervisor(app_dir, app_id, lock.fd);
+    } catch (const SupervisorRefused& e) {
+      throw discard(e.what());
+    }
     // Said plainly where the machine gives the supervisor no cgroup (its first state says how).
     if (const auto state = read_json(app_dir / local::k_state_file)) {
       if (const std::string how = string_or(*state, "containment"); !how.empty() && !how.starts_with("cgroup ")) {
@@ -380,11 +448,19 @@ public:
   std::optional<specs::DescribeAppResponse> describe(const std::string& app_id) override {
     if (app_id.empty() || app_id.find('/') != std::string::npos || app_id == "." || app_id == "..") return std::nullopt;
     const std::filesystem::path dir = local::state_root(false) / app_id;
-    const auto app_json = read_json(dir / local::k_app_file);
-    if (!app_json) return std::nullopt;
-    const specs::AppDef app = specs::app_def_from_json(json::serialize(*app_json));
+    const auto app_text = local::read_file(dir / local::k_app_file);
+    if (!app_text) return std::nullopt;
     specs::DescribeAppResponse r;
     r.app_id = app_id;
+    specs::AppDef app;
+    try {
+      app = specs::app_def_from_json(*app_text);
+    } catch (const std::exception& e) {  // told like a corrupt state.json: the app is there, UNKNOWN
+      r.state = specs::AppState::UNKNOWN;
+      r.msg = app_id + ": app.json is corrupt: " + first_line_of(e.what());
+      r.ui_url = "file://" + dir.string();
+      return r;
+    }
     json::object state;
     try {
       state = settled_state(dir);
@@ -684,22 +760,35 @@ private:
 std::unique_ptr<plugin::LogIterator> LocalCwdScheduler::log_iter(const specs::LogQuery& q) {
   if (q.since || q.until) throw plugin::Unsupported("scheduler 'local_cwd' does not support log since/until");
   const std::filesystem::path dir = local::state_root(false) / q.app_id;
-  const auto request = read_json(dir / local::k_request_file);
-  if (!request) throw plugin::NotFound("app '" + q.app_id + "' not found");
-  for (const auto& role : request->at("roles").as_array()) {
-    if (role.at("name") != q.role_name.c_str()) continue;
-    for (const auto& r : role.at("replicas").as_array()) {
-      if (r.at("id").as_int64() != q.k) continue;
-      const std::string stream = q.streams ? specs::to_string(*q.streams) : "combined";
-      // Not tailing: whatever was written, to the last line (also one without a line break).
-      auto it = std::make_unique<LocalLogIterator>(dir, std::filesystem::path(std::string(r.at("dir").as_string())) /
-                                                            (stream + ".log"),
-                                                   q.should_tail);
-      return it;
-    }
-    throw plugin::NotFound("role '" + q.role_name + "' of app '" + q.app_id + "' has no replica " + std::to_string(q.k));
+  if (q.app_id.empty() || q.app_id.find('/') != std::string::npos || q.app_id == "." || q.app_id == "..") {
+    throw plugin::NotFound("app '" + q.app_id + "' not found");
   }
-  throw plugin::NotFound("app '" + q.app_id + "' has no role '" + q.role_name + "'");
+  const auto text = local::read_file(dir / local::k_request_file);
+  if (!text) throw plugin::NotFound("app '" + q.app_id + "' not found");
+  std::filesystem::path file;
+  try {
+    const json::object request = json::parse(*text).as_object();
+    for (const auto& role : request.at("roles").as_array()) {
+      if (role.at("name") != q.role_name.c_str()) continue;
+      for (const auto& r : role.at("replicas").as_array()) {
+        if (r.at("id").as_int64() != q.k) continue;
+        const std::string stream = q.streams ? specs::to_string(*q.streams) : "combined";
+        file = std::filesystem::path(std::string(r.at("dir").as_string())) / (stream + ".log");
+        break;
+      }
+      if (file.empty()) {
+        throw plugin::NotFound("role '" + q.role_name + "' of app '" + q.app_id + "' has no replica " + std::to_string(q.k));
+      }
+      break;
+    }
+  } catch (const plugin::NotFound&) {
+    throw;
+  } catch (const std::exception& e) {  // a request.json edited or cut short: said, not "out of range"
+    throw plugin::Error(TX_E_INTERNAL, q.app_id + ": request.json is corrupt: " + first_line_of(e.what()));
+  }
+  if (file.empty()) throw plugin::NotFound("app '" + q.app_id + "' has no role '" + q.role_name + "'");
+  // Not tailing: whatever was written, to the last line (also one without a line break).
+  return std::make_unique<LocalLogIterator>(dir, file, q.should_tail);
 }
 
 }  // namespace

@@ -128,12 +128,15 @@ public:
     m_started_at = now();
     m_boot_id = local::boot_id();
     m_start_time = local::process_start_time(::getpid()).value_or(0);
-    preallocate_final_record();
+    // Where the final state could never be recorded (a full disk already), the app does not
+    // start: the launcher says why (the reason goes back on the readiness pipe, as our log may be
+    // on that same full disk).
+    if (const std::string why = preallocate_final_record(); !why.empty()) return refuse_to_start(why);
     make_cgroup();
     // First our pid (with its proof), then a look for a cancel that came while we started: a
     // `cancel` creates the file, then reads our pid; one of the two sees the other.
     m_state = "PENDING";
-    save();
+    if (const std::string why = save(); !why.empty()) return refuse_to_start(why);
     if (::access((m_dir + "/" + local::k_cancel_file).c_str(), F_OK) == 0) {
       m_cancelling = true;
       m_msg = "cancelled";
@@ -155,6 +158,20 @@ public:
   }
 
 private:
+  /// Tells the launcher why the app cannot start ("!" and the reason on the readiness pipe) and
+  /// gives up before any replica runs. Our cgroup, if made, goes too.
+  int refuse_to_start(const std::string& why) {
+    std::cerr << "torchx-local-supervisor: " << why << "\n";
+    if (m_ready_fd >= 0) {
+      const std::string msg = "!" + why;
+      write_all(m_ready_fd, msg.data(), msg.size());
+      ::close(m_ready_fd);
+      m_ready_fd = -1;
+    }
+    if (!m_cgroup.empty()) ::rmdir(m_cgroup.c_str());
+    return 1;
+  }
+
   void load(const json::object& req) {
     m_app_id = std::string(req.at("app_id").as_string());
     // The plugin validated it; a hand-edited request is clamped rather than trusted.
@@ -226,6 +243,7 @@ private:
       sigset_t none;
       sigemptyset(&none);
       sigprocmask(SIG_SETMASK, &none, nullptr);
+      ::signal(SIGPIPE, SIG_DFL);  // we ignore it; an ignored signal would stay ignored across exec
       ::dup2(devnull, 0);
       ::dup2(out[1], 1);
       ::dup2(err[1], 2);
@@ -570,17 +588,19 @@ private:
 
   /// final.record: k_final_size bytes of real data now, so that overwriting them later needs no
   /// new block even when the disk is full (on copy-on-write file systems it still may).
-  void preallocate_final_record() {
+  /// Returns why it could not ("" when done).
+  std::string preallocate_final_record() {
     const std::string path = m_dir + "/" + local::k_final_file;
     m_final_fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     const std::string blank(local::k_final_size, ' ');
     if (m_final_fd >= 0 && ::pwrite(m_final_fd, blank.data(), blank.size(), 0) == static_cast<ssize_t>(blank.size()) &&
         ::fdatasync(m_final_fd) == 0) {
-      return;
+      return "";
     }
-    std::cerr << "torchx-local-supervisor: cannot preallocate " << path << ": " << std::strerror(errno) << "\n";
+    const std::string why = "cannot preallocate " + path + ": " + std::strerror(errno);
     if (m_final_fd >= 0) ::close(m_final_fd);
     m_final_fd = -1;
+    return why;
   }
 
   /// The final state where state.json could not be written, and why (readers show both).
@@ -775,6 +795,9 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  // A launcher that dies before we say we are ready (Ctrl-C, a closed terminal) closes the
+  // readiness pipe: writing to it must fail with EPIPE, not kill us with the app half started.
+  ::signal(SIGPIPE, SIG_IGN);
   // Neither may reach the replicas: a replica holding the lock would look like a live supervisor.
   if (ready_fd >= 0) ::fcntl(ready_fd, F_SETFD, FD_CLOEXEC);
   if (lock >= 0) ::fcntl(lock, F_SETFD, FD_CLOEXEC);

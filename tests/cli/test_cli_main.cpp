@@ -34,6 +34,7 @@ TEST_CASE("torchx --help prints usage, commands and exit codes on stdout") {
     CHECK(r.out.starts_with("usage: torchx [--log_level LEVEL] [--plugin-path DIR]... [--version] [-h] <command> [<args>]\n"));
     CHECK(r.out.find("\n  help        show the help of torchx or of one command\n") != std::string::npos);
     CHECK(r.out.find("\nexit codes:\n  0    ok\n") != std::string::npos);
+    CHECK(r.out.find("Kubernetes") == std::string::npos);  // not supported yet (README): not claimed
     CHECK(r.out.find("  2    usage error: unknown command or flag, bad or missing argument of a command or component\n") != std::string::npos);
   }
   const auto help = run_torchx({"help"});

@@ -18,6 +18,7 @@
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -152,6 +153,44 @@ bool lock_held(const std::filesystem::path& app_dir) {
 bool ended(const std::string& s) { return s == "SUCCEEDED" || s == "FAILED" || s == "CANCELLED" || s == "UNKNOWN"; }
 
 std::size_t lines(const std::string& s) { return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n')); }
+
+/// The id of the one app directory with an app.json that is not in `known`, once there is one.
+std::string new_app_id(const std::filesystem::path& root, const std::vector<std::string>& known = {}) {
+  std::string id;
+  eventually([&] {
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(root, ec)) {
+      const std::string name = e.path().filename().string();
+      if (std::find(known.begin(), known.end(), name) == known.end() && std::filesystem::exists(e.path() / "app.json")) {
+        id = name;
+      }
+    }
+    return !id.empty();
+  });
+  return id;
+}
+
+/// Removes the app's cgroup (recorded in `state`) once its processes are gone: for tests that
+/// SIGKILL a supervisor where no reader will clean up after it (the app's directory goes with the test).
+void remove_cgroup(const json::object& state) {
+  if (!state.contains("cgroup") || !state.at("cgroup").is_string()) return;
+  const std::string dir(state.at("cgroup").as_string());
+  std::ofstream(dir + "/cgroup.kill") << "1";  // what a replica left (its children have no death signal)
+  eventually([&] { return ::rmdir(dir.c_str()) == 0 || errno == ENOENT; });
+}
+
+/// True once background process `pid` has exited (within 30 s), its exit code in `code`.
+bool exits(pid_t pid, int& code) {
+  int status = 0;
+  const bool done = eventually([&] { return ::waitpid(pid, &status, WNOHANG) == pid; });
+  if (!done) {  // still waiting: stop it, so the test reports rather than hangs
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+    return false;
+  }
+  code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return true;
+}
 
 }  // namespace
 
@@ -306,6 +345,41 @@ TEST_CASE("local_cwd recovery: a full disk: a job that exited 0 is not FAILED, a
   CHECK(torchx.status(handle).at("state") == "SUCCEEDED");
 }
 
+TEST_CASE("local_cwd recovery: an app that cannot start on a full disk says why and leaves nothing behind") {
+  Local torchx;
+  SmallTmpfs disk(torchx.root_dir);
+  if (!disk.error.empty()) {
+    std::cout << "TORCHX_TEST_SKIPPED: cannot mount a small tmpfs here (" << disk.error << "): the full-disk case is not tested"
+              << std::endl;
+    return;
+  }
+  const auto fill = [&](std::uintmax_t keep) {  // fills the disk, then frees `keep` bytes (tmpfs: whole pages)
+    {
+      std::ofstream out(torchx.root_dir / "fill", std::ios::binary | std::ios::app);
+      const std::string block(4096, 'x');
+      while (out.write(block.data(), static_cast<std::streamsize>(block.size())).flush()) {
+      }
+    }
+    const auto size = std::filesystem::file_size(torchx.root_dir / "fill");
+    std::filesystem::resize_file(torchx.root_dir / "fill", size - std::min(size, keep));
+  };
+  // Full: app.json cannot be written. Then room for app.json and request.json only: the
+  // supervisor cannot preallocate final.record, so it could never record how the app ends.
+  for (const std::uintmax_t room : {std::uintmax_t{0}, std::uintmax_t{8192}}) {
+    fill(room);
+    const auto r = torchx({"run", "utils.echo", "--msg", "hi"});
+    INFO(room, " -> ", r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(lines(r.err) == 1);
+    CHECK(r.err.find("cannot start app 'echo-") != std::string::npos);
+    CHECK(r.err.find(room == 0 ? "app.json" : "final.record") != std::string::npos);
+    CHECK(r.err.find("No space left on device") != std::string::npos);
+    std::vector<std::string> left;
+    for (const auto& e : std::filesystem::directory_iterator(torchx.root_dir)) left.push_back(e.path().filename().string());
+    CHECK(left == std::vector<std::string>{"fill"});  // it used to leave a directory per try
+  }
+}
+
 TEST_CASE("local_cwd recovery: descendants that setsid away do not survive a cancel") {
   Local torchx;
   KillAtEnd cleanup{{"987672", "987673"}};
@@ -411,6 +485,88 @@ TEST_CASE("local_cwd recovery: one corrupt state.json is reported by list and hi
   CHECK(torchx({"delete", handles[0]}).exit_code == 0);
 }
 
+TEST_CASE("local_cwd recovery: a corrupt app.json or request.json is reported, never hidden or a raw error") {
+  Local torchx;
+  std::vector<std::string> handles;
+  for (int i = 0; i < 2; ++i) {
+    const auto r = torchx({"run", "utils.echo", "--msg", std::to_string(i)});
+    REQUIRE(r.exit_code == 0);
+    handles.push_back(first_line(r.out));
+    REQUIRE(eventually([&] { return !lock_held(torchx.app_dir(handles.back())); }));
+  }
+  const std::string id = handles[0].substr(handles[0].rfind('/') + 1);
+  std::ofstream(torchx.app_dir(handles[0]) / "app.json") << "{\"name\": 5";  // cut short
+  const auto l = torchx({"list", "-s", "local_cwd", "--json"});
+  INFO(l.err);
+  REQUIRE(l.exit_code == 0);
+  const auto apps = json::parse(l.out).as_array();
+  REQUIRE(apps.size() == 2);  // it used to vanish from list, and status/delete said "not found"
+  CHECK(l.err.find(id + ": app.json is corrupt: ") != std::string::npos);
+  const auto s = torchx({"status", handles[0]});
+  INFO(s.err);
+  CHECK(s.exit_code == 0);
+  CHECK(s.out.find("app.json is corrupt") != std::string::npos);
+  const std::string request = slurp(torchx.app_dir(handles[1]) / "request.json");
+  std::ofstream(torchx.app_dir(handles[1]) / "request.json") << "{}";
+  const auto g = torchx({"log", handles[1]});
+  INFO(g.err);
+  CHECK(g.exit_code == 1);
+  CHECK(lines(g.err) == 1);
+  CHECK(g.err.find("request.json is corrupt") != std::string::npos);  // it was "log: out of range"
+  // log waited forever for an UNKNOWN app to start: a corrupt app.json says why, a corrupt
+  // state.json still gives the logs.
+  auto o = torchx.options();
+  o.timeout = std::chrono::seconds(30);
+  const auto la = torchx::util::run_process({TORCHX_EXE, "log", handles[0]}, o);
+  INFO(la.err);
+  CHECK_FALSE(la.timed_out);
+  CHECK(la.exit_code == 1);
+  CHECK(lines(la.err) == 1);
+  CHECK(la.err.find("its state is UNKNOWN: " + id + ": app.json is corrupt") != std::string::npos);
+  std::ofstream(torchx.app_dir(handles[1]) / "state.json") << "{\"state\": \"RUNN";
+  std::ofstream(torchx.app_dir(handles[1]) / "request.json") << request;
+  const auto ls = torchx::util::run_process({TORCHX_EXE, "log", handles[1]}, o);
+  INFO(ls.err);
+  CHECK_FALSE(ls.timed_out);
+  CHECK(ls.exit_code == 0);
+  CHECK(ls.out == "echo/0 1\n");
+  CHECK(torchx({"delete", handles[0]}).exit_code == 0);
+  CHECK_FALSE(std::filesystem::exists(torchx.app_dir(handles[0])));
+}
+
+TEST_CASE("local_cwd recovery: a relative TORCHX_LOCAL_DIR still gives replicas in another workspace usable paths") {
+  Local torchx;
+  std::filesystem::create_directories(torchx.cwd() / "ws");
+  torchx.extra_env = {{"TORCHX_LOCAL_DIR", "apps"}};  // relative to the directory torchx runs in
+  const auto r = torchx({"run", "--workspace", "ws", "utils.sh", "--", "sh", "-c",
+                         "echo '{}' > \"$TORCHELASTIC_ERROR_FILE\" && echo \"$TORCHELASTIC_ERROR_FILE\""});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);  // the replica, in ws/, got apps/... and could not write its error file
+  const std::string id = first_line(r.out).substr(first_line(r.out).rfind('/') + 1);
+  CHECK(r.err.find("sh/0 " + (torchx.cwd() / "apps" / id / "sh/0/error.json").string() + "\n") != std::string::npos);
+  CHECK(std::filesystem::exists(torchx.cwd() / "apps" / id / "sh/0/error.json"));
+}
+
+TEST_CASE("local_cwd recovery: torchx run from a deleted directory runs in --workspace, else says why in one line") {
+  Local torchx;
+  std::filesystem::create_directories(torchx.cwd() / "ws");
+  const auto in_deleted_dir = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv{"/bin/sh", "-c", "mkdir gone && cd gone && rmdir ../gone && exec \"$0\" \"$@\"", TORCHX_EXE};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return torchx::util::run_process(argv, torchx.options());
+  };
+  const auto ok = in_deleted_dir({"run", "--workspace", (torchx.cwd() / "ws").string(), "utils.sh", "--", "pwd"});
+  INFO(ok.err);
+  CHECK(ok.exit_code == 0);  // it failed: "filesystem error: cannot get current path"
+  CHECK(ok.err.find("sh/0 " + (torchx.cwd() / "ws").string() + "\n") != std::string::npos);
+  const auto bad = in_deleted_dir({"run", "utils.echo", "--msg", "hi"});
+  INFO(bad.err);
+  CHECK(bad.exit_code != 0);
+  CHECK(lines(bad.err) == 1);
+  CHECK(bad.err.find("filesystem error") == std::string::npos);
+  CHECK(bad.err.find("pass --workspace DIR") != std::string::npos);
+}
+
 TEST_CASE("local_cwd recovery: of concurrent deletes one wins, the others say so in one line") {
   Local torchx;
   auto r = torchx({"run", "utils.sh", "--", "sh", "-c",
@@ -460,6 +616,120 @@ TEST_CASE("local_cwd recovery: a shared state root is never chmod-ed, and refuse
   CHECK(torchx({"run", "utils.echo", "--msg", "hi"}).exit_code == 0);
   ::stat(torchx.root_dir.c_str(), &st);
   CHECK((st.st_mode & 07777) == 0700);
+}
+
+TEST_CASE("local_cwd recovery: a launcher killed while its supervisor starts does not take the app down") {
+  // The supervisor used to die of SIGPIPE telling a dead launcher it was ready: FAILED, "died
+  // without writing a final state", its replicas killed with it.
+  Local torchx;
+  torchx.extra_env = {{"TORCHX_LOCAL_TEST_SUPERVISOR_DELAY_MS", "1500"}};
+  const pid_t launcher =
+      torchx.background({"run", "--detach", "utils.sh", "--", "sh", "-c", "echo ran"}, (torchx.tmp.path() / "l.out").string());
+  const std::string id = new_app_id(torchx.root_dir);
+  REQUIRE_FALSE(id.empty());
+  ::kill(launcher, SIGKILL);
+  torchx::test::wait_exit(launcher);
+  const std::string handle = "local_cwd://torchx/" + id;
+  CHECK(torchx.wait_state(handle, ended) == "SUCCEEDED");
+  CHECK(torchx({"log", handle}).out == "sh/0 ran\n");
+}
+
+TEST_CASE("local_cwd recovery: Ctrl-C while the app starts cancels it, and its handle is shown") {
+  Local torchx;
+  KillAtEnd cleanup{{"987681"}};
+  torchx.extra_env = {{"TORCHX_LOCAL_TEST_SUPERVISOR_DELAY_MS", "1500"}};
+  const std::string out = (torchx.tmp.path() / "l.out").string();
+  const pid_t launcher = torchx.background({"run", "utils.sh", "--", "sleep", "987681"}, out);
+  const std::string id = new_app_id(torchx.root_dir);
+  REQUIRE_FALSE(id.empty());
+  ::kill(launcher, SIGINT);
+  int code = -1;
+  REQUIRE(exits(launcher, code));
+  const std::string output = slurp(out);
+  INFO(output);
+  CHECK(code == 130);
+  const std::string handle = "local_cwd://torchx/" + id;
+  CHECK(output.find(handle + "\n") != std::string::npos);
+  CHECK(torchx.wait_state(handle, ended) == "CANCELLED");
+  CHECK(eventually([] { return pids_with("987681").empty(); }));
+}
+
+TEST_CASE("local_cwd recovery: Ctrl-C ends torchx run even when the app cannot be cancelled") {
+  Local torchx;
+  KillAtEnd cleanup{{"987682"}};
+  const std::string out = (torchx.tmp.path() / "l.out").string();
+  const pid_t launcher = torchx.background({"run", "utils.sh", "--", "sleep", "987682"}, out);
+  const std::string id = new_app_id(torchx.root_dir);
+  REQUIRE_FALSE(id.empty());
+  const std::string handle = "local_cwd://torchx/" + id;
+  REQUIRE(torchx.wait_state(handle, [](const std::string& s) { return s == "RUNNING"; }) == "RUNNING");
+  const auto state = torchx.state_file(handle);
+  const auto supervisor = static_cast<pid_t>(state.at("supervisor_pid").as_int64());
+  std::ofstream(torchx.app_dir(handle) / "state.json") << "{\"state\": \"RUNN";  // corrupt: cancel refuses
+  ::kill(launcher, SIGINT);
+  int code = -1;
+  const bool exited = exits(launcher, code);
+  ::kill(supervisor, SIGKILL);  // the app's replica dies with it
+  remove_cgroup(state);
+  const std::string output = slurp(out);
+  INFO(output);
+  REQUIRE(exited);  // it used to wait forever, Ctrl-C blocked
+  CHECK(code == 130);
+  CHECK(output.find("torchx: error: interrupted: cannot cancel app '" + handle + "': ") != std::string::npos);
+}
+
+TEST_CASE("local_cwd recovery: a second Ctrl-C stops waiting for a cancelled app") {
+  Local torchx;
+  KillAtEnd cleanup{{"987683"}};
+  torchx.extra_env = {{"TORCHX_LOCAL_GRACE_SECONDS", "600"}};  // the replica ignores SIGTERM
+  const std::string out = (torchx.tmp.path() / "l.out").string();
+  std::filesystem::create_directories(torchx.cwd());
+  std::ofstream(torchx.cwd() / "c.yaml")  // sh itself is the replica: nothing between it and the SIGTERM
+      << "c:\n  doc: x\n  args: {}\n  app:\n    name: x\n    roles:\n      - name: sh\n        image: /tmp\n"
+         "        entrypoint: sh\n        args: [-c, \"trap '' TERM; echo up; while :; do sleep 0.1; done\", '987683']\n";
+  const pid_t launcher = torchx.background({"run", "./c.yaml"}, out);
+  const std::string id = new_app_id(torchx.root_dir);
+  REQUIRE_FALSE(id.empty());
+  const std::string handle = "local_cwd://torchx/" + id;
+  REQUIRE(eventually([&] { return torchx({"log", handle}).out == "sh/0 up\n"; }));
+  const auto supervisor = static_cast<pid_t>(torchx.state_file(handle).at("supervisor_pid").as_int64());
+  ::kill(launcher, SIGINT);
+  REQUIRE(eventually([&] { return slurp(out).find("interrupted: cancelling") != std::string::npos; }));
+  ::kill(launcher, SIGINT);
+  int code = -1;
+  const bool exited = exits(launcher, code);
+  ::kill(supervisor, SIGKILL);
+  REQUIRE(eventually([&] { return !lock_held(torchx.app_dir(handle)); }));
+  CHECK(torchx.status(handle).at("state") == "FAILED");  // the reader also removes its cgroup
+  const std::string output = slurp(out);
+  INFO(output);
+  REQUIRE(exited);
+  CHECK(code == 130);
+  CHECK(output.find("torchx: error: interrupted again: app '" + handle + "' was asked to cancel") != std::string::npos);
+}
+
+TEST_CASE("local_cwd recovery: names that would clash with the app's own files are refused in one line") {
+  Local torchx;
+  std::filesystem::create_directories(torchx.cwd());
+  for (const std::string role : {"state.json", "app.json", "supervisor.lock", "final.record"}) {
+    const auto file = torchx.cwd() / "c.yaml";
+    std::ofstream(file) << "c:\n  doc: x\n  args: {}\n  app:\n    name: x\n    roles:\n      - name: " << role
+                        << "\n        image: /tmp\n        entrypoint: sh\n        args: [-c, 'echo hi']\n";
+    auto o = torchx.options();
+    o.timeout = std::chrono::seconds(30);  // it used to hang: the supervisor could not write state.json
+    const auto r = torchx::util::run_process({TORCHX_EXE, "run", file.string()}, o);
+    INFO(role, " -> ", r.err);
+    CHECK_FALSE(r.timed_out);
+    CHECK(r.exit_code == 1);
+    CHECK(lines(r.err) == 1);
+    CHECK(r.err.find("role name '" + role + "' is the name of one of the app's own files") != std::string::npos);
+  }
+  const auto r = torchx({"run", "dist.ddp", "--name", ".hidden", "--script", "x.py"});  // list would not show it
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(lines(r.err) == 1);
+  CHECK(r.err.find("app name '.hidden' starts with '.'") != std::string::npos);
+  CHECK((!std::filesystem::exists(torchx.root_dir) || std::filesystem::is_empty(torchx.root_dir)));
 }
 
 TEST_SUITE_END();
