@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <exception>
+#include <stdexcept>
 #include <mutex>
 #include <ostream>
 #include <thread>
@@ -92,7 +93,8 @@ void print_logs(runner::Runner& runner, const LogSelection& sel, std::ostream& o
     }
   }
   if (sel.role && std::find(role_names.begin(), role_names.end(), *sel.role) == role_names.end()) {
-    throw UsageError("app '" + sel.app_handle + "' has no role '" + *sel.role + "' (roles: " +
+    // Exit 1 like an unknown app or replica (and TorchX's `torchx log`), not a usage error.
+    throw std::runtime_error("app '" + sel.app_handle + "' has no role '" + *sel.role + "' (roles: " +
                      fmt::format("{}", fmt::join(role_names, ", ")) + ")");
   }
 

@@ -181,7 +181,7 @@ TEST_CASE("torchx run, status, describe, list, log, cancel and delete work acros
   r = torchx({"log", "--regex", "^nothing$", handle + "/echo/0"});
   CHECK(r.out.empty());
   r = torchx({"log", handle + "/nope"});
-  CHECK(r.exit_code == 2);
+  CHECK(r.exit_code == 1);  // as an unknown replica or app
   CHECK(r.err == "torchx: error: app '" + handle + "' has no role 'nope' (roles: echo)\n");
   r = torchx({"log", "not-a-handle"});
   CHECK(r.exit_code == 1);  // a malformed handle, as for status
