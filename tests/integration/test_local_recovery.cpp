@@ -394,6 +394,9 @@ TEST_CASE("local_cwd recovery: descendants that setsid away do not survive a can
 
 TEST_CASE("local_cwd recovery: descendants that setsid away do not survive a SIGKILLed supervisor") {
   Local torchx;
+  // Replicas are born in the app's cgroup (clone3); where the kernel cannot, they move into it.
+  SUBCASE("born in the cgroup") {}
+  SUBCASE("moved into the cgroup") { torchx.extra_env = {{"TORCHX_LOCAL_TEST_NO_CLONE_INTO_CGROUP", "1"}}; }
   KillAtEnd cleanup{{"987674", "987675"}};
   auto r = torchx({"run", "--detach", "utils.sh", "--", "sh", "-c", "setsid sleep 987674 & sleep 987675"});
   REQUIRE(r.exit_code == 0);
