@@ -42,5 +42,5 @@ add_library(torchx_warnings INTERFACE)
 target_compile_options(torchx_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wconversion -Wno-sign-conversion
   # GCC 12 reports false -Wrestrict positives on std::string concatenation at -O2 (GCC bug 105329).
-  -Wno-restrict
+  $<$<CXX_COMPILER_ID:GNU>:-Wno-restrict>
   $<$<BOOL:${TORCHX_WARNINGS_AS_ERRORS}>:-Werror>)

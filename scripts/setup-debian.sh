@@ -20,6 +20,8 @@ build_packages=(
 test_packages=(
   doctest-dev hyperfine python-is-python3 python3-torch
   dpkg-dev file groff-base
+  # fuzz/ (scripts/fuzz.sh): libFuzzer and the sanitizer runtimes; clang-14 cannot build the host
+  clang-16 libclang-rt-16-dev
 )
 case "${1:-}" in
   "") packages=("${build_packages[@]}" "${test_packages[@]}") ;;

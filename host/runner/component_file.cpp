@@ -439,7 +439,10 @@ std::string ComponentFile::build(const std::string& request_json,
       auto* h = (res != nullptr && res->is_object()) ? res->get_object().if_contains("h") : nullptr;
       if (h == nullptr) continue;
       if (!h->is_string()) {
-        fail(m_path, app_node["roles"][i]["resource"], "resource 'h' must be the name of a named resource");
+        // Located by the JSON path: roles[i] need not be the i-th role node of the YAML (a list
+        // parameter spliced in, a repeated `roles` key), whose Mark() would throw YAML::InvalidNode.
+        throw ComponentFileError(
+            builder.locate("roles[" + std::to_string(i) + "].resource.h: must be the name of a named resource"));
       }
       try {
         *res = json::parse(specs::to_json(resolve(std::string(h->get_string()))));

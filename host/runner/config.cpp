@@ -240,7 +240,13 @@ specs::Dict<specs::Resource> Config::named_resources() const {
       else if (key == "gpu") r.gpu = to_int(v.value, where);
       else if (key == "memMB") r.memMB = to_int(v.value, where);
       else if (key == "devices" || key == "capabilities") {
-        const auto items = specs::cast_cfg_value(key, v.value, specs::CfgType::dict_of_str);
+        // A bad item is this file's error (ConfigError naming the section), not a run option's.
+        specs::CfgValue items;
+        try {
+          items = specs::cast_cfg_value(key, v.value, specs::CfgType::dict_of_str);
+        } catch (const specs::InvalidRunConfigError&) {
+          throw ConfigError(where + ": expected 'key:value' items separated by ',' or ';', found '" + v.value + "'");
+        }
         for (const auto& [k, val] : std::get<specs::Dict<std::string>>(items)) {
           if (key == "devices") r.devices.set(trim(k), to_int(val, where));
           else r.capabilities.set(trim(k), specs::JsonText::string(trim(val)));

@@ -127,6 +127,11 @@ TEST_CASE("runner::Config::named_resources reads presets") {
                        ConfigError);
   CHECK_THROWS_WITH_AS(Config::parse("[named_resource:x]\ncpu = lots\n", "/f").named_resources(),
                        "/f: [named_resource:x] cpu: expected an integer, found 'lots'", ConfigError);
+  // An item without ':' escaped as InvalidRunConfigError about a "run option" (fuzz_torchxconfig).
+  CHECK_THROWS_WITH_AS(Config::parse("[named_resource:x]\ncapabilities = a:b,nope\n", "/f").named_resources(),
+                       "/f: [named_resource:x] capabilities: expected 'key:value' items separated by ',' or ';', "
+                       "found 'a:b,nope'",
+                       ConfigError);
 }
 
 TEST_CASE("runner::Config::unknown_sections warns about what torchx does not read") {

@@ -125,3 +125,12 @@ TEST_CASE("runner::ComponentFile::load refuses a file past 1 MiB or not UTF-8, n
                        (latin1.string() + ":2:11: byte \\xe9 is not valid UTF-8 (component files are UTF-8)").c_str(),
                        ComponentFileError);
 }
+
+TEST_CASE("runner::ComponentFile::build locates a bad 'h' by its JSON path when a list was spliced before it") {
+  // roles[0] of the built app is the YAML's second item: looking up the YAML's roles[0].resource
+  // threw YAML::InvalidNode past every handler (found by fuzz_component_file).
+  const std::string yaml = "c:\n  args:\n    extra: {type: list, default: []}\n  app:\n    name: a\n    roles:\n"
+                           "      - \"${extra}\"\n      - name: r\n        image: i\n        entrypoint: echo\n"
+                           "        resource: {h: 3}\n";
+  CHECK(error_of(yaml, R"({"extra":[]})") == "roles[0].resource.h: must be the name of a named resource");
+}

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// What every harness shares: the input as text, splitting it into fields, and FUZZ_CHECK, an
+// invariant that aborts (a libFuzzer finding) with the condition's text when it does not hold.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <vector>
+
+/// Aborts with the failed condition: libFuzzer reports it and keeps the input as a reproducer.
+#define FUZZ_CHECK(cond)                                                                      \
+  do {                                                                                        \
+    if (!(cond)) {                                                                            \
+      std::fprintf(stderr, "fuzz invariant failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__); \
+      std::abort();                                                                           \
+    }                                                                                         \
+  } while (0)
+
+namespace torchx::fuzz {
+
+/// The fuzzer's bytes as text (any bytes: NUL, invalid UTF-8).
+inline std::string_view text(const std::uint8_t* data, std::size_t size) {
+  return {reinterpret_cast<const char*>(data), size};
+}
+
+/// `text` split on `sep`, keeping empty fields; at least one field.
+inline std::vector<std::string> split(std::string_view text, char sep) {
+  std::vector<std::string> out(1);
+  for (char c : text) {
+    if (c == sep) {
+      out.emplace_back();
+    } else {
+      out.back() += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace torchx::fuzz
