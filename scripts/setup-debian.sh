@@ -18,7 +18,7 @@ build_packages=(
   libspdlog-dev libinih-dev libyaml-cpp-dev libre2-dev
 )
 test_packages=(
-  doctest-dev hyperfine python-is-python3 python3-torch
+  doctest-dev hyperfine python-is-python3 python3-torch python3-pytest
   dpkg-dev file groff-base
   # fuzz/ (scripts/fuzz.sh): libFuzzer and the sanitizer runtimes; clang-14 cannot build the host
   clang-16 libclang-rt-16-dev
