@@ -175,6 +175,8 @@ TEST_CASE("print() while building, os.environ, __file__, the working directory a
     CHECK(role.at("image").as_string() == fs::canonical(c.cwd()).string());
     CHECK(role.at("env").at("HERE").as_string() == fs::canonical(c.cwd()).string());
     CHECK(role.at("env").at("MARK") == "marked");
+    // --plugin-path reaches the evaluator (torchx used from inside it sees the same plugins).
+    CHECK(role.at("env").at("PLUGINS").as_string() == std::string(TORCHX_TEST_PLUGIN_DIR) + "/plugins.d");
   }
 }
 

@@ -23,7 +23,8 @@ def hello(who: str = "") -> specs.AppDef:
                 image=os.getcwd(),
                 entrypoint="echo",
                 args=[GREETING, who or os.environ.get("USER", getpass.getuser())],
-                env={"HERE": os.path.dirname(os.path.abspath(__file__)), "MARK": os.environ.get("TORCHX_TEST_MARK", "")},
+                env={"HERE": os.path.dirname(os.path.abspath(__file__)), "MARK": os.environ.get("TORCHX_TEST_MARK", ""),
+                     "PLUGINS": os.environ.get("TORCHX_PLUGIN_PATH", "")},
             )
         ],
     )
