@@ -40,8 +40,11 @@ class _Channel:
         self._fd = fd
         self._buffer = b""
 
-    def send(self, message: Dict[str, Any]) -> None:
-        data = json.dumps(message, ensure_ascii=False, allow_nan=False).encode("utf-8") + b"\n"
+    def send(self, message: Dict[str, Any], lenient: bool = False) -> None:
+        """Sends one message. Text that is not valid UTF-8 (lone surrogates) raises
+        UnicodeEncodeError, or with ``lenient`` (error messages) is sent escaped."""
+        text = json.dumps(message, ensure_ascii=False, allow_nan=False)
+        data = text.encode("utf-8", "backslashreplace" if lenient else "strict") + b"\n"
         view = memoryview(data)
         while view:
             n = os.write(self._fd, view)
@@ -111,6 +114,9 @@ def _send_result(channel: _Channel, message: Dict[str, Any]) -> None:
         sys.stdout.flush()
     except Exception:  # noqa: S110 (a broken stdout does not stop the answer)
         pass
+    if "error" in message:
+        channel.send(message, lenient=True)
+        return
     try:
         channel.send(message)
     except UnicodeEncodeError as e:
@@ -142,11 +148,7 @@ def main() -> None:
         _send_result(channel, _exception(e))
         _flush_and_exit(0)
         return
-    try:
-        sys.stdout.flush()
-    except Exception:  # noqa: S110
-        pass
-    channel.send({"signature": signature})
+    _send_result(channel, {"signature": signature})
 
     message = channel.receive()
     if message is None or "build" not in message:  # torchx needed only the signature (--help)

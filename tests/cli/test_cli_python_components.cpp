@@ -254,6 +254,17 @@ TEST_CASE("an exception raised by a Python component is one line with its file a
   r = c.torchx({"run", "-s", "test_sched", "broken.py:exits"});
   CHECK(r.exit_code == 1);
   CHECK(r.err == "torchx: error: broken.py:32: SystemExit: the component called sys.exit(3)\n");
+  // Text that is not UTF-8: in the AppDef (a lone surrogate), and in the file itself.
+  r = c.torchx({"run", "-s", "test_sched", "broken.py:surrogate"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.starts_with("torchx: error: component 'broken.py:surrogate': UnicodeEncodeError: the component's result "
+                          "holds text that is not valid UTF-8: "));
+  CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  r = c.torchx({"run", "-s", "test_sched", "latin1.py:f"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.starts_with("torchx: error: latin1.py:"));
+  CHECK(r.err.find("SyntaxError: ") != std::string::npos);
+  CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
   // TORCHX_PYTHON_TRACEBACK=1 adds the traceback (to stderr, before the one line).
   r = c.torchx({"run", "-s", "test_sched", "broken.py:raises"}, "python3", {{"TORCHX_PYTHON_TRACEBACK", "1"}});
   CHECK(r.err.find("Traceback (most recent call last):") != std::string::npos);

@@ -34,3 +34,7 @@ def exits() -> specs.AppDef:
 
 def ints(values: List[int] = []) -> specs.AppDef:
     return ok(len(values))
+
+
+def surrogate() -> specs.AppDef:
+    return specs.AppDef(name="s", roles=[specs.Role(name="r", image="/tmp", entrypoint="echo", args=["\udcff"])])
