@@ -12,7 +12,7 @@
 //   child -> host  {"app": <AppDef>}                          then the child exits
 //
 // Instead of its next message, the child may send {"error": {"kind", "message", "type", "file",
-// "line", "argument"}} (python/torchx/_evaluate.py) and exit. Every answer is bounded
+// "line", "argument"}} (python/torchx/_evaluator.py) and exit. Every answer is bounded
 // (k_max_message_bytes); anything malformed, too large, or a child that dies, is one error line.
 #pragma once
 

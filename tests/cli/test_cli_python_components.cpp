@@ -277,6 +277,20 @@ TEST_CASE("a Python interpreter that is missing, or an evaluator that misbehaves
   CHECK(r.exit_code == 1);
   CHECK(r.err == "torchx: error: component 'my_component.py:ddp': the Python interpreter 'no-such-python3' was not "
                  "found on PATH (set TORCHX_PYTHON to the python3 to use)\n");
+  // An interpreter older than 3.8 (pyenv's, where this machine has one) is refused in one line.
+  const char* pyenv_root = std::getenv("PYENV_ROOT");
+  const fs::path versions = fs::path(pyenv_root != nullptr ? pyenv_root : std::string(std::getenv("HOME")) + "/.pyenv") / "versions";
+  std::error_code ec;
+  for (const auto& v : fs::directory_iterator(versions, ec)) {
+    const std::string name = v.path().filename().string();
+    if (!(name.starts_with("2.") || name.starts_with("3.6.") || name.starts_with("3.7."))) continue;
+    CAPTURE(name);
+    r = c.torchx({"run", "-s", "test_sched", "my_component.py:ddp"}, (v.path() / "bin/python").string());
+    CHECK(r.exit_code == 1);
+    CHECK(r.err == "torchx: error: component 'my_component.py:ddp': torchx needs Python 3.8 or later to evaluate component "
+                   "files; '" + (v.path() / "bin/python").string() + "' is Python " + name +
+                   " (set TORCHX_PYTHON to a newer python3)\n");
+  }
   // Fake interpreters: shell scripts that answer on fd 3 as a hostile evaluator might.
   auto fake = [&](const std::string& name, const std::string& body) {
     const fs::path p = c.cwd() / name;
