@@ -1,0 +1,103 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""torchx/_evaluate.py spoken to directly, as the CLI does (host/runner/python_evaluator.hpp)."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import textwrap
+from typing import Any, Dict, Iterator, Optional, Tuple
+
+import pytest
+
+import torchx
+
+
+class Evaluator:
+    def __init__(self, cwd: str, reference: Tuple[str, str]) -> None:
+        ours, theirs = socket.socketpair()
+        script = os.path.join(os.path.dirname(torchx.__file__), "_evaluate.py")
+        self.proc = subprocess.Popen(
+            [sys.executable, script, str(theirs.fileno()), *reference],
+            cwd=cwd, pass_fds=[theirs.fileno()], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL,
+        )
+        theirs.close()
+        self.sock = ours
+        self.reader = ours.makefile("rb")
+
+    def receive(self) -> Optional[Dict[str, Any]]:
+        line = self.reader.readline()
+        return json.loads(line) if line else None
+
+    def send(self, message: Dict[str, Any]) -> None:
+        self.sock.sendall(json.dumps(message).encode() + b"\n")
+
+    def close(self) -> int:
+        self.reader.close()
+        self.sock.close()
+        return self.proc.wait(timeout=30)
+
+
+@pytest.fixture
+def workdir(tmp_path: Any) -> Iterator[str]:
+    (tmp_path / "comp.py").write_text(textwrap.dedent('''\
+        import torchx.specs as specs
+
+        print("printed while loading")
+
+        def f(n: int, *rest: str, h: str = "gpu.small") -> specs.AppDef:
+            """Does f.
+
+            Args:
+                n: how many
+            """
+            return specs.AppDef("f", [specs.Role("r", "i", args=list(rest), num_replicas=n,
+                                                 resource=specs.resource(h=h))])
+        '''))
+    yield str(tmp_path)
+
+
+def test_signature_build_and_named_resource_questions(workdir: str) -> None:
+    ev = Evaluator(workdir, ("comp.py", "f"))
+    signature = ev.receive()
+    assert signature is not None
+    assert signature["signature"]["doc"] == "Does f."
+    assert [a["name"] for a in signature["signature"]["args"]] == ["n", "rest", "h"]
+    ev.send({"build": {"args": {"n": 2, "h": "site.x"}, "varargs": ["a"]}})
+    assert ev.receive() == {"named_resource": "site.x"}
+    ev.send({"resource": {"cpu": 5, "gpu": 0, "memMB": 10}})
+    answer = ev.receive()
+    assert answer is not None
+    role = answer["app"]["roles"][0]
+    assert role["num_replicas"] == 2 and role["args"] == ["a"] and role["resource"]["cpu"] == 5
+    assert ev.close() == 0
+    # print() went to the child's stdout, never to the socket
+    assert ev.proc.stdout is not None and b"printed while loading" in ev.proc.stdout.read()
+
+
+def test_unknown_named_resource_is_the_components_key_error(workdir: str) -> None:
+    ev = Evaluator(workdir, ("comp.py", "f"))
+    ev.receive()
+    ev.send({"build": {"args": {"n": 1, "h": "nope"}, "varargs": []}})
+    assert ev.receive() == {"named_resource": "nope"}
+    ev.send({"error": "no named resource 'nope'"})
+    answer = ev.receive()
+    assert answer is not None
+    assert answer["error"]["kind"] == "exception" and answer["error"]["type"] == "KeyError"
+    assert answer["error"]["message"] == "no named resource 'nope'"
+    assert answer["error"]["file"] == "comp.py" and answer["error"]["line"] == 12
+    assert ev.close() == 0
+
+
+def test_closing_after_the_signature_ends_the_child(workdir: str) -> None:
+    ev = Evaluator(workdir, ("comp.py", "f"))
+    assert ev.receive() is not None
+    assert ev.close() == 0  # --help: the host needed the signature only
+
+
+def test_missing_function_is_not_found(workdir: str) -> None:
+    ev = Evaluator(workdir, ("comp.py", "ff"))
+    answer = ev.receive()
+    assert answer == {"error": {"kind": "not_found", "message": "comp.py: no function 'ff' (did you mean 'f'?)"}}
+    assert ev.close() == 0
