@@ -337,4 +337,28 @@ TEST_CASE("a Python interpreter that is missing, or an evaluator that misbehaves
                           "does not decode: "));
 }
 
+TEST_CASE("only a Python component file starts Python: builtins, plugin and YAML components do not") {
+  const Components c;
+  const fs::path marker = c.cwd() / "python-started";
+  const fs::path spy = c.cwd() / "spy-python";
+  // An "interpreter" that records being started, then runs the real one.
+  std::ofstream(spy) << "#!/bin/sh\ntouch '" << marker.string() << "'\nexec python3 \"$@\"\n";
+  fs::permissions(spy, fs::perms::owner_all);
+  c.write("c.yaml", "c:\n  app:\n    name: a\n    roles:\n      - {name: r, image: i, entrypoint: echo}\n");
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"builtins"},
+           {"run", "--dryrun", "-s", "test_sched", "utils.echo"},
+           {"run", "utils.echo", "--help"},
+           {"run", "--dryrun", "-s", "test_sched", "c.yaml"},
+           {"resources"}}) {
+    CAPTURE(args.front());
+    const auto r = c.torchx(args, spy.string());
+    CHECK(r.exit_code == 0);
+    CHECK(!fs::exists(marker));
+  }
+  const auto r = c.torchx({"run", "my_component.py:ddp", "--help"}, spy.string());
+  CHECK(r.exit_code == 0);
+  CHECK(fs::exists(marker));
+}
+
 TEST_SUITE_END();
