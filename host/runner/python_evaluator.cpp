@@ -95,6 +95,11 @@ PythonEvaluator::PythonEvaluator(const PythonEvaluatorOptions& options, const st
     throw ComponentNotFoundError("component '" + reference + "': a Python component file needs the function to run: " +
                                  reference + ":FUNCTION");
   }
+  if (options.secure) {
+    throw ComponentError("component '" + reference +
+                         "': a setuid or setgid torchx does not run Python component files (it would run the caller's "
+                         "interpreter, with the caller's environment, with its privileges)");
+  }
   std::error_code ec;
   if (!std::filesystem::exists(file, ec)) {
     throw ComponentNotFoundError("component file '" + file.string() + "' does not exist");

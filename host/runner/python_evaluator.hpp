@@ -41,6 +41,9 @@ struct PythonEvaluatorOptions {
   std::vector<std::filesystem::path> package_candidates;
   /// Variables set on top of this process's environment in the child.
   std::vector<std::pair<std::string, std::string>> env;
+  /// True in a setuid/setgid process: Python component files are then refused (the caller's
+  /// interpreter and environment would run with the program's privileges).
+  bool secure = false;
 
   /// The defaults for an executable in `exe_dir`: $TORCHX_PYTHON (non-empty) else python3, and
   /// the package in `exe_dir/../python` (a build tree) or `exe_dir/../<install dir>` (an install).

@@ -198,6 +198,7 @@ specs::AppDef Runner::build_component(const std::string& component, const std::v
 const PythonEvaluatorOptions& Runner::python_evaluator() {
   if (m_python) return *m_python;
   PythonEvaluatorOptions options = PythonEvaluatorOptions::from_environment(loader::SearchPathInputs::executable_dir());
+  options.secure = loader::SearchPathInputs::is_secure_process();
   // The evaluator's own torchx (a component may call the builtins through it) sees the plugins
   // this runner sees: --plugin-path dirs go first on its TORCHX_PLUGIN_PATH.
   std::string plugin_path;

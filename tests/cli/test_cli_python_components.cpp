@@ -10,6 +10,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iostream>
+
+#include <grp.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 namespace json = boost::json;
 namespace fs = std::filesystem;
@@ -359,6 +365,42 @@ TEST_CASE("only a Python component file starts Python: builtins, plugin and YAML
   const auto r = c.torchx({"run", "my_component.py:ddp", "--help"}, spy.string());
   CHECK(r.exit_code == 0);
   CHECK(fs::exists(marker));
+}
+
+// As the loader ignores plugin overrides there: a setgid torchx (AT_SECURE) refuses to start
+// the caller's Python. Set up as in test_cli_plugins.cpp's setgid test, checked, not assumed.
+TEST_CASE("a setgid torchx refuses Python component files") {
+  auto skip = [](const std::string& why) { std::cout << "TORCHX_TEST_SKIPPED: " << why << std::endl; };
+  if (::geteuid() != 0) return skip("needs root to install a setgid wrapper");
+  const group* nogroup = ::getgrnam("nogroup");
+  if (nogroup == nullptr) nogroup = ::getgrnam("nobody");
+  if (nogroup == nullptr || nogroup->gr_gid == ::getgid()) return skip("no group other than ours to setgid to");
+  const fs::path dir = fs::path(TORCHX_BUILD_DIR) / "tests/secure-python";  // not /tmp: may be nosuid
+  fs::create_directories(dir);
+  struct statvfs vfs {};
+  if (::statvfs(dir.c_str(), &vfs) == 0 && (vfs.f_flag & ST_NOSUID) != 0) return skip(dir.string() + " is nosuid");
+  const auto wrapper = dir / "setgid_exec";
+  fs::copy_file(TORCHX_TEST_EXEC_WRAPPER, wrapper, fs::copy_options::overwrite_existing);
+  REQUIRE(::chown(wrapper.c_str(), 0, nogroup->gr_gid) == 0);
+  REQUIRE(::chmod(wrapper.c_str(), 02755) == 0);
+  const auto probe = torchx::util::run_process({wrapper.string(), TORCHX_TEST_EXEC_WRAPPER, "--at-secure"});
+  if (probe.out != "1\n") return skip("a program started by a setgid wrapper is not AT_SECURE here");
+
+  const Components c;
+  auto options = torchx::test::hermetic_cli_options(c.cwd().parent_path(), std::nullopt);
+  auto r = torchx::util::run_process(
+      {wrapper.string(), TORCHX_EXE, "run", "--dryrun", "my_component.py:ddp", "--name", "a", "--nnodes", "1", "--image",
+       "i", "--entrypoint", "e"},
+      options);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err == "torchx: error: component 'my_component.py:ddp': a setuid or setgid torchx does not run Python "
+                 "component files (it would run the caller's interpreter, with the caller's environment, with its "
+                 "privileges)\n");
+  // The same without the wrapper runs it: the test can fail.
+  r = torchx::util::run_process({TORCHX_EXE, "run", "--dryrun", "my_component.py:ddp", "--name", "a", "--nnodes", "1",
+                                 "--image", "i", "--entrypoint", "e"},
+                                options);
+  CHECK(r.exit_code == 0);
 }
 
 TEST_SUITE_END();
