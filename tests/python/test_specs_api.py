@@ -218,3 +218,23 @@ def test_exception_messages() -> None:
     assert "Unknown app = local://t/x. Did you forget" in str(specs.UnknownAppException("local://t/x"))
     assert str(specs.InvalidRunConfigException("bad", "k", {"k": 1})) == "bad. Given: {'k': 1}"
     assert str(specs.UnknownSchedulerException("x")).startswith("Scheduler backend: x does not exist.")
+
+
+def test_file_linter_and_util_types() -> None:
+    from torchx.specs.file_linter import get_fn_docstring
+    from torchx.util.types import to_dict, to_list
+
+    def comp(a: str, b: int = 1) -> specs.AppDef:
+        """Short.
+
+        Args:
+            a: the a
+        """
+        raise AssertionError
+
+    assert get_fn_docstring(comp) == ("Short.", {"a": "the a", "b": " "})
+    assert to_dict("a=1,b=x;y,c='p=q'") == {"a": "1", "b": "x;y", "c": "p=q"}
+    assert to_dict("") == {}
+    assert to_list("a, b,c") == ["a", "b", "c"] and to_list("") == []
+    with pytest.raises(ValueError, match="expected at least one 'key=value' pair"):
+        to_dict("novalue")
