@@ -283,6 +283,13 @@ TEST_CASE("a Python interpreter that is missing, or an evaluator that misbehaves
   CHECK(r.exit_code == 1);
   CHECK(r.err == "torchx: error: component 'my_component.py:ddp': the Python interpreter 'no-such-python3' was not "
                  "found on PATH (set TORCHX_PYTHON to the python3 to use)\n");
+  // A path that is not an executable program.
+  c.write("not-executable", "#!/bin/sh\n");
+  const std::string not_executable = (c.cwd() / "not-executable").string();
+  r = c.torchx({"run", "-s", "test_sched", "my_component.py:ddp"}, not_executable);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err == "torchx: error: component 'my_component.py:ddp': cannot run the Python interpreter '" + not_executable +
+                     "': Permission denied (set TORCHX_PYTHON to the python3 to use)\n");
   // An interpreter older than 3.8 (pyenv's, where this machine has one) is refused in one line.
   const char* pyenv_root = std::getenv("PYENV_ROOT");
   const fs::path versions = fs::path(pyenv_root != nullptr ? pyenv_root : std::string(std::getenv("HOME")) + "/.pyenv") / "versions";
@@ -336,6 +343,12 @@ TEST_CASE("a Python interpreter that is missing, or an evaluator that misbehaves
   CHECK(r.exit_code == 1);
   CHECK(r.err == "torchx: error: component 'my_component.py:ddp': the Python evaluator sent 'app' where 'signature' "
                  "was expected\n");
+  // Killed while building, after its signature.
+  r = c.torchx(args, fake("killed_later", R"(printf '{"signature": {"args": []}}\n' >&3; read line <&3; kill -9 $$)"));
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.starts_with("torchx: error: component 'my_component.py:ddp': the Python evaluator stopped before "
+                          "answering: '"));
+  CHECK(r.err.ends_with("' was killed by signal 9 (Killed)\n"));
   // A signature, then an AppDef that does not decode.
   r = c.torchx(args, fake("bad_app", R"(printf '{"signature": {"args": []}}\n{"app": {"roles": 3}}\n' >&3; cat <&3 >/dev/null)"));
   CHECK(r.exit_code == 1);
