@@ -10,7 +10,7 @@ set -euo pipefail
 # Build: C++20 toolchain, CMake + Ninja, ccache; Boost 1.81 (1.74 has no Boost.JSON; DLL and
 # Process are header-only parts of libboost1.81-dev), spdlog, doctest.
 # Run and test: hyperfine for bench/, python (TorchX components run `python`) and Debian's
-# PyTorch for real `torchrun` end-to-end tests.
+# PyTorch for real `torchrun` end-to-end tests, pytest for the Python API (tests/python).
 # Packaging: dpkg-dev (dpkg-shlibdeps) and file for CPack's .deb, groff-base to lint the man page.
 build_packages=(
   g++ cmake ninja-build ccache pkg-config
@@ -18,7 +18,7 @@ build_packages=(
   libspdlog-dev libinih-dev libyaml-cpp-dev libre2-dev
 )
 test_packages=(
-  doctest-dev hyperfine python-is-python3 python3-torch
+  doctest-dev hyperfine python-is-python3 python3-torch python3-pytest
   dpkg-dev file groff-base
   # fuzz/ (scripts/fuzz.sh): libFuzzer and the sanitizer runtimes; clang-14 cannot build the host
   clang-16 libclang-rt-16-dev

@@ -197,18 +197,37 @@ specs::AppDef Runner::build_component(const std::string& component, const std::v
     return specs::app_def_from_json(file.build(request, [this](const std::string& name) { return named_resource(name); }));
   }
   const ComponentSignature signature = parse_signature(component_signature(component));
-  std::string request = build_request(component, signature, args, known_defaults(component, signature, defaults));
+  return build_component_request(component, build_request(component, signature, args, known_defaults(component, signature, defaults)));
+}
+
+specs::AppDef Runner::build_component_request(const std::string& component, std::string request) {
+  const loader::PluginEntry* entry = m_registry.provider(loader::Kind::component, component);
+  if (entry == nullptr) {
+    throw ComponentNotFoundError("component '" + component + "' not found" +
+                                 util::did_you_mean(component, m_registry.names(loader::Kind::component)) +
+                                 " (see: torchx builtins)");
+  }
   {
     // An argument named `h` is a named resource: resolved here, where plugin and config presets
     // are known, and handed to the component with its arguments.
-    auto req = json::parse(request).as_object();
-    if (const auto* h = req.at("args").as_object().if_contains("h"); h != nullptr && h->is_string()) {
+    json::value parsed;
+    try {
+      parsed = json::parse(request);
+    } catch (const std::exception& e) {
+      throw ComponentArgsError("component '" + component + "': the build request is not JSON: " + e.what());
+    }
+    const json::value* args = parsed.is_object() ? parsed.as_object().if_contains("args") : nullptr;
+    if (args == nullptr || !args->is_object()) {
+      throw ComponentArgsError("component '" + component + "': the build request has no \"args\" object");
+    }
+    auto& req = parsed.as_object();
+    if (const auto* h = args->as_object().if_contains("h"); h != nullptr && h->is_string()) {
       const std::string name(h->get_string());
       req["named_resources"] = json::object{{name, json::parse(specs::to_json(named_resource(name)))}};
       request = json::serialize(req);
     }
   }
-  auto library = m_registry.load(*m_registry.provider(loader::Kind::component, component));
+  auto library = m_registry.load(*entry);
   const loader::ComponentProxy proxy(library, library->component(component));
   std::string app_json;
   try {

@@ -112,6 +112,12 @@ public:
   /// Builds the AppDef of `component` (a plugin's or a file's) from its command-line `args`,
   /// without validating or scheduling it.
   specs::AppDef build_component(const std::string& component, const std::vector<std::string>& args);
+  /// Builds the AppDef of the plugin component `component` from its build request
+  /// (plugin-api/docs/payloads.md, "Build request": every declared argument present and typed),
+  /// resolving a named resource `h` as build_component does: for front doors that bind the
+  /// arguments themselves (Python's `torchx.components.dist.ddp(...)`). Throws
+  /// ComponentNotFoundError, ComponentArgsError (a malformed request, or the component refused it).
+  specs::AppDef build_component_request(const std::string& component, std::string request_json);
   /// Submits what dryrun produced; returns the app handle `<scheduler>://<session>/<app_id>`.
   std::string schedule(const DryRunResult& dryrun);
   /// dryrun + schedule.
