@@ -12,27 +12,17 @@ subclasses of the builtin Python TorchX raises in their place (``ValueError`` fo
 import logging
 from typing import Any, Dict, List, Optional, Type
 
+
 logger: logging.Logger = logging.getLogger("torchx")
 
 
-def _torchx_type(module: str, name: str, base: Type[BaseException]) -> Type[BaseException]:
-    """TorchX's exception class `module.name` when our specs package defines it, else ours."""
-    try:
-        mod = __import__(module, fromlist=[name])
-        cls = getattr(mod, name)
-        if isinstance(cls, type) and issubclass(cls, BaseException):
-            return cls
-    except ImportError:
-        pass
-    return type(name, (base,), {"__module__": module})
-
-
-MalformedAppHandleException = _torchx_type("torchx.specs.api", "MalformedAppHandleException", Exception)
-UnknownSchedulerException = _torchx_type("torchx.specs.api", "UnknownSchedulerException", Exception)
-UnknownAppException = _torchx_type("torchx.specs.api", "UnknownAppException", Exception)
-InvalidRunConfigException = _torchx_type("torchx.specs.api", "InvalidRunConfigException", Exception)
-ComponentNotFoundException = _torchx_type("torchx.specs.finder", "ComponentNotFoundException", Exception)
-ComponentValidationException = _torchx_type("torchx.specs.finder", "ComponentValidationException", Exception)
+from torchx.specs.api import (  # noqa: F401
+    InvalidRunConfigException,
+    MalformedAppHandleException,
+    UnknownAppException,
+    UnknownSchedulerException,
+)
+from torchx.specs.finder import ComponentNotFoundException, ComponentValidationException  # noqa: F401
 
 
 class ComponentArgsError(ValueError):

@@ -8,33 +8,20 @@ import os
 import sys
 import time
 
+from torchx import specs
 from torchx.runner import get_runner
 
 scheduler = sys.argv[1]
 
 
 def state_name(status):
-    s = status["state"] if isinstance(status, dict) else status.state
-    return getattr(s, "name", s)
+    return status.state.name
 
 
 def python_app(name, entrypoint, *args):
-    try:
-        from torchx import specs
-
-        return specs.AppDef(
-            name=name,
-            roles=[
-                specs.Role(
-                    name=name, image=os.getcwd(), entrypoint=entrypoint, args=list(args),
-                    resource=specs.Resource(cpu=1, gpu=0, memMB=256),
-                )
-            ],
-        )
-    except ImportError:  # before torchx.specs
-        role = {"name": name, "image": os.getcwd(), "entrypoint": entrypoint, "args": list(args),
-                "resource": {"cpu": 1, "gpu": 0, "memMB": 256}}
-        return {"name": name, "roles": [role]}
+    role = specs.Role(name=name, image=os.getcwd(), entrypoint=entrypoint, args=list(args),
+                      resource=specs.Resource(cpu=1, gpu=0, memMB=256))
+    return specs.AppDef(name=name, roles=[role])
 
 
 # The concepts page's snippet, with the arguments Debian's torch 1.13 needs.

@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""pytest setup for the Python API tests: the package of the build under test
-(``$TORCHX_BUILD_DIR/python``, set by ctest), and a hermetic environment per test, as the C++
-tests have (tests/support/cli_env.hpp): no TORCHX_*/XDG_* of the caller, the build's bundled
-plugins only, no site policy, a temporary HOME, state dir and working directory."""
+"""pytest over the torchx Python package of a build: ctest runs it with PYTHONPATH=<build>/python
+and TORCHX_BUILD_DIR=<build> (tests/CMakeLists.txt). Run by hand:
+PYTHONPATH=build/python /usr/bin/python3 -m pytest tests/python (the build dir is then the
+package's). Every test runs in a hermetic environment, as the C++ tests do
+(tests/support/cli_env.hpp): no TORCHX_*/XDG_* of the caller, the build's bundled plugins only,
+no site policy, a temporary HOME, state dir and working directory."""
 
 import os
 import subprocess
@@ -12,11 +14,26 @@ from typing import Dict, List
 
 import pytest
 
-BUILD_DIR = Path(os.environ.get("TORCHX_BUILD_DIR", Path(__file__).resolve().parents[2] / "build")).resolve()
+if os.environ.get("TORCHX_BUILD_DIR"):
+    BUILD_DIR = Path(os.environ["TORCHX_BUILD_DIR"]).resolve()
+    sys.path.insert(0, str(BUILD_DIR / "python"))
+else:
+    import torchx  # from PYTHONPATH=<build>/python
+
+    BUILD_DIR = Path(torchx.__file__).resolve().parents[2]
 PACKAGE_DIR = BUILD_DIR / "python"
 TORCHX_EXE = BUILD_DIR / "bin" / "torchx"
 BUNDLED_PLUGINS = BUILD_DIR / "share" / "torchx" / "plugins.d"
-sys.path.insert(0, str(PACKAGE_DIR))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    import torchx
+
+    here = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    if os.path.abspath(torchx.__file__).startswith(os.path.join(here, "python") + os.sep):
+        raise pytest.UsageError(
+            "tests/python test a build's package: set PYTHONPATH=<build>/python (the source tree has no version.py)"
+        )
 
 
 def hermetic_env(tmp: Path) -> Dict[str, str]:
@@ -64,3 +81,17 @@ def run_python(code: str, cwd: Path, timeout: float = 60) -> subprocess.Complete
 
 def run_torchx(args: List[str], cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([str(TORCHX_EXE), *args], cwd=cwd, capture_output=True, text=True, timeout=60)
+
+
+@pytest.fixture(autouse=True)
+def python_only_specs(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """test_specs_* check torchx.specs on its own (its Python tables and errors): the hooks that
+    importing torchx.runner or torchx.components installs (torchx/_hooks.py) are unset there."""
+    if not request.node.fspath.basename.startswith("test_specs_"):
+        return
+    from torchx import specs
+    from torchx.specs import _component
+
+    monkeypatch.setattr(specs, "_native_named_resource", None)
+    monkeypatch.setattr(specs, "_native_named_resource_names", None)
+    monkeypatch.setattr(_component, "_native_build_request", None)

@@ -9,7 +9,7 @@ from torchx.runner import get_runner
 
 
 def env_of(app):
-    return app["roles"][0]["env"] if isinstance(app, dict) else app.roles[0].env
+    return app.roles[0].env
 
 
 def test_dryrun_component_on_slurm_needs_no_cluster():
@@ -34,25 +34,21 @@ def test_parent_run_id_is_injected():
 def test_component_defaults_apply_under_the_arguments():
     with get_runner(component_defaults={"utils.echo": {"msg": "from defaults"}}) as runner:
         app = runner.dryrun_component("utils.echo", [], scheduler="local_cwd")._app
-        args = app["roles"][0]["args"] if isinstance(app, dict) else app.roles[0].args
-        assert args == ["from defaults"]
+        assert app.roles[0].args == ["from defaults"]
         app = runner.dryrun_component("utils.echo", ["--msg", "given"], scheduler="local_cwd")._app
-        args = app["roles"][0]["args"] if isinstance(app, dict) else app.roles[0].args
-        assert args == ["given"]
+        assert app.roles[0].args == ["given"]
 
 
 def test_run_component_with_a_dict_of_arguments():
     with get_runner() as runner:
         app = runner.dryrun_component("utils.echo", {"msg": "as dict", "num_replicas": 2}, scheduler="local_cwd")._app
-        role = app["roles"][0] if isinstance(app, dict) else app.roles[0]
-        assert (role["args"] if isinstance(role, dict) else role.args) == ["as dict"]
-        assert (role["num_replicas"] if isinstance(role, dict) else role.num_replicas) == 2
+        assert app.roles[0].args == ["as dict"]
+        assert app.roles[0].num_replicas == 2
 
 
 def test_scheduler_run_opts_and_cfg_from_str():
     with get_runner() as runner:
         assert {"local_cwd", "slurm"} <= set(runner.scheduler_backends())
         opts = runner.scheduler_run_opts("slurm")
-        names = [o["name"] for o in opts] if isinstance(opts, list) else list(opts._opts)
-        assert "partition" in names
+        assert opts.get("partition").opt_type is str and not opts.get("partition").is_required
         assert runner.cfg_from_str("slurm", "partition=debug", "time=1:00") == {"partition": "debug", "time": "1:00"}

@@ -5,6 +5,7 @@ a crash."""
 import pytest
 
 import torchx.runner as tr
+from torchx import specs
 from torchx.runner import get_runner
 
 
@@ -86,11 +87,13 @@ def test_context_manager_closes_and_reraises():
 
 def test_bad_arguments_never_crash(runner):
     with pytest.raises(TypeError):
-        runner.dryrun({"name": "x", "roles": []}, scheduler="local_cwd", cfg="not a mapping")
+        runner.dryrun(specs.AppDef(name="x", roles=[]), scheduler="local_cwd", cfg="not a mapping")
+    with pytest.raises(TypeError, match="expected a torchx.specs.AppDef"):
+        runner.dryrun({"name": "x"}, scheduler="local_cwd")
     with pytest.raises(ValueError):
         runner.log_lines("local_cwd://torchx/x", "echo", streams="both")
     with pytest.raises(tr.AppDefValidationError):
-        runner.dryrun({"name": "x", "roles": []}, scheduler="local_cwd")
+        runner.dryrun(specs.AppDef(name="x", roles=[]), scheduler="local_cwd")
     with pytest.raises(tr.InvalidRequestError, match="unknown method"):
         runner._native.call("no_such_method")
 
@@ -106,6 +109,4 @@ def test_custom_name_warns_and_names_handles():
         with get_runner("mine") as runner:
             info = runner.dryrun_component("utils.echo", [], scheduler="local_cwd")
             assert runner.name() == "mine"
-            app = info._app
-            env = (app["roles"][0]["env"] if isinstance(app, dict) else app.roles[0].env)
-            assert env["TORCHX_JOB_ID"] == "local_cwd://mine/${app_id}"
+            assert info._app.roles[0].env["TORCHX_JOB_ID"] == "local_cwd://mine/${app_id}"

@@ -11,21 +11,18 @@ import pytest
 
 from conftest import run_python
 
+from torchx import specs
 from torchx.runner import get_runner
-from torchx.runner import _codec
 
 
 def state(status) -> str:
-    s = status["state"] if isinstance(status, dict) else status.state
-    return s if isinstance(s, str) else s.name
+    return status.state.name
 
 
-def echo_app(name: str, *args: str, entrypoint: str = "echo", replicas: int = 1):
-    role = {"name": name, "image": str(Path.cwd()), "entrypoint": entrypoint, "args": list(args),
-            "num_replicas": replicas, "resource": {"cpu": 1, "gpu": 0, "memMB": 128}}
-    app = {"name": name, "roles": [role]}
-    from_json = getattr(_codec._specs, "app_def_from_json", None)
-    return from_json(app) if from_json else app
+def echo_app(name: str, *args: str, entrypoint: str = "echo", replicas: int = 1) -> specs.AppDef:
+    role = specs.Role(name=name, image=str(Path.cwd()), entrypoint=entrypoint, args=list(args),
+                      num_replicas=replicas, resource=specs.Resource(cpu=1, gpu=0, memMB=128))
+    return specs.AppDef(name=name, roles=[role])
 
 
 def wait_for(predicate, timeout: float = 30.0):
@@ -46,7 +43,8 @@ def test_run_an_appdef_built_in_python_then_wait_and_log_lines():
         assert state(final) == "SUCCEEDED"
         assert list(runner.log_lines(handle, "hello", k=0)) == ["hello world\n"]
         assert list(runner.log_lines(handle, "hello", k=1)) == ["hello world\n"]
-        assert [h for h in (i["app_handle"] if isinstance(i, dict) else i.app_handle for i in runner.list("local_cwd"))] == [handle]
+        assert [(i.app_handle, i.state) for i in runner.list("local_cwd")] == [(handle, specs.AppState.SUCCEEDED)]
+        assert runner.describe(handle).roles[0].args == ["hello", "world"]  # the AppDef this runner launched
 
 
 def test_run_component_builtin_with_regex_and_streams():
@@ -83,11 +81,7 @@ def test_a_handle_made_in_one_process_is_read_and_cancelled_from_another(hermeti
                     time.sleep(0.1)
                 status = runner.status({handle!r})
                 app = runner.describe({handle!r})
-                name = app["name"] if isinstance(app, dict) else app.name
-                roles = app["roles"] if isinstance(app, dict) else app.roles
-                role = roles[0]["name"] if isinstance(roles[0], dict) else roles[0].name
-                s = status["state"] if isinstance(status, dict) else status.state
-                print(json.dumps({{"lines": lines, "state": getattr(s, "name", s), "name": name, "role": role}}))
+                print(json.dumps({{"lines": lines, "state": status.state.name, "name": app.name, "role": app.roles[0].name}}))
             """
         ),
         hermetic,
@@ -102,9 +96,7 @@ def test_a_handle_made_in_one_process_is_read_and_cancelled_from_another(hermeti
             from torchx.runner import get_runner
             with get_runner() as runner:
                 runner.cancel({handle!r})
-                s = runner.wait({handle!r}, wait_interval=0.1)
-                s = s["state"] if isinstance(s, dict) else s.state
-                print(getattr(s, "name", s))
+                print(runner.wait({handle!r}, wait_interval=0.1).state.name)
             """
         ),
         hermetic,

@@ -4,6 +4,7 @@ functions of ``torchx.components.*`` bind their Python arguments into the compon
 request and have the plugin build the AppDef through the native runner, so ``dist.ddp(...)`` in
 Python and ``torchx run dist.ddp ...`` give the same AppDef."""
 
+import os
 import threading
 from typing import Any, Dict, List, Optional
 
@@ -12,21 +13,21 @@ from torchx.runner import _codec
 
 _lock = threading.Lock()
 _runner: Optional[_native.NativeRunner] = None
+_runner_cwd: Optional[str] = None
 _signatures: Dict[str, Dict[str, Any]] = {}
 
-try:
-    from torchx.version import TORCHX_IMAGE as IMAGE
-except ImportError:  # pragma: no cover - before torchx.version exists
-    IMAGE = "ghcr.io/pytorch/torchx:0.8.0dev0"
+from torchx import IMAGE  # noqa: F401  (the components' default image, as in TorchX)
 
 
 def native_runner() -> _native.NativeRunner:
-    """The native runner the components use (named resources from plugins, the builtin tables
-    and ``.torchxconfig`` presets, as ``get_runner()``), opened on first use."""
-    global _runner
+    """The native runner the components and torchx.specs' hooks use (named resources from
+    plugins, the builtin tables and ``.torchxconfig`` presets, as ``get_runner()``), opened on
+    first use and again when the working directory changed (its ``.torchxconfig`` may differ)."""
+    global _runner, _runner_cwd
+    cwd = os.getcwd()
     with _lock:
-        if _runner is None:
-            _runner = _native.NativeRunner({"config": "library"})
+        if _runner is None or _runner_cwd != cwd:  # the old one closes when its last user drops it
+            _runner, _runner_cwd = _native.NativeRunner({"config": "library"}), cwd
         return _runner
 
 

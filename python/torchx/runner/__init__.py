@@ -20,5 +20,8 @@ from torchx._errors import (  # noqa: F401
     WorkspaceError,
 )
 from torchx.runner.api import AppHandle, Runner, get_runner  # noqa: F401
+from torchx import _hooks
+
+_hooks.install()
 
 __all__ = ["Runner", "get_runner"]

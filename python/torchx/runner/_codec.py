@@ -1,68 +1,57 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""Between the runner's JSON (plugin-api/docs/payloads.md) and Python values: ``torchx.specs``
-objects when that package is importable, plain dicts otherwise."""
+"""Between the native runner's JSON (plugin-api/docs/payloads.md) and ``torchx.specs`` objects
+(the codec is ``torchx.specs._json``, the one the component evaluator uses)."""
 
 import numbers
 from typing import Any, Dict, List, Mapping, Optional
 
-from torchx import _errors
+from torchx import _errors, specs
+from torchx.schedulers.api import ListAppResponse
+from torchx.specs import _json
 
-try:  # the specs dataclasses and their JSON codec
-    from torchx import specs as _specs
-except ImportError:  # pragma: no cover - only before torchx.specs exists
-    _specs = None  # type: ignore[assignment]
-
-
-def _codec(name: str) -> Any:
-    return getattr(_specs, name, None) if _specs is not None else None
+_RUNOPT_TYPES = {"str": str, "int": int, "float": float, "bool": bool, "list": List[str], "dict": Dict[str, str]}
 
 
 def app_to_json(app: Any) -> Dict[str, Any]:
-    if isinstance(app, Mapping):
-        return dict(app)
-    to_json = _codec("app_def_to_json")
-    if to_json is None:
-        raise TypeError(f"expected an AppDef, found {type(app).__name__}")
-    return to_json(app)
+    """`app` (an AppDef) as its payload. TypeError for anything else."""
+    if not isinstance(app, specs.AppDef):
+        raise TypeError(f"expected a torchx.specs.AppDef, found {type(app).__name__}")
+    return _json.app_def_to_dict(app)
 
 
-def app_from_json(data: Optional[Dict[str, Any]]) -> Any:
-    if data is None:
-        return None
-    from_json = _codec("app_def_from_json")
-    return from_json(data) if from_json else data
+def app_from_json(data: Optional[Dict[str, Any]]) -> Optional[specs.AppDef]:
+    return None if data is None else _json.app_def_from_dict(data)
 
 
-def status_from_json(data: Optional[Dict[str, Any]]) -> Any:
-    if data is None:
-        return None
-    from_json = _codec("app_status_from_json")
-    return from_json(data) if from_json else data
+def status_from_json(data: Optional[Dict[str, Any]]) -> Optional[specs.AppStatus]:
+    return None if data is None else _json.app_status_from_dict(data)
 
 
-def resource_from_json(data: Dict[str, Any]) -> Any:
-    from_json = _codec("resource_from_json")
-    return from_json(data) if from_json else data
+def resource_from_json(data: Dict[str, Any]) -> specs.Resource:
+    return _json.resource_from_dict(data)
 
 
-def runopts_from_json(data: List[Dict[str, Any]]) -> Any:
-    from_json = _codec("runopts_from_json")
-    return from_json(data) if from_json else data
+def runopts_from_json(data: List[Dict[str, Any]]) -> specs.runopts:
+    opts = specs.runopts()
+    for o in data:
+        type_ = _RUNOPT_TYPES.get(o.get("type", "str"), str)
+        default = o.get("default")
+        if type_ is float and isinstance(default, int):
+            default = float(default)
+        opts.add(o["name"], type_, o.get("help", ""), default=None if o.get("required") else default,
+                 required=bool(o.get("required")))
+    return opts
 
 
-def list_from_json(items: List[Dict[str, Any]]) -> List[Any]:
-    from_json = _codec("list_app_response_from_json")
-    return [from_json(i) for i in items] if from_json else items
+def list_from_json(items: List[Dict[str, Any]]) -> List[ListAppResponse]:
+    return [
+        ListAppResponse(app_id=i["app_id"], state=specs.AppState[i["state"]], app_handle=i.get("app_handle", ""),
+                        name=i.get("name", ""))
+        for i in items
+    ]
 
 
-def is_terminal_state(state: Any) -> bool:
-    name = state if isinstance(state, str) else getattr(state, "name", str(state))
-    return name in ("SUCCEEDED", "FAILED", "CANCELLED")
-
-
-def status_is_terminal(status: Any) -> bool:
-    if isinstance(status, Mapping):
-        return is_terminal_state(status.get("state"))
+def status_is_terminal(status: specs.AppStatus) -> bool:
     return bool(status.is_terminal())
 
 
@@ -77,7 +66,7 @@ def cfg_to_json(cfg: Optional[Mapping[str, Any]]) -> Dict[str, Any]:
     for key, value in cfg.items():
         if not isinstance(key, str):
             raise _errors.make(
-                _errors.InvalidRunConfigException, f"run option names must be strings, found {key!r}", cfg_key=str(key), cfg=cfg
+                _errors.InvalidRunConfigException, f"run option names must be strings, found {key!r}", cfg_key=str(key)
             )
         ok = (
             value is None
@@ -92,7 +81,6 @@ def cfg_to_json(cfg: Optional[Mapping[str, Any]]) -> Dict[str, Any]:
                 f"run option '{key}': {value!r} ({type(value).__name__}) is not a run option value: expected str, int, "
                 "float, bool, List[str], Dict[str, str] or None",
                 cfg_key=key,
-                cfg=cfg,
             )
         if isinstance(value, tuple):
             value = list(value)

@@ -12,11 +12,12 @@ rules and trackers as the ``torchx`` CLI (docs/python.md).
 """
 
 import logging
+import os
 import time
 import warnings
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Type, Union
 
-from torchx import _errors, _native
+from torchx import _errors, _native, specs
 from torchx.runner import _codec
 
 logger: logging.Logger = logging.getLogger(__name__)
@@ -26,29 +27,9 @@ AppHandle = str
 _STREAMS = ("stdout", "stderr", "combined")
 
 
-class AppDryRunInfo:
-    """What ``dryrun`` returns when ``torchx.specs`` is not importable (it has TorchX's
-    ``AppDryRunInfo`` otherwise): the scheduler's ``request`` (JSON), printed as the scheduler's
-    text, with ``_app``, ``_cfg`` and ``_scheduler`` set as TorchX's runner sets them."""
-
-    def __init__(self, request: Any, fmt: Any) -> None:
-        self.request = request
-        self._fmt = fmt
-        self._app: Any = None
-        self._cfg: Any = None
-        self._scheduler: Optional[str] = None
-
-    def __repr__(self) -> str:
-        return self._fmt(self.request)
-
-    def __str__(self) -> str:
-        return repr(self)
-
-
 def _dryrun_info(result: Dict[str, Any]) -> Any:
-    cls = getattr(_codec._specs, "AppDryRunInfo", None) or AppDryRunInfo
     text = result.get("request_text", "")
-    info = cls(result.get("request"), lambda _request: text)
+    info: specs.AppDryRunInfo = specs.AppDryRunInfo(result.get("request"), lambda _request: text)
     info._app = _codec.app_from_json(result["app"])
     info._cfg = result.get("cfg") or {}
     info._scheduler = result["scheduler"]
@@ -162,16 +143,21 @@ class Runner:
         return _dryrun_info(result)
 
     def _evaluate_python_component(self, component: str, args: List[str]) -> Any:
-        """A ``file.py:fn`` component evaluated in this process, its arguments parsed by the
-        runner's own argument code (the CLI's)."""
+        """A ``file.py:fn`` component evaluated in this process, by the evaluator ``torchx run``
+        uses (``torchx.specs._component``), its arguments parsed by the CLI's own code."""
+        from torchx.specs import _component
+
+        path, _, fn_name = component.rpartition(":")
         try:
-            from torchx import _evaluate
-        except ImportError:
-            raise _errors.make(
-                _errors.ComponentNotFoundException,
-                f"component '{component}': Python component files need torchx._evaluate, which this package lacks",
-            ) from None
-        return _evaluate.materialize(component, args, self._component_defaults.get(component), self._native)
+            fn = _component.load_file(path, fn_name)
+        except _component.ComponentFileError as e:
+            missing = not os.path.exists(path) or "no function" in str(e)
+            cls = _errors.ComponentNotFoundException if missing else _errors.ComponentValidationException
+            raise _errors.make(cls, str(e)) from None
+        try:
+            return _component.materialize(fn, args, self._component_defaults.get(component), component=component)
+        except _component.ComponentValidationError as e:
+            raise _errors.make(_errors.ComponentValidationException, f"{component}: {e}") from None
 
     def run(
         self,
