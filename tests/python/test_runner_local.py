@@ -125,3 +125,38 @@ def test_log_lines_should_tail_follows_until_the_app_ends():
         handle = runner.run(echo_app("tail", "-c", "echo a; sleep 1; echo b", entrypoint="sh"), scheduler="local_cwd")
         assert list(runner.log_lines(handle, "tail", should_tail=True)) == ["a\n", "b\n"]
         assert state(runner.status(handle)) == "SUCCEEDED"
+
+
+@pytest.mark.parametrize("blocking", ["runner.wait(h, wait_interval=0.2)", "list(runner.log_lines(h, 'sh', should_tail=True))"])
+def test_ctrl_c_interrupts_wait_and_tailing_logs(hermetic: Path, blocking: str):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from conftest import PACKAGE_DIR
+
+    code = textwrap.dedent(
+        f"""
+        import sys
+        from torchx.runner import get_runner
+        runner = get_runner()
+        h = runner.run_component("utils.sh", ["sh", "-c", "echo started; sleep 600"], scheduler="local_cwd")
+        print(h, flush=True)
+        try:
+            {blocking}
+        except KeyboardInterrupt:
+            runner.cancel(h)
+            print("interrupted", flush=True)
+            sys.exit(130)
+        """
+    )
+    env = dict(os.environ, PYTHONPATH=str(PACKAGE_DIR))
+    p = subprocess.Popen([sys.executable, "-c", code], cwd=hermetic, env=env, stdout=subprocess.PIPE, text=True)
+    handle = p.stdout.readline().strip()
+    time.sleep(1.0)
+    p.send_signal(signal.SIGINT)
+    out, _ = p.communicate(timeout=20)
+    assert p.returncode == 130 and "interrupted" in out
+    with get_runner() as runner:
+        assert state(runner.wait(handle, wait_interval=0.1)) == "CANCELLED"
