@@ -160,3 +160,14 @@ def test_ctrl_c_interrupts_wait_and_tailing_logs(hermetic: Path, blocking: str):
     assert p.returncode == 130 and "interrupted" in out
     with get_runner() as runner:
         assert state(runner.wait(handle, wait_interval=0.1)) == "CANCELLED"
+
+
+def test_run_component_in_a_workspace(hermetic: Path):
+    workspace = hermetic.parent / "ws"
+    workspace.mkdir()
+    with get_runner() as runner:
+        handle = runner.run_component("utils.sh", ["pwd"], scheduler="local_cwd", workspace=str(workspace))
+        assert state(runner.wait(handle, wait_interval=0.1)) == "SUCCEEDED"
+        assert list(runner.log_lines(handle, "sh")) == [f"{workspace}\n"]
+        info = runner.dryrun_component("utils.sh", ["pwd"], scheduler="local_cwd", workspace=None)
+        assert info._torchx_dryrun["workspace"] is None
