@@ -172,7 +172,12 @@ tx_runner_status tx_runner_open(const char* options_json, tx_runner** out, char*
   }
 }
 
-void tx_runner_close(tx_runner* runner) { delete runner; }
+void tx_runner_close(tx_runner* runner) {
+  if (runner == nullptr) return;
+  const std::shared_ptr<RunnerState> state = runner->state;  // alive until the lock is released
+  const std::lock_guard lock(state->mutex);                  // a call in progress finishes first
+  delete runner;
+}
 
 tx_runner_status tx_runner_call(tx_runner* runner, const char* method, const char* request_json, char** response_json) {
   if (runner == nullptr || method == nullptr || response_json == nullptr) return TX_RUNNER_MISUSE;

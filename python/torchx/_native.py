@@ -123,7 +123,8 @@ class NativeRunner:
         if status != _OK:
             _raise(lib, status, err)
         self._handle: Optional[int] = handle.value
-        self._closed_lock = threading.Lock()
+        # Held around each call and close: close never frees a handle another thread is using.
+        self._lock = threading.Lock()
 
     @property
     def closed(self) -> bool:
@@ -136,11 +137,10 @@ class NativeRunner:
         return handle
 
     def call(self, method: str, **request: Any) -> Any:
-        handle = self._checked_handle()
+        encoded = _encode(request, f"the arguments of {method}")
         out = ctypes.c_void_p()
-        status = self._lib.tx_runner_call(
-            handle, method.encode(), _encode(request, f"the arguments of {method}"), ctypes.byref(out)
-        )
+        with self._lock:
+            status = self._lib.tx_runner_call(self._checked_handle(), method.encode(), encoded, ctypes.byref(out))
         if status != _OK:
             _raise(self._lib, status, out)
         response = json.loads(_take(self._lib, out))
@@ -148,20 +148,19 @@ class NativeRunner:
         return response["result"]
 
     def log_lines(self, request: Dict[str, Any]) -> "LogStream":
-        handle = self._checked_handle()
+        encoded = _encode(request, "the arguments of log_lines")
         stream, err = ctypes.c_void_p(), ctypes.c_void_p()
-        status = self._lib.tx_log_open(
-            handle, _encode(request, "the arguments of log_lines"), ctypes.byref(stream), ctypes.byref(err)
-        )
+        with self._lock:
+            status = self._lib.tx_log_open(self._checked_handle(), encoded, ctypes.byref(stream), ctypes.byref(err))
         if status != _OK:
             _raise(self._lib, status, err)
         return LogStream(self._lib, stream.value)
 
     def close(self) -> None:
-        with self._closed_lock:
+        with self._lock:
             handle, self._handle = self._handle, None
-        if handle is not None:
-            self._lib.tx_runner_close(handle)
+            if handle is not None:
+                self._lib.tx_runner_close(handle)
 
     def __del__(self) -> None:
         try:

@@ -88,9 +88,9 @@ TX_RUNNER_EXPORT void tx_free(char* text);
  * error to *error_json (PluginPolicyError, ConfigError, InvalidRequest). Any thread. */
 TX_RUNNER_EXPORT tx_runner_status tx_runner_open(const char* options_json, tx_runner** out, char** error_json);
 
-/** Closes a runner: later calls are not allowed. Scheduler instances are released when the
- * last log stream opened on it is closed. NULL is ignored. Must not run concurrently with a
- * call on the same runner. */
+/** Closes a runner, after a call in progress on another thread has finished; calls made after
+ * it are not allowed (the handle is freed). Scheduler instances are released when the last log
+ * stream opened on the runner is closed. NULL is ignored. */
 TX_RUNNER_EXPORT void tx_runner_close(tx_runner* runner);
 
 /** Calls `method` with `request_json` (an object; NULL or "" mean {}). On success writes
