@@ -52,6 +52,8 @@ json::object describe_current() {
     return {{"type", "ComponentNotFoundException"}, {"message", e.what()}};
   } catch (const runner::ComponentFileError& e) {
     return {{"type", "ComponentValidationException"}, {"message", e.what()}};
+  } catch (const runner::ComponentError& e) {
+    return {{"type", "ComponentError"}, {"message", e.what()}};
   } catch (const runner::ComponentArgsError& e) {
     return {{"type", "ComponentArgsError"}, {"message", e.what()}};
   } catch (const specs::AppDefValidationError& e) {

@@ -18,6 +18,13 @@ public:
   using specs::Error::Error;
 };
 
+/// A component that failed to build its AppDef: a Python component raised (the message starts
+/// with `file:line:`), or its evaluator could not be started, died or answered nonsense.
+class ComponentError : public specs::Error {
+public:
+  using specs::Error::Error;
+};
+
 /// Component arguments that do not match the component's signature (a usage error).
 class ComponentArgsError : public specs::Error {
 public:

@@ -3,6 +3,9 @@
 
 #include "component_args.hpp"
 #include "component_file.hpp"
+#include "component_source.hpp"
+#include "python_evaluator.hpp"
+#include "search_path.hpp"
 #include "errors.hpp"
 #include "log_filter.hpp"
 
@@ -175,73 +178,58 @@ DryRunResult Runner::dryrun(specs::AppDef app, const std::string& scheduler_name
   return result;
 }
 
-std::string Runner::component_signature(const std::string& component) {
-  if (auto ref = ComponentFile::parse_reference(component)) return ComponentFile::load(ref->first, ref->second).signature_json();
-  const loader::PluginEntry* entry = m_registry.provider(loader::Kind::component, component);
-  if (entry == nullptr) {
-    throw ComponentNotFoundError("component '" + component + "' not found" +
-                                 util::did_you_mean(component, m_registry.names(loader::Kind::component)) +
-                                 " (see: torchx builtins)");
-  }
-  auto library = m_registry.load(*entry);
-  return library->component(component)->signature_json;
+std::unique_ptr<OpenComponent> Runner::open_component(const std::string& component) {
+  const ComponentContext context{m_registry, [this](const std::string& name) { return named_resource(name); },
+                                 [this]() -> const PythonEvaluatorOptions& { return python_evaluator(); }};
+  return runner::open_component(ComponentSource::resolve(component), context);
 }
+
+std::string Runner::component_signature(const std::string& component) { return open_component(component)->signature_json(); }
 
 specs::AppDef Runner::build_component(const std::string& component, const std::vector<std::string>& args) {
   const auto found = m_component_defaults.find(component);
   const std::map<std::string, std::string> defaults =
       found == m_component_defaults.end() ? std::map<std::string, std::string>{} : found->second;
-  if (auto ref = ComponentFile::parse_reference(component)) {
-    const ComponentFile file = ComponentFile::load(ref->first, ref->second);
-    const std::string request = build_request(component, file.signature(), args, known_defaults(component, file.signature(), defaults));
-    return specs::app_def_from_json(file.build(request, [this](const std::string& name) { return named_resource(name); }));
-  }
-  const ComponentSignature signature = parse_signature(component_signature(component));
-  return build_component_request(component, build_request(component, signature, args, known_defaults(component, signature, defaults)));
+  const auto opened = open_component(component);
+  const ComponentSignature& signature = opened->signature();
+  return opened->build(build_request(component, signature, args, known_defaults(component, signature, defaults)));
 }
 
-specs::AppDef Runner::build_component_request(const std::string& component, std::string request) {
-  const loader::PluginEntry* entry = m_registry.provider(loader::Kind::component, component);
-  if (entry == nullptr) {
-    throw ComponentNotFoundError("component '" + component + "' not found" +
-                                 util::did_you_mean(component, m_registry.names(loader::Kind::component)) +
-                                 " (see: torchx builtins)");
-  }
-  {
-    // An argument named `h` is a named resource: resolved here, where plugin and config presets
-    // are known, and handed to the component with its arguments.
-    json::value parsed;
-    try {
-      parsed = json::parse(request);
-    } catch (const std::exception& e) {
-      throw ComponentArgsError("component '" + component + "': the build request is not JSON: " + e.what());
-    }
-    const json::value* args = parsed.is_object() ? parsed.as_object().if_contains("args") : nullptr;
-    if (args == nullptr || !args->is_object()) {
-      throw ComponentArgsError("component '" + component + "': the build request has no \"args\" object");
-    }
-    auto& req = parsed.as_object();
-    if (const auto* h = args->as_object().if_contains("h"); h != nullptr && h->is_string()) {
-      const std::string name(h->get_string());
-      req["named_resources"] = json::object{{name, json::parse(specs::to_json(named_resource(name)))}};
-      request = json::serialize(req);
-    }
-  }
-  auto library = m_registry.load(*entry);
-  const loader::ComponentProxy proxy(library, library->component(component));
-  std::string app_json;
+specs::AppDef Runner::build_component_request(const std::string& component, const std::string& request) {
+  // The request is the caller's (Python's bound arguments): check its shape before a component
+  // relies on it.
+  json::value parsed;
   try {
-    app_json = proxy.build(request);
-  } catch (const loader::PluginCallError& e) {
-    // A component refusing its arguments is a usage error (exit 2), like an unknown argument.
-    if (e.status() == TX_E_INVALID_ARGUMENT) throw ComponentArgsError(e.what());
-    throw;
+    parsed = json::parse(request);
+  } catch (const std::exception& e) {
+    throw ComponentArgsError("component '" + component + "': the build request is not JSON: " + e.what());
   }
-  try {
-    return specs::app_def_from_json(app_json);
-  } catch (const specs::JsonDecodeError& e) {
-    throw loader::PluginCallError(TX_E_INTERNAL, "component '" + component + "' returned " + e.what());
+  const json::value* args = parsed.is_object() ? parsed.as_object().if_contains("args") : nullptr;
+  const json::value* varargs = parsed.is_object() ? parsed.as_object().if_contains("varargs") : nullptr;
+  if (args == nullptr || !args->is_object() || (varargs != nullptr && !varargs->is_array())) {
+    throw ComponentArgsError("component '" + component +
+                             "': the build request must be {\"args\": {...}, \"varargs\": [...]}");
   }
+  return open_component(component)->build(request);
+}
+
+const PythonEvaluatorOptions& Runner::python_evaluator() {
+  if (m_python) return *m_python;
+  PythonEvaluatorOptions options = PythonEvaluatorOptions::from_environment(loader::SearchPathInputs::executable_dir());
+  // The evaluator's own torchx (a component may call the builtins through it) sees the plugins
+  // this runner sees: --plugin-path dirs go first on its TORCHX_PLUGIN_PATH.
+  std::string plugin_path;
+  for (const auto& dir : m_registry.search_path()) {
+    if (dir.origin == "--plugin-path") plugin_path += (plugin_path.empty() ? "" : ":") + dir.path.string();
+  }
+  if (!plugin_path.empty()) {
+    if (const char* inherited = std::getenv("TORCHX_PLUGIN_PATH"); inherited != nullptr && *inherited != '\0') {
+      plugin_path += std::string(":") + inherited;
+    }
+    options.env.emplace_back("TORCHX_PLUGIN_PATH", plugin_path);
+  }
+  m_python = std::move(options);
+  return *m_python;
 }
 
 DryRunResult Runner::dryrun_component(const std::string& component, const std::vector<std::string>& args,

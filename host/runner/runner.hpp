@@ -6,6 +6,7 @@
 #pragma once
 
 #include "config.hpp"
+#include "python_evaluator.hpp"
 #include "registry.hpp"
 #include "scheduler_proxy.hpp"
 #include "trackers.hpp"
@@ -26,6 +27,7 @@
 namespace torchx::runner {
 
 struct ComponentSignature;
+class OpenComponent;
 
 /// What a dryrun produced: everything `schedule` needs, and what `--dryrun` shows.
 struct DryRunResult {
@@ -109,15 +111,15 @@ public:
                                 const std::string& scheduler, const specs::Cfg& cfg = {},
                                 const std::optional<std::string>& workspace = std::nullopt,
                                 const std::optional<std::string>& parent_run_id = std::nullopt);
-  /// Builds the AppDef of `component` (a plugin's or a file's) from its command-line `args`,
-  /// without validating or scheduling it.
+  /// Builds the AppDef of `component` (a plugin's, or a YAML or Python file's: see
+  /// component_source.hpp) from its command-line `args`, without validating or scheduling it.
   specs::AppDef build_component(const std::string& component, const std::vector<std::string>& args);
-  /// Builds the AppDef of the plugin component `component` from its build request
+  /// Builds the AppDef of `component` (any source, as build_component) from its build request
   /// (plugin-api/docs/payloads.md, "Build request": every declared argument present and typed),
   /// resolving a named resource `h` as build_component does: for front doors that bind the
   /// arguments themselves (Python's `torchx.components.dist.ddp(...)`). Throws
   /// ComponentNotFoundError, ComponentArgsError (a malformed request, or the component refused it).
-  specs::AppDef build_component_request(const std::string& component, std::string request_json);
+  specs::AppDef build_component_request(const std::string& component, const std::string& request_json);
   /// Submits what dryrun produced; returns the app handle `<scheduler>://<session>/<app_id>`.
   std::string schedule(const DryRunResult& dryrun);
   /// dryrun + schedule.
@@ -175,6 +177,12 @@ public:
   /// Presets that take precedence over plugins and the built-in tables.
   void set_named_resources(specs::Dict<specs::Resource> presets) { m_presets = std::move(presets); }
 
+  /// How `FILE.py:FN` components are evaluated (docs/python.md). Default:
+  /// PythonEvaluatorOptions::from_environment next to this executable, with the registry's
+  /// --plugin-path dirs first on the child's TORCHX_PLUGIN_PATH.
+  void set_python_evaluator(PythonEvaluatorOptions options) { m_python = std::move(options); }
+  const PythonEvaluatorOptions& python_evaluator();
+
   /// The scheduler proxy of `name`, created (and its plugin loaded) on first use.
   loader::SchedulerProxy& scheduler(const std::string& name);
 
@@ -190,6 +198,10 @@ private:
   ConfigUse m_use;
   std::vector<std::string> m_config_warnings;  ///< what use_config found, said at the next dryrun
   std::function<void(const std::string&)> m_warn;
+  std::optional<PythonEvaluatorOptions> m_python;
+  /// The component `component` names, opened (component_source.hpp): the one place a reference
+  /// is resolved to a plugin, a YAML file or a Python file.
+  std::unique_ptr<OpenComponent> open_component(const std::string& component);
   void warn(const std::string& message) const;
   /// `defaults` without the names `signature` does not declare (each one a warning).
   std::map<std::string, std::string> known_defaults(const std::string& component, const ComponentSignature& signature,

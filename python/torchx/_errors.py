@@ -29,6 +29,10 @@ class ComponentArgsError(ValueError):
     """Component arguments that do not match its signature (the CLI's usage error, exit 2)."""
 
 
+class ComponentError(RuntimeError):
+    """A component that failed to build its AppDef (it raised, or its evaluator failed)."""
+
+
 class AppDefValidationError(ValueError):
     """An AppDef that fails validation; ``problems`` lists every problem."""
 
@@ -112,6 +116,7 @@ _BY_NAME: Dict[str, Type[BaseException]] = {
         ComponentNotFoundException,
         ComponentValidationException,
         ComponentArgsError,
+        ComponentError,
         AppDefValidationError,
         WorkspaceError,
         UnknownNamedResourceError,

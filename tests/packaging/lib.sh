@@ -30,6 +30,20 @@ run_echo_job() {
   expect_contains "$status" "State: SUCCEEDED" "the $scheduler job SUCCEEDED"
 }
 
+# run_python_component TORCHX: runs the concepts page's component file with the installed
+# Python package (the python3 on PATH evaluates it) and checks its AppDef.
+run_python_component() {
+  local torchx=$1 out
+  printf '%s\n' 'import torchx.specs as specs' '' \
+    'def ddp(name: str, nnodes: int, image: str, entrypoint: str, *args: str) -> specs.AppDef:' \
+    '    return specs.AppDef(name=name, roles=[specs.Role(name="trainer", entrypoint=entrypoint, image=image,' \
+    '        resource=specs.Resource(cpu=4, gpu=1, memMB=1024), args=list(args), num_replicas=nnodes)])' \
+    >my_component.py
+  out=$("$torchx" run --dryrun --json -s local_cwd my_component.py:ddp --name demo --nnodes 2 --image /tmp \
+    --entrypoint echo hello world 2>&1) || fail "run my_component.py:ddp failed: $out"
+  expect_contains "$out" '"args":["hello","world"]' "a Python component file runs with the installed package"
+}
+
 # A hermetic environment: no user or system plugin directories of this machine, no site policy,
 # none of its TORCHX_* or XDG_* settings (every one is unset, whatever its name), a fresh state dir.
 hermetic_env() {

@@ -16,6 +16,7 @@ contents=$(dpkg-deb --contents "$deb")
 expect_contains "$contents" "./usr/bin/torchx" "contains /usr/bin/torchx"
 expect_contains "$contents" "./usr/share/torchx/plugins.d/local.json" "contains the bundled manifests"
 expect_contains "$contents" "./usr/lib/cmake/torchx/torchxConfig.cmake" "contains the SDK"
+expect_contains "$contents" "./usr/lib/python3/dist-packages/torchx/specs/api.py" "contains the Python package where Debian's python3 finds it"
 
 dpkg-deb -x "$deb" "$work/root"
 hermetic_env "$work"
@@ -25,4 +26,5 @@ plugins=$("$torchx" plugins 2>&1)
 expect_contains "$plugins" "$work/root/usr/share/torchx/plugins.d/local.json" "torchx plugins lists the packaged plugins"
 expect_contains "$plugins" "schedulers: slurm" "the slurm plugin is packaged"
 run_echo_job "$torchx" local_cwd
+run_python_component "$torchx"
 echo "PASS"

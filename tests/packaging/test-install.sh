@@ -16,7 +16,9 @@ expect_file "$stage/bin/torchx" \
   "$stage/lib/libtorchx_specs.a" "$stage/lib/cmake/torchx/torchxConfig.cmake" \
   "$stage/lib/cmake/torchx/torchxConfigVersion.cmake" "$stage/lib/cmake/torchx/TorchxPlugin.cmake" \
   "$stage/lib/pkgconfig/torchx.pc" "$stage/share/bash-completion/completions/torchx" \
-  "$stage/share/man/man1/torchx.1" "$stage/share/doc/torchx/plugin-template/example_scheduler.cpp"
+  "$stage/share/man/man1/torchx.1" "$stage/share/doc/torchx/plugin-template/example_scheduler.cpp" \
+  "$stage/lib/python3/dist-packages/torchx/__init__.py" "$stage/lib/python3/dist-packages/torchx/version.py" \
+  "$stage/lib/python3/dist-packages/torchx/_evaluate.py" "$stage/lib/python3/dist-packages/torchx/specs/api.py"
 
 # Manifests point at their libraries relatively: nothing in the prefix names the prefix.
 if grep -rl "$stage" "$stage/share/torchx/plugins.d" "$stage/lib/pkgconfig" "$stage/lib/cmake"; then
@@ -33,6 +35,7 @@ expect_contains "$plugins" "$work/moved/share/torchx/plugins.d/local.json" "the 
 check=$("$torchx" plugins check 2>&1) || fail "plugins check failed in the moved prefix: $check"
 expect_contains "$check" "ok      local" "the moved prefix's plugins load"
 run_echo_job "$torchx" local_cwd
+run_python_component "$torchx"
 
 # Python: the moved prefix's package loads the moved libtorchx_runtime.so (torchx/_native_path.py),
 # which finds the moved bundled plugins from its own file (dladdr), not from the interpreter.

@@ -4,6 +4,7 @@
 from torchx._errors import (  # noqa: F401
     AppDefValidationError,
     ComponentArgsError,
+    ComponentError,
     ComponentNotFoundException,
     ComponentValidationException,
     ConfigError,

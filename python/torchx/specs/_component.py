@@ -387,8 +387,13 @@ def _default_json(p: _Param) -> Any:
 
 
 class ComponentFileError(Exception):
-    """A component file that cannot be loaded (missing, not Python, no such function). ``what``
-    is one line; for a syntax error it starts with ``file:line:column:``."""
+    """A component file that cannot be loaded (missing, not Python, no such function): one line;
+    for a syntax error it starts with ``file:line:column:``. ``not_found`` is True for a missing
+    file or function."""
+
+    def __init__(self, message: str, not_found: bool = False) -> None:
+        super().__init__(message)
+        self.not_found = not_found
 
 
 def load_file(path: str, fn_name: str) -> Callable[..., Any]:
@@ -399,7 +404,7 @@ def load_file(path: str, fn_name: str) -> Callable[..., Any]:
     wherever ``sys.stdout`` points. Raises ComponentFileError, and whatever the file's top level
     raises (a SyntaxError is a ComponentFileError)."""
     if not os.path.exists(path):
-        raise ComponentFileError(f"component file '{path}' does not exist")
+        raise ComponentFileError(f"component file '{path}' does not exist", not_found=True)
     if os.path.isdir(path):
         raise ComponentFileError(f"component file '{path}' is a directory")
     try:
@@ -435,7 +440,7 @@ def load_file(path: str, fn_name: str) -> Callable[..., Any]:
         elif functions:
             hint = f" (it has: {', '.join(functions)})"
         what = "no function" if fn is None else "not a function:"
-        raise ComponentFileError(f"{path}: {what} '{fn_name}'{hint}")
+        raise ComponentFileError(f"{path}: {what} '{fn_name}'{hint}", not_found=fn is None)
     return fn
 
 

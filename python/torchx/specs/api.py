@@ -7,7 +7,6 @@ for Python TorchX build the same objects here. They cross into the C++ core as t
 Standard library only; Python 3.8 or later.
 """
 
-import asyncio
 import copy
 import inspect
 import json
@@ -256,6 +255,8 @@ class Role:
         if attrname in overrides:
             value = overrides[attrname]
             if inspect.isawaitable(value):
+                import asyncio
+
                 result = asyncio.get_event_loop().run_until_complete(value)
             elif callable(value):
                 result = value()

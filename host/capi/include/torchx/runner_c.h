@@ -16,7 +16,8 @@
  * where `type` is TorchX's exception name where TorchX has one (MalformedAppHandleException,
  * UnknownSchedulerException, UnknownAppException, InvalidRunConfigException (+ "cfg_key"),
  * ComponentNotFoundException, ComponentValidationException) and ours otherwise
- * (ComponentArgsError, AppDefValidationError (+ "problems"), WorkspaceError,
+ * (ComponentArgsError, ComponentError (a component failed to build its AppDef),
+ * AppDefValidationError (+ "problems"), WorkspaceError,
  * UnknownNamedResourceError, KeyValueParseError, MountParseError, JsonDecodeError,
  * InvalidLogRegexError, ConfigError, PluginLoadError, PluginPolicyError (+ "problems"),
  * PluginCallError (+ "status": "invalid_argument" | "not_found" | "unsupported" | "unavailable"

@@ -1,0 +1,172 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""The evaluator of Python component files, run by ``torchx run FILE.py:FN`` in a child process.
+
+    python3 <package dir>/torchx/_evaluate.py FD FILE FUNCTION
+
+Run as a script, not ``-m``, so that the current directory does not come before our package on
+``sys.path`` (a ``torchx/`` checkout there would shadow it): ``sys.path`` is our package's
+directory, the current directory, then ``$PYTHONPATH`` and the interpreter's own.
+
+FD is a socket to torchx; the conversation is in host/runner/python_evaluator.hpp. stdout is
+torchx's stderr (so ``print()`` in a component never reaches the protocol or torchx's stdout),
+stdin is /dev/null. ``TORCHX_PYTHON_TRACEBACK=1`` prints the traceback of an exception raised by
+the component to stderr, besides the one-line error torchx shows.
+"""
+
+import os
+import sys
+
+
+def _fix_path() -> str:
+    package_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    sys.path[0] = package_dir  # was this script's directory
+    cwd = os.getcwd()
+    if cwd not in sys.path:
+        sys.path.insert(1, cwd)
+    return package_dir
+
+
+_PACKAGE_DIR = _fix_path()
+
+import json  # noqa: E402
+import traceback  # noqa: E402
+from typing import Any, Dict, Optional  # noqa: E402
+
+
+class _Channel:
+    """JSON lines over the socket at ``fd``."""
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+        self._buffer = b""
+
+    def send(self, message: Dict[str, Any], lenient: bool = False) -> None:
+        """Sends one message. Text that is not valid UTF-8 (lone surrogates) raises
+        UnicodeEncodeError, or with ``lenient`` (error messages) is sent escaped."""
+        text = json.dumps(message, ensure_ascii=False, allow_nan=False)
+        data = text.encode("utf-8", "backslashreplace" if lenient else "strict") + b"\n"
+        view = memoryview(data)
+        while view:
+            n = os.write(self._fd, view)
+            view = view[n:]
+
+    def receive(self) -> Optional[Dict[str, Any]]:
+        """The next message, or None when torchx closed its end."""
+        while b"\n" not in self._buffer:
+            chunk = os.read(self._fd, 65536)
+            if not chunk:
+                return None
+            self._buffer += chunk
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        return json.loads(line.decode("utf-8"))
+
+    def named_resource(self, name: str) -> Any:
+        from torchx.specs import _json
+
+        self.send({"named_resource": name})
+        answer = self.receive()
+        if answer is None:
+            raise KeyError(f"no named resource '{name}' (torchx stopped answering)")
+        if "resource" in answer:
+            return _json.resource_from_dict(answer["resource"])
+        raise KeyError(str(answer.get("error", f"no named resource '{name}'")))
+
+
+def _location(error: BaseException) -> Dict[str, Any]:
+    """The innermost frame of the traceback outside torchx's own package (the line of the
+    component that raised, or that called what raised)."""
+    frames = traceback.extract_tb(error.__traceback__)
+    own = os.path.join(_PACKAGE_DIR, "torchx") + os.sep
+    chosen = None
+    for frame in frames:
+        if not os.path.abspath(frame.filename).startswith(own):
+            chosen = frame
+    if chosen is None and frames:
+        chosen = frames[-1]
+    if chosen is None:
+        return {}
+    return {"file": chosen.filename, "line": chosen.lineno}
+
+
+def _exception(error: BaseException) -> Dict[str, Any]:
+    if os.environ.get("TORCHX_PYTHON_TRACEBACK") == "1":
+        traceback.print_exception(type(error), error, error.__traceback__, file=sys.stderr)
+    message = str(error)
+    if isinstance(error, SystemExit):
+        message = f"the component called sys.exit({error.code!r})"
+    elif isinstance(error, KeyError) and len(error.args) == 1 and isinstance(error.args[0], str):
+        message = error.args[0]  # not repr()'s quotes
+    return {"error": {"kind": "exception", "type": type(error).__name__, "message": message, **_location(error)}}
+
+
+def _flush_and_exit(code: int) -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # noqa: S110 (a closed or broken stream: nothing left to say there)
+            pass
+    os._exit(code)
+
+
+def _send_result(channel: _Channel, message: Dict[str, Any]) -> None:
+    """Sends the last message, after what the component printed (so that it shows first)."""
+    try:
+        sys.stdout.flush()
+    except Exception:  # noqa: S110 (a broken stdout does not stop the answer)
+        pass
+    if "error" in message:
+        channel.send(message, lenient=True)
+        return
+    try:
+        channel.send(message)
+    except UnicodeEncodeError as e:
+        channel.send({"error": {"kind": "exception", "type": "UnicodeEncodeError",
+                                "message": f"the component's result holds text that is not valid UTF-8: {e}"}})
+
+
+def main() -> None:
+    fd, path, function = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+    channel = _Channel(fd)
+    import torchx.specs as specs
+    from torchx.specs import _component, _json
+
+    specs._native_named_resource = channel.named_resource
+    try:
+        fn = _component.load_file(path, function)
+        spec = _component.ComponentSpec(fn)
+        signature = spec.signature()
+    except _component.ComponentFileError as e:
+        kind = "not_found" if e.not_found else "file"
+        _send_result(channel, {"error": {"kind": kind, "message": str(e)}})
+        _flush_and_exit(0)
+        return
+    except _component.ComponentValidationError as e:
+        _send_result(channel, {"error": {"kind": "file", "message": f"{path}: {e}"}})
+        _flush_and_exit(0)
+        return
+    except BaseException as e:  # the file's top level raised
+        _send_result(channel, _exception(e))
+        _flush_and_exit(0)
+        return
+    _send_result(channel, {"signature": signature})
+
+    message = channel.receive()
+    if message is None or "build" not in message:  # torchx needed only the signature (--help)
+        _flush_and_exit(0)
+        return
+    try:
+        app = spec.call(message["build"])
+        result: Dict[str, Any] = {"app": _json.app_def_to_dict(app)}
+    except _component.ArgumentError as e:
+        result = {"error": {"kind": "argument", "message": str(e), "argument": e.argument}}
+    except _json.JsonEncodeError as e:
+        result = {"error": {"kind": "exception", "type": "TypeError",
+                            "message": f"the AppDef '{function}' returned cannot be used: {e}", "file": path}}
+    except BaseException as e:
+        result = _exception(e)
+    _send_result(channel, result)
+    _flush_and_exit(0)
+
+
+if __name__ == "__main__":
+    main()

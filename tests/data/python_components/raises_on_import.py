@@ -1,0 +1,2 @@
+import torchx.specs as specs
+raise RuntimeError("cannot configure: no cluster")
