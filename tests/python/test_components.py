@@ -103,3 +103,22 @@ def test_tracker_app_run_from_env(monkeypatch):
     app_run_from_env.cache_clear()
     assert app_run_from_env().id == "local_cwd://torchx/x-1"
     app_run_from_env.cache_clear()
+
+
+def test_a_component_file_calling_dist_ddp_through_the_cli(hermetic):
+    """`torchx run FILE.py:FN` whose function calls torchx.components.dist.ddp and edits the
+    result: the evaluator's child loads the native runner for the builtin."""
+    (hermetic / "comp.py").write_text(
+        "import torchx.components.dist as dist\n"
+        "import torchx.specs as specs\n\n"
+        "def trainer(script: str, j: str = '1x2') -> specs.AppDef:\n"
+        "    app = dist.ddp(script=script, j=j, h='gpu.small')\n"
+        "    app.roles[0].env['EXTRA'] = '1'\n"
+        "    print('building')\n"
+        "    return app\n"
+    )
+    (hermetic / "train.py").write_text("print(1)\n")
+    app = cli_app(hermetic, "comp.py:trainer", ["--script", "train.py", "-j", "2x1"])
+    expected = cli_app(hermetic, "dist.ddp", ["--script", "train.py", "-j", "2x1", "-h", "gpu.small"])
+    expected["roles"][0]["env"]["EXTRA"] = "1"
+    assert app == expected
