@@ -37,20 +37,7 @@ expect_contains "$check" "ok      local" "the moved prefix's plugins load"
 run_echo_job "$torchx" local_cwd
 run_python_component "$torchx"
 
-# Python: the moved prefix's package loads the moved libtorchx_runtime.so (torchx/_native_path.py),
-# which finds the moved bundled plugins from its own file (dladdr), not from the interpreter.
-expect_file "$work/moved/lib/python3/dist-packages/torchx/runner/api.py" "$work/moved/lib/libtorchx_runtime.so" \
-  "$work/moved/include/torchx/runner_c.h"
-py=$(PYTHONPATH=$work/moved/lib/python3/dist-packages /usr/bin/python3 -c '
-from torchx import _native
-from torchx.runner import get_runner
-print(_native.library_path())
-with get_runner() as runner:
-    h = runner.run_component("utils.echo", ["--msg", "from python"], scheduler="local_cwd")
-    print(runner.wait(h, wait_interval=0.1).state.name, "".join(runner.log_lines(h, "echo")).strip())
-' 2>&1) || fail "python over the moved prefix: $py"
-expect_contains "$py" "$work/moved/lib/libtorchx_runtime.so" "the moved package loads the moved library"
-expect_contains "$py" "SUCCEEDED from python" "python runs a job over the moved prefix's plugins"
+run_python_runner "$work/moved"
 
 # pkg-config: compiles and links a program against the SDK with the flags it gives.
 export PKG_CONFIG_PATH=$work/moved/lib/pkgconfig
