@@ -20,12 +20,18 @@ namespace {
 
 const char* status_name(tx_status status) {
   switch (status) {
-    case TX_OK: return "ok";
-    case TX_E_INVALID_ARGUMENT: return "invalid_argument";
-    case TX_E_NOT_FOUND: return "not_found";
-    case TX_E_UNSUPPORTED: return "unsupported";
-    case TX_E_UNAVAILABLE: return "unavailable";
-    case TX_E_INTERNAL: break;
+    case TX_OK:
+      return "ok";
+    case TX_E_INVALID_ARGUMENT:
+      return "invalid_argument";
+    case TX_E_NOT_FOUND:
+      return "not_found";
+    case TX_E_UNSUPPORTED:
+      return "unsupported";
+    case TX_E_UNAVAILABLE:
+      return "unavailable";
+    case TX_E_INTERNAL:
+      break;
   }
   return "internal";
 }

@@ -12,7 +12,7 @@ namespace torchx::capi {
 /// A request to the C API that is malformed: not JSON, a missing or mistyped key, an unknown
 /// method ("InvalidRequest").
 class InvalidRequestError : public std::runtime_error {
-public:
+ public:
   using std::runtime_error::runtime_error;
 };
 

@@ -19,7 +19,7 @@ namespace {
 
 /// A request object with typed getters that name the key in their error.
 class Request {
-public:
+ public:
   Request(std::string_view method, std::string_view text) : m_method(method) {
     if (text.empty()) return;
     json::value v;
@@ -68,7 +68,8 @@ public:
   [[nodiscard]] int integer(const char* key, int fallback) const {
     const json::value* v = find(key);
     if (v == nullptr) return fallback;
-    if (!v->is_int64() || v->get_int64() < 0 || v->get_int64() > 1'000'000) throw bad_type(key, "a non-negative integer");
+    if (!v->is_int64() || v->get_int64() < 0 || v->get_int64() > 1'000'000)
+      throw bad_type(key, "a non-negative integer");
     return static_cast<int>(v->get_int64());
   }
   [[nodiscard]] std::optional<double> number(const char* key) const {
@@ -94,7 +95,7 @@ public:
   [[nodiscard]] std::optional<std::string> parent_run_id() const { return optional_string("parent_run_id"); }
   [[nodiscard]] const std::string& method() const { return m_method; }
 
-private:
+ private:
   [[nodiscard]] InvalidRequestError bad_type(const char* key, const char* expected) const {
     return InvalidRequestError(m_method + ": '" + key + "' must be " + expected);
   }
@@ -138,13 +139,16 @@ using Method = std::function<json::value(runner::Runner&, const Request&)>;
 const std::map<std::string, Method, std::less<>>& methods() {
   static const std::map<std::string, Method, std::less<>> table{
       {"scheduler_backends", [](runner::Runner& rn, const Request&) { return string_array(rn.scheduler_backends()); }},
-      {"run_opts", [](runner::Runner& rn, const Request& r) { return parse(specs::to_json(rn.run_opts(r.string("scheduler")))); }},
+      {"run_opts",
+       [](runner::Runner& rn, const Request& r) { return parse(specs::to_json(rn.run_opts(r.string("scheduler")))); }},
       {"cfg_from_str",
        [](runner::Runner& rn, const Request& r) {
          return parse(specs::to_json(rn.cfg_from_str(r.string("scheduler"), r.string("text"))));
        }},
       {"resolve_cfg",
-       [](runner::Runner& rn, const Request& r) { return parse(specs::to_json(rn.resolve_cfg(r.string("scheduler"), r.cfg()))); }},
+       [](runner::Runner& rn, const Request& r) {
+         return parse(specs::to_json(rn.resolve_cfg(r.string("scheduler"), r.cfg())));
+       }},
       {"component_signature",
        [](runner::Runner& rn, const Request& r) { return parse(rn.component_signature(r.string("component"))); }},
       {"build_request",
@@ -159,7 +163,8 @@ const std::map<std::string, Method, std::less<>>& methods() {
              defaults[std::string(kv.key())] = std::string(kv.value().get_string());
            }
          }
-         return parse(runner::build_request(r.string("component"), runner::parse_signature(signature), r.strings("args"), defaults));
+         return parse(runner::build_request(r.string("component"), runner::parse_signature(signature),
+                                            r.strings("args"), defaults));
        }},
       {"build_component",
        [](runner::Runner& rn, const Request& r) {
@@ -173,13 +178,13 @@ const std::map<std::string, Method, std::less<>>& methods() {
        [](runner::Runner& rn, const Request& r) {
          const std::string app = r.object_text("app");
          if (app.empty()) throw InvalidRequestError(r.method() + ": 'app' is required");
-         return dryrun_json(
-             rn.dryrun(specs::app_def_from_json(app), r.string("scheduler"), r.cfg(), r.workspace(), r.parent_run_id()));
+         return dryrun_json(rn.dryrun(specs::app_def_from_json(app), r.string("scheduler"), r.cfg(), r.workspace(),
+                                      r.parent_run_id()));
        }},
       {"dryrun_component",
        [](runner::Runner& rn, const Request& r) {
-         return dryrun_json(rn.dryrun_component(r.string("component"), r.strings("args"), r.string("scheduler"), r.cfg(),
-                                                r.workspace(), r.parent_run_id()));
+         return dryrun_json(rn.dryrun_component(r.string("component"), r.strings("args"), r.string("scheduler"),
+                                                r.cfg(), r.workspace(), r.parent_run_id()));
        }},
       {"schedule", [](runner::Runner& rn, const Request& r) { return json::value(rn.schedule(dryrun_from(r))); }},
       {"status",
@@ -192,9 +197,10 @@ const std::map<std::string, Method, std::less<>>& methods() {
          auto app = rn.describe(r.string("app_handle"));
          return app ? parse(specs::to_json(*app)) : json::value(nullptr);
        }},
-      {"cancel",
-       [](runner::Runner& rn, const Request& r) { return json::value(specs::to_string(rn.cancel(r.string("app_handle")))); }},
-      {"list", [](runner::Runner& rn, const Request& r) { return parse(specs::to_json(rn.list(r.string("scheduler")))); }},
+      {"cancel", [](runner::Runner& rn,
+                    const Request& r) { return json::value(specs::to_string(rn.cancel(r.string("app_handle")))); }},
+      {"list",
+       [](runner::Runner& rn, const Request& r) { return parse(specs::to_json(rn.list(r.string("scheduler")))); }},
       {"delete",
        [](runner::Runner& rn, const Request& r) {
          rn.delete_app(r.string("app_handle"));
@@ -205,7 +211,8 @@ const std::map<std::string, Method, std::less<>>& methods() {
       {"named_resources",
        [](runner::Runner& rn, const Request&) {
          json::array out;
-         for (const auto& [name, source] : rn.named_resources()) out.push_back(json::object{{"name", name}, {"source", source}});
+         for (const auto& [name, source] : rn.named_resources())
+           out.push_back(json::object{{"name", name}, {"source", source}});
          return json::value(std::move(out));
        }},
   };
@@ -231,7 +238,8 @@ std::unique_ptr<loader::LogStream> open_log(runner::Runner& runner, std::string_
   std::optional<specs::Stream> streams;
   if (auto s = r.optional_string("streams")) {
     streams = specs::stream_from_string(*s);
-    if (!streams) throw InvalidRequestError("log_lines: 'streams' must be stdout, stderr or combined, not '" + *s + "'");
+    if (!streams)
+      throw InvalidRequestError("log_lines: 'streams' must be stdout, stderr or combined, not '" + *s + "'");
   }
   return runner.log_lines(r.string("app_handle"), r.string("role_name"), r.integer("k", 0), r.optional_string("regex"),
                           r.boolean("should_tail", false), streams, r.number("since"), r.number("until"));

@@ -10,9 +10,9 @@
 #include "runner.hpp"
 #include "scheduler_proxy.hpp"
 
-#include <boost/json.hpp>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <boost/json.hpp>
 
 #include <cstdlib>
 #include <cstring>
@@ -63,10 +63,14 @@ void init_logging_once() {
     const char* env = std::getenv("LOGLEVEL");
     const std::string level = env == nullptr ? "" : env;
     spdlog::level::level_enum lvl = spdlog::level::warn;
-    if (level == "DEBUG") lvl = spdlog::level::debug;
-    else if (level == "INFO") lvl = spdlog::level::info;
-    else if (level == "ERROR") lvl = spdlog::level::err;
-    else if (level == "CRITICAL") lvl = spdlog::level::critical;
+    if (level == "DEBUG")
+      lvl = spdlog::level::debug;
+    else if (level == "INFO")
+      lvl = spdlog::level::info;
+    else if (level == "ERROR")
+      lvl = spdlog::level::err;
+    else if (level == "CRITICAL")
+      lvl = spdlog::level::critical;
     logger->set_level(lvl);
     spdlog::set_default_logger(std::move(logger));
   });
@@ -95,7 +99,8 @@ std::shared_ptr<RunnerState> open_state(std::string_view options_json) {
 
   loader::RegistryOptions registry_options;
   // The bundled plugins are next to this library, not the executable (Python's interpreter).
-  registry_options.search.anchor_dir = loader::SearchPathInputs::library_dir(reinterpret_cast<const void*>(&tx_runner_open));
+  registry_options.search.anchor_dir =
+      loader::SearchPathInputs::library_dir(reinterpret_cast<const void*>(&tx_runner_open));
   registry_options.search.bundled_relative = loader::SearchPathInputs::bundled_from_libdir();
   if (const auto* paths = get("plugin_path")) {
     if (!paths->is_array()) throw bad("plugin_path", "a list of directories");
@@ -135,7 +140,8 @@ std::shared_ptr<RunnerState> open_state(std::string_view options_json) {
   state->runner = std::make_unique<runner::Runner>(*state->registry, session);
   state->runner->set_warning_handler([raw = state.get()](const std::string& w) { raw->warnings.push_back(w); });
   if (config_use != "none") {
-    state->runner->use_config(runner::Config::load(), config_use == "all" ? runner::ConfigUse{} : runner::ConfigUse::library());
+    state->runner->use_config(runner::Config::load(),
+                              config_use == "all" ? runner::ConfigUse{} : runner::ConfigUse::library());
   }
   if (!component_defaults.empty()) state->runner->set_component_defaults(std::move(component_defaults));
   return state;

@@ -5,8 +5,8 @@
 
 #include "../support/temp_dir.hpp"
 
-#include <boost/json.hpp>
 #include <doctest/doctest.h>
+#include <boost/json.hpp>
 
 #include <cstdlib>
 #include <string>
@@ -29,9 +29,8 @@ struct Fixture {
     ::setenv("TORCHX_TEST_SCHEDULER_STATE", (tmp.path() / "apps.json").c_str(), 1);
     ::setenv("TORCHX_PLUGIN_SYSTEM_PATH", "/nonexistent", 1);  // the test plugin only
     ::setenv("TORCHX_PLUGIN_POLICY", "", 1);
-    const std::string options =
-        json::serialize(json::object{{"plugin_path", json::array{std::string(TORCHX_TEST_PLUGIN_DIR) + "/plugins.d"}},
-                                     {"config", "none"}});
+    const std::string options = json::serialize(json::object{
+        {"plugin_path", json::array{std::string(TORCHX_TEST_PLUGIN_DIR) + "/plugins.d"}}, {"config", "none"}});
     char* error = nullptr;
     REQUIRE(tx_runner_open(options.c_str(), &runner, &error) == TX_RUNNER_OK);
     CHECK(error == nullptr);
@@ -63,7 +62,8 @@ TEST_CASE("tx_runner_call: dryrun_component, schedule, status, and a log stream 
   CHECK(answer.at("result") == json::array{"test_sched"});
   CHECK(answer.at("warnings") == json::array{});
 
-  auto [dry_status, dry] = f.call("dryrun_component", R"({"component": "test.echo", "args": ["--msg", "hi"], "scheduler": "test_sched"})");
+  auto [dry_status, dry] =
+      f.call("dryrun_component", R"({"component": "test.echo", "args": ["--msg", "hi"], "scheduler": "test_sched"})");
   REQUIRE(dry_status == TX_RUNNER_OK);
   const json::value dryrun = dry.at("result");
   CHECK(dryrun.at("scheduler") == "test_sched");
@@ -98,7 +98,8 @@ TEST_CASE("tx_runner_call: errors are objects with TorchX's type names, never a 
   auto [s1, unknown_method] = f.call("no_such", "{}");
   CHECK(s1 == TX_RUNNER_ERROR);
   CHECK(unknown_method.at("type") == "InvalidRequest");
-  CHECK(std::string(unknown_method.at("message").as_string()).starts_with("unknown method 'no_such' (methods: build_component, "));
+  CHECK(std::string(unknown_method.at("message").as_string())
+            .starts_with("unknown method 'no_such' (methods: build_component, "));
 
   auto [s2, not_json] = f.call("status", "{not json");
   CHECK(s2 == TX_RUNNER_ERROR);
@@ -117,7 +118,8 @@ TEST_CASE("tx_runner_call: errors are objects with TorchX's type names, never a 
   CHECK(unknown_app.at("result").is_null());
   auto [s8, cancel_unknown] = f.call("cancel", R"({"app_handle": "test_sched://torchx/x"})");
   CHECK(cancel_unknown.at("type") == "UnknownAppException");
-  auto [s9, bad_cfg] = f.call("dryrun_component", R"({"component": "test.echo", "scheduler": "test_sched", "cfg": {"x": {"nested": {}}}})");
+  auto [s9, bad_cfg] = f.call("dryrun_component",
+                              R"({"component": "test.echo", "scheduler": "test_sched", "cfg": {"x": {"nested": {}}}})");
   CHECK(bad_cfg.at("type") == "JsonDecodeError");
   auto [s10, not_found] = f.call("build_component", R"({"component": "test.eho"})");
   CHECK(not_found.at("type") == "ComponentNotFoundException");
