@@ -15,6 +15,7 @@
 #include <boost/json.hpp>
 
 #include <cstdlib>
+#include <filesystem>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -99,8 +100,9 @@ std::shared_ptr<RunnerState> open_state(std::string_view options_json) {
 
   loader::RegistryOptions registry_options;
   // The bundled plugins are next to this library, not the executable (Python's interpreter).
-  registry_options.search.anchor_dir =
+  const std::filesystem::path library_dir =
       loader::SearchPathInputs::library_dir(reinterpret_cast<const void*>(&tx_runner_open));
+  registry_options.search.anchor_dir = library_dir;
   registry_options.search.bundled_relative = loader::SearchPathInputs::bundled_from_libdir();
   if (const auto* paths = get("plugin_path")) {
     if (!paths->is_array()) throw bad("plugin_path", "a list of directories");
@@ -138,6 +140,7 @@ std::shared_ptr<RunnerState> open_state(std::string_view options_json) {
   state->registry = std::make_unique<loader::Registry>(loader::Registry::discover(registry_options));
   state->registry->check_policy();
   state->runner = std::make_unique<runner::Runner>(*state->registry, session);
+  state->runner->set_python_package_anchor(library_dir);  // <prefix>/lib: the package is found from there
   state->runner->set_warning_handler([raw = state.get()](const std::string& w) { raw->warnings.push_back(w); });
   if (config_use != "none") {
     state->runner->use_config(runner::Config::load(),

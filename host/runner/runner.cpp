@@ -215,7 +215,7 @@ specs::AppDef Runner::build_component_request(const std::string& component, cons
 
 const PythonEvaluatorOptions& Runner::python_evaluator() {
   if (m_python) return *m_python;
-  PythonEvaluatorOptions options = PythonEvaluatorOptions::from_environment(loader::SearchPathInputs::executable_dir());
+  PythonEvaluatorOptions options = PythonEvaluatorOptions::from_environment(m_python_anchor);
   // The evaluator's own torchx (a component may call the builtins through it) sees the plugins
   // this runner sees: --plugin-path dirs go first on its TORCHX_PLUGIN_PATH.
   std::string plugin_path;

@@ -182,6 +182,10 @@ public:
   /// --plugin-path dirs first on the child's TORCHX_PLUGIN_PATH.
   void set_python_evaluator(PythonEvaluatorOptions options) { m_python = std::move(options); }
   const PythonEvaluatorOptions& python_evaluator();
+  /// Where the default python_evaluator looks for the package: a directory one level below the
+  /// prefix (`<prefix>/bin`, the default, or `<prefix>/lib` for libtorchx_runtime.so, which
+  /// inside Python is not next to the executable). Takes effect before the first evaluation.
+  void set_python_package_anchor(std::filesystem::path dir) { m_python_anchor = std::move(dir); }
 
   /// The scheduler proxy of `name`, created (and its plugin loaded) on first use.
   loader::SchedulerProxy& scheduler(const std::string& name);
@@ -199,6 +203,7 @@ private:
   std::vector<std::string> m_config_warnings;  ///< what use_config found, said at the next dryrun
   std::function<void(const std::string&)> m_warn;
   std::optional<PythonEvaluatorOptions> m_python;
+  std::filesystem::path m_python_anchor = loader::SearchPathInputs::executable_dir();
   /// The component `component` names, opened (component_source.hpp): the one place a reference
   /// is resolved to a plugin, a YAML file or a Python file.
   std::unique_ptr<OpenComponent> open_component(const std::string& component);

@@ -9,6 +9,7 @@
 #include <boost/json.hpp>
 
 #include <cstdlib>
+#include <fstream>
 #include <string>
 
 namespace json = boost::json;
@@ -133,6 +134,23 @@ TEST_CASE("tx_runner_call: errors are objects with TorchX's type names, never a 
         TX_RUNNER_ERROR);
   CHECK(stream == nullptr);
   CHECK(json::parse(take(error)).at("type") == "UnknownAppException");
+}
+
+TEST_CASE("tx_runner_call: a Python component file is evaluated with the package found from the library") {
+  Fixture f;
+  const auto file = f.tmp.path() / "comp.py";
+  {
+    std::ofstream out(file);
+    out << "import torchx.specs as specs\n\n"
+           "def echo(msg: str = 'hi') -> specs.AppDef:\n"
+           "    return specs.AppDef(name='py', roles=[specs.Role(name='r', image='/tmp', entrypoint='echo', args=[msg])])\n";
+  }
+  const std::string request =
+      json::serialize(json::object{{"component", file.string() + ":echo"}, {"args", json::array{"--msg", "from c"}}});
+  auto [status, answer] = f.call("build_component", request);
+  INFO(json::serialize(answer));
+  REQUIRE(status == TX_RUNNER_OK);
+  CHECK(answer.at("result").at("roles").at(0).at("args") == json::array{"from c"});
 }
 
 TEST_CASE("tx_runner_open and NULL pointers") {

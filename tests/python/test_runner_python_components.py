@@ -67,3 +67,13 @@ def test_named_resources_come_from_the_native_side():
     assert specs.named_resources["site.gpu8"] == specs.Resource(64, 8, 500000)
     with pytest.raises(KeyError, match="did you mean 'gpu.small'"):
         specs.named_resources["gpu.smal"]
+
+
+def test_the_c_api_evaluates_python_files_with_the_package_found_from_the_library():
+    """Through the C API (not Runner.run_component, which evaluates in-process), a FILE.py:FN is
+    evaluated by a child python3 with the package found from libtorchx_runtime.so: inside Python
+    the executable is the interpreter, whose directory holds no torchx package."""
+    Path("my_component.py").write_text(MY_COMPONENT)
+    with get_runner() as runner:
+        app = runner._native.call("build_component", component="my_component.py:ddp", args=ARGS)
+        assert (app["name"], app["roles"][0]["num_replicas"]) == ("demo", 2)
