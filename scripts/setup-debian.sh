@@ -10,7 +10,7 @@ set -euo pipefail
 # Build: C++20 toolchain, CMake + Ninja, ccache; Boost 1.81 (1.74 has no Boost.JSON; DLL and
 # Process are header-only parts of libboost1.81-dev), spdlog, doctest.
 # Run and test: hyperfine for bench/, python (TorchX components run `python`) and Debian's
-# PyTorch for real `torchrun` end-to-end tests.
+# PyTorch for real `torchrun` end-to-end tests, pytest for the Python API (tests/python).
 # Packaging: dpkg-dev (dpkg-shlibdeps) and file for CPack's .deb, groff-base to lint the man page.
 build_packages=(
   g++ cmake ninja-build ccache pkg-config

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "search_path.hpp"
 
+#include <dlfcn.h>
 #include <sys/auxv.h>
 
 #include <cstdlib>
@@ -37,6 +38,17 @@ std::filesystem::path SearchPathInputs::executable_dir() {
   std::error_code ec;
   auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
   return ec ? std::filesystem::path{} : exe.parent_path();
+}
+
+std::filesystem::path SearchPathInputs::bundled_from_bindir() { return TORCHX_BUNDLED_FROM_BINDIR; }
+std::filesystem::path SearchPathInputs::bundled_from_libdir() { return TORCHX_BUNDLED_FROM_LIBDIR; }
+
+std::filesystem::path SearchPathInputs::library_dir(const void* address) {
+  Dl_info info{};
+  if (::dladdr(address, &info) == 0 || info.dli_fname == nullptr) return {};
+  std::error_code ec;
+  auto file = std::filesystem::canonical(info.dli_fname, ec);
+  return ec ? std::filesystem::path{} : file.parent_path();
 }
 
 std::vector<IgnoredSetting> ignored_settings(const SearchPathInputs& in) {
@@ -90,7 +102,7 @@ std::vector<SearchDir> plugin_search_path(const SearchPathInputs& in) {
   add("/etc/torchx/plugins.d", "system");
   const auto data_dirs = env("XDG_DATA_DIRS").value_or("/usr/local/share:/usr/share");
   for (const auto& d : split_colons(data_dirs)) add(std::filesystem::path(d) / "torchx/plugins.d", "system");
-  if (!in.exe_dir.empty()) add(in.exe_dir / "../share/torchx/plugins.d", "bundled");
+  if (!in.anchor_dir.empty()) add(in.anchor_dir / in.bundled_relative, "bundled");
   return dirs;
 }
 

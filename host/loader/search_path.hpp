@@ -24,12 +24,25 @@ struct SearchPathInputs {
   /// True in a setuid/setgid process (AT_SECURE): env overrides, --plugin-path and user dirs are
   /// ignored, as the Vulkan loader does. Running as root is not "secure" in this sense.
   bool secure = is_secure_process();
-  /// The directory holding the torchx executable; the bundled plugins are in ../share/torchx/plugins.d.
-  std::filesystem::path exe_dir = executable_dir();
+  /// The bundled plugins are in `anchor_dir / bundled_relative`: the directory of the file that
+  /// embeds the loader (the torchx executable by default; a library such as libtorchx_runtime.so,
+  /// loaded by Python, passes its own directory: /proc/self/exe is then the interpreter), and
+  /// the path from there to `<prefix>/share/torchx/plugins.d`, computed by CMake from the install
+  /// dirs (the build tree has the same layout). An empty anchor means no bundled dir.
+  std::filesystem::path anchor_dir = executable_dir();
+  std::filesystem::path bundled_relative = bundled_from_bindir();
 
   static std::optional<std::string> default_getenv(const char* name);
   static bool is_secure_process();
+  /// The directory of /proc/self/exe ("" when it cannot be read).
   static std::filesystem::path executable_dir();
+  /// The directory of the shared object (or executable) that holds `address` (dladdr, symlinks
+  /// resolved); "" when it cannot be found.
+  static std::filesystem::path library_dir(const void* address);
+  /// The bundled dir relative to the install's bin dir and lib dir (CMake computes both from
+  /// CMAKE_INSTALL_{BINDIR,LIBDIR,DATADIR}; "../share/torchx/plugins.d" for the default layout).
+  static std::filesystem::path bundled_from_bindir();
+  static std::filesystem::path bundled_from_libdir();
 };
 
 /// A setting ignored because the process is setuid/setgid: where it came from and its value.
@@ -49,7 +62,7 @@ std::vector<IgnoredSetting> ignored_settings(const SearchPathInputs& inputs);
 /// then either TORCHX_PLUGIN_SYSTEM_PATH (replacing the rest) or the user dir
 /// ($XDG_DATA_HOME/torchx/plugins.d, default ~/.local/share/...), /etc/torchx/plugins.d,
 /// each of $XDG_DATA_DIRS/torchx/plugins.d (default /usr/local/share:/usr/share), and the bundled
-/// dir next to the executable. Duplicates keep their first place.
+/// dir (`anchor_dir / bundled_relative`). Duplicates keep their first place.
 std::vector<SearchDir> plugin_search_path(const SearchPathInputs& inputs);
 
 }  // namespace torchx::loader

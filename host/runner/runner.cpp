@@ -195,9 +195,27 @@ specs::AppDef Runner::build_component(const std::string& component, const std::v
   return opened->build(build_request(component, signature, args, known_defaults(component, signature, defaults)));
 }
 
+specs::AppDef Runner::build_component_request(const std::string& component, const std::string& request) {
+  // The request is the caller's (Python's bound arguments): check its shape before a component
+  // relies on it.
+  json::value parsed;
+  try {
+    parsed = json::parse(request);
+  } catch (const std::exception& e) {
+    throw ComponentArgsError("component '" + component + "': the build request is not JSON: " + e.what());
+  }
+  const json::value* args = parsed.is_object() ? parsed.as_object().if_contains("args") : nullptr;
+  const json::value* varargs = parsed.is_object() ? parsed.as_object().if_contains("varargs") : nullptr;
+  if (args == nullptr || !args->is_object() || (varargs != nullptr && !varargs->is_array())) {
+    throw ComponentArgsError("component '" + component +
+                             "': the build request must be {\"args\": {...}, \"varargs\": [...]}");
+  }
+  return open_component(component)->build(request);
+}
+
 const PythonEvaluatorOptions& Runner::python_evaluator() {
   if (m_python) return *m_python;
-  PythonEvaluatorOptions options = PythonEvaluatorOptions::from_environment(loader::SearchPathInputs::executable_dir());
+  PythonEvaluatorOptions options = PythonEvaluatorOptions::from_environment(m_python_anchor);
   options.secure = loader::SearchPathInputs::is_secure_process();
   // The evaluator's own torchx (a component may call the builtins through it) sees the plugins
   // this runner sees: --plugin-path dirs go first on its TORCHX_PLUGIN_PATH.

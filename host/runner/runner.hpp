@@ -114,6 +114,12 @@ public:
   /// Builds the AppDef of `component` (a plugin's, or a YAML or Python file's: see
   /// component_source.hpp) from its command-line `args`, without validating or scheduling it.
   specs::AppDef build_component(const std::string& component, const std::vector<std::string>& args);
+  /// Builds the AppDef of `component` (any source, as build_component) from its build request
+  /// (plugin-api/docs/payloads.md, "Build request": every declared argument present and typed),
+  /// resolving a named resource `h` as build_component does: for front doors that bind the
+  /// arguments themselves (Python's `torchx.components.dist.ddp(...)`). Throws
+  /// ComponentNotFoundError, ComponentArgsError (a malformed request, or the component refused it).
+  specs::AppDef build_component_request(const std::string& component, const std::string& request_json);
   /// Submits what dryrun produced; returns the app handle `<scheduler>://<session>/<app_id>`.
   std::string schedule(const DryRunResult& dryrun);
   /// dryrun + schedule.
@@ -176,6 +182,10 @@ public:
   /// --plugin-path dirs first on the child's TORCHX_PLUGIN_PATH.
   void set_python_evaluator(PythonEvaluatorOptions options) { m_python = std::move(options); }
   const PythonEvaluatorOptions& python_evaluator();
+  /// Where the default python_evaluator looks for the package: a directory one level below the
+  /// prefix (`<prefix>/bin`, the default, or `<prefix>/lib` for libtorchx_runtime.so, which
+  /// inside Python is not next to the executable). Takes effect before the first evaluation.
+  void set_python_package_anchor(std::filesystem::path dir) { m_python_anchor = std::move(dir); }
 
   /// The scheduler proxy of `name`, created (and its plugin loaded) on first use.
   loader::SchedulerProxy& scheduler(const std::string& name);
@@ -193,6 +203,7 @@ private:
   std::vector<std::string> m_config_warnings;  ///< what use_config found, said at the next dryrun
   std::function<void(const std::string&)> m_warn;
   std::optional<PythonEvaluatorOptions> m_python;
+  std::filesystem::path m_python_anchor = loader::SearchPathInputs::executable_dir();
   /// The component `component` names, opened (component_source.hpp): the one place a reference
   /// is resolved to a plugin, a YAML file or a Python file.
   std::unique_ptr<OpenComponent> open_component(const std::string& component);

@@ -25,7 +25,8 @@ SearchPathInputs inputs(const Env& env, std::vector<std::string> cli = {}, bool 
     return it == env.end() ? std::nullopt : std::optional<std::string>(it->second);
   };
   in.secure = secure;
-  in.exe_dir = "/opt/torchx/bin";
+  in.anchor_dir = "/opt/torchx/bin";
+  in.bundled_relative = "../share/torchx/plugins.d";
   return in;
 }
 

@@ -58,3 +58,22 @@ hermetic_env() {
   export TORCHX_PLUGIN_POLICY=  # not this machine's /etc/torchx/plugins.conf
   cd "$root"
 }
+
+# run_python_runner PREFIX: the prefix's Python package (lib/python3/dist-packages) loads the
+# prefix's libtorchx_runtime.so (torchx/_native_path.py), which finds the prefix's bundled plugins
+# from its own file (dladdr), not from the interpreter; a local job runs through torchx.runner.
+run_python_runner() {
+  local prefix=$1 out
+  expect_file "$prefix/lib/python3/dist-packages/torchx/runner/api.py" "$prefix/lib/libtorchx_runtime.so" \
+    "$prefix/include/torchx/runner_c.h"
+  out=$(PYTHONPATH=$prefix/lib/python3/dist-packages /usr/bin/python3 -c '
+from torchx import _native
+from torchx.runner import get_runner
+print(_native.library_path())
+with get_runner() as runner:
+    h = runner.run_component("utils.echo", ["--msg", "from python"], scheduler="local_cwd")
+    print(runner.wait(h, wait_interval=0.1).state.name, "".join(runner.log_lines(h, "echo")).strip())
+' 2>&1) || fail "torchx.runner over $prefix: $out"
+  expect_contains "$out" "$prefix/lib/libtorchx_runtime.so" "the package loads the library of its own prefix"
+  expect_contains "$out" "SUCCEEDED from python" "torchx.runner runs a job over the prefix's plugins"
+}

@@ -27,4 +27,5 @@ expect_contains "$plugins" "$work/root/usr/share/torchx/plugins.d/local.json" "t
 expect_contains "$plugins" "schedulers: slurm" "the slurm plugin is packaged"
 run_echo_job "$torchx" local_cwd
 run_python_component "$torchx"
+run_python_runner "$work/root/usr"
 echo "PASS"

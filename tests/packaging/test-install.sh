@@ -37,6 +37,8 @@ expect_contains "$check" "ok      local" "the moved prefix's plugins load"
 run_echo_job "$torchx" local_cwd
 run_python_component "$torchx"
 
+run_python_runner "$work/moved"
+
 # pkg-config: compiles and links a program against the SDK with the flags it gives.
 export PKG_CONFIG_PATH=$work/moved/lib/pkgconfig
 expect_contains "$(pkg-config --modversion torchx)" "$("$torchx" --version | sed 's/^torchx-//')" "pkg-config version = torchx --version"
