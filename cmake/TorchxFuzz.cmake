@@ -10,6 +10,5 @@ if(TORCHX_BUILD_TESTS)
   message(FATAL_ERROR "TORCHX_FUZZ builds only the harnesses: add -DTORCHX_BUILD_TESTS=OFF")
 endif()
 
-set(TORCHX_SANITIZE_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
-add_compile_options(-fsanitize=fuzzer-no-link ${TORCHX_SANITIZE_FLAGS})
-add_link_options(${TORCHX_SANITIZE_FLAGS})
+include(TorchxSanitize)
+add_compile_options(-fsanitize=fuzzer-no-link)

@@ -4,7 +4,8 @@
 # timeout, out of memory) prints the target, the reproducer and the command that replays it, and
 # the script exits 1 after the remaining targets have run.
 # Usage: scripts/fuzz.sh [BUILD_DIR] [SECONDS_PER_TARGET]   (defaults: build-fuzz, 20)
-# Env: FUZZ_TARGETS="manifest macros" to run only those; FUZZ_MAX_LEN (default 4096).
+# Env: FUZZ_TARGETS="manifest macros" to run only those; FUZZ_MAX_LEN (default 4096);
+# FUZZ_BUILD_ONLY=1 to configure and build only.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 build_dir=${1:-build-fuzz}
@@ -20,6 +21,7 @@ fi
 start=$SECONDS
 cmake --build "$build_dir" --target torchx_fuzzers -j "${JOBS:-2}" || exit 1
 echo "fuzz: build took $((SECONDS - start)) s"
+[[ ${FUZZ_BUILD_ONLY:-0} == 1 ]] && exit 0
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}

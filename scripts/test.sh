@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds, starts a local Slurm cluster, and runs the whole test suite
-# (unit, CLI black-box, local_cwd and Slurm end to end, real torchrun). What `.ci/run` runs.
-# Prints each stage's wall time at the end (and the test groups' summed test times), so the whole
-# can be kept well inside CI's limit.
-# Usage: scripts/test.sh [BUILD_DIR]
+# (unit, CLI black-box, local_cwd and Slurm end to end, real torchrun); then the same suites but
+# Slurm's under ASan+UBSan (scripts/sanitize.sh, gcc) and every fuzz harness (scripts/fuzz.sh,
+# clang-16 libFuzzer): the seed corpora replayed whole, then FUZZ_SECONDS (15) of fuzzing each.
+# What `.ci/run` runs. Prints each stage's wall time at the end (and the test groups' summed test
+# times), so the whole can be kept well inside CI's limit. Every stage runs even when an earlier
+# one failed (so one run shows every failure); the exit status is 1 if any failed.
+# Usage: scripts/test.sh [BUILD_DIR]   (the sanitized and fuzz builds go to BUILD_DIR-asan and
+# BUILD_DIR-fuzz). Env: JOBS (2), FUZZ_SECONDS (15), TORCHX_TEST_SKIP="sanitize fuzz" to skip those.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=${1:-build}
 
 stages=()
+failed=0
+failed_stages=()
 stage_start=$(date +%s%N)
 # Records the wall time since the previous stage ended under the name $1.
 stage_done() {
@@ -26,6 +32,10 @@ report() {
     # ctest prints "N/M Test #K: group:name ....   Passed   1.23 sec"; the group is the prefix.
     sed -n 's/^ *[0-9]*\/[0-9]* *Test *#[0-9]*: \([^:]*\):.* \([0-9.]*\) sec$/\1 \2/p' "$build_dir/ctest.log" |
       awk '{t[$1]+=$2; n[$1]++} END {for (g in t) printf "  %-26s %4d tests %8.1f s\n", g, n[g], t[g]}' | sort >&2
+  fi
+  if ((failed)); then
+    echo "== FAILED stages: ${failed_stages[*]}" >&2
+    rc=1
   fi
   exit $rc
 }
@@ -47,5 +57,31 @@ stage_done "Slurm cluster start"
 # The cluster runs: a Slurm test that would skip for want of one fails instead.
 export TORCHX_TEST_REQUIRE_SLURM=1
 rm -f "$build_dir/ctest.log"
-ctest --test-dir "$build_dir" --output-on-failure -j "${JOBS:-2}" --timeout 300 --output-log "$build_dir/ctest.log"
+# stage_failed NAME: records a failed stage; the run goes on to the next one.
+stage_failed() {
+  failed=1
+  failed_stages+=("$1")
+}
+ctest --test-dir "$build_dir" --output-on-failure -j "${JOBS:-2}" --timeout 300 --output-log "$build_dir/ctest.log" \
+  || stage_failed "tests"
 stage_done "tests (ctest)"
+
+skip=" ${TORCHX_TEST_SKIP:-} "
+if [[ $skip != *" sanitize "* ]]; then
+  SANITIZE_BUILD_ONLY=1 scripts/sanitize.sh "$build_dir-asan" > "$build_dir-asan.build.log" 2>&1 \
+    || { tail -n 40 "$build_dir-asan.build.log" >&2; stage_failed "sanitizer build"; }
+  stage_done "sanitizer build (ASan+UBSan)"
+  if [[ ! " ${failed_stages[*]} " =~ "sanitizer build" ]]; then
+    scripts/sanitize.sh "$build_dir-asan" || stage_failed "sanitized tests"
+    stage_done "sanitized tests"
+  fi
+fi
+if [[ $skip != *" fuzz "* ]]; then
+  FUZZ_BUILD_ONLY=1 scripts/fuzz.sh "$build_dir-fuzz" > "$build_dir-fuzz.build.log" 2>&1 \
+    || { tail -n 40 "$build_dir-fuzz.build.log" >&2; stage_failed "fuzz build"; }
+  stage_done "fuzz build (clang-16)"
+  if [[ ! " ${failed_stages[*]} " =~ "fuzz build" ]]; then
+    scripts/fuzz.sh "$build_dir-fuzz" "${FUZZ_SECONDS:-15}" || stage_failed "fuzzing"
+    stage_done "fuzz: replay + ${FUZZ_SECONDS:-15} s per target"
+  fi
+fi
