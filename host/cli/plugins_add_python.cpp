@@ -62,6 +62,13 @@ int add_python_plugin(const Invocation& inv, const std::string& name, const std:
       // a broken manifest of that name: replaced
     }
   }
+  // Plugin names are unique on the search path (the first found wins): a package must not take
+  // the name of a plugin library (a distribution called "slurm" would hide the scheduler).
+  if (const auto* other = registry.plugin(plugin);
+      other != nullptr && other->manifest.has_library() && other->manifest.path != file) {
+    throw specs::Error("plugin '" + plugin + "' is a plugin library's name (" + other->manifest.path.string() +
+                       "): a Python package's manifest of that name would hide it or be hidden; not written");
+  }
   runner::leave_out_taken_names(package, registry, plugin);
   for (const auto& [component, reason] : package.left_out) {
     inv.err << "torchx: warning: left out '" << component << "': " << reason << "\n";

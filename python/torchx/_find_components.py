@@ -224,6 +224,9 @@ def _find(name: str, prefix: str) -> Dict[str, Any]:
                              " (see: TORCHX_PYTHON, PYTHONPATH)"}
         error = _components(name, prefix, out)
         return {"error": error} if error else out
+    if prefix:
+        return {"error": f"--prefix names the components of a module; distribution '{name}' names its own prefixes"
+                         " (its entry points)"}
     out["distribution"] = dist.metadata["Name"] or name
     out["version"] = dist.version or ""
     out["summary"] = dist.metadata["Summary"] or ""

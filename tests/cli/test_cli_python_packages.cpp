@@ -315,6 +315,21 @@ TEST_CASE("torchx plugins add-python of a module, and its errors") {
       r.err.starts_with("torchx: error: reading the Python package 'demo_pkg.broken': module 'demo_pkg.broken' "
                         "does not import with "));
   CHECK(r.err.ends_with("/demo_pkg/broken.py:3: ModuleNotFoundError: No module named 'demo_pkg_missing_dependency'\n"));
+  // A plugin library of the distribution's name: never hidden, never overwritten.
+  const fs::path library = p.plugin_dir() / "demo-pkg.json";
+  std::ofstream(library) << R"({"file_format_version": "1.0.0", "plugin": {"name": "demo-pkg", "version": "1",)"
+                         << R"( "library_path": "lib.so", "abi_versions": [1], "provides": {"schedulers": ["x"]}}})";
+  r = p.torchx({"plugins", "add-python", "demo-pkg"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.ends_with("torchx: error: plugin 'demo-pkg' is a plugin library's name (" + library.string() +
+                        "): a Python package's manifest of that name would hide it or be hidden; not written\n"));
+  r = p.torchx({"plugins", "add-python", "demo-pkg", "--dir", p.plugin_dir().string()});
+  CHECK(r.exit_code == 1);
+  fs::remove(library);
+  r = p.torchx({"plugins", "add-python", "demo-pkg", "--prefix", "x"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err == "torchx: error: reading the Python package 'demo-pkg': --prefix names the components of a module; "
+                 "distribution 'demo-pkg' names its own prefixes (its entry points)\n");
   r = p.torchx({"plugins", "add-python"});
   CHECK(r.exit_code == 2);
   r = p.torchx({"plugins", "add-python", "demo-pkg"}, "/no/such/python3");
