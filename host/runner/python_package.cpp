@@ -135,6 +135,49 @@ void leave_out_taken_names(PythonPackage& package, const loader::Registry& regis
   package.components = std::move(kept);
 }
 
+PythonPlugin plan_python_plugin(PythonPackage& package, const std::string& name, const std::filesystem::path& dir,
+                                const loader::Registry& registry) {
+  PythonPlugin plugin;
+  plugin.name = python_plugin_name(package, name);
+  plugin.file = dir / (plugin.name + ".json");
+  std::error_code ec;
+  if (std::filesystem::exists(plugin.file, ec)) {
+    bool is_library = false;
+    try {
+      is_library = manifests::parse_manifest(plugin.file).has_library();
+    } catch (const manifests::ManifestError&) {
+      // a broken manifest of that name: replaced
+    }
+    if (is_library) {
+      throw ComponentError("manifest " + plugin.file.string() +
+                           " is a plugin library's, not a Python package's: not overwritten");
+    }
+  }
+  if (const auto* other = registry.plugin(plugin.name);
+      other != nullptr && other->manifest.has_library() && other->manifest.path != plugin.file) {
+    throw ComponentError("plugin '" + plugin.name + "' is a plugin library's name (" + other->manifest.path.string() +
+                         "): a Python package's manifest of that name would hide it or be hidden; not written");
+  }
+  leave_out_taken_names(package, registry, plugin.name);
+  const auto& path = registry.search_path();
+  plugin.on_search_path = std::any_of(path.begin(), path.end(), [&](const auto& d) { return d.path == dir; });
+  if (const auto* first = registry.plugin(plugin.name); first != nullptr && first->manifest.path != plugin.file) {
+    plugin.hidden_by = first->manifest.path;
+  }
+  return plugin;
+}
+
+void write_python_plugin(const PythonPlugin& plugin, const PythonPackage& package) {
+  if (package.components.empty()) {
+    throw ComponentError("'" + plugin.name + "' has no components to add" +
+                         (package.left_out.empty() ? std::string(" (no function returning AppDef passes TorchX's rules)")
+                                                   : std::string(" (see the warnings above)")));
+  }
+  const std::string text = python_manifest_json(plugin.name, package);
+  (void)manifests::parse_manifest_text(text, plugin.file);  // what is written, the loader reads
+  write_manifest_file(plugin.file, text);
+}
+
 std::string python_manifest_json(const std::string& plugin_name, const PythonPackage& package) {
   json::object components;
   for (const auto& c : package.components) components[c.name] = c.module + ":" + c.function;

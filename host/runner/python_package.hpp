@@ -46,6 +46,28 @@ std::string python_plugin_name(const PythonPackage& package, const std::string& 
 /// `plugin_name`: a Python package never replaces a builtin (or any other plugin's component).
 void leave_out_taken_names(PythonPackage& package, const loader::Registry& registry, const std::string& plugin_name);
 
+/// Where a package's manifest goes, once the rules allow it.
+struct PythonPlugin {
+  std::string name;            ///< python_plugin_name
+  std::filesystem::path file;  ///< `<dir>/<name>.json`
+  bool on_search_path = false;  ///< whether `dir` is searched (else the manifest is not seen)
+  /// A manifest of the same plugin name found first on the search path, which hides this one.
+  std::filesystem::path hidden_by;
+};
+
+/// Applies the rules of `torchx plugins add-python` for writing `package` (found as `name`)
+/// into `dir`: a plugin library's manifest is never overwritten, and a plugin library's name
+/// never taken (plugin names are unique on the search path: a distribution called "slurm" would
+/// hide the scheduler); names another plugin provides are left out (leave_out_taken_names).
+/// Throws ComponentError.
+PythonPlugin plan_python_plugin(PythonPackage& package, const std::string& name, const std::filesystem::path& dir,
+                                const loader::Registry& registry);
+
+/// Writes the manifest of `plugin` (plugin-api/docs/manifest.md, file format 1.1.0) listing
+/// `package.components`, checked by the manifest parser first. Throws ComponentError when
+/// nothing is left to list, std::system_error when it cannot be written.
+void write_python_plugin(const PythonPlugin& plugin, const PythonPackage& package);
+
 /// The manifest (plugin-api/docs/manifest.md, file format 1.1.0) of a Python-only plugin.
 std::string python_manifest_json(const std::string& plugin_name, const PythonPackage& package);
 

@@ -330,6 +330,12 @@ TEST_CASE("torchx plugins add-python of a module, and its errors") {
   CHECK(r.exit_code == 1);
   CHECK(r.err == "torchx: error: reading the Python package 'demo-pkg': --prefix names the components of a module; "
                  "distribution 'demo-pkg' names its own prefixes (its entry points)\n");
+  std::ofstream(p.site() / "helpers_only.py") << "def helper(n: int) -> str:\n    return str(n)\n";
+  r = p.torchx({"plugins", "add-python", "helpers_only", "--dir", p.plugin_dir().string()});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err == "torchx: error: 'helpers_only' has no components to add (no function returning AppDef passes "
+                 "TorchX's rules)\n");
+  CHECK_FALSE(fs::exists(p.plugin_dir() / "helpers_only.json"));
   r = p.torchx({"plugins", "add-python"});
   CHECK(r.exit_code == 2);
   r = p.torchx({"plugins", "add-python", "demo-pkg"}, "/no/such/python3");
