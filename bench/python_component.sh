@@ -20,13 +20,16 @@ cp tests/data/python_components/my_component.py "$work/"
 mkdir -p bench/results
 out=$PWD/bench/results/python_component.json
 
-# No Python for what names no Python file.
+# No Python for what names no Python file, even with a Python component package's manifest on
+# the path (its components are listed from the manifest).
+mkdir -m 0755 "$work/pkgs"
+printf '{"file_format_version": "1.1.0", "plugin": {"name": "pkg", "version": "1", "python_components": {"pkg.echo": "pkg.c:echo"}}}\n' >"$work/pkgs/pkg.json"
 printf '#!/bin/sh\ntouch "%s/started"\nexec %s "$@"\n' "$work" "$python" >"$work/spy"
 chmod +x "$work/spy"
-(cd "$work" && TORCHX_PYTHON=$work/spy "$exe" --plugin-path "$plugins" builtins >/dev/null &&
+(cd "$work" && TORCHX_PYTHON=$work/spy "$exe" --plugin-path "$plugins" --plugin-path "$work/pkgs" builtins | grep -q pkg.echo &&
   TORCHX_PYTHON=$work/spy "$exe" --plugin-path "$plugins" run -s test_sched --dryrun utils.echo >/dev/null)
 [ ! -e "$work/started" ] || { echo "python_component.sh: error: torchx builtins or a builtin's dryrun started Python" >&2; exit 1; }
-echo "ok: torchx builtins and run --dryrun utils.echo start no Python"
+echo "ok: torchx builtins (listing a Python package's components) and run --dryrun utils.echo start no Python"
 
 cd "$work"
 TORCHX_PYTHON=$python PYTHONPATH=$build_dir/python hyperfine -N --warmup 5 --runs "${RUNS:-50}" --export-json "$out" --style none \

@@ -20,6 +20,9 @@ namespace po = boost::program_options;
 namespace json = boost::json;
 
 namespace torchx::cli {
+
+int add_python_plugin(const Invocation& inv, const std::string& name, const std::string& prefix, std::string dir_arg);
+
 namespace {
 
 json::array to_array(const std::vector<std::string>& v) {
@@ -29,6 +32,13 @@ json::array to_array(const std::vector<std::string>& v) {
 }
 
 std::string join(const std::vector<std::string>& v) { return fmt::format("{}", fmt::join(v, ", ")); }
+
+/// `{"name": "module:function"}` of a manifest's Python components.
+json::object python_components(const loader::Manifest& m) {
+  json::object out;
+  for (const auto& c : m.python_components) out[c.name] = c.module + ":" + c.function;
+  return out;
+}
 
 /// Prints each policy problem as an error line; exit 3 if there is one, else `code`.
 int report_policy(const Invocation& inv, const loader::Registry& registry, int code) {
@@ -58,12 +68,13 @@ int list_plugins(const Invocation& inv, const loader::Registry& registry, bool a
                          {"required", registry.is_required(m.name)},
                          {"description", m.description},
                          {"manifest", m.path.string()},
-                         {"library", m.library_path.string()},
+                         {"library", m.has_library() ? json::value(m.library_path.string()) : json::value(nullptr)},
                          {"origin", p.found_in.origin},
                          {"schedulers", to_array(m.provides.schedulers)},
                          {"components", to_array(m.provides.components)},
                          {"trackers", to_array(m.provides.trackers)},
-                         {"named_resources", to_array(m.provides.named_resources)}});
+                         {"named_resources", to_array(m.provides.named_resources)},
+                         {"python_components", python_components(m)}});
     }
     json::array skipped;
     for (const auto& s : registry.skipped()) {
@@ -111,6 +122,11 @@ int list_plugins(const Invocation& inv, const loader::Registry& registry, bool a
     for (const auto& [kind, names] : kinds) {
       if (!names->empty()) inv.out << "      " << kind << ": " << join(*names) << "\n";
     }
+    if (!m.python_components.empty()) {
+      std::vector<std::string> names;
+      for (const auto& c : m.python_components) names.push_back(c.name + " (" + c.module + ":" + c.function + ")");
+      inv.out << "      python components: " << join(names) << "\n";
+    }
   }
   if (!registry.skipped().empty()) {
     inv.out << "\nnot used (" << registry.skipped().size() << "):\n";
@@ -140,6 +156,14 @@ int check_plugins(const Invocation& inv, const loader::Registry& registry, const
   for (const auto* p : targets) {
     const std::string& name = p->manifest.name;
     const bool required = registry.is_required(name);
+    if (!p->manifest.has_library()) {
+      // Python components only: nothing to load here; each is imported when it is run.
+      results.push_back({{"plugin", name}, {"ok", true}, {"required", required}, {"abi_version", nullptr}});
+      if (!as_json)
+        inv.out << "ok      " << name << (required ? " (required)" : "")
+                << " (no library: Python components, imported when run)\n";
+      continue;
+    }
     ProbeResult r;
     try {
       r = probe_plugin(name, inv.session.plugin_paths(), timeout);
@@ -170,15 +194,25 @@ int check_plugins(const Invocation& inv, const loader::Registry& registry, const
 }  // namespace
 
 int cmd_plugins(const Invocation& inv) {
-  VerbSpec spec{"torchx plugins [--json] [check [NAME]]",
-                "Lists the plugin search path, the plugins found and what each provides, and the manifests not used\n"
-                "(shadowed, disabled, broken) with the reason. Reads manifests only.\n"
-                "'check' also loads and negotiates each plugin (or NAME), each in a child process so that a crash\n"
-                "or hang is reported by name (limit: $TORCHX_PLUGIN_CHECK_TIMEOUT seconds, default 10), and\n"
-                "reports failures (exit 3). A required plugin (site policy) missing or failing is exit 3 too.",
-                {}, {}};
-  spec.options.add_options()("action", po::value<std::string>(), "check")("name", po::value<std::string>(), "plugin name")(
-      "json", "print JSON");
+  VerbSpec spec{
+      "torchx plugins [--json] [check [NAME]]\n"
+      "       torchx plugins add-python NAME [--prefix PREFIX] [--dir DIR]",
+      "Lists the plugin search path, the plugins found and what each provides, and the manifests not used\n"
+      "(shadowed, disabled, broken) with the reason. Reads manifests only.\n"
+      "'check' also loads and negotiates each plugin (or NAME), each in a child process so that a crash\n"
+      "or hang is reported by name (limit: $TORCHX_PLUGIN_CHECK_TIMEOUT seconds, default 10), and\n"
+      "reports failures (exit 3). A required plugin (site policy) missing or failing is exit 3 too.\n"
+      "'add-python' writes the manifest of an installed Python component package: the components of\n"
+      "distribution NAME's 'torchx.components' entry points (or of module NAME, named PREFIX.fn), as\n"
+      "$TORCHX_PYTHON (else python3) imports them, into DIR (default: the user plugin dir,\n"
+      "$XDG_DATA_HOME/torchx/plugins.d). A name a plugin already provides (the builtins) is left out.",
+      {},
+      {}};
+  spec.options.add_options()("action", po::value<std::string>(), "check or add-python")(
+      "name", po::value<std::string>(), "plugin name (check), distribution or module (add-python)")(
+      "json", "print JSON")("prefix", po::value<std::string>(),
+                            "add-python of a module: its components are named PREFIX.fn")(
+      "dir", po::value<std::string>(), "add-python: write the manifest here (default: the user plugin dir)");
   spec.positional.add("action", 1).add("name", 1);
   auto vm = parse_verb(spec, inv);
   if (!vm) return k_exit_ok;
@@ -187,9 +221,13 @@ int cmd_plugins(const Invocation& inv) {
   const auto& registry = inv.session.registry_unchecked();
   if (vm->count("action") == 0U) return list_plugins(inv, registry, as_json);
   const auto action = get<std::string>(*vm, "action");
+  if (action == "add-python") {
+    return add_python_plugin(inv, get<std::string>(*vm, "name"), get<std::string>(*vm, "prefix"),
+                             get<std::string>(*vm, "dir"));
+  }
   if (action != "check") {
-    throw UsageError("unknown plugins action '" + action + "'" + util::did_you_mean(action, {"check"}) +
-                     " (usage: torchx plugins [--json] [check [NAME]])");
+    throw UsageError("unknown plugins action '" + action + "'" + util::did_you_mean(action, {"check", "add-python"}) +
+                     " (usage: torchx plugins [--json] [check [NAME]] | add-python NAME)");
   }
   return check_plugins(inv, registry, get<std::string>(*vm, "name"), as_json);
 }

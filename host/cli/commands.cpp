@@ -33,7 +33,7 @@ const std::vector<Command>& commands() {
       {"resources", "list the named resources (-h NAME) and where each comes from", &cmd_resources},
       {"tracker", "list and record runs' metadata, artifacts and lineage (trackers)", &cmd_tracker},
       {"configure", "write a .torchxconfig with the schedulers' run options", &cmd_configure},
-      {"plugins", "show the plugins found, skipped and why; 'check' loads them", &cmd_plugins},
+      {"plugins", "show the plugins found, skipped and why; 'check' loads; 'add-python' adds a package", &cmd_plugins},
       {"help", "show the help of torchx or of one command", &cmd_help},
   };
   return table;

@@ -191,7 +191,7 @@ Registry Registry::discover(const RegistryOptions& options) {
         skip(plugin, std::string("invalid manifest: ") + e.what(), true);
         continue;
       }
-      if (const auto why = untrusted_reason(m.library_path, options.trust)) {
+      if (const auto why = m.has_library() ? untrusted_reason(m.library_path, options.trust) : std::nullopt) {
         const std::string reason = "library " + m.library_path.string() + " " + *why + ", refused";
         spdlog::warn("plugin '{}' ({}): {}", m.name, file.string(), reason);
         skip(m.name, reason, true);
@@ -218,8 +218,35 @@ Registry Registry::discover(const RegistryOptions& options) {
       r.m_plugins.push_back({std::move(m), dir});
     }
   }
+  r.add_python_components();
   r.apply_policy();
   return r;
+}
+
+void Registry::add_python_components() {
+  // After every plugin library's names: a Python component never replaces a component that a
+  // plugin library provides (the builtins above all), wherever each was found; among Python
+  // components the first in search-path order wins, as for everything else.
+  for (std::size_t i = 0; i < m_plugins.size(); ++i) {
+    const Manifest& m = m_plugins[i].manifest;
+    for (const auto& c : m.python_components) {
+      const auto [it, added] = m_providers.emplace(std::pair{Kind::component, c.name}, i);
+      if (added) continue;
+      const Manifest& other = m_plugins[it->second].manifest;
+      if (other.python_component(c.name) != nullptr) {
+        note("manifest " + m.path.string() + ": plugin '" + m.name + "': Python component '" + c.name +
+             "' shadowed by plugin '" + other.name + "' (" + other.path.string() + ")");
+        continue;
+      }
+      const std::string reason = "Python component '" + c.name + "' not used: plugin '" + other.name +
+                                 "' provides a component of that name, and a Python component never replaces a "
+                                 "plugin's (rename it, or remove it from " +
+                                 m.path.filename().string() + ")";
+      spdlog::warn("plugin '{}' ({}): {}", m.name, m.path.string(), reason);
+      m_skipped.push_back({m.path, m.name, reason, true});
+      note("manifest " + m.path.string() + ": plugin '" + m.name + "': " + reason);
+    }
+  }
 }
 
 void Registry::apply_policy() {
@@ -254,6 +281,10 @@ std::vector<std::string> Registry::names(Kind kind) const {
       // Only the first provider of a name counts.
       if (m_providers.at({kind, name}) == i) out.push_back(name);
     }
+    if (kind != Kind::component) continue;
+    for (const auto& c : m_plugins[i].manifest.python_components) {
+      if (m_providers.at({kind, c.name}) == i) out.push_back(c.name);
+    }
   }
   return out;
 }
@@ -280,7 +311,9 @@ void Registry::load_required() const {
   if (m_required_loaded) return;
   std::vector<std::string> problems;
   for (const auto& p : m_plugins) {
-    if (!m_policy.is_required(p.manifest.name)) continue;
+    // A plugin of Python components only has no library: nothing to load (its components are
+    // evaluated when run).
+    if (!m_policy.is_required(p.manifest.name) || !p.manifest.has_library()) continue;
     try {
       load_one(p);
     } catch (const PluginLoadError& e) {
@@ -297,6 +330,9 @@ std::shared_ptr<const PluginLibrary> Registry::load_one(const PluginEntry& entry
   const std::string& name = entry.manifest.name;
   if (auto it = m_loaded.find(name); it != m_loaded.end()) return it->second;
   if (auto it = m_load_errors.find(name); it != m_load_errors.end()) throw PluginLoadError(entry.manifest, it->second);
+  if (!entry.manifest.has_library()) {
+    throw PluginLoadError(entry.manifest, "it has no library to load (it provides only Python components)");
+  }
   try {
     auto library = PluginLibrary::load(entry.manifest);
     m_loaded.emplace(name, library);

@@ -87,14 +87,16 @@ public:
   /// Throws PluginPolicyError when `policy_problems()` is not empty. Loads nothing.
   void check_policy() const;
 
-  /// The names of everything of `kind`, in search-path order (the first provider wins).
+  /// The names of everything of `kind`, in search-path order (the first provider wins; a
+  /// plugin library's component always wins over a Python component of the same name).
   [[nodiscard]] std::vector<std::string> names(Kind kind) const;
   /// The plugin providing `name` of `kind`, or nullptr.
   [[nodiscard]] const PluginEntry* provider(Kind kind, std::string_view name) const;
   /// The plugin named `plugin_name`, or nullptr.
   [[nodiscard]] const PluginEntry* plugin(std::string_view plugin_name) const;
 
-  /// Loads (once) the plugin of `entry`. Throws PluginLoadError; a failure is remembered.
+  /// Loads (once) the plugin of `entry`. Throws PluginLoadError; a failure is remembered, and a
+  /// plugin without a library (Python components only) is one.
   /// The first load of any plugin first loads every required plugin (so that no command runs
   /// without them); one that fails throws PluginPolicyError, on this and every later call.
   std::shared_ptr<const PluginLibrary> load(const PluginEntry& entry) const;
@@ -102,6 +104,8 @@ public:
 private:
   void note(const std::string& line) const;
   void apply_policy();
+  /// Registers the Python components of the plugins found (after every library's components).
+  void add_python_components();
   std::shared_ptr<const PluginLibrary> load_one(const PluginEntry& entry) const;
   void load_required() const;
 

@@ -92,18 +92,23 @@ std::vector<SearchDir> plugin_search_path(const SearchPathInputs& in) {
     for (const auto& d : split_colons(*p)) add(d, "TORCHX_PLUGIN_SYSTEM_PATH");
     return dirs;
   }
-  if (!in.secure) {
-    if (auto data_home = env("XDG_DATA_HOME")) {
-      add(std::filesystem::path(*data_home) / "torchx/plugins.d", "user");
-    } else if (auto home = in.getenv("HOME"); home && !home->empty()) {
-      add(std::filesystem::path(*home) / ".local/share/torchx/plugins.d", "user");
-    }
-  }
+  if (const auto user = user_plugin_dir(in)) add(*user, "user");
   add("/etc/torchx/plugins.d", "system");
   const auto data_dirs = env("XDG_DATA_DIRS").value_or("/usr/local/share:/usr/share");
   for (const auto& d : split_colons(data_dirs)) add(std::filesystem::path(d) / "torchx/plugins.d", "system");
   if (!in.anchor_dir.empty()) add(in.anchor_dir / in.bundled_relative, "bundled");
   return dirs;
+}
+
+std::optional<std::filesystem::path> user_plugin_dir(const SearchPathInputs& in) {
+  if (in.secure) return std::nullopt;
+  if (auto data_home = in.getenv("XDG_DATA_HOME"); data_home && !data_home->empty()) {
+    return std::filesystem::path(*data_home) / "torchx/plugins.d";
+  }
+  if (auto home = in.getenv("HOME"); home && !home->empty()) {
+    return std::filesystem::path(*home) / ".local/share/torchx/plugins.d";
+  }
+  return std::nullopt;
 }
 
 }  // namespace torchx::loader

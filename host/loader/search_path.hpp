@@ -58,6 +58,11 @@ struct IgnoredSetting {
 /// "(empty)". For diagnostics only (`torchx plugins`, TORCHX_PLUGIN_DEBUG); never throws.
 std::vector<IgnoredSetting> ignored_settings(const SearchPathInputs& inputs);
 
+/// The user dir ($XDG_DATA_HOME/torchx/plugins.d, else ~/.local/share/torchx/plugins.d);
+/// nullopt in a setuid/setgid process or when neither variable is set. Whether or not
+/// TORCHX_PLUGIN_SYSTEM_PATH keeps it off the search path.
+std::optional<std::filesystem::path> user_plugin_dir(const SearchPathInputs& inputs);
+
 /// The search path, first match first: --plugin-path dirs, TORCHX_PLUGIN_PATH (':'-separated),
 /// then either TORCHX_PLUGIN_SYSTEM_PATH (replacing the rest) or the user dir
 /// ($XDG_DATA_HOME/torchx/plugins.d, default ~/.local/share/...), /etc/torchx/plugins.d,

@@ -90,12 +90,20 @@ private:
   std::function<specs::Resource(const std::string&)> m_named_resource;
 };
 
-/// A function of a Python component file, evaluated by a child process.
+/// What the evaluator loads for `source`: a file's function or a module's.
+PythonTarget python_target(const ComponentSource& source) {
+  if (source.kind == ComponentSource::Kind::python_module) {
+    return {{}, source.module, source.name, "plugin '" + source.plugin + "' (" + source.path.string() + ")"};
+  }
+  return {source.path, {}, source.name, {}};
+}
+
+/// A function of a Python component file or module, evaluated by a child process.
 class PythonComponent final : public OpenComponent {
 public:
   PythonComponent(const ComponentSource& source, const ComponentContext& context)
       : m_reference(source.reference),
-        m_evaluator(context.python(), source.path, source.name, source.reference, context.named_resource) {
+        m_evaluator(context.python(), python_target(source), source.reference, context.named_resource) {
     try {
       m_signature = parse_signature(m_evaluator.signature_json());
     } catch (const specs::JsonDecodeError& e) {
@@ -149,10 +157,26 @@ ComponentSource ComponentSource::resolve(const std::string& reference) {
   return source;
 }
 
+ComponentSource ComponentSource::resolve(const std::string& reference, const loader::Registry& registry) {
+  ComponentSource source = resolve(reference);
+  if (source.kind != Kind::plugin) return source;
+  const loader::PluginEntry* entry = registry.provider(loader::Kind::component, reference);
+  const manifests::PythonComponent* python = entry == nullptr ? nullptr : entry->manifest.python_component(reference);
+  if (python != nullptr) {
+    source.kind = Kind::python_module;
+    source.path = entry->manifest.path;
+    source.module = python->module;
+    source.name = python->function;
+    source.plugin = entry->manifest.name;
+  }
+  return source;
+}
+
 std::unique_ptr<OpenComponent> open_component(const ComponentSource& source, const ComponentContext& context) {
   switch (source.kind) {
     case ComponentSource::Kind::yaml_file: return std::make_unique<YamlComponent>(source, context);
-    case ComponentSource::Kind::python_file: return std::make_unique<PythonComponent>(source, context);
+    case ComponentSource::Kind::python_file:
+    case ComponentSource::Kind::python_module: return std::make_unique<PythonComponent>(source, context);
     case ComponentSource::Kind::plugin: break;
   }
   return std::make_unique<PluginComponent>(source, context);

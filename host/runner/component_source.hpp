@@ -28,15 +28,23 @@ struct ComponentSource {
     plugin,       ///< a name a component plugin provides (`dist.ddp`)
     yaml_file,    ///< `path.yaml:name`, `path.yml`, or an existing file before the last ':' (docs/component-files.md)
     python_file,  ///< `path.py:function` (docs/python.md); `path.py` alone too, refused when opened
+    /// A name a manifest's `python_components` maps to `module:function` (a Python component
+    /// package, docs/python.md), importable from the evaluator's sys.path.
+    python_module,
   };
   Kind kind = Kind::plugin;
   std::string reference;       ///< as given: the name `[component:NAME]` defaults are found under
-  std::filesystem::path path;  ///< the file (file kinds only)
+  std::filesystem::path path;  ///< the file (file kinds); the manifest naming the module (python_module)
   std::string name;            ///< YAML: the component ("" for the only one); Python: the function
+  std::string module;          ///< python_module: the dotted module path
+  std::string plugin;          ///< python_module: the plugin (manifest) that names it
 
-  /// Classifies `reference`: `*.py:FN` or `*.py` is a Python file, then the YAML rules of
-  /// ComponentFile::parse_reference, else a plugin's component.
+  /// Classifies `reference` by its syntax alone: `*.py:FN` or `*.py` is a Python file, then the
+  /// YAML rules of ComponentFile::parse_reference, else a plugin's component.
   static ComponentSource resolve(const std::string& reference);
+  /// The same, then a plugin's component that `registry` finds in a manifest's
+  /// `python_components` is a python_module. Reads manifests only: nothing is loaded or started.
+  static ComponentSource resolve(const std::string& reference, const loader::Registry& registry);
 };
 
 /// A component ready to build: its signature, and the AppDef of a build request. A Python

@@ -38,23 +38,6 @@ constexpr auto k_exit_grace = std::chrono::seconds(5);
 /// The most of an error message from the child that is shown.
 constexpr std::size_t k_max_shown_message = 4000;
 
-/// `path` if it names a file (has a '/'), else the first executable `name` in $PATH; nullopt if
-/// none.
-std::optional<std::string> find_program(const std::string& name) {
-  if (name.find('/') != std::string::npos) return name;
-  const char* path = std::getenv("PATH");
-  std::string_view dirs = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
-  while (true) {
-    const auto colon = dirs.find(':');
-    std::string dir(dirs.substr(0, colon));
-    if (dir.empty()) dir = ".";
-    const std::string candidate = dir + "/" + name;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-    if (colon == std::string_view::npos) return std::nullopt;
-    dirs.remove_prefix(colon + 1);
-  }
-}
-
 /// One line of the child's text: newlines folded, bounded, non-UTF-8 bytes shown as \xNN.
 std::string one_line(std::string_view text) {
   std::string out;
@@ -70,6 +53,21 @@ std::string string_field(const json::object& o, std::string_view key) {
 }
 
 }  // namespace
+
+std::optional<std::string> find_program(const std::string& name) {
+  if (name.find('/') != std::string::npos) return name;
+  const char* path = std::getenv("PATH");
+  std::string_view dirs = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
+  while (true) {
+    const auto colon = dirs.find(':');
+    std::string dir(dirs.substr(0, colon));
+    if (dir.empty()) dir = ".";
+    const std::string candidate = dir + "/" + name;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    if (colon == std::string_view::npos) return std::nullopt;
+    dirs.remove_prefix(colon + 1);
+  }
+}
 
 PythonEvaluatorOptions PythonEvaluatorOptions::from_environment(const std::filesystem::path& exe_dir) {
   PythonEvaluatorOptions options;
@@ -87,21 +85,27 @@ PythonEvaluatorOptions PythonEvaluatorOptions::from_environment(const std::files
   return options;
 }
 
-PythonEvaluator::PythonEvaluator(const PythonEvaluatorOptions& options, const std::filesystem::path& file,
-                                 const std::string& function, const std::string& reference,
+PythonEvaluator::PythonEvaluator(const PythonEvaluatorOptions& options, const PythonTarget& target,
+                                 const std::string& reference,
                                  std::function<specs::Resource(const std::string&)> named_resource)
-    : m_reference(reference), m_python(options.python), m_named_resource(std::move(named_resource)) {
+    : m_reference(reference),
+      m_named_by(target.named_by),
+      m_python(options.python),
+      m_named_resource(std::move(named_resource)) {
+  const std::filesystem::path& file = target.file;
+  const std::string& function = target.function;
+  const bool is_module = file.empty();
   if (function.empty()) {
     throw ComponentNotFoundError("component '" + reference + "': a Python component file needs the function to run: " +
                                  reference + ":FUNCTION");
   }
   if (options.secure) {
     throw ComponentError("component '" + reference +
-                         "': a setuid or setgid torchx does not run Python component files (it would run the caller's "
+                         "': a setuid or setgid torchx does not run Python components (it would run the caller's "
                          "interpreter, with the caller's environment, with its privileges)");
   }
   std::error_code ec;
-  if (!std::filesystem::exists(file, ec)) {
+  if (!is_module && !std::filesystem::exists(file, ec)) {
     throw ComponentNotFoundError("component file '" + file.string() + "' does not exist");
   }
   if (options.package_dir.empty()) {
@@ -119,7 +123,11 @@ PythonEvaluator::PythonEvaluator(const PythonEvaluatorOptions& options, const st
 
   // Everything the child needs is prepared before fork: after it, only async-signal-safe calls.
   const std::string script = (options.package_dir / "torchx" / "_evaluate.py").string();
-  std::vector<std::string> args = {m_python, script, std::to_string(k_child_fd), file.string(), function};
+  std::vector<std::string> args = {m_python, script, std::to_string(k_child_fd)};
+  if (is_module)
+    args.insert(args.end(), {"--module", target.module, function});
+  else
+    args.insert(args.end(), {file.string(), function});
   std::vector<std::string> env_strings;
   for (char** e = environ; *e != nullptr; ++e) {
     const std::string_view entry(*e);
@@ -286,7 +294,12 @@ std::string PythonEvaluator::receive(const char* expected) {
       const auto& error = value.as_object();
       const std::string kind = string_field(error, "kind");
       const std::string message_text = one_line(string_field(error, "message"));
-      if (kind == "not_found") throw ComponentNotFoundError(message_text);
+      if (kind == "not_found") {
+        // A module's component: say which manifest named it (the module or function is gone).
+        throw ComponentNotFoundError(m_named_by.empty()
+                                         ? message_text
+                                         : what.substr(0, what.size() - 2) + " of " + m_named_by + ": " + message_text);
+      }
       if (kind == "file") throw ComponentFileError(message_text);
       if (kind == "argument") throw ComponentArgsError(what + message_text + " (see: torchx run " + m_reference + " --help)");
       std::string where = string_field(error, "file");

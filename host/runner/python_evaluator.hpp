@@ -50,19 +50,33 @@ struct PythonEvaluatorOptions {
   static PythonEvaluatorOptions from_environment(const std::filesystem::path& exe_dir);
 };
 
+/// `name` if it names a file (has a '/'), else the first executable `name` in $PATH; nullopt if
+/// none.
+std::optional<std::string> find_program(const std::string& name);
+
+/// What the child loads: a component file's function, or a module's (a Python component
+/// package: the module is imported from the child's sys.path).
+struct PythonTarget {
+  std::filesystem::path file;  ///< a component file; empty for a module
+  std::string module;          ///< a dotted module path, when `file` is empty
+  std::string function;
+  /// For a module: who named it ("plugin 'x' (/path/x.json)"), for messages.
+  std::string named_by;
+};
+
 /// One Python component, loaded by a child process that lives as long as this object.
 class PythonEvaluator {
 public:
   /// The most bytes one message from the child may hold (an AppDef JSON): 64 MiB.
   static constexpr std::size_t k_max_message_bytes = std::size_t{64} << 20;
 
-  /// Starts the child on `file` and waits for the signature of `function` (`reference` is the
-  /// component as given, for messages). Throws ComponentNotFoundError (no such file or
-  /// function), ComponentFileError (a syntax error, or a signature TorchX's rules refuse:
-  /// `file:line: ...`), ComponentError (the file raised while loading, the interpreter cannot be
-  /// started, the child died or sent something malformed).
-  PythonEvaluator(const PythonEvaluatorOptions& options, const std::filesystem::path& file, const std::string& function,
-                  const std::string& reference, std::function<specs::Resource(const std::string&)> named_resource);
+  /// Starts the child on `target` and waits for the signature of its function (`reference` is
+  /// the component as given, for messages). Throws ComponentNotFoundError (no such file, module
+  /// or function), ComponentFileError (a syntax error, or a signature TorchX's rules refuse:
+  /// `file:line: ...`), ComponentError (the file or module raised while loading, the
+  /// interpreter cannot be started, the child died or sent something malformed).
+  PythonEvaluator(const PythonEvaluatorOptions& options, const PythonTarget& target, const std::string& reference,
+                  std::function<specs::Resource(const std::string&)> named_resource);
   ~PythonEvaluator();
   PythonEvaluator(const PythonEvaluator&) = delete;
   PythonEvaluator& operator=(const PythonEvaluator&) = delete;
@@ -80,6 +94,7 @@ public:
 
 private:
   std::string m_reference;
+  std::string m_named_by;  ///< PythonTarget::named_by
   std::string m_python;
   std::function<specs::Resource(const std::string&)> m_named_resource;
   int m_socket = -1;

@@ -181,7 +181,7 @@ DryRunResult Runner::dryrun(specs::AppDef app, const std::string& scheduler_name
 std::unique_ptr<OpenComponent> Runner::open_component(const std::string& component) {
   const ComponentContext context{m_registry, [this](const std::string& name) { return named_resource(name); },
                                  [this]() -> const PythonEvaluatorOptions& { return python_evaluator(); }};
-  return runner::open_component(ComponentSource::resolve(component), context);
+  return runner::open_component(ComponentSource::resolve(component, m_registry), context);
 }
 
 std::string Runner::component_signature(const std::string& component) { return open_component(component)->signature_json(); }

@@ -52,7 +52,7 @@ _torchx() {
     list) COMPREPLY=($(compgen -W "-s --json --help" -- "$cur")) ;;
     configure) COMPREPLY=($(compgen -W "-s --all --print --help" -- "$cur")) ;;
     help) COMPREPLY=($(compgen -W "$verbs" -- "$cur")) ;;
-    plugins) COMPREPLY=($(compgen -W "check --json --help" -- "$cur")) ;;
+    plugins) COMPREPLY=($(compgen -W "check add-python --json --prefix --dir --help" -- "$cur")) ;;
     *) COMPREPLY=($(compgen -W "--help --json" -- "$cur")) ;;
   esac
 }

@@ -138,6 +138,10 @@ int main(int argc, char** argv) {
       return usage_error("manifest '" + *args.manifest + "' does not exist");
     try {
       manifest = manifests::parse_manifest(path);
+      if (!manifest.has_library()) {
+        return usage_error("manifest '" + *args.manifest +
+                           "' has no library: it names Python components only, which this harness does not check");
+      }
       report.add("manifest", conf::pass(path.string()));
     } catch (const manifests::ManifestError& e) {
       report.add("manifest", conf::fail(path.string() + ": " + e.what()));

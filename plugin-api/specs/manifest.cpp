@@ -3,6 +3,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -43,7 +44,84 @@ std::vector<std::string> names(const json::object& provides, std::string_view ke
   return out;
 }
 
+bool is_identifier(std::string_view s) {
+  if (s.empty() || (s[0] >= '0' && s[0] <= '9')) return false;
+  for (char c : s) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/// Splits `s` at each '.'.
+std::vector<std::string_view> dotted_parts(std::string_view s) {
+  std::vector<std::string_view> parts;
+  while (true) {
+    const auto dot = s.find('.');
+    parts.push_back(s.substr(0, dot));
+    if (dot == std::string_view::npos) return parts;
+    s.remove_prefix(dot + 1);
+  }
+}
+
+std::vector<PythonComponent> python_components(const json::object& plugin) {
+  std::vector<PythonComponent> out;
+  const json::value* v = plugin.if_contains("python_components");
+  if (v == nullptr) return out;
+  const std::string where = "plugin.python_components";
+  if (!v->is_object()) throw ManifestError("\"" + where + "\" must be an object of \"name\": \"module:function\"");
+  for (const auto& [key, target] : v->get_object()) {
+    const std::string name(key);
+    if (!is_python_component_name(name)) {
+      throw ManifestError("\"" + where + "\": '" + name +
+                          "' is not a component name (dot-separated parts of letters, digits, '_' and '-'; not *.py, "
+                          "*.yaml or *.yml)");
+    }
+    if (!target.is_string()) throw ManifestError("\"" + where + "." + name + "\" must be a string \"module:function\"");
+    const std::string_view text = target.get_string();
+    const auto colon = text.find(':');
+    PythonComponent c{name, "", ""};
+    if (colon != std::string_view::npos) {
+      c.module = std::string(text.substr(0, colon));
+      c.function = std::string(text.substr(colon + 1));
+    }
+    if (!is_python_module_path(c.module) || !is_identifier(c.function)) {
+      throw ManifestError("\"" + where + "." + name + "\": '" + std::string(text) +
+                          "' is not \"module:function\" (a dotted module path, ':', a function name)");
+    }
+    out.push_back(std::move(c));
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  for (std::size_t i = 1; i < out.size(); ++i) {
+    if (out[i].name == out[i - 1].name) throw ManifestError("\"" + where + "\" lists '" + out[i].name + "' twice");
+  }
+  return out;
+}
+
 }  // namespace
+
+bool is_python_component_name(std::string_view name) {
+  if (name.empty()) return false;
+  const auto parts = dotted_parts(name);
+  for (const auto part : parts) {
+    if (part.empty()) return false;
+    for (char c : part) {
+      const bool ok =
+          (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+      if (!ok) return false;
+    }
+  }
+  const auto last = parts.back();
+  return parts.size() == 1 || (last != "py" && last != "yaml" && last != "yml");
+}
+
+bool is_python_module_path(std::string_view module) {
+  if (module.empty()) return false;
+  for (const auto part : dotted_parts(module)) {
+    if (!is_identifier(part)) return false;
+  }
+  return true;
+}
 
 Manifest parse_manifest_text(const std::string& text, const std::filesystem::path& path) {
   boost::system::error_code ec;
@@ -64,6 +142,28 @@ Manifest parse_manifest_text(const std::string& text, const std::filesystem::pat
   if (m.name.empty()) throw ManifestError("\"plugin.name\" is empty");
   m.version = string_field(plugin, "version", "plugin.");
   m.description = string_field(plugin, "description", "plugin.", false);
+  m.python_components = python_components(plugin);
+  const bool python_only = plugin.if_contains("library_path") == nullptr && !m.python_components.empty();
+  if (python_only) {
+    // Nothing to load: no ABI, and nothing but Python components to provide.
+    if (plugin.if_contains("abi_versions") != nullptr) {
+      throw ManifestError(
+          "\"plugin.abi_versions\" needs \"plugin.library_path\" (a plugin of Python components only "
+          "has no library)");
+    }
+    if (const auto* provides = plugin.if_contains("provides"); provides != nullptr) {
+      if (!provides->is_object()) throw ManifestError("\"plugin.provides\" must be an object");
+      std::set<std::string> seen;
+      for (const char* key : {"schedulers", "components", "trackers", "named_resources"}) {
+        if (!names(provides->get_object(), key, seen).empty()) {
+          throw ManifestError("\"plugin.provides." + std::string(key) +
+                              "\" needs \"plugin.library_path\" (a plugin without a library provides only "
+                              "\"plugin.python_components\")");
+        }
+      }
+    }
+    return m;
+  }
   const std::string library = string_field(plugin, "library_path", "plugin.");
   if (library.empty()) throw ManifestError("\"plugin.library_path\" is empty");
   m.library_path = std::filesystem::path(library).is_absolute() ? std::filesystem::path(library)
@@ -85,6 +185,12 @@ Manifest parse_manifest_text(const std::string& text, const std::filesystem::pat
   m.provides.components = names(provides.get_object(), "components", seen);
   m.provides.trackers = names(provides.get_object(), "trackers", seen);
   m.provides.named_resources = names(provides.get_object(), "named_resources", seen);
+  for (const auto& c : m.python_components) {
+    if (seen.contains("components:" + c.name)) {
+      throw ManifestError("\"plugin.python_components\" lists '" + c.name +
+                          "', which \"plugin.provides.components\" lists too");
+    }
+  }
   return m;
 }
 

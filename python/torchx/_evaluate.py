@@ -1,7 +1,11 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""Starts the evaluator of Python component files: ``torchx run FILE.py:FN`` runs
+"""Starts the evaluator of Python components: ``torchx run FILE.py:FN`` runs
 
     python3 <package dir>/torchx/_evaluate.py FD FILE FUNCTION
+
+and a component of a Python component package (a manifest's ``python_components``) runs
+
+    python3 <package dir>/torchx/_evaluate.py FD --module MODULE FUNCTION
 
 Run as a script, not ``-m``, so that the current directory does not come before our package on
 ``sys.path`` (a ``torchx/`` checkout there would shadow it): ``sys.path`` is our package's
@@ -34,4 +38,7 @@ if os.getcwd() not in sys.path:
 
 from torchx._evaluator import main  # noqa: E402
 
-main(int(sys.argv[1]), sys.argv[2], sys.argv[3])
+if sys.argv[2] == "--module":  # a component file's path ends in .py: never "--module"
+    main(int(sys.argv[1]), None, sys.argv[4], module=sys.argv[3])
+else:
+    main(int(sys.argv[1]), sys.argv[2], sys.argv[3])

@@ -109,15 +109,20 @@ def _send_result(channel: _Channel, message: Dict[str, Any]) -> None:
                                 "message": f"the component's result holds text that is not valid UTF-8: {e}"}})
 
 
-def main(fd: int, path: str, function: str) -> None:
-    """Evaluates ``function`` of the component file ``path``, talking to torchx on ``fd``."""
+def main(fd: int, path: Optional[str], function: str, module: Optional[str] = None) -> None:
+    """Evaluates ``function`` of the component file ``path`` (or, with ``path`` None, of the
+    module ``module``), talking to torchx on ``fd``."""
     channel = _Channel(fd)
     import torchx.specs as specs
     from torchx.specs import _component, _json
 
     specs._native_named_resource = channel.named_resource
     try:
-        fn = _component.load_file(path, function)
+        if path is None:
+            fn = _component.load_module(module or "", function)
+            path = getattr(sys.modules.get(module or ""), "__file__", None) or f"{module}:{function}"
+        else:
+            fn = _component.load_file(path, function)
         spec = _component.ComponentSpec(fn)
         signature = spec.signature()
     except _component.ComponentFileError as e:

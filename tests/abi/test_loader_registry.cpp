@@ -112,6 +112,51 @@ TEST_CASE("loader::Registry::discover: sorted, first found wins, the rest noted"
   CHECK(r.skipped()[2].reason == "disabled by TORCHX_PLUGINS_DISABLE");
 }
 
+TEST_CASE("loader::Registry::discover: a Python component never replaces a library's, wherever it is found") {
+  TempDir tmp;
+  auto library = [](const std::string& name, const std::string& component) {
+    return R"({"file_format_version": "1.0.0", "plugin": {"name": ")" + name +
+           R"(", "version": "1", "library_path": "lib.so", "abi_versions": [1], "provides": {"components": [")" +
+           component + R"("]}}})";
+  };
+  auto python = [](const std::string& name, const std::string& components) {
+    return R"({"file_format_version": "1.1.0", "plugin": {"name": ")" + name + R"(", "version": "1",
+              "python_components": {)" +
+           components + "}}}";
+  };
+  // The Python packages come first on the search path; the library (the builtins) last.
+  tmp.write("user/pkg.json", python("pkg", R"("dist.ddp": "pkg.c:ddp", "pkg.train": "pkg.c:train", "x": "pkg.c:x")"));
+  tmp.write("user/zzz.json", python("zzz", R"("pkg.train": "zzz.c:train")"));
+  tmp.write("bundled/builtins.json", library("builtins", "dist.ddp"));
+  const std::string user = (tmp.path() / "user").string();
+  const std::string bundled = (tmp.path() / "bundled").string();
+  RegistryOptions options;
+  options.search = inputs({{"TORCHX_PLUGIN_SYSTEM_PATH", user + ":" + bundled}});
+  options.policy = PluginPolicy::parse("[plugins]\nrequired = pkg\n", "/site.conf");
+  std::vector<std::string> debug;
+  options.debug = [&](const std::string& line) { debug.push_back(line); };
+  const Registry r = Registry::discover(options);
+
+  CHECK(r.provider(Kind::component, "dist.ddp")->manifest.name == "builtins");
+  CHECK(r.provider(Kind::component, "pkg.train")->manifest.name == "pkg");  // the first Python package
+  CHECK(r.provider(Kind::component, "x")->manifest.name == "pkg");
+  CHECK(r.names(Kind::component) == std::vector<std::string>{"pkg.train", "x", "dist.ddp"});
+  REQUIRE(r.skipped().size() == 1);
+  CHECK(r.skipped()[0].plugin == "pkg");
+  CHECK(r.skipped()[0].is_warning);
+  CHECK(r.skipped()[0].reason ==
+        "Python component 'dist.ddp' not used: plugin 'builtins' provides a component of that name, and a Python "
+        "component never replaces a plugin's (rename it, or remove it from pkg.json)");
+  CHECK(std::any_of(debug.begin(), debug.end(), [&](const std::string& l) {
+    return l.ends_with("plugin 'zzz': Python component 'pkg.train' shadowed by plugin 'pkg' (" + user + "/pkg.json)");
+  }));
+  // A required plugin without a library is found, and there is nothing to load for it.
+  CHECK(r.policy_problems().empty());
+  CHECK_THROWS_WITH_AS((void)r.load(*r.plugin("pkg")),
+                       doctest::Contains("it has no library to load (it provides only Python components)"),
+                       PluginLoadError);
+}
+
 TEST_CASE("loader::Registry::discover refuses directories and manifests writable by others") {
   TempDir tmp;
   const auto open_dir = tmp.path() / "open";

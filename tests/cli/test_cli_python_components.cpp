@@ -407,7 +407,7 @@ TEST_CASE("a setgid torchx refuses Python component files") {
       options);
   CHECK(r.exit_code == 1);
   CHECK(r.err == "torchx: error: component 'my_component.py:ddp': a setuid or setgid torchx does not run Python "
-                 "component files (it would run the caller's interpreter, with the caller's environment, with its "
+                 "components (it would run the caller's interpreter, with the caller's environment, with its "
                  "privileges)\n");
   // The same without the wrapper runs it: the test can fail.
   r = torchx::util::run_process({TORCHX_EXE, "run", "--dryrun", "my_component.py:ddp", "--name", "a", "--nnodes", "1",

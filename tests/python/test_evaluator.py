@@ -101,3 +101,36 @@ def test_missing_function_is_not_found(workdir: str) -> None:
     answer = ev.receive()
     assert answer == {"error": {"kind": "not_found", "message": "comp.py: no function 'ff' (did you mean 'f'?)"}}
     assert ev.close() == 0
+
+
+def test_a_module_function_of_a_python_component_package(tmp_path: Any) -> None:
+    # `torchx run NAME` of a manifest's python_components: `--module MODULE FUNCTION`, imported
+    # from sys.path (here the working directory, importable as for component files).
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "comps.py").write_text(textwrap.dedent('''\
+        import torchx.specs as specs
+
+        def echo(msg: str = "hi") -> specs.AppDef:
+            """Echoes."""
+            return specs.AppDef("echo", [specs.Role("r", "i", entrypoint="echo", args=[msg])])
+        '''))
+    ev = Evaluator(str(tmp_path), ("--module", "pkg.comps", "echo"))
+    signature = ev.receive()
+    assert signature is not None and signature["signature"]["doc"] == "Echoes."
+    ev.send({"build": {"args": {"msg": "yo"}, "varargs": []}})
+    answer = ev.receive()
+    assert answer is not None and answer["app"]["roles"][0]["args"] == ["yo"]
+    assert ev.close() == 0
+
+    ev = Evaluator(str(tmp_path), ("--module", "pkg.comps", "ecko"))
+    error = ev.receive()
+    assert error is not None and error["error"]["kind"] == "not_found"
+    assert error["error"]["message"].startswith("module 'pkg.comps' has no function 'ecko' (did you mean 'echo'?)")
+    assert ev.close() == 0
+
+    ev = Evaluator(str(tmp_path), ("--module", "pkg.nope", "echo"))
+    error = ev.receive()
+    assert error is not None and error["error"]["kind"] == "not_found"
+    assert error["error"]["message"].startswith("module 'pkg.nope' is not importable by ")
+    assert ev.close() == 0

@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace torchx::manifests {
@@ -19,16 +21,45 @@ struct Provides {
   std::vector<std::string> named_resources;
 };
 
+/// A component that is a function of a Python module (a Python component package,
+/// docs/python.md): `torchx run NAME` evaluates `module:function` in a Python child process.
+struct PythonComponent {
+  std::string name;      ///< the name users type (`mypkg.train`)
+  std::string module;    ///< a dotted module path (`mypkg.components.train`)
+  std::string function;  ///< a function of that module (`train`)
+};
+
 /// A parsed, validated manifest (`<dir>/<name>.json`, plugin-api/docs/manifest.md).
 struct Manifest {
   std::filesystem::path path;          ///< the manifest file
   std::string name;
   std::string version;
   std::string description;
-  std::filesystem::path library_path;  ///< absolute: relative paths are resolved against the manifest's dir
-  std::vector<std::uint32_t> abi_versions;
+  /// Absolute: relative paths are resolved against the manifest's dir. Empty for a plugin that
+  /// has only Python components (nothing to load).
+  std::filesystem::path library_path;
+  std::vector<std::uint32_t> abi_versions;  ///< empty exactly when library_path is
   Provides provides;
+  /// `plugin.python_components`, sorted by name. Their names are components too, never listed
+  /// in `provides.components` as well.
+  std::vector<PythonComponent> python_components;
+
+  /// Whether there is a library to load (false for a Python-only plugin).
+  [[nodiscard]] bool has_library() const { return !library_path.empty(); }
+  /// The Python component named `component`, or nullptr.
+  [[nodiscard]] const PythonComponent* python_component(std::string_view component) const {
+    for (const auto& c : python_components) {
+      if (c.name == component) return &c;
+    }
+    return nullptr;
+  }
 };
+
+/// Whether `name` may name a Python component: dot-separated parts of ASCII letters, digits,
+/// `_` and `-`, none empty, and not read as a component file (`*.py`, `*.yaml`, `*.yml`).
+bool is_python_component_name(std::string_view name);
+/// Whether `module` is a dotted path of ASCII Python identifiers (`a.b_c.d1`).
+bool is_python_module_path(std::string_view module);
 
 /// A manifest that cannot be used; `what()` is the reason (without the path).
 class ManifestError : public std::runtime_error {
@@ -38,7 +69,9 @@ public:
 
 /// Reads and validates the manifest at `path`. Throws ManifestError naming the first problem:
 /// unreadable, not JSON, file_format_version not 1.x.y, a missing or mistyped field, an empty
-/// name, an ABI list without a version, a name used twice in `provides`.
+/// name, an ABI list without a version, a name used twice in `provides`, a Python component
+/// whose name or `module:function` target is malformed, or a library-less manifest that
+/// provides something other than Python components.
 Manifest parse_manifest(const std::filesystem::path& path);
 
 /// The same from text, as if read from `path`.

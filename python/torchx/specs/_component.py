@@ -444,6 +444,41 @@ def load_file(path: str, fn_name: str) -> Callable[..., Any]:
     return fn
 
 
+def load_module(module_name: str, fn_name: str) -> Callable[..., Any]:
+    """Imports the module ``module_name`` (from ``sys.path``) and returns its function
+    ``fn_name``: a component of a Python component package (a manifest's
+    ``python_components``). Raises ComponentFileError (``not_found``) when the module itself,
+    or the function, is not there, and whatever the module's top level raises (including an
+    ImportError of something the module imports)."""
+    import importlib
+
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as e:
+        missing = e.name or ""
+        if missing == module_name or module_name.startswith(missing + "."):
+            raise ComponentFileError(
+                f"module '{module_name}' is not importable by {sys.executable}: {e}"
+                " (is its package installed for this interpreter? see: TORCHX_PYTHON)",
+                not_found=True,
+            ) from None
+        raise
+    fn = getattr(module, fn_name, None)
+    if fn is None or not callable(fn):
+        functions = [n for n, v in vars(module).items() if inspect.isfunction(v) and not n.startswith("_")]
+        import difflib
+
+        close = difflib.get_close_matches(fn_name, functions, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        what = "has no function" if fn is None else "has no function named"
+        raise ComponentFileError(
+            f"module '{module_name}' {what} '{fn_name}'{hint}; its package changed since the manifest was written"
+            " (write it again: torchx plugins add-python)",
+            not_found=True,
+        )
+    return fn
+
+
 def materialize(
     fn: Callable[..., Any],
     args: List[str],
