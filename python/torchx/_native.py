@@ -212,16 +212,18 @@ class LogStream:
 
 def tail_in_thread(stream: LogStream) -> Iterator[str]:
     """Yields the lines of a tailing stream read on a thread of its own, so that the caller's
-    thread waits in ``queue.get`` with a timeout and Ctrl-C (KeyboardInterrupt) reaches it. An
-    abandoned stream is closed by its reader thread once its next line or its end arrives."""
+    thread waits in ``queue.get`` with a timeout and Ctrl-C (KeyboardInterrupt) reaches it. When
+    the caller drops the iterator (closes it, or it is collected), the reader stops at its next
+    line (or the end) and closes the stream: it never buffers a long app's log for nobody."""
     import queue
 
-    lines: "queue.Queue[Any]" = queue.Queue()  # unbounded: an abandoned reader never blocks
+    lines: "queue.Queue[Any]" = queue.Queue()  # unbounded: the reader never blocks on the consumer
     done = object()
+    abandoned = threading.Event()
 
     def read() -> None:
         try:
-            while True:
+            while not abandoned.is_set():
                 line = stream.next_line()
                 if line is None:
                     break
@@ -233,13 +235,16 @@ def tail_in_thread(stream: LogStream) -> Iterator[str]:
             lines.put(done)
 
     threading.Thread(target=read, name="torchx-log-tail", daemon=True).start()
-    while True:
-        try:
-            item = lines.get(timeout=0.2)
-        except queue.Empty:
-            continue
-        if item is done:
-            return
-        if isinstance(item, BaseException):
-            raise item
-        yield item
+    try:
+        while True:
+            try:
+                item = lines.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        abandoned.set()  # GeneratorExit (close, collection), KeyboardInterrupt, or the end

@@ -171,3 +171,28 @@ def test_run_component_in_a_workspace(hermetic: Path):
         assert list(runner.log_lines(handle, "sh")) == [f"{workspace}\n"]
         info = runner.dryrun_component("utils.sh", ["pwd"], scheduler="local_cwd", workspace=None)
         assert info._torchx_dryrun["workspace"] is None
+
+
+def test_an_abandoned_tailing_log_lines_stops_reading():
+    """A tailing iterator the caller drops (closed, or collected) releases its reader thread and
+    its stream at the next line, rather than buffering the app's whole log until it ends."""
+    import gc
+    import os
+    import threading
+
+    def open_fds() -> int:
+        return len(os.listdir("/proc/self/fd"))
+
+    with get_runner() as runner:
+        handle = runner.run(echo_app("chatty", "-c", "while :; do echo x; sleep 0.05; done", entrypoint="sh"),
+                            scheduler="local_cwd")
+        fds, threads = open_fds(), threading.active_count()
+        for i in range(5):
+            lines = runner.log_lines(handle, "chatty", should_tail=True)
+            assert next(lines) == "x\n"
+            if i % 2:
+                lines.close()
+            del lines
+        gc.collect()
+        wait_for(lambda: threading.active_count() == threads and open_fds() == fds, timeout=10)
+        runner.cancel(handle)
