@@ -251,8 +251,8 @@ TEST_CASE("an exception raised by a Python component is one line with its file a
                  "(see: torchx resources)\n");
   r = c.torchx({"run", "-s", "test_sched", "broken.py:not_an_appdef"});
   CHECK(r.exit_code == 1);
-  CHECK(r.err.starts_with("torchx: error: "));
-  CHECK(r.err.find("TypeError: Expected a component that returns `AppDef`, but got `<class 'dict'>`\n") != std::string::npos);
+  CHECK(r.err == "torchx: error: broken.py: TypeError: Expected a component that returns `AppDef`, but got "
+                 "`<class 'dict'>`\n");  // the component's file, not torchx's code that noticed
   r = c.torchx({"run", "-s", "test_sched", "broken.py:bad_args"});
   CHECK(r.exit_code == 1);
   CHECK(r.err == "torchx: error: broken.py: TypeError: the AppDef 'bad_args' returned cannot be used: roles[0].args[1]: "
@@ -275,6 +275,24 @@ TEST_CASE("an exception raised by a Python component is one line with its file a
   r = c.torchx({"run", "-s", "test_sched", "broken.py:raises"}, "python3", {{"TORCHX_PYTHON_TRACEBACK", "1"}});
   CHECK(r.err.find("Traceback (most recent call last):") != std::string::npos);
   CHECK(r.err.ends_with("torchx: error: broken.py:11: ValueError: n must be <= 0, got 1\n"));
+}
+
+TEST_CASE("a component that writes to, closes or passes on fd 3 cannot touch the evaluator's socket") {
+  const Components c;
+  for (const auto& python : interpreters()) {
+    CAPTURE(python);
+    auto r = c.torchx({"run", "--dryrun", "--json", "-s", "test_sched", "hostile.py:writes_fd3"}, python);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err == "torchx: error: hostile.py:13: OSError: [Errno 9] Bad file descriptor\n");
+    r = c.torchx({"run", "--dryrun", "--json", "-s", "test_sched", "hostile.py:closes_fd3"}, python);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err == "torchx: error: hostile.py:18: OSError: [Errno 9] Bad file descriptor\n");
+    r = c.torchx({"run", "--dryrun", "--json", "-s", "test_sched", "hostile.py:inherits_fd3"}, python);
+    INFO("stderr: ", r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(r.err == "");
+    CHECK(json::parse(r.out).at("app").at("name") == "ok");
+  }
 }
 
 TEST_CASE("a Python interpreter that is missing, or an evaluator that misbehaves, is one line") {
