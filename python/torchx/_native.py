@@ -91,9 +91,14 @@ def _take(lib: ctypes.CDLL, ptr: ctypes.c_void_p, length: Optional[int] = None) 
 
 def _encode(value: Any, what: str) -> bytes:
     try:
-        return json.dumps(value, allow_nan=False).encode("utf-8")
+        text = json.dumps(value, allow_nan=False, ensure_ascii=False)
     except (TypeError, ValueError) as e:
         raise TypeError(f"{what} cannot be sent to the torchx runner as JSON: {e}") from None
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as e:  # a lone surrogate (os.fsdecode of bytes that are not UTF-8)
+        bad = e.object[e.start : e.end]
+        raise ValueError(f"{what} hold text that is not valid UTF-8: {bad!r} (the torchx runner takes UTF-8)") from None
 
 
 def _raise(lib: ctypes.CDLL, status: int, ptr: ctypes.c_void_p) -> None:
