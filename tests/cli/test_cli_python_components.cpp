@@ -8,9 +8,12 @@
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
+#include <thread>
 
 #include <grp.h>
 #include <sys/stat.h>
@@ -293,6 +296,28 @@ TEST_CASE("a component that writes to, closes or passes on fd 3 cannot touch the
     CHECK(r.err == "");
     CHECK(json::parse(r.out).at("app").at("name") == "ok");
   }
+}
+
+TEST_CASE("what a component started and left running dies with its evaluator") {
+  // Left alive, it would write to torchx's stderr after the command, and hold the pipe of a
+  // caller that reads it to the end (`out=$(torchx run ... 2>&1)` would wait for it).
+  const Components c;
+  const auto started = std::chrono::steady_clock::now();
+  const auto r = c.torchx({"run", "--dryrun", "--json", "-s", "test_sched", "hostile.py:leaves_a_child"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.err == "");
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(10));
+  std::string pid;
+  std::ifstream(c.cwd() / "child.pid") >> pid;
+  REQUIRE(!pid.empty());
+  auto alive = [&] {  // a zombie (dead, not yet reaped by whoever adopted it) is not alive
+    std::ifstream stat("/proc/" + pid + "/stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    const auto paren = text.rfind(')');
+    return paren != std::string::npos && paren + 2 < text.size() && text[paren + 2] != 'Z';
+  };
+  for (int i = 0; i < 100 && alive(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  CHECK_FALSE(alive());
 }
 
 TEST_CASE("a Python interpreter that is missing, or an evaluator that misbehaves, is one line") {

@@ -22,3 +22,10 @@ def closes_fd3() -> specs.AppDef:
 def inherits_fd3() -> specs.AppDef:
     subprocess.run(["sh", "-c", "printf 'garbage\\n' >&3"], close_fds=False, stderr=subprocess.DEVNULL)
     return _app()
+
+
+def leaves_a_child() -> specs.AppDef:
+    child = subprocess.Popen(["sh", "-c", "sleep 20; echo LATE >&2"])  # never waited for
+    with open("child.pid", "w") as f:
+        f.write(str(child.pid))
+    return _app()
