@@ -284,13 +284,13 @@ TEST_CASE("a component that writes to, closes or passes on fd 3 cannot touch the
   const Components c;
   for (const auto& python : interpreters()) {
     CAPTURE(python);
-    auto r = c.torchx({"run", "--dryrun", "--json", "-s", "test_sched", "hostile.py:writes_fd3"}, python);
-    CHECK(r.exit_code == 1);
-    CHECK(r.err == "torchx: error: hostile.py:13: OSError: [Errno 9] Bad file descriptor\n");
-    r = c.torchx({"run", "--dryrun", "--json", "-s", "test_sched", "hostile.py:closes_fd3"}, python);
-    CHECK(r.exit_code == 1);
-    CHECK(r.err == "torchx: error: hostile.py:18: OSError: [Errno 9] Bad file descriptor\n");
-    r = c.torchx({"run", "--dryrun", "--json", "-s", "test_sched", "hostile.py:inherits_fd3"}, python);
+    for (const auto& [function, line] : {std::pair{"writes_fd3", "13"}, std::pair{"closes_fd3", "18"}}) {
+      CAPTURE(function);
+      const auto r = c.torchx({"run", "--dryrun", "--json", "-s", "test_sched", std::string("hostile.py:") + function}, python);
+      CHECK(r.exit_code == 1);
+      CHECK(r.err == std::string("torchx: error: hostile.py:") + line + ": OSError: [Errno 9] Bad file descriptor\n");
+    }
+    const auto r = c.torchx({"run", "--dryrun", "--json", "-s", "test_sched", "hostile.py:inherits_fd3"}, python);
     INFO("stderr: ", r.err);
     CHECK(r.exit_code == 0);
     CHECK(r.err == "");
