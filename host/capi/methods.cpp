@@ -22,12 +22,9 @@ class Request {
  public:
   Request(std::string_view method, std::string_view text) : m_method(method) {
     if (text.empty()) return;
-    json::value v;
-    try {
-      v = json::parse(text);
-    } catch (const std::exception& e) {
-      throw InvalidRequestError(m_method + ": the request is not JSON: " + e.what());
-    }
+    boost::system::error_code ec;
+    json::value v = json::parse(text, ec);
+    if (ec) throw InvalidRequestError(m_method + ": the request is not JSON: " + ec.message());
     if (!v.is_object()) throw InvalidRequestError(m_method + ": the request must be a JSON object");
     m_object = std::move(v.as_object());
   }

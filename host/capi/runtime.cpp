@@ -81,12 +81,9 @@ void init_logging_once() {
 std::shared_ptr<RunnerState> open_state(std::string_view options_json) {
   json::object options;
   if (!options_json.empty()) {
-    json::value v;
-    try {
-      v = json::parse(options_json);
-    } catch (const std::exception& e) {
-      throw capi::InvalidRequestError(std::string("runner options are not JSON: ") + e.what());
-    }
+    boost::system::error_code ec;
+    json::value v = json::parse(options_json, ec);
+    if (ec) throw capi::InvalidRequestError("runner options are not JSON: " + ec.message());
     if (!v.is_object()) throw capi::InvalidRequestError("runner options must be a JSON object");
     options = std::move(v.as_object());
   }

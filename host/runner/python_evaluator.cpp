@@ -329,22 +329,25 @@ std::string PythonEvaluator::exit_reason() {
 std::optional<int> PythonEvaluator::reap() {
   if (m_pid <= 0) return std::nullopt;
   // The child exits once its socket closes or its answer is sent; one that does not is killed.
+  // Either way its group goes too: what the component started and left running (a Popen never
+  // waited for) would write to torchx's stderr after the command and hold the pipe of a caller
+  // reading it to the end. The group is killed while the child is an unreaped zombie (WNOWAIT),
+  // so its id is still ours and cannot name another process's group.
   const auto deadline = std::chrono::steady_clock::now() + k_exit_grace;
-  int status = 0;
   while (true) {
-    const pid_t r = ::waitpid(m_pid, &status, WNOHANG);
-    if (r == m_pid) break;
+    siginfo_t info{};
+    const int r = ::waitid(P_PID, static_cast<id_t>(m_pid), &info, WEXITED | WNOHANG | WNOWAIT);
+    if (r == 0 && info.si_pid == m_pid) break;
     if (r < 0 && errno != EINTR) {
       m_pid = -1;
       return std::nullopt;
     }
-    if (std::chrono::steady_clock::now() >= deadline) {
-      kill_group();
-      while (::waitpid(m_pid, &status, 0) < 0 && errno == EINTR) {
-      }
-      break;
-    }
+    if (std::chrono::steady_clock::now() >= deadline) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  kill_group();
+  int status = 0;
+  while (::waitpid(m_pid, &status, 0) < 0 && errno == EINTR) {
   }
   m_pid = -1;
   return status;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include <torchx/specs/app_handle.hpp>
 #include <torchx/specs/errors.hpp>
+#include <torchx/util/input_checks.hpp>
 
 namespace torchx::specs {
 
@@ -8,7 +9,8 @@ std::string AppHandle::str() const { return scheduler_backend + "://" + session_
 
 AppHandle parse_app_handle(std::string_view handle) {
   auto malformed = [&] {
-    return MalformedAppHandleError("'" + std::string(handle) +
+    // Quoted printably (one line, no NUL to cut the message short) and bounded: it is the caller's text.
+    return MalformedAppHandleError("'" + util::printable(handle, 200) +
                                    "' is not of the form <scheduler_backend>://<session_name>/<app_id>");
   };
   if (handle.find_first_of(std::string_view("\n\r\0", 3)) != std::string_view::npos) throw malformed();

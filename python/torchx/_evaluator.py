@@ -19,10 +19,15 @@ from typing import Any, Dict, Optional
 
 
 class _Channel:
-    """JSON lines over the socket at ``fd``."""
+    """JSON lines over the socket torchx passed as ``fd``, moved first to a close-on-exec fd of
+    its own and ``fd`` closed: a component that writes to, closes or passes on fd 3 (``os.write``,
+    ``subprocess.run(close_fds=False)``, a forked child) cannot touch the conversation."""
 
     def __init__(self, fd: int) -> None:
-        self._fd = fd
+        import fcntl
+
+        self._fd = fcntl.fcntl(fd, getattr(fcntl, "F_DUPFD_CLOEXEC", 1030), 100)
+        os.close(fd)
         self._buffer = b""
 
     def send(self, message: Dict[str, Any], lenient: bool = False) -> None:
@@ -57,23 +62,22 @@ class _Channel:
         raise KeyError(str(answer.get("error", f"no named resource '{name}'")))
 
 
-def _location(error: BaseException) -> Dict[str, Any]:
+def _location(error: BaseException, path: str) -> Dict[str, Any]:
     """The innermost frame of the traceback outside torchx's own package (the line of the
-    component that raised, or that called what raised)."""
+    component that raised, or that called what raised); else the component file ``path`` (torchx
+    found the fault in what the component returned)."""
     frames = traceback.extract_tb(error.__traceback__)
     own = os.path.join(_PACKAGE_DIR, "torchx") + os.sep
     chosen = None
     for frame in frames:
         if not os.path.abspath(frame.filename).startswith(own):
             chosen = frame
-    if chosen is None and frames:
-        chosen = frames[-1]
     if chosen is None:
-        return {}
+        return {"file": path}
     return {"file": chosen.filename, "line": chosen.lineno}
 
 
-def _exception(error: BaseException) -> Dict[str, Any]:
+def _exception(error: BaseException, path: str) -> Dict[str, Any]:
     if os.environ.get("TORCHX_PYTHON_TRACEBACK") == "1":
         traceback.print_exception(type(error), error, error.__traceback__, file=sys.stderr)
     message = str(error)
@@ -81,7 +85,7 @@ def _exception(error: BaseException) -> Dict[str, Any]:
         message = f"the component called sys.exit({error.code!r})"
     elif isinstance(error, KeyError) and len(error.args) == 1 and isinstance(error.args[0], str):
         message = error.args[0]  # not repr()'s quotes
-    return {"error": {"kind": "exception", "type": type(error).__name__, "message": message, **_location(error)}}
+    return {"error": {"kind": "exception", "type": type(error).__name__, "message": message, **_location(error, path)}}
 
 
 def _flush_and_exit(code: int) -> None:
@@ -99,14 +103,17 @@ def _send_result(channel: _Channel, message: Dict[str, Any]) -> None:
         sys.stdout.flush()
     except Exception:  # noqa: S110 (a broken stdout does not stop the answer)
         pass
-    if "error" in message:
-        channel.send(message, lenient=True)
-        return
     try:
-        channel.send(message)
-    except UnicodeEncodeError as e:
-        channel.send({"error": {"kind": "exception", "type": "UnicodeEncodeError",
-                                "message": f"the component's result holds text that is not valid UTF-8: {e}"}})
+        if "error" in message:
+            channel.send(message, lenient=True)
+            return
+        try:
+            channel.send(message)
+        except UnicodeEncodeError as e:
+            channel.send({"error": {"kind": "exception", "type": "UnicodeEncodeError",
+                                    "message": f"the component's result holds text that is not valid UTF-8: {e}"}})
+    except OSError:  # torchx closed its end (it stopped, or gave up on us): it says why, not us
+        _flush_and_exit(1)
 
 
 def main(fd: int, path: Optional[str], function: str, module: Optional[str] = None) -> None:
@@ -135,7 +142,7 @@ def main(fd: int, path: Optional[str], function: str, module: Optional[str] = No
         _flush_and_exit(0)
         return
     except BaseException as e:  # the file's top level raised
-        _send_result(channel, _exception(e))
+        _send_result(channel, _exception(e, path))
         _flush_and_exit(0)
         return
     _send_result(channel, {"signature": signature})
@@ -153,7 +160,7 @@ def main(fd: int, path: Optional[str], function: str, module: Optional[str] = No
         result = {"error": {"kind": "exception", "type": "TypeError",
                             "message": f"the AppDef '{function}' returned cannot be used: {e}", "file": path}}
     except BaseException as e:
-        result = _exception(e)
+        result = _exception(e, path)
     _send_result(channel, result)
     _flush_and_exit(0)
 

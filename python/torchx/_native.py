@@ -91,9 +91,14 @@ def _take(lib: ctypes.CDLL, ptr: ctypes.c_void_p, length: Optional[int] = None) 
 
 def _encode(value: Any, what: str) -> bytes:
     try:
-        return json.dumps(value, allow_nan=False).encode("utf-8")
+        text = json.dumps(value, allow_nan=False, ensure_ascii=False)
     except (TypeError, ValueError) as e:
         raise TypeError(f"{what} cannot be sent to the torchx runner as JSON: {e}") from None
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as e:  # a lone surrogate (os.fsdecode of bytes that are not UTF-8)
+        bad = e.object[e.start : e.end]
+        raise ValueError(f"{what} hold text that is not valid UTF-8: {bad!r} (the torchx runner takes UTF-8)") from None
 
 
 def _raise(lib: ctypes.CDLL, status: int, ptr: ctypes.c_void_p) -> None:
@@ -212,16 +217,18 @@ class LogStream:
 
 def tail_in_thread(stream: LogStream) -> Iterator[str]:
     """Yields the lines of a tailing stream read on a thread of its own, so that the caller's
-    thread waits in ``queue.get`` with a timeout and Ctrl-C (KeyboardInterrupt) reaches it. An
-    abandoned stream is closed by its reader thread once its next line or its end arrives."""
+    thread waits in ``queue.get`` with a timeout and Ctrl-C (KeyboardInterrupt) reaches it. When
+    the caller drops the iterator (closes it, or it is collected), the reader stops at its next
+    line (or the end) and closes the stream: it never buffers a long app's log for nobody."""
     import queue
 
-    lines: "queue.Queue[Any]" = queue.Queue()  # unbounded: an abandoned reader never blocks
+    lines: "queue.Queue[Any]" = queue.Queue()  # unbounded: the reader never blocks on the consumer
     done = object()
+    abandoned = threading.Event()
 
     def read() -> None:
         try:
-            while True:
+            while not abandoned.is_set():
                 line = stream.next_line()
                 if line is None:
                     break
@@ -233,13 +240,16 @@ def tail_in_thread(stream: LogStream) -> Iterator[str]:
             lines.put(done)
 
     threading.Thread(target=read, name="torchx-log-tail", daemon=True).start()
-    while True:
-        try:
-            item = lines.get(timeout=0.2)
-        except queue.Empty:
-            continue
-        if item is done:
-            return
-        if isinstance(item, BaseException):
-            raise item
-        yield item
+    try:
+        while True:
+            try:
+                item = lines.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        abandoned.set()  # GeneratorExit (close, collection), KeyboardInterrupt, or the end

@@ -105,6 +105,7 @@ TEST_CASE("tx_runner_call: errors are objects with TorchX's type names, never a 
   auto [s2, not_json] = f.call("status", "{not json");
   CHECK(s2 == TX_RUNNER_ERROR);
   CHECK(not_json.at("type") == "InvalidRequest");
+  CHECK(not_json.at("message") == "status: the request is not JSON: syntax error");  // not the parser's source line
   auto [s3, missing] = f.call("status", "{}");
   CHECK(missing.at("message") == "status: 'app_handle' is required");
   auto [s4, mistyped] = f.call("log_lines_not_here", "[]");
@@ -160,6 +161,8 @@ TEST_CASE("tx_runner_open and NULL pointers") {
   CHECK(tx_runner_open("[1]", &runner, &error) == TX_RUNNER_ERROR);
   CHECK(runner == nullptr);
   CHECK(json::parse(take(error)).at("message") == "runner options must be a JSON object");
+  CHECK(tx_runner_open("{x", &runner, &error) == TX_RUNNER_ERROR);
+  CHECK(json::parse(take(error)).at("message") == "runner options are not JSON: syntax error");
   CHECK(tx_runner_open(R"({"config": "most"})", &runner, &error) == TX_RUNNER_ERROR);
   CHECK(json::parse(take(error)).at("message") == R"(runner option 'config' must be "library", "all" or "none")");
   char* out = nullptr;

@@ -8,9 +8,12 @@
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
+#include <thread>
 
 #include <grp.h>
 #include <sys/stat.h>
@@ -251,8 +254,8 @@ TEST_CASE("an exception raised by a Python component is one line with its file a
                  "(see: torchx resources)\n");
   r = c.torchx({"run", "-s", "test_sched", "broken.py:not_an_appdef"});
   CHECK(r.exit_code == 1);
-  CHECK(r.err.starts_with("torchx: error: "));
-  CHECK(r.err.find("TypeError: Expected a component that returns `AppDef`, but got `<class 'dict'>`\n") != std::string::npos);
+  CHECK(r.err == "torchx: error: broken.py: TypeError: Expected a component that returns `AppDef`, but got "
+                 "`<class 'dict'>`\n");  // the component's file, not torchx's code that noticed
   r = c.torchx({"run", "-s", "test_sched", "broken.py:bad_args"});
   CHECK(r.exit_code == 1);
   CHECK(r.err == "torchx: error: broken.py: TypeError: the AppDef 'bad_args' returned cannot be used: roles[0].args[1]: "
@@ -275,6 +278,46 @@ TEST_CASE("an exception raised by a Python component is one line with its file a
   r = c.torchx({"run", "-s", "test_sched", "broken.py:raises"}, "python3", {{"TORCHX_PYTHON_TRACEBACK", "1"}});
   CHECK(r.err.find("Traceback (most recent call last):") != std::string::npos);
   CHECK(r.err.ends_with("torchx: error: broken.py:11: ValueError: n must be <= 0, got 1\n"));
+}
+
+TEST_CASE("a component that writes to, closes or passes on fd 3 cannot touch the evaluator's socket") {
+  const Components c;
+  for (const auto& python : interpreters()) {
+    CAPTURE(python);
+    for (const auto& [function, line] : {std::pair{"writes_fd3", "13"}, std::pair{"closes_fd3", "18"}}) {
+      CAPTURE(function);
+      const auto r = c.torchx({"run", "--dryrun", "--json", "-s", "test_sched", std::string("hostile.py:") + function}, python);
+      CHECK(r.exit_code == 1);
+      CHECK(r.err == std::string("torchx: error: hostile.py:") + line + ": OSError: [Errno 9] Bad file descriptor\n");
+    }
+    const auto r = c.torchx({"run", "--dryrun", "--json", "-s", "test_sched", "hostile.py:inherits_fd3"}, python);
+    INFO("stderr: ", r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(r.err == "");
+    CHECK(json::parse(r.out).at("app").at("name") == "ok");
+  }
+}
+
+TEST_CASE("what a component started and left running dies with its evaluator") {
+  // Left alive, it would write to torchx's stderr after the command, and hold the pipe of a
+  // caller that reads it to the end (`out=$(torchx run ... 2>&1)` would wait for it).
+  const Components c;
+  const auto started = std::chrono::steady_clock::now();
+  const auto r = c.torchx({"run", "--dryrun", "--json", "-s", "test_sched", "hostile.py:leaves_a_child"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.err == "");
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(10));
+  std::string pid;
+  std::ifstream(c.cwd() / "child.pid") >> pid;
+  REQUIRE(!pid.empty());
+  auto alive = [&] {  // a zombie (dead, not yet reaped by whoever adopted it) is not alive
+    std::ifstream stat("/proc/" + pid + "/stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    const auto paren = text.rfind(')');
+    return paren != std::string::npos && paren + 2 < text.size() && text[paren + 2] != 'Z';
+  };
+  for (int i = 0; i < 100 && alive(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  CHECK_FALSE(alive());
 }
 
 TEST_CASE("a Python interpreter that is missing, or an evaluator that misbehaves, is one line") {

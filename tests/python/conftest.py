@@ -85,8 +85,8 @@ def run_torchx(args: List[str], cwd: Path) -> subprocess.CompletedProcess:
 
 @pytest.fixture(autouse=True)
 def python_only_specs(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    """test_specs_* check torchx.specs on its own (its Python tables and errors): the hooks that
-    importing torchx.runner or torchx.components installs (torchx/_hooks.py) are unset there."""
+    """test_specs_* start with torchx.specs' hooks unset (torchx/_hooks.py), as in a script that
+    imported only torchx.specs: named resources then load the native side on first use."""
     if not request.node.fspath.basename.startswith("test_specs_"):
         return
     from torchx import specs

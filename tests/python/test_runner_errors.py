@@ -110,3 +110,12 @@ def test_custom_name_warns_and_names_handles():
             info = runner.dryrun_component("utils.echo", [], scheduler="local_cwd")
             assert runner.name() == "mine"
             assert info._app.roles[0].env["TORCHX_JOB_ID"] == "local_cwd://mine/${app_id}"
+
+
+def test_text_that_is_not_utf8_is_a_value_error_naming_it(runner):
+    """A lone surrogate (from a filename read with surrogateescape, say) cannot cross as UTF-8:
+    a ValueError saying so, not the C++ JSON parser's complaint about an escape."""
+    with pytest.raises(ValueError, match=r"^the arguments of status hold text that is not valid UTF-8: '\\udc80'"):
+        runner.status("local_cwd://torchx/\udc80")
+    with pytest.raises(ValueError, match="not valid UTF-8"):
+        runner.dryrun(specs.AppDef("x", [specs.Role("r", "/tmp", entrypoint="echo", args=["\udcff"])]), "local_cwd")

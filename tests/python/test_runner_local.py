@@ -12,6 +12,7 @@ import pytest
 from conftest import run_python
 
 from torchx import specs
+import torchx.runner as tr
 from torchx.runner import get_runner
 
 
@@ -171,3 +172,43 @@ def test_run_component_in_a_workspace(hermetic: Path):
         assert list(runner.log_lines(handle, "sh")) == [f"{workspace}\n"]
         info = runner.dryrun_component("utils.sh", ["pwd"], scheduler="local_cwd", workspace=None)
         assert info._torchx_dryrun["workspace"] is None
+
+
+def test_an_abandoned_tailing_log_lines_stops_reading():
+    """A tailing iterator the caller drops (closed, or collected) releases its reader thread and
+    its stream at the next line, rather than buffering the app's whole log until it ends."""
+    import gc
+    import os
+    import threading
+
+    def open_fds() -> int:
+        return len(os.listdir("/proc/self/fd"))
+
+    with get_runner() as runner:
+        handle = runner.run(echo_app("chatty", "-c", "while :; do echo x; sleep 0.05; done", entrypoint="sh"),
+                            scheduler="local_cwd")
+        fds, threads = open_fds(), threading.active_count()
+        for i in range(5):
+            lines = runner.log_lines(handle, "chatty", should_tail=True)
+            assert next(lines) == "x\n"
+            if i % 2:
+                lines.close()
+            del lines
+        gc.collect()
+        wait_for(lambda: threading.active_count() == threads and open_fds() == fds, timeout=10)
+        runner.cancel(handle)
+
+
+def test_log_lines_since_until_where_the_scheduler_has_none_warns_and_returns_every_line():
+    """TorchX's local and Slurm schedulers warn and ignore since/until: a script that passes them
+    (written for a scheduler that has them) runs unchanged."""
+    import datetime
+
+    with get_runner() as runner:
+        handle = runner.run(echo_app("since", "a"), scheduler="local_cwd")
+        runner.wait(handle, wait_interval=0.1)
+        with pytest.warns(UserWarning, match="since/until.*ignored"):
+            lines = runner.log_lines(handle, "since", since=datetime.datetime.now() - datetime.timedelta(hours=1))
+        assert list(lines) == ["a\n"]
+        with pytest.raises(tr.PluginCallError, match="has no role 'nope'"):  # other refusals still raise
+            runner.log_lines(handle, "nope", until=time.time())

@@ -69,6 +69,42 @@ def test_named_resources_come_from_the_native_side():
         specs.named_resources["gpu.smal"]
 
 
+def test_a_script_that_imports_only_torchx_specs_sees_the_native_named_resources(hermetic: Path):
+    """Named resources come from the native side on first use, whatever the script imported: a
+    ``.torchxconfig`` preset and the builtin tables (no Python copy of them)."""
+    from conftest import run_python
+
+    Path(".torchxconfig").write_text("[named_resource:site.gpu8]\ncpu = 64\ngpu = 8\nmemMB = 500000\n")
+    r = run_python(
+        textwrap.dedent(
+            """
+            import sys
+            from torchx import specs
+            from torchx.specs import named_resources, named_resources_aws as aws
+            print(specs.resource(h="site.gpu8"), "site.gpu8" in named_resources)
+            p3 = aws.aws_p3_2xlarge()
+            assert p3 == named_resources["aws_p3.2xlarge"] == specs.get_named_resources("aws_p3.2xlarge"), p3
+            assert aws.instance_type_from_resource(p3) == "p3.2xlarge"
+            assert sorted(aws.NAMED_RESOURCES)[:2] == ["aws_c5.18xlarge", "aws_g4dn.12xlarge"], sorted(aws.NAMED_RESOURCES)
+            assert aws.NAMED_RESOURCES["aws_t3.medium"]().cpu == 2
+            from torchx.specs import named_resources_generic as generic
+            assert sorted(generic.NAMED_RESOURCES) == ["cpu.large", "cpu.medium", "cpu.micro", "cpu.nano", "cpu.small",
+                                                       "cpu.xlarge", "gpu.large", "gpu.medium", "gpu.small", "gpu.xlarge"]
+            try:
+                specs.resource(h="gpu.smal")
+            except KeyError as e:
+                print(e.args[0])
+            """
+        ),
+        hermetic,
+    )
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == [
+        "Resource(cpu=64, gpu=8, memMB=500000, capabilities={}, devices={}, tags={}) True",
+        "no named resource 'gpu.smal': did you mean 'gpu.small'? (see: torchx resources)",
+    ]
+
+
 def test_the_c_api_evaluates_python_files_with_the_package_found_from_the_library():
     """Through the C API (not Runner.run_component, which evaluates in-process), a FILE.py:FN is
     evaluated by a child python3 with the package found from libtorchx_runtime.so: inside Python

@@ -141,16 +141,19 @@ def test_resource_helper_and_named_resources() -> None:
     assert specs.named_resources["gpu.small"] is not specs.named_resources["gpu.small"]  # fresh
     with pytest.raises(KeyError) as e:
         specs.named_resources["gpu.smal"]
-    assert "No named resource found for `gpu.smal`. Did you mean `gpu.small`?" in str(e.value)
+    assert str(e.value.args[0]) == "no named resource 'gpu.smal': did you mean 'gpu.small'? (see: torchx resources)"
     with pytest.raises(NotImplementedError):
         iter(specs.named_resources)
 
 
-def test_named_resource_count_matches_cpp_table() -> None:
+def test_named_resource_modules_are_the_native_tables() -> None:
     from torchx.specs import named_resources_aws, named_resources_generic
 
     assert len(named_resources_generic.NAMED_RESOURCES) == 10
     assert len(named_resources_aws.NAMED_RESOURCES) == 40
+    assert named_resources_aws.aws_g4dn_metal() == specs.named_resources["aws_g4dn.metal"]
+    with pytest.raises(AttributeError):
+        named_resources_aws.aws_nope_2xlarge
 
 
 def test_native_named_resource_hook_wins(monkeypatch: pytest.MonkeyPatch) -> None:

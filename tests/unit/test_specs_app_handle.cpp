@@ -37,6 +37,16 @@ TEST_CASE("specs::parse_app_handle rejects malformed handles with TorchX's wordi
   CHECK_THROWS_AS(parse_app_handle("s://a/b\nc"), MalformedAppHandleError);
 }
 
+TEST_CASE("specs::parse_app_handle quotes a malformed handle on one line, bounded") {
+  const std::string suffix = "' is not of the form <scheduler_backend>://<session_name>/<app_id>";
+  CHECK_THROWS_WITH_AS(parse_app_handle("s://a/b\nc"), ("'s://a/b\\x0ac" + suffix).c_str(), MalformedAppHandleError);
+  CHECK_THROWS_WITH_AS(parse_app_handle(std::string("s://a/\0b", 8)), ("'s://a/\\x00b" + suffix).c_str(),
+                       MalformedAppHandleError);
+  const std::string huge(1 << 20, 'a');
+  CHECK_THROWS_WITH_AS(parse_app_handle(huge), ("'" + std::string(200, 'a') + "... (1048576 bytes)" + suffix).c_str(),
+                       MalformedAppHandleError);
+}
+
 TEST_CASE("specs::AppHandle::str makes the handle back") {
   CHECK(AppHandle{"slurm", "", "1234"}.str() == "slurm:///1234");
   for (const char* h : {"local_cwd://torchx/echo-x1", "k8s://a/b/c", "k8s:///x"}) {

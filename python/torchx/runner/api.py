@@ -262,7 +262,8 @@ class Runner:
         keeps the lines it matches; `since`/`until` are datetimes or epoch seconds; `streams` is
         ``"stdout"``, ``"stderr"``, ``"combined"`` (or TorchX's ``Stream``), None for the
         scheduler's default. With `should_tail`, follows until the app ends (Ctrl-C stops it).
-        Raises UnknownAppException for an unknown app."""
+        A scheduler that cannot select by time (local_cwd, slurm) ignores `since`/`until` with a
+        warning, as TorchX's do. Raises UnknownAppException for an unknown app."""
         request = {
             "app_handle": app_handle,
             "role_name": role_name,
@@ -273,7 +274,13 @@ class Runner:
             "should_tail": bool(should_tail),
             "streams": _stream_name(streams),
         }
-        stream = self._native.log_lines(request)
+        try:
+            stream = self._native.log_lines(request)
+        except _errors.PluginCallError as e:
+            if e.status != "unsupported" or (request["since"] is None and request["until"] is None):
+                raise
+            warnings.warn(f"{e}: since/until are ignored and all log lines are returned (as TorchX does)", stacklevel=2)
+            stream = self._native.log_lines(dict(request, since=None, until=None))
         return _native.tail_in_thread(stream) if should_tail else iter(stream)
 
     def list(self, scheduler: str) -> List[Any]:

@@ -1,19 +1,18 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """The AppDef and everything a component builds one from (TorchX's ``torchx.specs``).
 
-Named resources come from ``_native_named_resource`` when it is set, else from the built-in
-tables (equal to the C++ ones in plugin-api/specs/named_resources.cpp):
+Named resources are answered by the native side, as for the CLI (``.torchxconfig`` presets,
+named-resource plugins, the builtin tables of plugin-api/specs/named_resources.cpp; there is no
+Python copy of them), through two hooks, set on first use when nothing set them before:
 
-- ``_native_named_resource``: ``None``, or a callable ``name -> Resource`` that raises
-  ``KeyError`` (with the message to show) for an unknown name. The native module sets it so
-  that Python sees what the CLI sees: ``.torchxconfig`` presets, named-resource plugins, then
-  the built-in tables; the evaluator of ``torchx run FILE.py:FN`` sets it to ask the CLI.
-- ``_native_named_resource_names``: ``None``, or a callable returning every known name (used
-  for ``in`` and "did you mean" when the hook is not set, and by tools that list them).
+- ``_native_named_resource``: a callable ``name -> Resource`` that raises ``KeyError`` (with the
+  message to show) for an unknown name. ``torchx._hooks`` sets it to the native runner's lookup;
+  the evaluator of ``torchx run FILE.py:FN`` sets it to ask the CLI.
+- ``_native_named_resource_names``: a callable returning every known name (for tools that list
+  them, and ``named_resources_aws``/``named_resources_generic``).
 """
 
-import difflib
-from typing import Callable, Dict, List, Optional
+from typing import Callable, List, Optional
 
 from torchx.specs.api import (  # noqa: F401
     ALL,
@@ -51,57 +50,45 @@ from torchx.specs.api import (  # noqa: F401
     runopts,
 )
 from torchx.specs.builders import make_app_handle, materialize_appdef, parse_mounts  # noqa: F401
-from torchx.specs.named_resources_aws import NAMED_RESOURCES as AWS_NAMED_RESOURCES
-from torchx.specs.named_resources_generic import NAMED_RESOURCES as GENERIC_NAMED_RESOURCES
 
 GiB: int = 1024
 
-#: name -> Resource, or None: filled in by the native module or the evaluator (see above)
+#: name -> Resource, or None until first use (see above)
 _native_named_resource: Optional[Callable[[str], Resource]] = None
-#: () -> every known name, or None
+#: () -> every known name, or None until first use
 _native_named_resource_names: Optional[Callable[[], List[str]]] = None
 
 
-def _builtin_factories() -> Dict[str, Callable[[], Resource]]:
-    factories: Dict[str, Callable[[], Resource]] = {**GENERIC_NAMED_RESOURCES, **AWS_NAMED_RESOURCES}
-    factories["NULL"] = lambda: NULL_RESOURCE
-    factories["MISSING"] = lambda: NULL_RESOURCE
-    return factories
+def _named_resource(name: str) -> Resource:
+    if _native_named_resource is None:
+        from torchx import _hooks  # the native runner, loaded on first use
+
+        _hooks.install()
+    assert _native_named_resource is not None
+    return _native_named_resource(name)
 
 
-_named_resource_factories: Dict[str, Callable[[], Resource]] = _builtin_factories()
+def _named_resource_names() -> List[str]:
+    if _native_named_resource_names is None:
+        from torchx import _hooks
 
-
-def _known_names() -> List[str]:
-    if _native_named_resource_names is not None:
-        return list(_native_named_resource_names())
-    return list(_named_resource_factories.keys())
+        _hooks.install()
+    assert _native_named_resource_names is not None
+    return list(_native_named_resource_names())
 
 
 class _NamedResourcesLibrary:
     """``named_resources["gpu.small"]`` -> a fresh Resource; ``"x" in named_resources``."""
 
     def __getitem__(self, key: str) -> Resource:
-        if _native_named_resource is not None:
-            return _native_named_resource(key)
-        if key in _named_resource_factories:
-            return _named_resource_factories[key]()
-        names = _known_names()
-        matches = difflib.get_close_matches(key, names, n=1)
-        if matches:
-            msg = f"Did you mean `{matches[0]}`?"
-        else:
-            msg = f"Registered named resources: {names}"
-        raise KeyError(f"No named resource found for `{key}`. {msg}")
+        return _named_resource(key)
 
     def __contains__(self, key: str) -> bool:
-        if _native_named_resource is not None:
-            try:
-                _native_named_resource(key)
-            except KeyError:
-                return False
-            return True
-        return key in _named_resource_factories
+        try:
+            _named_resource(key)
+        except KeyError:
+            return False
+        return True
 
     def __iter__(self) -> None:
         raise NotImplementedError("named resources doesn't support iterating")

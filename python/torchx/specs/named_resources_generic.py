@@ -1,30 +1,37 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""TorchX's generic named resources (the C++ table in plugin-api/specs/named_resources.cpp)."""
+"""TorchX's ``torchx.specs.named_resources_generic``: its names, answered by the native side
+(the builtin table of plugin-api/specs/named_resources.cpp, the one the CLI reads)."""
 
-from typing import Callable, Mapping
+from typing import Callable, Iterator, Mapping
 
+from torchx import specs
 from torchx.specs.api import Resource
 
 GiB: int = 1024
 
-# name -> (cpu, gpu, memMB)
-_TABLE = {
-    "gpu.small": (8, 1, 32 * GiB),
-    "gpu.medium": (16, 2, 64 * GiB),
-    "gpu.large": (32, 4, 128 * GiB),
-    "gpu.xlarge": (64, 8, 256 * GiB),
-    "cpu.nano": (1, 0, GiB // 2),
-    "cpu.micro": (1, 0, 1 * GiB),
-    "cpu.small": (1, 0, 2 * GiB),
-    "cpu.medium": (2, 0, 4 * GiB),
-    "cpu.large": (2, 0, 8 * GiB),
-    "cpu.xlarge": (8, 0, 32 * GiB),
-}
+
+class _Builtin(Mapping[str, Callable[[], Resource]]):
+    """name -> a factory of a fresh Resource, for the builtin names that ``accept`` takes."""
+
+    def __init__(self, accept: Callable[[str], bool]) -> None:
+        self._accept = accept
+
+    def _names(self) -> "list[str]":
+        return [n for n in specs._named_resource_names() if self._accept(n)]
+
+    def __getitem__(self, name: str) -> Callable[[], Resource]:
+        if not self._accept(name) or name not in specs.named_resources:
+            raise KeyError(name)
+        return lambda: specs.named_resources[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+    def __len__(self) -> int:
+        return len(self._names())
 
 
-def _factory(cpu: int, gpu: int, mem: int) -> Callable[[], Resource]:
-    return lambda: Resource(cpu=cpu, gpu=gpu, memMB=mem)
-
-
-#: name -> a factory of a fresh Resource
-NAMED_RESOURCES: Mapping[str, Callable[[], Resource]] = {name: _factory(*v) for name, v in _TABLE.items()}
+#: name -> a factory of a fresh Resource (``gpu.small``, ``cpu.large``, ...)
+NAMED_RESOURCES: Mapping[str, Callable[[], Resource]] = _Builtin(
+    lambda n: n.startswith(("gpu.", "cpu.")) and n.count(".") == 1
+)
