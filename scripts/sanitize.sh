@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds torchx and its tests with ASan+UBSan (gcc, -O1) in a build dir of its own and runs the
+# Builds torchx and its tests with ASan+UBSan (gcc, -O0) in a build dir of its own and runs the
 # unit, ABI, CLI, conformance and local integration suites on it (docs/testing.md, "Sanitizers").
 # Every process of the run (the tests, each torchx they start, supervisors, plugins) writes any
 # sanitizer report to BUILD_DIR/sanitizer-reports/ and halts: a report fails the run and is
@@ -10,10 +10,14 @@ set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 build_dir=${1:-build-asan}
 
-if [[ ! -f "$build_dir/build.ninja" ]]; then
+# -O0 -g1: compiles in about half the time of -O1 -g (19 s against 35 s for host/runner/runner.cpp),
+# which is most of this stage on a cold cache; -g1 keeps file:line in the reports' stacks.
+flags="-O0 -g1"
+if [[ ! -f "$build_dir/build.ninja" ]] ||
+   ! grep -qx "CMAKE_CXX_FLAGS_DEBUG:STRING=$flags" "$build_dir/CMakeCache.txt"; then
   mkdir -p "$build_dir"
-  cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG="-O1 -g" \
-    -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" -DTORCHX_SANITIZE=ON > "$build_dir/configure.log" 2>&1 \
+  cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG="$flags" \
+    -DCMAKE_CXX_FLAGS_DEBUG="$flags" -DTORCHX_SANITIZE=ON > "$build_dir/configure.log" 2>&1 \
     || { cat "$build_dir/configure.log" >&2; exit 1; }
 fi
 cmake --build "$build_dir" -j "${JOBS:-2}" || exit 1

@@ -630,6 +630,10 @@ TEST_CASE("local_cwd recovery: a launcher killed while its supervisor starts doe
       torchx.background({"run", "--detach", "utils.sh", "--", "sh", "-c", "echo ran"}, (torchx.tmp.path() / "l.out").string());
   const std::string id = new_app_id(torchx.root_dir);
   REQUIRE_FALSE(id.empty());
+  // app.json appears just before the launcher starts the supervisor: kill the launcher only once
+  // the supervisor runs (and sleeps in its start-up), or the app never had one and is rightly
+  // FAILED (seen under ASan at -O0 on a loaded machine).
+  REQUIRE(eventually([&] { return !pids_with((torchx.root_dir / id).string() + " --ready-fd=3").empty(); }));
   ::kill(launcher, SIGKILL);
   torchx::test::wait_exit(launcher);
   const std::string handle = "local_cwd://torchx/" + id;
