@@ -15,7 +15,9 @@
 # Usage: scripts/start-container-engine.sh [--no-runtime-image] [--python-dir DIR]   (as root)
 #   --python-dir DIR   the job-side Python runtime to put in the image (a build's or an install's
 #                      share/torchx/python); default: the source tree's components/python
-# Env: TORCHX_ENGINE_SOCKET (/run/podman/podman.sock), TORCHX_ENGINE_CACHE (/var/cache/torchx-engine)
+# Env: TORCHX_ENGINE_SOCKET (/run/podman/podman.sock), TORCHX_ENGINE_CACHE (/var/cache/torchx-engine),
+#      TORCHX_ENGINE_MIRROR (the Debian mirror for debootstrap; default: the first in apt's sources)
+# Any failure ends in one line "start-container-engine.sh: error: ..." and exit status 1.
 set -euo pipefail
 me=start-container-engine.sh
 runtime_image=yes
@@ -33,11 +35,12 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 socket=${TORCHX_ENGINE_SOCKET:-/run/podman/podman.sock}
 cache=${TORCHX_ENGINE_CACHE:-/var/cache/torchx-engine}
 logdir=/var/log/torchx-engine
+workdir=/var/lib/torchx-engine   # the service's working directory (conmon writes a stray `oom` file there)
 ready=/tmp/engine-ready
 dropin=/etc/containers/containers.conf.d/torchx.conf
 marker='# Written by torchx scripts/start-container-engine.sh'
 label=org.pytorch.torchx.engine.hash   # the content hash an image was built from
-mkdir -p "$cache" "$logdir" "$(dirname "$socket")"
+mkdir -p "$cache" "$logdir" "$workdir" "$(dirname "$socket")"
 
 log() { echo "$me: $*" >&2; }
 fail() { echo "$me: error: $*" >&2; exit 1; }
@@ -52,7 +55,7 @@ step_done() {
 }
 
 # One run at a time: CI, a user and a test may start it together.
-exec 9>"$cache/.lock"
+exec 9>/run/torchx-engine.lock
 flock 9
 
 # 1. Packages (the lists are refreshed only if an install fails).
@@ -67,7 +70,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -q --no-install-recommends "${missing[@]}" >"$logdir/apt.log" 2>&1 || {
     apt-get update -q >>"$logdir/apt.log" 2>&1
     apt-get install -y -q --no-install-recommends "${missing[@]}" >>"$logdir/apt.log" 2>&1
-  } || { tail -n 20 "$logdir/apt.log" >&2; fail "could not install ${missing[*]} (log: $logdir/apt.log)"; }
+  } || fail "could not install ${missing[*]}: $(tail -n 1 "$logdir/apt.log") (log: $logdir/apt.log)"
 fi
 command -v podman >/dev/null || fail "no podman after installing it"
 step_done "packages"
@@ -129,21 +132,34 @@ if [ -z "$pids" ]; then
   log "starting podman system service on unix://$socket"
   # The service gets no stdio of ours (a caller reading our output must see its end when we exit)
   # and not our lock (fd 9), or the next run would wait for the service forever.
-  setsid -f podman system service --time=0 "unix://$socket" </dev/null >>"$logdir/podman-service.log" 2>&1 9>&-
+  # Its working directory is ours, never the caller's: conmon leaves an `oom` file in it when a
+  # container is OOM-killed.
+  (cd "$workdir" && setsid -f podman system service --time=0 "unix://$socket" </dev/null \
+     >>"$logdir/podman-service.log" 2>&1 9>&-)
 fi
 for _ in $(seq 1 150); do answers && break; sleep 0.1; done
 version=$(curl -sf --max-time 5 --unix-socket "$socket" http://d/version 2>/dev/null || true)
 api=$(sed -n 's/.*"ApiVersion":"\([^"]*\)".*/\1/p' <<<"$version")
-if [ -z "$api" ]; then
-  tail -n 20 "$logdir/podman-service.log" >&2 || true
-  fail "the API socket unix://$socket did not answer GET /version within 15 s (log: $logdir/podman-service.log)"
-fi
+[ -n "$api" ] || fail "the API socket unix://$socket did not answer GET /version within 15 s: \
+$(tail -n 1 "$logdir/podman-service.log" 2>/dev/null) (log: $logdir/podman-service.log)"
 step_done "API service (API $api)"
 
 # Writes /tmp/engine-ready atomically from the given key=value lines.
 announce() {
   printf '%s\n' "socket=unix://$socket" "$@" > "$ready.tmp"
   mv -f "$ready.tmp" "$ready"
+}
+# The runtime lines of the last announcement, while their images still exist (a rebuild that fails
+# leaves the previous runtime image usable).
+previous_runtime_lines() {
+  local line
+  [ -f "$ready" ] || return 0
+  while IFS= read -r line; do
+    case "$line" in
+      runtime=*|default_image=*) podman image exists "${line#*=}" && echo "$line" ;;
+    esac
+  done < "$ready"
+  return 0
 }
 # image_hash IMAGE: the content hash label of a local image, empty if none.
 image_hash() { podman image inspect --format "{{index .Labels \"$label\"}}" "$1" 2>/dev/null || true; }
@@ -165,11 +181,11 @@ if [ "$(image_hash "$busybox_image")" != "$busybox_hash" ]; then
   rm -rf "$r"
 fi
 # The settings work: a container runs (this is where a wrong runtime or ulimit shows).
-if ! out=$(podman run --rm --init "$busybox_image" sh -c 'echo ok; ulimit -n' 2>&1) || [ "${out%%$'\n'*}" != ok ]; then
-  echo "$out" >&2
-  fail "a container does not run: 'podman run --rm --init $busybox_image' failed"
+if ! out=$(podman run --rm --init "$busybox_image" echo ok 2>&1) || [ "$out" != ok ]; then
+  fail "a container does not run: 'podman run --rm --init $busybox_image echo ok' said: $(tail -n 1 <<<"$out")"
 fi
-announce "busybox=$busybox_image"
+mapfile -t previous < <(previous_runtime_lines)
+announce "busybox=$busybox_image" "${previous[@]}"
 step_done "busybox image (+ a container run)"
 [ "$runtime_image" = yes ] || { log "ready in $(( ($(date +%s%N) - t0) / 1000000 )) ms (no runtime image)"; exit 0; }
 
@@ -185,7 +201,7 @@ default_image=$(sed -n 's/.*k_image = "\([^"]*\)".*/\1/p' "$root/components/comp
 # 5a. The Debian root filesystem, cached as a tarball keyed by what goes into it. python3 (not
 # only python3-minimal: the apps use http.server, urllib, tempfile), `python` (the builtins'
 # entrypoint), fsspec (utils.copy's remote URLs).
-mirror=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+mirror=${TORCHX_ENGINE_MIRROR:-$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)}
 [ -n "$mirror" ] || mirror=$(awk '/^deb /{print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
 [ -n "$mirror" ] || fail "no Debian mirror in /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list"
 include=python3,python-is-python3,python3-fsspec,ca-certificates
@@ -195,9 +211,9 @@ if [ ! -s "$rootfs_tar" ]; then
   log "debootstrap bookworm minbase from $mirror (about 1.5 min; cached in $rootfs_tar)"
   r=$(mktemp -d "$cache/rootfs.XXXXXX")
   if ! debootstrap --variant=minbase --include="$include" bookworm "$r" "$mirror" >"$logdir/debootstrap.log" 2>&1; then
-    tail -n 15 "$logdir/debootstrap.log" >&2
     rm -rf "$r"
-    fail "debootstrap from $mirror failed (is the mirror reachable? log: $logdir/debootstrap.log)"
+    fail "debootstrap from $mirror failed (is the mirror reachable?): $(tail -n 1 "$logdir/debootstrap.log") \
+(log: $logdir/debootstrap.log)"
   fi
   rm -rf "$r"/var/cache/apt/archives/*.deb "$r"/var/lib/apt/lists/* "$r"/var/log/*.log
   tar -C "$r" -cf "$rootfs_tar.tmp" . && mv "$rootfs_tar.tmp" "$rootfs_tar"
@@ -236,13 +252,16 @@ if [ "$(image_hash "$runtime_tag")" != "$runtime_hash" ]; then
   printf '%s\n' "$containerfile" > "$ctx/Containerfile"
   if ! podman build -q --pull=never --network=none --build-arg "BASE=$base_image" --label "$label=$runtime_hash" \
        -t "$runtime_tag" -f "$ctx/Containerfile" "$ctx" >"$logdir/runtime-build.log" 2>&1; then
-    tail -n 15 "$logdir/runtime-build.log" >&2
     rm -rf "$ctx"
-    fail "podman build of $runtime_tag failed (log: $logdir/runtime-build.log)"
+    fail "podman build of $runtime_tag failed: $(tail -n 1 "$logdir/runtime-build.log") (log: $logdir/runtime-build.log)"
   fi
   rm -rf "$ctx"
 fi
 podman tag "$runtime_tag" "localhost/torchx-runtime:$runtime_hash"
+# Earlier content tags go (their images stay while a container uses them).
+for old in $(podman images --format '{{.Repository}}:{{.Tag}}' localhost/torchx-runtime | grep -E ':[0-9a-f]{16}$' || true); do
+  [ "$old" = "localhost/torchx-runtime:$runtime_hash" ] || podman untag "$old" "$old" 2>/dev/null || true
+done
 # The builtins' default image: ours, unless a real TorchX image (pulled by the user) has the name.
 default_line=()
 if [ -n "$default_image" ]; then
@@ -256,8 +275,7 @@ fi
 # The runtime works: python3 finds the job-side modules.
 if ! out=$(podman run --rm --network=none "$runtime_tag" python -c 'import torchx.apps.utils.copy_main, http.server; print("ok")' 2>&1) \
    || [ "$out" != ok ]; then
-  echo "$out" >&2
-  fail "the runtime image does not import torchx.apps.utils.copy_main"
+  fail "the runtime image does not import torchx.apps.utils.copy_main: $(tail -n 1 <<<"$out")"
 fi
 announce "busybox=$busybox_image" "runtime=$runtime_tag" "${default_line[@]}"
 step_done "runtime image (+ a python run)"
