@@ -58,6 +58,20 @@ step_done() {
 exec 9>/run/torchx-engine.lock
 flock 9
 
+# remove_tree DIR: removes a debootstrap target. debootstrap mounts /proc and /sys (and may bind
+# /dev) inside it, and a run killed midway leaves them mounted: unmount what is under DIR first,
+# and never cross into another file system.
+remove_tree() {
+  local dir=$1 mnt
+  [ -d "$dir" ] || return 0
+  while IFS= read -r mnt; do
+    umount "$mnt" 2>/dev/null || umount -l "$mnt" 2>/dev/null || true
+  done < <(awk -v d="$dir/" 'index($2, d) == 1 {print $2}' /proc/self/mounts | sort -r)
+  rm -rf --one-file-system "$dir"
+}
+# A debootstrap that a killed run left behind.
+for d in "$cache"/rootfs.*; do [ -d "$d" ] && remove_tree "$d"; done
+
 # 1. Packages (the lists are refreshed only if an install fails).
 packages=(podman runc busybox-static catatonit golang-github-containernetworking-plugin-dnsname debootstrap curl)
 missing=()
@@ -127,7 +141,10 @@ if [ -n "$pids" ] && [ "$conf_changed" = yes ]; then
   pids=$(service_pids)
   [ -z "$pids" ] || fail "the API service (pid $pids) did not stop"
 fi
-if [ -z "$pids" ]; then
+if [ -z "$pids" ] && answers; then
+  log "unix://$socket answers, served by a process this script did not start: using it"
+  [ "$conf_changed" = no ] || log "warning: restart that service yourself for the new settings to apply"
+elif [ -z "$pids" ]; then
   rm -f "$socket"   # a stale socket from a killed service
   log "starting podman system service on unix://$socket"
   # The service gets no stdio of ours (a caller reading our output must see its end when we exit)
@@ -211,14 +228,15 @@ if [ ! -s "$rootfs_tar" ]; then
   log "debootstrap bookworm minbase from $mirror (about 1.5 min; cached in $rootfs_tar)"
   r=$(mktemp -d "$cache/rootfs.XXXXXX")
   if ! debootstrap --variant=minbase --include="$include" bookworm "$r" "$mirror" >"$logdir/debootstrap.log" 2>&1; then
-    rm -rf "$r"
+    remove_tree "$r"
     fail "debootstrap from $mirror failed (is the mirror reachable?): $(tail -n 1 "$logdir/debootstrap.log") \
 (log: $logdir/debootstrap.log)"
   fi
   rm -rf "$r"/var/cache/apt/archives/*.deb "$r"/var/lib/apt/lists/* "$r"/var/log/*.log
-  tar -C "$r" -cf "$rootfs_tar.tmp" . && mv "$rootfs_tar.tmp" "$rootfs_tar"
-  rm -rf "$r"
+  tar -C "$r" --one-file-system -cf "$rootfs_tar.tmp" . && mv "$rootfs_tar.tmp" "$rootfs_tar"
+  remove_tree "$r"
   find "$cache" -maxdepth 1 -name 'rootfs-bookworm-*.tar' ! -name "${rootfs_tar##*/}" -delete
+  step_done "debootstrap (cached from now on)"
 fi
 base_image=localhost/torchx-runtime-base:bookworm
 if [ "$(image_hash "$base_image")" != "$rootfs_key" ]; then
@@ -226,7 +244,7 @@ if [ "$(image_hash "$base_image")" != "$rootfs_key" ]; then
   podman import -q --change 'CMD ["/bin/bash"]' --change "LABEL $label=$rootfs_key" \
     "$rootfs_tar" "$base_image" >/dev/null || fail "podman import of $rootfs_tar failed"
 fi
-step_done "Debian base (rootfs + import)"
+step_done "Debian base image"
 
 # 5b. The runtime on top: torchx's job-side Python modules in /usr/share/torchx/python, found
 # through a .pth file (a role's own PYTHONPATH does not hide them) and PYTHONPATH (as the
