@@ -225,7 +225,7 @@ include=python3,python-is-python3,python3-fsspec,ca-certificates
 rootfs_key=$(echo "bookworm minbase $include $mirror v1" | sha256sum | cut -c1-16)
 rootfs_tar=$cache/rootfs-bookworm-$rootfs_key.tar
 if [ ! -s "$rootfs_tar" ]; then
-  log "debootstrap bookworm minbase from $mirror (about 1.5 min; cached in $rootfs_tar)"
+  log "debootstrap bookworm minbase from $mirror (about 2 min; cached in $rootfs_tar)"
   r=$(mktemp -d "$cache/rootfs.XXXXXX")
   if ! debootstrap --variant=minbase --include="$include" bookworm "$r" "$mirror" >"$logdir/debootstrap.log" 2>&1; then
     remove_tree "$r"

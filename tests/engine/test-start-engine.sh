@@ -3,7 +3,7 @@
 # quick and returns (the service does not hold its caller's output); its images run, by the CLI
 # and as the API socket lists them; the builtins' default image is our runtime and imports the
 # job-side apps even under a role's own PYTHONPATH; a mirror that does not answer is one line.
-# Without an engine (or not root) it prints TORCHX_TEST_SKIPPED, unless TORCHX_TEST_REQUIRE_ENGINE=1
+# Without an engine (or not root) it prints TORCHX_TEST_SKIPPED, unless TORCHX_TEST_REQUIRE_DOCKER=1
 # (scripts/test.sh, which starts the engine), which makes that a failure.
 # Usage: test-start-engine.sh WORK
 source "$(dirname "$0")/../packaging/lib.sh"
@@ -15,7 +15,7 @@ rm -rf "$work" && mkdir -p "$work"
 
 skip() {
   local why="no container engine ($1): start one with scripts/start-container-engine.sh, or run scripts/test.sh, which does"
-  [ "${TORCHX_TEST_REQUIRE_ENGINE:-}" = 1 ] && fail "$why [TORCHX_TEST_REQUIRE_ENGINE=1]"
+  [ "${TORCHX_TEST_REQUIRE_DOCKER:-}" = 1 ] && fail "$why [TORCHX_TEST_REQUIRE_DOCKER=1]"
   echo "TORCHX_TEST_SKIPPED: $why"
   exit 0
 }
