@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// local_docker end to end against a real engine (Podman's Docker-compatible API, started by
+// scripts/start-container-engine.sh): the real binary, separate processes, nothing in memory.
+// Without an engine each test is skipped with the reason (a failure under TORCHX_TEST_REQUIRE_DOCKER=1).
+#include "../support/cli_env.hpp"
+#include "../support/docker_engine.hpp"
+#include "../support/temp_dir.hpp"
+#include "util/subprocess.hpp"
+
+#include <torchx/http/client.hpp>
+
+#include <boost/json.hpp>
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <iostream>
+#include <thread>
+
+#include "../support/files.hpp"
+
+using torchx::test::first_line;
+
+namespace json = boost::json;
+using torchx::util::ProcessResult;
+
+namespace {
+
+constexpr const char* k_image = "localhost/busybox";
+
+struct Docker {
+  torchx::test::TempDir tmp;
+  std::vector<std::pair<std::string, std::optional<std::string>>> extra_env;
+
+  ProcessResult operator()(std::vector<std::string> args) const {
+    args.insert(args.begin(), TORCHX_EXE);
+    auto options = torchx::test::hermetic_cli_options(tmp.path(), std::nullopt);  // the build's plugins only
+    options.env.insert(options.env.end(), {{"DOCKER_HOST", torchx::test::docker_host()}, {"TORCHX_DOCKER_GRACE_SECONDS", "2"}});
+    options.env.insert(options.env.end(), extra_env.begin(), extra_env.end());
+    return torchx::util::run_process(args, options);
+  }
+
+  json::object status(const std::string& handle) const {
+    const auto r = (*this)({"status", "--json", handle});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    return json::parse(r.out).as_object();
+  }
+
+  std::string wait_terminal(const std::string& handle) const {
+    std::string state;
+    for (int i = 0; i < 300; ++i) {
+      state = std::string(status(handle).at("state").as_string());
+      if (state == "SUCCEEDED" || state == "FAILED" || state == "CANCELLED") return state;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return state;
+  }
+
+  /// The engine's containers (`kind` "containers") or networks of the app, straight from the API.
+  static json::array engine_objects(const std::string& kind, const std::string& app_id) {
+    torchx::http::Client client(torchx::http::Endpoint::parse(torchx::test::docker_host()));
+    const std::string filters = json::serialize(json::object{{"label", json::array{json::value("torchx.pytorch.org/app-id=" + app_id)}}});
+    const std::string target = "/v1.41/" + kind + (kind == "containers" ? "/json?all=1&" : "?") + "filters=" + torchx::http::url_encode(filters);
+    return json::parse(client.request("GET", target).body).as_array();
+  }
+
+  void remove(const std::string& handle) const { (*this)({"delete", handle}); }
+};
+
+std::string app_id_of(const std::string& handle) { return handle.substr(handle.rfind('/') + 1); }
+
+}  // namespace
+
+TEST_SUITE_BEGIN("local_docker");
+
+TEST_CASE("local_docker: utils.echo with hostile arguments runs in a container, byte for byte, logs and status from other processes") {
+  if (!torchx::test::docker_engine_or_skip()) return;
+  Docker docker;
+  const std::string hostile = "a b $(touch pwned) `id` it's \"q\" ünï,comma=eq * \\n";
+  auto r = docker({"run", "-s", "local_docker", "utils.echo", "--image", k_image, "--msg", hostile});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  const std::string handle = first_line(r.out);
+  CHECK(handle.starts_with("local_docker://torchx/echo-"));
+  CHECK(r.out == handle + "\n");
+  CHECK(r.err.find("echo/0 " + hostile + "\n") != std::string::npos);
+  CHECK(docker.status(handle).at("state") == "SUCCEEDED");
+  CHECK(docker({"log", handle}).out == "echo/0 " + hostile + "\n");
+  r = docker({"describe", "--json", handle});
+  const auto d = json::parse(r.out);
+  CHECK(d.at("roles").as_array().at(0).at("args").as_array().at(0) == json::value(hostile));
+  const auto s = docker.status(handle);
+  CHECK(s.at("roles").as_array().at(0).at("replicas").as_array().at(0).at("hostname") == json::value("echo-" + app_id_of(handle).substr(5) + "-echo-0"));
+  bool listed = false;
+  r = docker({"list", "-s", "local_docker", "--json"});
+  const json::value apps = json::parse(r.out);
+  for (const auto& a : apps.as_array()) {
+    listed = listed || a.at("app_handle") == json::value(handle);
+  }
+  CHECK(listed);
+  docker.remove(handle);
+}
+
+TEST_CASE("local_docker: a failing exit code and a signal are told apart, both streams are read") {
+  if (!torchx::test::docker_engine_or_skip()) return;
+  Docker docker;
+  auto r = docker({"run", "-s", "local_docker", "utils.sh", "--image", k_image, "--", "sh", "-c", "echo out; echo err >&2; exit 3"});
+  CHECK(r.exit_code == 1);
+  std::string handle = first_line(r.out);
+  auto s = docker.status(handle);
+  CHECK(s.at("state") == "FAILED");
+  CHECK(std::string(s.at("msg").as_string()).ends_with("exited with code 3"));
+  CHECK(docker({"log", "--streams", "stdout", handle}).out == "sh/0 out\n");
+  CHECK(docker({"log", "--streams", "stderr", handle}).out == "sh/0 err\n");
+  docker.remove(handle);
+
+  r = docker({"run", "-s", "local_docker", "utils.sh", "--image", k_image, "--", "sh", "-c", "kill -KILL $$$$"});
+  CHECK(r.exit_code == 1);
+  handle = first_line(r.out);
+  s = docker.status(handle);
+  CHECK(s.at("state") == "FAILED");
+  CHECK(std::string(s.at("msg").as_string()).ends_with("killed by signal 9 (SIGKILL, exit code 137)"));
+  docker.remove(handle);
+}
+
+TEST_CASE("local_docker: two replicas reach each other by name on the app's network") {
+  if (!torchx::test::docker_engine_or_skip()) return;
+  Docker docker;
+  const std::string script =
+      "if [ ${replica_id} = 0 ]; then mkdir -p /tmp/w && echo pong > /tmp/w/index.html && httpd -p 8080 -h /tmp/w && sleep 8; "
+      "else for i in $(seq 40); do wget -q -O - http://$TORCHX_RANK0_HOST:8080/ && exit 0; sleep 0.25; done; exit 1; fi";
+  docker.tmp.write("cwd/two.yaml", "two:\n  app:\n    name: two\n    roles:\n      - {name: peer, image: " + std::string(k_image) +
+                                       ", entrypoint: sh, args: [-c, '" + script + "'], num_replicas: 2}\n");
+  auto r = docker({"run", "-s", "local_docker", "two.yaml"});
+  CHECK_MESSAGE(r.exit_code == 0, r.err);
+  const std::string handle = first_line(r.out);
+  CHECK(docker({"log", handle + "/peer/1"}).out == "peer/1 pong\n");
+  docker.remove(handle);
+}
+
+TEST_CASE("local_docker: cancel stops the app and leaves no container, delete removes the network too") {
+  if (!torchx::test::docker_engine_or_skip()) return;
+  Docker docker;
+  auto r = docker({"run", "-s", "local_docker", "--detach", "utils.sh", "--image", k_image, "--", "sh", "-c", "echo started; sleep 987653"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  const std::string handle = first_line(r.out);
+  const std::string id = app_id_of(handle);
+  CHECK(docker.status(handle).at("state") == "RUNNING");
+  const auto start = std::chrono::steady_clock::now();
+  r = docker({"cancel", handle});
+  CHECK_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));  // Init: SIGTERM reaches sleep
+  CHECK(Docker::engine_objects("containers", id).empty());
+  CHECK(docker.status(handle).at("state") == "CANCELLED");
+  CHECK(Docker::engine_objects("networks", id).size() == 1);
+  r = docker({"delete", handle});
+  CHECK_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(Docker::engine_objects("networks", id).empty());
+  r = docker({"status", handle});
+  CHECK(r.exit_code == 1);
+}
+
+TEST_CASE("local_docker: no engine is one line naming the sockets tried, exit 4") {
+  Docker docker;
+  docker.extra_env.emplace_back("DOCKER_HOST", "unix:///nonexistent/docker.sock");
+  auto r = docker({"status", "local_docker://torchx/echo-b123"});
+  CHECK(r.exit_code == 4);
+  CHECK(r.err == "torchx: error: scheduler 'local_docker' describe: no container engine answers: tried unix:///nonexistent/docker.sock (No such file or "
+                 "directory); start Podman's API service (podman system service --time=0 unix:///run/podman/podman.sock) "
+                 "or Docker, or name the socket with DOCKER_HOST or -cfg docker_host=unix:///path\n");
+  r = docker({"run", "-s", "local_docker", "--dryrun", "utils.echo", "--image", k_image});
+  CHECK(r.exit_code == 0);  // dryrun needs no engine
+  CHECK(r.out.find("POST /containers/create?name=") != std::string::npos);
+}
