@@ -86,6 +86,9 @@ ContainerInfo parse_inspect(std::string_view body) {
   c.exit_code = clamp_int(integer(s, "ExitCode", what));
   c.error = str(s, "Error", what);
   if (const auto* oom = s.if_contains("OOMKilled"); oom != nullptr && oom->is_bool()) c.oom_killed = oom->get_bool();
+  if (const auto* host = o.if_contains("HostConfig"); host != nullptr && !host->is_null()) {
+    c.memory_limit = integer(object_at(*host, "HostConfig"), "Memory", what);
+  }
   if (const auto* config = o.if_contains("Config"); config != nullptr && !config->is_null()) {
     const auto& cfg = object_at(*config, "Config");
     c.image = str(cfg, "Image", what);
@@ -160,7 +163,12 @@ std::string exit_text(const ContainerInfo& c) {
   if (c.exit_code > 128 && c.exit_code < 128 + 65) {
     const int sig = c.exit_code - 128;
     const char* name = sigabbrev_np(sig);
-    return "killed by signal " + std::to_string(sig) + (name != nullptr ? " (SIG" + std::string(name) + ", " : " (") + code + ")";
+    std::string text =
+        "killed by signal " + std::to_string(sig) + (name != nullptr ? " (SIG" + std::string(name) + ", " : " (") + code + ")";
+    if (sig == SIGKILL && c.memory_limit > 0) {
+      text += ", perhaps for exceeding its memory limit of " + std::to_string(c.memory_limit / (1024 * 1024)) + " MiB";
+    }
+    return text;
   }
   if (c.status == "dead") return "dead" + (c.error.empty() ? std::string{} : ": " + c.error);
   std::string text = "exited with code " + std::to_string(c.exit_code);

@@ -31,6 +31,7 @@ struct ContainerInfo {
   int exit_code = 0;
   bool oom_killed = false;
   int restart_count = 0;
+  std::int64_t memory_limit = 0;  ///< HostConfig.Memory in bytes, 0 for none
   std::string error;  ///< State.Error
   std::string image;  ///< Config.Image
   std::vector<std::string> cmd;
@@ -63,7 +64,8 @@ specs::AppState replica_state(const ContainerInfo& c);
 specs::AppState app_state(const std::vector<specs::AppState>& states);
 
 /// Why a finished container failed, in words: "exited with code 3", "killed by signal 9
-/// (SIGKILL, exit code 137)", "killed: out of memory (exit code 137)"; "" for a success.
+/// (SIGKILL, exit code 137)", "killed: out of memory (exit code 137)"; "" for a success. A
+/// SIGKILL under a memory limit names the limit: Podman never sets OOMKilled.
 std::string exit_text(const ContainerInfo& c);
 
 /// The `message` of an error body (`{"message": "..."}`), else the body's first line, bounded.

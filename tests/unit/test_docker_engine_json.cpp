@@ -74,6 +74,9 @@ TEST_CASE("replica_state and exit_text: exit codes and signals told apart") {
   CHECK(docker::exit_text(with("exited", 137)) == "killed by signal 9 (SIGKILL, exit code 137)");
   CHECK(docker::exit_text(with("exited", 143)) == "killed by signal 15 (SIGTERM, exit code 143)");
   CHECK(docker::exit_text(with("exited", 137, true)) == "killed: out of memory (exit code 137)");
+  auto limited = with("exited", 137);
+  limited.memory_limit = 16 * 1024 * 1024;
+  CHECK(docker::exit_text(limited) == "killed by signal 9 (SIGKILL, exit code 137), perhaps for exceeding its memory limit of 16 MiB");
 }
 
 TEST_CASE("app_state: TorchX's rule over the replicas") {
