@@ -252,7 +252,7 @@ public:
   void delete_app(const std::string& app_id) override {
     check_app_id(app_id);
     Engine engine = Engine::connect("");
-    const AppContainers app = find(engine, app_id);
+    const AppContainers app = find(engine, app_id, /*with_network=*/true);
     if (app.containers.empty() && !app.has_network) throw plugin::NotFound("app '" + app_id + "' not found on " + engine.url());
     remove_containers(engine, app);
     if (app.has_network) {
@@ -266,8 +266,10 @@ public:
 
   std::unique_ptr<plugin::LogIterator> log_iter(const specs::LogQuery& q) override;
 
-  /// The app's containers (inspected) and whether its network exists.
-  AppContainers find(Engine& engine, const std::string& app_id) {
+  /// The app's containers (inspected) and whether its network exists. The networks are only
+  /// listed when `with_network` or when there is no container (Podman lists networks slowly,
+  /// about 70 ms here, and a running app's describe does not need it).
+  AppContainers find(Engine& engine, const std::string& app_id, bool with_network = false) {
     AppContainers app;
     const std::string label = std::string(docker::k_label_app_id) + "=" + app_id;
     const auto listed = docker::parse_list(
@@ -280,6 +282,7 @@ public:
     }
     std::sort(app.containers.begin(), app.containers.end(),
               [](const auto& a, const auto& b) { return std::tie(a.role, a.replica_id) < std::tie(b.role, b.replica_id); });
+    if (!with_network && !app.containers.empty()) return app;
     const auto nets = docker::parse_networks(
         engine.check("GET", "/networks?" + label_filter({label}), {}, "cannot list the networks of '" + app_id + "'").body);
     for (const auto& n : nets) {
@@ -365,13 +368,19 @@ std::unique_ptr<plugin::LogIterator> DockerScheduler::log_iter(const specs::LogQ
     throw plugin::NotFound("app '" + q.app_id + "' has no container for replica " + q.role_name + "/" + std::to_string(q.k) +
                            " on " + engine.url());
   }
+  bool follow = q.should_tail;
+  if (follow) {
+    // An ended container has nothing more to say: Podman's follow still waits a while on one.
+    const auto r = engine.call("GET", "/containers/" + listed.front().id + "/json");
+    if (r.status < 400 && specs::is_terminal(docker::replica_state(docker::parse_inspect(r.body)))) follow = false;
+  }
   std::string target = "/containers/" + listed.front().id + "/logs?stdout=" +
                        (q.streams == specs::Stream::stderr_ ? "0" : "1") + "&stderr=" +
                        (q.streams == specs::Stream::stdout_ ? "0" : "1");
-  if (q.should_tail) target += "&follow=1";
+  if (follow) target += "&follow=1";
   if (q.since) target += "&since=" + std::to_string(static_cast<long long>(std::floor(*q.since)));
   if (q.until) target += "&until=" + std::to_string(static_cast<long long>(std::ceil(*q.until)));
-  auto stream = engine.open(target, q.should_tail ? std::nullopt : std::optional<std::chrono::milliseconds>(60s));
+  auto stream = engine.open(target, follow ? std::nullopt : std::optional<std::chrono::milliseconds>(60s));
   if (stream->status() >= 400) {
     std::string body;
     while (auto piece = stream->read_some()) {
