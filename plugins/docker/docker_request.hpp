@@ -19,8 +19,10 @@ inline constexpr const char* k_label_version = "torchx.pytorch.org/version";
 inline constexpr const char* k_label_app_id = "torchx.pytorch.org/app-id";
 inline constexpr const char* k_label_role_name = "torchx.pytorch.org/role-name";
 inline constexpr const char* k_label_replica_id = "torchx.pytorch.org/replica-id";
-/// Ours (on the network only): the AppDef's name, for `list`.
+/// Ours: the AppDef's name, for `list`.
 inline constexpr const char* k_label_app_name = "torchx.pytorch.org/app-name";
+/// Ours: on the volume `torchx-<app id>-cancelled` that cancel leaves as the app's record.
+inline constexpr const char* k_label_cancelled = "torchx.pytorch.org/cancelled";
 
 struct RequestOptions {
   std::string app_id;
@@ -33,10 +35,14 @@ struct RequestOptions {
 /// leading characters other than letters and digits removed.
 std::string container_name(const std::string& app_id, const std::string& role, int replica_id);
 
-/// The app's own network: `torchx-<app_id>`.
+/// The app's own network: `torchx-<app_id>` (apps of more than one replica).
 std::string network_name(const std::string& app_id);
 
-/// The request: `{"app_id", "network": <networks/create body>, "containers": [{"name", "role",
+/// The volume cancel leaves as the record that the app was cancelled: `torchx-<app_id>-cancelled`.
+std::string cancelled_marker_name(const std::string& app_id);
+
+/// The request: `{"app_id", "network": <networks/create body, or null for an app of one replica,
+/// which runs on the engine's default network>, "containers": [{"name", "role",
 /// "replica_id", "create": <containers/create body>}]}`. Throws std::invalid_argument, saying
 /// why, for what the engine cannot honour (a retry policy other than per-replica restarts when
 /// the role or app has several replicas).

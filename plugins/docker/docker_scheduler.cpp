@@ -71,8 +71,8 @@ void check_app_id(const std::string& app_id) {
 
 struct AppContainers {
   std::vector<docker::ContainerInfo> containers;  ///< sorted by role, then replica id
-  bool has_network = false;
-  std::string app_name;
+  bool cancelled = false;    ///< cancel's record (a labelled volume) exists
+  bool has_network = false;  ///< only looked for when asked (delete)
 };
 
 class DockerScheduler : public plugin::Scheduler {
@@ -133,9 +133,11 @@ public:
     const auto* host = req.if_contains("docker_host");
     Engine engine = Engine::connect(host != nullptr && host->is_string() ? std::string(host->get_string()) : "");
     const std::string app_id(req.at("app_id").as_string());
-    const auto& network = req.at("network").as_object();
-    const std::string network_name(network.at("Name").as_string());
-    engine.check("POST", "/networks/create", json::serialize(network), "cannot create the network '" + network_name + "'");
+    const auto& network = req.at("network");
+    const std::string network_name = network.is_object() ? std::string(network.at("Name").as_string()) : "";
+    if (!network_name.empty()) {
+      engine.check("POST", "/networks/create", json::serialize(network), "cannot create the network '" + network_name + "'");
+    }
     std::vector<std::string> created;
     try {
       for (const auto& c : req.at("containers").as_array()) {
@@ -165,7 +167,7 @@ public:
         }
       }
       try {
-        engine.call("DELETE", "/networks/" + http::url_encode(network_name));
+        if (!network_name.empty()) engine.call("DELETE", "/networks/" + http::url_encode(network_name));
       } catch (const std::exception&) {
       }
       throw;
@@ -177,7 +179,7 @@ public:
     check_app_id(app_id);
     Engine engine = Engine::connect("");
     const AppContainers app = find(engine, app_id);
-    if (app.containers.empty() && !app.has_network) return std::nullopt;
+    if (app.containers.empty() && !app.cancelled) return std::nullopt;
     specs::DescribeAppResponse d;
     d.app_id = app_id;
     if (app.containers.empty()) {
@@ -216,12 +218,12 @@ public:
   std::vector<specs::ListAppResponse> list() override {
     Engine engine = Engine::connect("");
     std::map<std::string, std::string> names;  // app id -> name, sorted
-    const auto nets = docker::parse_networks(
-        engine.check("GET", "/networks?" + label_filter({docker::k_label_app_id}), {}, "cannot list networks").body);
-    for (const auto& n : nets) names[n.app_id] = n.app_name;
+    const auto markers = docker::parse_volumes(
+        engine.check("GET", "/volumes?" + label_filter({docker::k_label_cancelled}), {}, "cannot list volumes").body);
+    for (const auto& m : markers) names[m.app_id] = m.app_name;
     const auto listed = docker::parse_list(
         engine.check("GET", "/containers/json?all=1&" + label_filter({docker::k_label_app_id}), {}, "cannot list containers").body);
-    for (const auto& c : listed) names.emplace(c.app_id, "");
+    for (const auto& c : listed) names.emplace(c.app_id, c.app_name);
     std::vector<specs::ListAppResponse> out;
     for (const auto& [id, name] : names) {
       const auto d = describe(id);
@@ -231,17 +233,23 @@ public:
   }
 
   /// Stops every container of a running app with the grace period (SIGTERM, then SIGKILL), then
-  /// removes them: nothing of it runs or remains but its network (the record that it was
-  /// cancelled, until delete). A finished app is left as it is.
+  /// removes them: nothing of it runs or remains but a labelled empty volume, the record that it
+  /// was cancelled (and its network), until delete. A finished app is left as it is.
   void cancel(const std::string& app_id) override {
     check_app_id(app_id);
     Engine engine = Engine::connect("");
     const AppContainers app = find(engine, app_id);
-    if (app.containers.empty() && !app.has_network) throw plugin::NotFound("app '" + app_id + "' not found on " + engine.url());
+    if (app.containers.empty() && !app.cancelled) throw plugin::NotFound("app '" + app_id + "' not found on " + engine.url());
     const bool running = std::any_of(app.containers.begin(), app.containers.end(),
                                      [](const auto& c) { return !specs::is_terminal(docker::replica_state(c)); });
     if (!running) return;
     const int grace = grace_seconds();
+    // The record first: status never finds the app gone between the removal and the record.
+    json::object marker{{"Name", docker::cancelled_marker_name(app_id)},
+                        {"Labels", {{docker::k_label_app_id, app_id},
+                                    {docker::k_label_app_name, app.containers.front().app_name},
+                                    {docker::k_label_cancelled, "1"}}}};
+    engine.check("POST", "/volumes/create", json::serialize(marker), "cannot record the cancellation of '" + app_id + "'");
     for (const auto& c : app.containers) {
       engine.call("POST", "/containers/" + c.id + "/stop?t=" + std::to_string(grace), {},
                   std::chrono::milliseconds((grace + 60) * 1000));
@@ -253,8 +261,17 @@ public:
     check_app_id(app_id);
     Engine engine = Engine::connect("");
     const AppContainers app = find(engine, app_id, /*with_network=*/true);
-    if (app.containers.empty() && !app.has_network) throw plugin::NotFound("app '" + app_id + "' not found on " + engine.url());
+    if (app.containers.empty() && !app.has_network && !app.cancelled) {
+      throw plugin::NotFound("app '" + app_id + "' not found on " + engine.url());
+    }
     remove_containers(engine, app);
+    if (app.cancelled) {
+      const auto r = engine.call("DELETE", "/volumes/" + http::url_encode(docker::cancelled_marker_name(app_id)));
+      if (r.status >= 400 && r.status != 404) {
+        throw plugin::Error(TX_E_INTERNAL, "cannot remove the volume '" + docker::cancelled_marker_name(app_id) +
+                                               "': " + docker::engine_message(r.body));
+      }
+    }
     if (app.has_network) {
       const auto r = engine.call("DELETE", "/networks/" + http::url_encode(docker::network_name(app_id)));
       if (r.status >= 400 && r.status != 404) {
@@ -266,9 +283,9 @@ public:
 
   std::unique_ptr<plugin::LogIterator> log_iter(const specs::LogQuery& q) override;
 
-  /// The app's containers (inspected) and whether its network exists. The networks are only
-  /// listed when `with_network` or when there is no container (Podman lists networks slowly,
-  /// about 70 ms here, and a running app's describe does not need it).
+  /// The app's containers (inspected); when it has none, whether cancel's record exists; with
+  /// `with_network`, both records and whether its network exists (Podman lists networks slowly,
+  /// about 70 ms here: only delete asks).
   AppContainers find(Engine& engine, const std::string& app_id, bool with_network = false) {
     AppContainers app;
     const std::string label = std::string(docker::k_label_app_id) + "=" + app_id;
@@ -283,13 +300,14 @@ public:
     std::sort(app.containers.begin(), app.containers.end(),
               [](const auto& a, const auto& b) { return std::tie(a.role, a.replica_id) < std::tie(b.role, b.replica_id); });
     if (!with_network && !app.containers.empty()) return app;
-    const auto nets = docker::parse_networks(
-        engine.check("GET", "/networks?" + label_filter({label}), {}, "cannot list the networks of '" + app_id + "'").body);
-    for (const auto& n : nets) {
-      if (n.app_id == app_id) {
-        app.has_network = true;
-        app.app_name = n.app_name;
-      }
+    for (const auto& m : docker::parse_volumes(
+             engine.check("GET", "/volumes?" + label_filter({label}), {}, "cannot list the volumes of '" + app_id + "'").body)) {
+      app.cancelled = app.cancelled || m.app_id == app_id;
+    }
+    if (!with_network) return app;
+    for (const auto& n : docker::parse_networks(
+             engine.check("GET", "/networks?" + label_filter({label}), {}, "cannot list the networks of '" + app_id + "'").body)) {
+      app.has_network = app.has_network || n.app_id == app_id;
     }
     return app;
   }

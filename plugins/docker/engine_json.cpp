@@ -97,6 +97,7 @@ ContainerInfo parse_inspect(std::string_view body) {
     if (const auto* labels = labels_of(cfg, "Labels", what)) {
       c.app_id = str(*labels, k_label_app_id, what);
       c.role = str(*labels, k_label_role_name, what);
+      c.app_name = str(*labels, k_label_app_name, what);
       c.replica_id = replica_of(str(*labels, k_label_replica_id, what)).value_or(0);
     }
   }
@@ -112,10 +113,11 @@ std::vector<ListedContainer> parse_list(std::string_view body) {
     const auto& o = object_at(item, what);
     const auto* labels = labels_of(o, "Labels", what);
     if (labels == nullptr) continue;
-    ListedContainer c{str(o, "Id", what), str(*labels, k_label_app_id, what), str(*labels, k_label_role_name, what), 0};
+    ListedContainer c{str(o, "Id", what), str(*labels, k_label_app_id, what), str(*labels, k_label_role_name, what), 0, {}};
     const auto replica = replica_of(str(*labels, k_label_replica_id, what));
     if (c.id.empty() || c.app_id.empty() || !replica) continue;
     c.replica_id = *replica;
+    c.app_name = str(*labels, k_label_app_name, what);
     out.push_back(std::move(c));
   }
   return out;
@@ -134,6 +136,16 @@ std::vector<ListedNetwork> parse_networks(std::string_view body) {
     if (!n.app_id.empty()) out.push_back(std::move(n));
   }
   return out;
+}
+
+std::vector<ListedNetwork> parse_volumes(std::string_view body) {
+  const char* what = "the engine's volume list";
+  const json::value v = parse_json(body, what);
+  const auto& o = object_at(v, what);
+  const auto* volumes = o.if_contains("Volumes");
+  if (volumes == nullptr || volumes->is_null()) return {};
+  if (!volumes->is_array()) throw EngineJsonError(std::string(what) + ": 'Volumes' is not an array");
+  return parse_networks(json::serialize(*volumes));
 }
 
 specs::AppState replica_state(const ContainerInfo& c) {

@@ -25,7 +25,7 @@ public:
 struct ContainerInfo {
   std::string id;
   std::string name;  ///< without Docker's leading '/'
-  std::string app_id, role;
+  std::string app_id, role, app_name;
   int replica_id = 0;
   std::string status;  ///< State.Status: created, running, exited, stopped (Podman), dead, ...
   int exit_code = 0;
@@ -44,6 +44,7 @@ struct ListedContainer {
   std::string id;
   std::string app_id, role;
   int replica_id = 0;
+  std::string app_name;
 };
 /// Entries without TorchX's labels are skipped.
 std::vector<ListedContainer> parse_list(std::string_view body);
@@ -53,6 +54,9 @@ struct ListedNetwork {
   std::string name, app_id, app_name;
 };
 std::vector<ListedNetwork> parse_networks(std::string_view body);
+
+/// The same of `GET /volumes` (`{"Volumes": [...]}`): cancel's records.
+std::vector<ListedNetwork> parse_volumes(std::string_view body);
 
 /// A replica's state: created → SUBMITTED; restarting, paused, removing → PENDING; running →
 /// RUNNING; exited and Podman's transient `stopped` → SUCCEEDED on exit code 0, else FAILED;

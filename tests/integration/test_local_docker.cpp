@@ -60,7 +60,9 @@ struct Docker {
     torchx::http::Client client(torchx::http::Endpoint::parse(torchx::test::docker_host()));
     const std::string filters = json::serialize(json::object{{"label", json::array{json::value("torchx.pytorch.org/app-id=" + app_id)}}});
     const std::string target = "/v1.41/" + kind + (kind == "containers" ? "/json?all=1&" : "?") + "filters=" + torchx::http::url_encode(filters);
-    return json::parse(client.request("GET", target).body).as_array();
+    json::value v = json::parse(client.request("GET", target).body);
+    if (kind == "volumes") v = v.at("Volumes").is_null() ? json::value(json::array{}) : v.at("Volumes");
+    return v.as_array();
   }
 
   void remove(const std::string& handle) const { (*this)({"delete", handle}); }
@@ -149,7 +151,7 @@ TEST_CASE("local_docker: bind mounts, and a memory limit that kills") {
   docker.remove(first_line(r.out));
 }
 
-TEST_CASE("local_docker: two replicas reach each other by name on the app's network") {
+TEST_CASE("local_docker: two replicas reach each other by name on the app's network, which delete removes") {
   if (!torchx::test::docker_engine_or_skip()) return;
   Docker docker;
   const std::string script =
@@ -161,10 +163,14 @@ TEST_CASE("local_docker: two replicas reach each other by name on the app's netw
   CHECK_MESSAGE(r.exit_code == 0, r.err);
   const std::string handle = first_line(r.out);
   CHECK(docker({"log", handle + "/peer/1"}).out == "peer/1 pong\n");
-  docker.remove(handle);
+  CHECK(Docker::engine_objects("networks", app_id_of(handle)).size() == 1);
+  r = docker({"delete", handle});
+  CHECK_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(Docker::engine_objects("networks", app_id_of(handle)).empty());
+  CHECK(Docker::engine_objects("containers", app_id_of(handle)).empty());
 }
 
-TEST_CASE("local_docker: cancel stops the app and leaves no container, delete removes the network too") {
+TEST_CASE("local_docker: cancel stops the app and leaves no container, delete removes its record") {
   if (!torchx::test::docker_engine_or_skip()) return;
   Docker docker;
   auto r = docker({"run", "-s", "local_docker", "--detach", "utils.sh", "--image", k_image, "--", "sh", "-c", "echo started; sleep 987653"});
@@ -178,10 +184,10 @@ TEST_CASE("local_docker: cancel stops the app and leaves no container, delete re
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));  // Init: SIGTERM reaches sleep
   CHECK(Docker::engine_objects("containers", id).empty());
   CHECK(docker.status(handle).at("state") == "CANCELLED");
-  CHECK(Docker::engine_objects("networks", id).size() == 1);
+  CHECK(Docker::engine_objects("volumes", id).size() == 1);  // cancel's record, until delete
   r = docker({"delete", handle});
   CHECK_MESSAGE(r.exit_code == 0, r.err);
-  CHECK(Docker::engine_objects("networks", id).empty());
+  CHECK(Docker::engine_objects("volumes", id).empty());
   r = docker({"status", handle});
   CHECK(r.exit_code == 1);
 }

@@ -63,6 +63,15 @@ TEST_CASE("parse_list: containers with TorchX's labels, others skipped") {
   CHECK(l[0].role == "r");
 }
 
+TEST_CASE("parse_volumes: cancel's records, by their labels") {
+  const auto v = docker::parse_volumes(R"({"Volumes":[{"Name":"torchx-a-cancelled","Labels":{"torchx.pytorch.org/app-id":"a",
+    "torchx.pytorch.org/app-name":"n","torchx.pytorch.org/cancelled":"1"}},{"Name":"other","Labels":{}}],"Warnings":[]})");
+  REQUIRE(v.size() == 1);
+  CHECK(v[0].app_name == "n");
+  CHECK(docker::parse_volumes(R"({"Volumes":null})").empty());
+  CHECK_THROWS_AS(docker::parse_volumes("[]"), docker::EngineJsonError);
+}
+
 TEST_CASE("replica_state and exit_text: exit codes and signals told apart") {
   CHECK(docker::replica_state(with("created", 0)) == specs::AppState::SUBMITTED);
   CHECK(docker::replica_state(with("restarting", 1)) == specs::AppState::PENDING);

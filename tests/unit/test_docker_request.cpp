@@ -57,6 +57,7 @@ TEST_CASE("make_request: one container per replica on the app's network, TorchX'
   CHECK(c1.at("Env") == json::array{"A=role", "B=cfg", "TORCHX_RANK0_HOST=train-abc-trainer-0"});
   CHECK(c1.at("Labels") == json::object{{"torchx.pytorch.org/version", "0.1.0"},
                                         {"torchx.pytorch.org/app-id", "train-abc"},
+                                        {"torchx.pytorch.org/app-name", "train"},
                                         {"torchx.pytorch.org/role-name", "trainer"},
                                         {"torchx.pytorch.org/replica-id", "1"}});
   const auto& host = c1.at("HostConfig").as_object();
@@ -67,6 +68,16 @@ TEST_CASE("make_request: one container per replica on the app's network, TorchX'
   CHECK_FALSE(host.contains("DeviceRequests"));
   CHECK_FALSE(host.contains("RestartPolicy"));
   CHECK(c1.at("NetworkingConfig").at("EndpointsConfig").at("torchx-train-abc").at("Aliases") == json::array{"train-abc-trainer-1"});
+}
+
+TEST_CASE("make_request: an app of one replica runs on the engine's default network, creating none") {
+  const auto req = docker::make_request(app_of(1), options());
+  CHECK(req.at("network").is_null());
+  const auto& c = req.at("containers").as_array().at(0).at("create").as_object();
+  CHECK_FALSE(c.at("HostConfig").as_object().contains("NetworkMode"));
+  CHECK_FALSE(c.contains("NetworkingConfig"));
+  CHECK(c.at("Env").as_array().back() == "TORCHX_RANK0_HOST=train-abc-trainer-0");  // itself, by its hostname
+  CHECK(docker::request_text(req).starts_with("local_docker: app 'train-abc' on the engine's default network (one replica)\n"));
 }
 
 TEST_CASE("make_request: GPUs as device requests, mounts, devices and ports") {
@@ -109,7 +120,7 @@ TEST_CASE("make_request: retries are a restart policy per container, a policy it
 }
 
 TEST_CASE("request_text: each container's command line, quoted for a shell, and its create body") {
-  const auto text = docker::request_text(docker::make_request(app_of(1), options()));
+  const auto text = docker::request_text(docker::make_request(app_of(2), options()));
   CHECK(text.starts_with("local_docker: app 'train-abc' on network 'torchx-train-abc'\n"
                          "  train-abc-trainer-0 (localhost/busybox): sh -c "));
   CHECK(text.find("POST /containers/create?name=train-abc-trainer-0 {\"Image\":\"localhost/busybox\"") != std::string::npos);
