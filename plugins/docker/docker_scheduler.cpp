@@ -86,8 +86,8 @@ public:
     o.add("copy_env", specs::CfgType::list_of_str,
           "list of glob patterns of environment variables to copy if not set in AppDef. Ex: FOO_*");
     o.add("env", specs::CfgType::dict_of_str,
-          "environment variables to be passed to the run. The separator sign can be eiher comma or semicolon\n"
-          "(e.g. ENV1:v1,ENV2:v2,ENV3:v3 or ENV1:V1;ENV2:V2). Environment variables from env will be applied on top\n"
+          "environment variables to be passed to the run. The separator sign can be either comma or semicolon "
+          "(e.g. ENV1:v1,ENV2:v2,ENV3:v3 or ENV1:V1;ENV2:V2). Environment variables from env will be applied on top "
           "of the ones from copy_env");
     o.add("privileged", specs::CfgType::boolean, "If true runs the container with elevated permissions. Equivalent to running with `docker run --privileged`.", false);
     return o;
