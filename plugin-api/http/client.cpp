@@ -99,8 +99,13 @@ struct Connection {
   }
 
   void connect(const std::string& path, milliseconds timeout) {
-    const auto ec = run([&](auto handler) { socket.async_connect(unix_socket::endpoint(path), handler); }, timeout,
-                        "connecting");
+    unix_socket::endpoint endpoint;
+    try {
+      endpoint = unix_socket::endpoint(path);
+    } catch (const boost::system::system_error& e) {  // a path longer than sockaddr_un holds
+      throw HttpError(HttpError::Kind::connect, "cannot connect to " + where + ": " + e.code().message());
+    }
+    const auto ec = run([&](auto handler) { socket.async_connect(endpoint, handler); }, timeout, "connecting");
     if (ec) throw HttpError(HttpError::Kind::connect, "cannot connect to " + where + ": " + ec.message());
   }
 

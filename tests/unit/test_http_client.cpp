@@ -110,6 +110,9 @@ TEST_CASE("Client::request: no socket, or no answer in time, is an HttpError nam
   http::Client nobody(http::Endpoint::parse(missing.string()), 1s);
   CHECK_THROWS_WITH_AS(nobody.request("GET", "/_ping"),
                        ("cannot connect to unix://" + missing.string() + ": No such file or directory").c_str(), http::HttpError);
+  const std::string too_long = "/tmp/" + std::string(200, 'x') + ".sock";
+  http::Client unreachable(http::Endpoint::parse(too_long), 1s);
+  CHECK_THROWS_AS(unreachable.request("GET", "/_ping"), http::HttpError);
   const auto slow = tmp.path() / "slow.sock";
   FakeServer server(slow, {"HTTP/1.1 200 OK\r\n"}, 2000ms);
   http::Client client(http::Endpoint::parse(slow.string()), 300ms);
