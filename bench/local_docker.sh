@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # local_docker against the engine's own CLI, as a ratio measured in one run on the same engine:
 #   `torchx run -s local_docker utils.echo --image IMAGE` to finished   vs   `podman run --rm IMAGE echo`
-# torchx's run creates a network, creates, starts and follows the container, and leaves it (and
-# its network) for status/log; each run's app is deleted afterwards, outside the timing.
+# torchx's run tars the (unchanged, empty) workspace to find its image by content, creates,
+# starts and follows the container, and leaves it for status/log; each run's app is deleted
+# afterwards, outside the timing.
 # Usage: bench/local_docker.sh [BUILD_DIR]   Env: RUNS (default 20), IMAGE (localhost/busybox),
 # DOCKER_HOST (default: Podman's socket). Needs the engine (scripts/start-container-engine.sh).
 set -euo pipefail
@@ -21,14 +22,15 @@ cleanup() {
 }
 touch "$work/handles.txt"
 trap cleanup EXIT
-cd "$work"
+mkdir "$work/ws"
+cd "$work/ws"  # the workspace: nothing the bench writes lands in it
 runs=${RUNS:-20}
 
-hyperfine -N --warmup 2 --runs "$runs" --export-json echo.json --style none \
+hyperfine -N --warmup 2 --runs "$runs" --export-json "$work/echo.json" --style none \
   "podman --url $DOCKER_HOST run --rm $image echo hello world" \
   "sh -c '$exe run -s local_docker utils.echo --image $image --msg \"hello world\" >> $work/handles.txt'" >/dev/null 2>&1
 
-python3 - echo.json <<'PY'
+python3 - "$work/echo.json" <<'PY'
 import json, sys
 base, ours = json.load(open(sys.argv[1]))["results"]
 print(f"{'measure':<42} {'torchx':>10} {'podman':>10} {'ratio':>8}")

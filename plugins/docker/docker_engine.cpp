@@ -79,4 +79,14 @@ std::unique_ptr<http::StreamingResponse> Engine::open(const std::string& target,
   }
 }
 
+std::unique_ptr<http::StreamingResponse> Engine::open(std::string_view method, const std::string& target, std::string_view body,
+                                                      std::string_view content_type,
+                                                      std::optional<std::chrono::milliseconds> idle) {
+  try {
+    return m_client.open(method, std::string(k_api_prefix) + target, body, content_type, idle);
+  } catch (const http::HttpError& e) {
+    throw plugin::Unavailable(std::string("the container engine stopped answering: ") + e.what());
+  }
+}
+
 }  // namespace torchx::docker

@@ -39,6 +39,9 @@ public:
   http::Response check(std::string_view method, const std::string& target, std::string_view body, const std::string& doing,
                        std::optional<std::chrono::milliseconds> timeout = std::nullopt);
   std::unique_ptr<http::StreamingResponse> open(const std::string& target, std::optional<std::chrono::milliseconds> idle);
+  /// `method target` with `body` of `content_type`, its response read as it arrives.
+  std::unique_ptr<http::StreamingResponse> open(std::string_view method, const std::string& target, std::string_view body,
+                                                std::string_view content_type, std::optional<std::chrono::milliseconds> idle);
 
   [[nodiscard]] std::string url() const { return m_client.endpoint().url(); }
 

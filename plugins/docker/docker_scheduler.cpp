@@ -4,6 +4,7 @@
 // on disk: the engine's labels are the record, so every verb works from any process.
 #include "docker_engine.hpp"
 #include "docker_request.hpp"
+#include "docker_workspace.hpp"
 #include "engine_json.hpp"
 
 #include <torchx/http/client.hpp>
@@ -93,8 +94,8 @@ public:
     return o;
   }
 
-  /// As TorchX: the containers' create requests, printable. The workspace is not used yet (image
-  /// workspaces are a later step): the role's image runs as it is.
+  /// As TorchX: the containers' create requests, printable. With a workspace, schedule builds it
+  /// onto role 0's image (TorchX's DockerWorkspaceMixin) and its containers run that image.
   plugin::DryRunInfo submit_dryrun(const plugin::DryRunRequest& request) override {
     const specs::Cfg& cfg = request.cfg;
     docker::RequestOptions options;
@@ -124,14 +125,28 @@ public:
     }
     const std::string host = cfg_str(cfg, "docker_host");
     req["docker_host"] = host.empty() ? json::value(nullptr) : json::value(host);
-    const std::string text = docker::request_text(req);
+    std::string text = docker::request_text(req);
+    if (request.workspace && !request.app.roles.empty()) {
+      const auto& role = request.app.roles.front();
+      req["workspace"] = {{"path", *request.workspace}, {"role", role.name}, {"image", role.image}};
+      text += "  workspace: " + *request.workspace + " is built onto " + role.image + " for role '" + role.name +
+              "' (Dockerfile.torchx, else FROM the image + COPY . .; minus .dockerignore), tagged by content: an "
+              "unchanged workspace reuses its image\n";
+    }
     return plugin::DryRunInfo{json::serialize(req), text, /*runs_locally=*/true};
   }
 
   std::string schedule(const plugin::ScheduleRequest& sr) override {
-    const json::object req = json::parse(sr.request_json).as_object();
+    json::object req = json::parse(sr.request_json).as_object();
     const auto* host = req.if_contains("docker_host");
     Engine engine = Engine::connect(host != nullptr && host->is_string() ? std::string(host->get_string()) : "");
+    if (const auto* ws = req.if_contains("workspace"); ws != nullptr && ws->is_object()) {
+      const std::string image = docker::build_workspace_image(engine, std::string(ws->at("path").as_string()),
+                                                              std::string(ws->at("image").as_string()), TORCHX_PLUGIN_VERSION);
+      for (auto& c : req.at("containers").as_array()) {
+        if (c.at("role") == ws->at("role")) c.at("create").as_object()["Image"] = image;
+      }
+    }
     const std::string app_id(req.at("app_id").as_string());
     const auto& network = req.at("network");
     const std::string network_name = network.is_object() ? std::string(network.at("Name").as_string()) : "";

@@ -206,6 +206,41 @@ TEST_CASE("local_docker: log -t follows a running replica until it ends") {
   docker.remove(handle);
 }
 
+TEST_CASE("local_docker: the workspace is built onto the image, an edit shows in the next run, an unchanged one reuses its image") {
+  if (!torchx::test::docker_engine_or_skip()) return;
+  Docker docker;
+  docker.tmp.write("cwd/hello.sh", "echo from the workspace v1\n");
+  docker.tmp.write("cwd/.dockerignore", "secret.txt\n");
+  docker.tmp.write("cwd/secret.txt", "not for the image\n");
+  const auto image_of = [&](const std::string& handle) {
+    return std::string(json::parse(docker({"describe", "--json", handle}).out).at("roles").as_array().at(0).at("image").as_string());
+  };
+  auto r = docker({"run", "-s", "local_docker", "utils.sh", "--image", k_image, "--", "sh", "-c", "sh hello.sh; ls secret.txt"});
+  CHECK(r.err.find("sh/0 from the workspace v1\n") != std::string::npos);
+  CHECK(r.exit_code == 1);  // .dockerignore kept secret.txt out
+  const std::string first = first_line(r.out);
+  r = docker({"run", "-s", "local_docker", "utils.sh", "--image", k_image, "--", "sh", "hello.sh"});
+  CHECK_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(image_of(first_line(r.out)) == image_of(first));  // unchanged: the same image, not rebuilt
+  CHECK(image_of(first).starts_with("localhost/torchx-workspace:"));
+  docker.remove(first_line(r.out));
+  docker.tmp.write("cwd/hello.sh", "echo from the workspace v2\n");
+  r = docker({"run", "-s", "local_docker", "utils.sh", "--image", k_image, "--", "sh", "hello.sh"});
+  CHECK(r.err.find("sh/0 from the workspace v2\n") != std::string::npos);
+  CHECK(image_of(first_line(r.out)) != image_of(first));
+  docker.remove(first_line(r.out));
+  docker.remove(first);
+  docker.tmp.write("cwd/Dockerfile.torchx", "ARG IMAGE\nFROM $IMAGE\nCOPY . .\nRUN exit 7\n");
+  r = docker({"run", "-s", "local_docker", "utils.sh", "--image", k_image, "--", "true"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("the image build of the workspace '" + (docker.tmp.path() / "cwd").string() + "' failed at 'STEP 3/4: RUN exit 7': ") !=
+        std::string::npos);
+  r = docker({"run", "-s", "local_docker", "--workspace", "", "utils.sh", "--image", k_image, "--", "true"});
+  CHECK_MESSAGE(r.exit_code == 0, r.err);  // no workspace: the image as it is
+  CHECK(image_of(first_line(r.out)) == "localhost/busybox:latest");
+  docker.remove(first_line(r.out));
+}
+
 TEST_CASE("local_docker: no engine is one line naming the sockets tried, exit 4") {
   Docker docker;
   docker.extra_env.emplace_back("DOCKER_HOST", "unix:///nonexistent/docker.sock");
