@@ -71,11 +71,12 @@ std::string build_workspace_image(Engine& engine, const std::string& workspace, 
 
   const json::object args{{"IMAGE", base_image}, {"WORKSPACE", workspace}};
   const json::object labels{{"torchx.pytorch.org/version", version}};
-  const std::string target = "/build?t=" + http::url_encode(tag) + "&dockerfile=Dockerfile.torchx&rm=1&buildargs=" +
+  const std::string target = "/build?t=" + http::url_encode(tag) + "&dockerfile=Dockerfile.torchx&rm=1&forcerm=1&buildargs=" +
                              http::url_encode(json::serialize(args)) + "&labels=" + http::url_encode(json::serialize(labels));
   auto stream = engine.open("POST", target, context, "application/x-tar", std::chrono::minutes(30));
   const bool progress = ::isatty(STDERR_FILENO) != 0;
   std::string pending, step, error, body;
+  std::vector<std::string> layers;  // "--> <id>": the steps' images, which a failed build leaves untagged
   while (auto piece = stream->read_some()) {
     if (stream->status() >= 400 && body.size() < 4096) body += *piece;
     pending += *piece;
@@ -90,13 +91,25 @@ std::string build_workspace_image(Engine& engine, const std::string& workspace, 
         std::string text(s->get_string());
         while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
         if (text.starts_with("STEP ") || text.starts_with("Step ")) step = text;
+        if (text.starts_with("--> ") && text.size() > 4 && text.find_first_not_of("0123456789abcdef", 4) == std::string::npos) {
+          layers.push_back(text.substr(4));
+        }
         if (progress && !text.empty()) plugin::log(TX_LOG_INFO, "build: " + text);
       }
       if (const auto* e = o.if_contains("error"); e != nullptr && e->is_string()) error = e->get_string();
     }
   }
   if (stream->status() >= 400 && error.empty()) error = engine_message(body);
+  // One line: the engine's error may end with, or hold, line breaks.
+  while (!error.empty() && (error.back() == '\n' || error.back() == '\r' || error.back() == ' ')) error.pop_back();
+  std::replace(error.begin(), error.end(), '\n', ' ');
   if (!error.empty()) {
+    for (auto it = layers.rbegin(); it != layers.rend(); ++it) {
+      try {
+        engine.call("DELETE", "/images/" + *it);  // untagged leftovers of this build; in use: refused, kept
+      } catch (const std::exception&) {
+      }
+    }
     throw plugin::InvalidArgument("the image build of the workspace '" + workspace + "' failed" +
                                   (step.empty() ? std::string{} : " at '" + step + "'") + ": " + error);
   }
