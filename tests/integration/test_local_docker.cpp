@@ -260,6 +260,33 @@ TEST_CASE("local_docker: the workspace is built onto the image, an edit shows in
   docker.remove(first_line(r.out));
 }
 
+TEST_CASE("local_docker: a builtin Python app runs a script that exists only in the workspace, in the runtime image") {
+  if (!torchx::test::docker_engine_or_skip()) return;
+  Docker docker;
+  docker.use_workspace = true;
+  docker.tmp.write("cwd/main.py", "import sys\nprint('hello from', sys.argv[1:])\n");
+  // The builtins' default image (ghcr.io/pytorch/torchx:<version>), which the engine script tags
+  // onto our runtime image.
+  auto r = docker({"run", "-s", "local_docker", "--dryrun", "--json", "utils.python", "--script", "main.py", "--", "x y"});
+  REQUIRE(r.exit_code == 0);
+  const std::string image(json::parse(r.out).at("app").at("roles").as_array().at(0).at("image").as_string());
+  torchx::http::Client client(torchx::http::Endpoint::parse(torchx::test::docker_host()));
+  if (client.request("GET", "/v1.41/images/" + torchx::http::url_encode(image) + "/json").status != 200) {
+    const std::string message = "the engine has no image '" + image + "' (scripts/start-container-engine.sh builds it)";
+    const char* require = std::getenv("TORCHX_TEST_REQUIRE_DOCKER");
+    if (require != nullptr && std::string(require) == "1") FAIL(message);
+    std::cout << "TORCHX_TEST_SKIPPED: " << message << std::endl;
+    return;
+  }
+  r = docker({"run", "-s", "local_docker", "utils.python", "--script", "main.py", "--", "x y"});
+  CHECK_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(r.err.find("python/0 hello from ['x y']\n") != std::string::npos);
+  const std::string handle = first_line(r.out);
+  const std::string built(json::parse(docker({"describe", "--json", handle}).out).at("roles").as_array().at(0).at("image").as_string());
+  docker.remove(handle);
+  Docker::remove_image(built);
+}
+
 TEST_CASE("local_docker: no engine is one line naming the sockets tried, exit 4") {
   Docker docker;
   docker.extra_env.emplace_back("DOCKER_HOST", "unix:///nonexistent/docker.sock");
