@@ -149,7 +149,9 @@ int cmd_run(const Invocation& inv) {
   VerbSpec spec{"torchx run [-s SCHEDULER] [-cfg K=V,...] [--workspace DIR] [--dryrun] [--wait] [--log] [--detach] [--json] "
                 "COMPONENT [ARGS...]",
                 "Builds the AppDef of COMPONENT from ARGS and launches it on SCHEDULER (default: local_cwd).\n"
-                "See 'torchx builtins' for components and 'torchx run COMPONENT --help' for their arguments.\n"
+                "COMPONENT is a builtin or plugin component (see 'torchx builtins'), a YAML component file\n"
+                "(FILE.yaml[:NAME]) or a Python function returning an AppDef (FILE.py:FN, run by python3);\n"
+                "'torchx run COMPONENT --help' shows its arguments.\n"
                 "Prints the app handle on stdout; logs (--log, and local_cwd's default) go to stderr, as in TorchX,\n"
                 "so h=$(torchx run ...) captures the handle.",
                 {}, {}};

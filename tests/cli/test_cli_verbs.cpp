@@ -361,4 +361,12 @@ TEST_CASE("every verb has --help") {
   }
 }
 
+TEST_CASE("run --help says a component may be a YAML file or a Python function") {
+  Cli torchx;
+  const auto r = torchx({"run", "--help"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("FILE.yaml[:NAME]") != std::string::npos);
+  CHECK(r.out.find("FILE.py:FN") != std::string::npos);
+}
+
 TEST_SUITE_END();
