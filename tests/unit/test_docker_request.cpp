@@ -125,3 +125,33 @@ TEST_CASE("request_text: each container's command line, quoted for a shell, and 
                          "  train-abc-trainer-0 (localhost/busybox): sh -c "));
   CHECK(text.find("POST /containers/create?name=train-abc-trainer-0 {\"Image\":\"localhost/busybox\"") != std::string::npos);
 }
+
+TEST_CASE("make_request: two roles whose container names clash are refused in words, before any container is made") {
+  auto app = app_of(1);
+  specs::Role second = app.roles[0];
+  app.roles[0].name = std::string(30, 'r') + "_a";
+  second.name = std::string(30, 'r') + "_b";
+  app.roles.push_back(second);
+  CHECK_THROWS_WITH_AS(docker::make_request(app, options()),
+                       ("roles '" + std::string(30, 'r') + "_a' and '" + std::string(30, 'r') +
+                        "_b' give the same container name 'train-abc-" + std::string(30, 'r') +
+                        "-0' (local_docker keeps the first 30 characters of a role name): rename one")
+                           .c_str(),
+                       std::invalid_argument);
+}
+
+TEST_CASE("make_request: a role or app name that is no valid container name is refused in words") {
+  auto app = app_of(1);
+  app.roles[0].name = "my role/x";
+  CHECK_THROWS_WITH_AS(docker::make_request(app, options()),
+                       "role 'my role/x' gives the container name 'train-abc-my role/x-0', which the engine refuses: "
+                       "expected letters, digits, '_', '.' and '-'",
+                       std::invalid_argument);
+  auto ok = app_of(1);
+  auto o = options();
+  o.app_id = "my app-abc";
+  CHECK_THROWS_WITH_AS(docker::make_request(ok, o),
+                       "app 'train' gives the container name 'my app-abc-trainer-0', which the engine refuses: "
+                       "expected letters, digits, '_', '.' and '-'",
+                       std::invalid_argument);
+}
