@@ -7,7 +7,9 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <map>
 #include <stdexcept>
 
@@ -168,6 +170,27 @@ json::object make_request(const specs::AppDef& app, const RequestOptions& option
           {"network", own_network ? json::value{{"Name", network}, {"Driver", "bridge"}, {"Labels", std::move(net_labels)}}
                                   : json::value(nullptr)},
           {"containers", std::move(containers)}};
+}
+
+void check_bind_sources(const json::object& request) {
+  std::vector<std::string> missing;
+  for (const auto& c : request.at("containers").as_array()) {
+    const auto* mounts = c.at("create").at("HostConfig").as_object().if_contains("Mounts");
+    if (mounts == nullptr) continue;
+    for (const auto& m : mounts->as_array()) {
+      if (m.at("Type") != "bind") continue;
+      const std::string src(m.at("Source").as_string());
+      std::error_code ec;
+      if (!std::filesystem::exists(src, ec) && std::find(missing.begin(), missing.end(), src) == missing.end()) {
+        missing.push_back(src);
+      }
+    }
+  }
+  if (missing.empty()) return;
+  std::string text;
+  for (const auto& m : missing) text += (text.empty() ? "'" : ", '") + m + "'";
+  throw std::invalid_argument("bind mount source " + text + (missing.size() > 1 ? " do" : " does") +
+                              " not exist on this machine: create it, or correct the path");
 }
 
 std::string request_text(const json::object& request) {

@@ -139,6 +139,11 @@ public:
   std::string schedule(const plugin::ScheduleRequest& sr) override {
     json::object req = json::parse(sr.request_json).as_object();
     const auto* host = req.if_contains("docker_host");
+    try {
+      docker::check_bind_sources(req);
+    } catch (const std::invalid_argument& e) {
+      throw plugin::InvalidArgument(e.what());
+    }
     Engine engine = Engine::connect(host != nullptr && host->is_string() ? std::string(host->get_string()) : "");
     if (const auto* ws = req.if_contains("workspace"); ws != nullptr && ws->is_object()) {
       const std::string image = docker::build_workspace_image(engine, std::string(ws->at("path").as_string()),

@@ -155,3 +155,15 @@ TEST_CASE("make_request: a role or app name that is no valid container name is r
                        "expected letters, digits, '_', '.' and '-'",
                        std::invalid_argument);
 }
+
+TEST_CASE("check_bind_sources: a bind mount of a path that does not exist is refused, as Docker does (Podman creates it)") {
+  auto app = app_of(2);
+  app.roles[0].mounts = {specs::BindMount{"/", "/mnt/root", true}, specs::BindMount{"/no/such/torchx-src", "/mnt/a", false},
+                         specs::VolumeMount{"no-such-volume", "/v", false}};
+  const auto request = docker::make_request(app, options());
+  CHECK_THROWS_WITH_AS(docker::check_bind_sources(request),
+                       "bind mount source '/no/such/torchx-src' does not exist on this machine: create it, or correct the path",
+                       std::invalid_argument);
+  app.roles[0].mounts.erase(app.roles[0].mounts.begin() + 1);
+  CHECK_NOTHROW(docker::check_bind_sources(docker::make_request(app, options())));
+}
