@@ -173,7 +173,7 @@ public:
         if (r.status >= 400) {
           throw plugin::Error(TX_E_INTERNAL, "cannot create the container '" + name + "': " + docker::engine_message(r.body));
         }
-        created.emplace_back(json::parse(r.body).at("Id").as_string());
+        created.push_back(docker::parse_created_id(r.body));
       }
       for (const auto& id : created) {
         engine.check("POST", "/containers/" + id + "/start", {}, "cannot start the container " + id.substr(0, 12));
