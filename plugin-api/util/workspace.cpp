@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 #include <utility>
 
 namespace torchx::util {
@@ -125,6 +126,10 @@ IgnoreMatch match_ignore(std::string_view rel_path, std::span<const std::string>
 }
 
 std::vector<std::string> workspace_files(const std::filesystem::path& root, std::string_view ignore_name) {
+  std::error_code ec;
+  if (const auto real = std::filesystem::canonical(root, ec); !ec && real == real.root_path()) {
+    throw std::invalid_argument("the workspace '" + root.string() + "' is the root directory: expected a project's directory");
+  }
   std::vector<std::string> patterns;
   if (std::ifstream in{root / ignore_name, std::ios::binary}) {
     std::stringstream text;

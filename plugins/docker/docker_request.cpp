@@ -7,7 +7,10 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <cctype>
+#include <filesystem>
+#include <map>
 #include <stdexcept>
 
 namespace json = boost::json;
@@ -55,11 +58,35 @@ void check_retries(const specs::AppDef& app, const specs::Role& role) {
   }
 }
 
+/// Refuses, in words, a container name the engine would refuse (`[a-zA-Z0-9][a-zA-Z0-9_.-]*`) or
+/// one that two roles share (the role name is cut at 30 characters, as TorchX cuts it): found here,
+/// at dryrun, rather than as an engine error halfway through creating the app's containers.
+void check_container_names(const specs::AppDef& app, const std::string& app_id) {
+  const auto valid = [](const std::string& s) {
+    return s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == std::string::npos;
+  };
+  std::map<std::string, std::string> owner;  // container name of replica 0 -> role
+  for (const auto& role : app.roles) {
+    const std::string name = container_name(app_id, role.name, 0);
+    if (name.empty() || !valid(name)) {
+      const bool role_fault = !valid(role.name.substr(0, 30));
+      throw std::invalid_argument((role_fault ? "role '" + role.name : "app '" + app.name) + "' gives the container name '" +
+                                  name + "', which the engine refuses: expected letters, digits, '_', '.' and '-'");
+    }
+    const auto [it, fresh] = owner.emplace(name, role.name);
+    if (!fresh) {
+      throw std::invalid_argument("roles '" + it->second + "' and '" + role.name + "' give the same container name '" +
+                                  name + "' (local_docker keeps the first 30 characters of a role name): rename one");
+    }
+  }
+}
+
 }  // namespace
 
 json::object make_request(const specs::AppDef& app, const RequestOptions& options) {
   if (app.roles.empty()) throw std::invalid_argument("app '" + app.name + "' has no roles");
   const std::string& app_id = options.app_id;
+  check_container_names(app, app_id);
   int total = 0;
   for (const auto& r : app.roles) total += r.num_replicas;
   // One replica has no one to reach: it runs on the engine's default network, as `docker run`
@@ -143,6 +170,27 @@ json::object make_request(const specs::AppDef& app, const RequestOptions& option
           {"network", own_network ? json::value{{"Name", network}, {"Driver", "bridge"}, {"Labels", std::move(net_labels)}}
                                   : json::value(nullptr)},
           {"containers", std::move(containers)}};
+}
+
+void check_bind_sources(const json::object& request) {
+  std::vector<std::string> missing;
+  for (const auto& c : request.at("containers").as_array()) {
+    const auto* mounts = c.at("create").at("HostConfig").as_object().if_contains("Mounts");
+    if (mounts == nullptr) continue;
+    for (const auto& m : mounts->as_array()) {
+      if (m.at("Type") != "bind") continue;
+      const std::string src(m.at("Source").as_string());
+      std::error_code ec;
+      if (!std::filesystem::exists(src, ec) && std::find(missing.begin(), missing.end(), src) == missing.end()) {
+        missing.push_back(src);
+      }
+    }
+  }
+  if (missing.empty()) return;
+  std::string text;
+  for (const auto& m : missing) text += (text.empty() ? "'" : ", '") + m + "'";
+  throw std::invalid_argument("bind mount source " + text + (missing.size() > 1 ? " do" : " does") +
+                              " not exist on this machine: create it, or correct the path");
 }
 
 std::string request_text(const json::object& request) {

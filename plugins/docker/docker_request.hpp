@@ -48,6 +48,12 @@ std::string cancelled_marker_name(const std::string& app_id);
 /// the role or app has several replicas).
 boost::json::object make_request(const specs::AppDef& app, const RequestOptions& options);
 
+/// Throws std::invalid_argument naming each bind mount source of `request` (make_request's) that
+/// does not exist on this machine: Docker refuses one, but Podman creates it on the host as an
+/// empty directory, so a typo ran the job on an empty mount. Checked when scheduling, as the
+/// engine's socket is local.
+void check_bind_sources(const boost::json::object& request);
+
 /// What `torchx run --dryrun` prints: per container its command line and the create body.
 std::string request_text(const boost::json::object& request);
 

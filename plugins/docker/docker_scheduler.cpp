@@ -139,6 +139,11 @@ public:
   std::string schedule(const plugin::ScheduleRequest& sr) override {
     json::object req = json::parse(sr.request_json).as_object();
     const auto* host = req.if_contains("docker_host");
+    try {
+      docker::check_bind_sources(req);
+    } catch (const std::invalid_argument& e) {
+      throw plugin::InvalidArgument(e.what());
+    }
     Engine engine = Engine::connect(host != nullptr && host->is_string() ? std::string(host->get_string()) : "");
     if (const auto* ws = req.if_contains("workspace"); ws != nullptr && ws->is_object()) {
       const std::string image = docker::build_workspace_image(engine, std::string(ws->at("path").as_string()),
@@ -168,7 +173,7 @@ public:
         if (r.status >= 400) {
           throw plugin::Error(TX_E_INTERNAL, "cannot create the container '" + name + "': " + docker::engine_message(r.body));
         }
-        created.emplace_back(json::parse(r.body).at("Id").as_string());
+        created.push_back(docker::parse_created_id(r.body));
       }
       for (const auto& id : created) {
         engine.check("POST", "/containers/" + id + "/start", {}, "cannot start the container " + id.substr(0, 12));

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <stdexcept>
 
 namespace json = boost::json;
 
@@ -60,6 +61,8 @@ std::string build_workspace_image(Engine& engine, const std::string& workspace, 
   } catch (const std::filesystem::filesystem_error& e) {
     throw plugin::InvalidArgument("cannot read the workspace '" + workspace + "': " + e.code().message() + " (" +
                                   e.path1().string() + ")");
+  } catch (const std::invalid_argument& e) {
+    throw plugin::InvalidArgument(e.what());
   }
   const std::string base_id = image_id(engine, base_image);
   if (base_id.empty()) {

@@ -104,6 +104,14 @@ ContainerInfo parse_inspect(std::string_view body) {
   return c;
 }
 
+std::string parse_created_id(std::string_view body) {
+  const char* what = "the engine's answer to a container create";
+  const json::value v = parse_json(body, what);
+  const std::string id = str(object_at(v, what), "Id", what);
+  if (id.empty()) throw EngineJsonError(std::string(what) + " has no 'Id'");
+  return id;
+}
+
 std::vector<ListedContainer> parse_list(std::string_view body) {
   const char* what = "the engine's container list";
   const json::value v = parse_json(body, what);

@@ -49,6 +49,9 @@ struct ListedContainer {
 /// Entries without TorchX's labels are skipped.
 std::vector<ListedContainer> parse_list(std::string_view body);
 
+/// The container id in the answer to POST /containers/create (`{"Id": "...", "Warnings": [...]}`).
+std::string parse_created_id(std::string_view body);
+
 /// The app ids (label torchx.pytorch.org/app-id) and names (…/app-name) of `GET /networks`.
 struct ListedNetwork {
   std::string name, app_id, app_name;

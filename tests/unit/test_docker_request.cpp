@@ -125,3 +125,45 @@ TEST_CASE("request_text: each container's command line, quoted for a shell, and 
                          "  train-abc-trainer-0 (localhost/busybox): sh -c "));
   CHECK(text.find("POST /containers/create?name=train-abc-trainer-0 {\"Image\":\"localhost/busybox\"") != std::string::npos);
 }
+
+TEST_CASE("make_request: two roles whose container names clash are refused in words, before any container is made") {
+  auto app = app_of(1);
+  specs::Role second = app.roles[0];
+  app.roles[0].name = std::string(30, 'r') + "_a";
+  second.name = std::string(30, 'r') + "_b";
+  app.roles.push_back(second);
+  CHECK_THROWS_WITH_AS(docker::make_request(app, options()),
+                       ("roles '" + std::string(30, 'r') + "_a' and '" + std::string(30, 'r') +
+                        "_b' give the same container name 'train-abc-" + std::string(30, 'r') +
+                        "-0' (local_docker keeps the first 30 characters of a role name): rename one")
+                           .c_str(),
+                       std::invalid_argument);
+}
+
+TEST_CASE("make_request: a role or app name that is no valid container name is refused in words") {
+  auto app = app_of(1);
+  app.roles[0].name = "my role/x";
+  CHECK_THROWS_WITH_AS(docker::make_request(app, options()),
+                       "role 'my role/x' gives the container name 'train-abc-my role/x-0', which the engine refuses: "
+                       "expected letters, digits, '_', '.' and '-'",
+                       std::invalid_argument);
+  auto ok = app_of(1);
+  auto o = options();
+  o.app_id = "my app-abc";
+  CHECK_THROWS_WITH_AS(docker::make_request(ok, o),
+                       "app 'train' gives the container name 'my app-abc-trainer-0', which the engine refuses: "
+                       "expected letters, digits, '_', '.' and '-'",
+                       std::invalid_argument);
+}
+
+TEST_CASE("check_bind_sources: a bind mount of a path that does not exist is refused, as Docker does (Podman creates it)") {
+  auto app = app_of(2);
+  app.roles[0].mounts = {specs::BindMount{"/", "/mnt/root", true}, specs::BindMount{"/no/such/torchx-src", "/mnt/a", false},
+                         specs::VolumeMount{"no-such-volume", "/v", false}};
+  const auto request = docker::make_request(app, options());
+  CHECK_THROWS_WITH_AS(docker::check_bind_sources(request),
+                       "bind mount source '/no/such/torchx-src' does not exist on this machine: create it, or correct the path",
+                       std::invalid_argument);
+  app.roles[0].mounts.erase(app.roles[0].mounts.begin() + 1);
+  CHECK_NOTHROW(docker::check_bind_sources(docker::make_request(app, options())));
+}

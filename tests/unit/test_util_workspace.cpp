@@ -7,6 +7,7 @@
 
 #include <sys/stat.h>
 
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -100,6 +101,15 @@ TEST_CASE("util::workspace_files skips links it cannot follow and does not enter
   std::filesystem::create_directories(tmp.path() / "job");
   copy_workspace(ws, tmp.path() / "job");
   CHECK(std::filesystem::is_regular_file(tmp.path() / "job/data.txt"));
+}
+
+TEST_CASE("util::workspace_files refuses the root directory: the whole filesystem (with /proc) is no workspace") {
+  CHECK_THROWS_WITH_AS(workspace_files("/"),
+                       "the workspace '/' is the root directory: expected a project's directory",
+                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(workspace_files("/tmp/.."),
+                       "the workspace '/tmp/..' is the root directory: expected a project's directory",
+                       std::invalid_argument);
 }
 
 TEST_CASE("util::copy_workspace copies the kept files with their permissions") {

@@ -41,7 +41,8 @@ IgnoreMatch match_ignore(std::string_view rel_path, std::span<const std::string>
 /// (so `!dir` then `dir/*.tmp` works as read). Symbolic links to directories are not followed; a
 /// link to a file counts as the file; a link that cannot be followed (dangling, a loop) and
 /// anything but a regular file or a directory (FIFO, socket, device) are skipped. Throws std::filesystem::filesystem_error when `root` cannot
-/// be read.
+/// be read, and std::invalid_argument when `root` is the root directory (a walk of /proc and /dev
+/// reads files that never end).
 std::vector<std::string> workspace_files(const std::filesystem::path& root,
                                          std::string_view ignore_name = k_torchx_ignore);
 
