@@ -137,7 +137,7 @@ TEST_CASE("LogDemux: a line longer than k_max_line comes in pieces") {
   CHECK(lines[1].second == "xxxxx");
 }
 
-TEST_CASE("parse_created_id: the id of a created container; anything else is an EngineJsonError saying so") {
+TEST_CASE("parse_created_id: the id of a created container, and anything else is an EngineJsonError saying so") {
   CHECK(docker::parse_created_id(R"({"Id":"abc123","Warnings":[]})") == "abc123");
   CHECK_THROWS_WITH_AS(docker::parse_created_id(R"({"Id": [1,2,)"),
                        "the engine's answer to a container create is not JSON: incomplete JSON", docker::EngineJsonError);
