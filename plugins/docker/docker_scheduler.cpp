@@ -7,6 +7,7 @@
 #include "docker_workspace.hpp"
 #include "engine_json.hpp"
 
+#include <torchx/util/app_id.hpp>
 #include <torchx/http/client.hpp>
 #include <torchx/plugin.hpp>
 
@@ -18,7 +19,6 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <random>
 
 extern char** environ;  // NOLINT: POSIX
 
@@ -29,15 +29,6 @@ using docker::Engine;
 
 namespace {
 
-/// TorchX's app id: `<name>-<random>`, the random part from TorchX's alphabet (no '8').
-std::string make_unique(const std::string& name) {
-  static const std::string first = "bcdfghjklmnpqrstvwxz";
-  static const std::string rest = first + "012345679";
-  std::random_device rd;
-  std::string id(1, first[rd() % first.size()]);
-  for (int i = 0; i < 12; ++i) id += rest[rd() % rest.size()];
-  return name + "-" + id;
-}
 
 std::string cfg_str(const specs::Cfg& cfg, const char* key) {
   const auto* v = cfg.get(key);
@@ -99,7 +90,7 @@ public:
   plugin::DryRunInfo submit_dryrun(const plugin::DryRunRequest& request) override {
     const specs::Cfg& cfg = request.cfg;
     docker::RequestOptions options;
-    options.app_id = make_unique(request.app.name);
+    options.app_id = util::make_app_id(request.app.name);
     options.version = TORCHX_PLUGIN_VERSION;
     if (const auto* v = cfg.get("privileged"); v != nullptr && std::holds_alternative<bool>(*v)) options.privileged = std::get<bool>(*v);
     if (const auto* v = cfg.get("copy_env"); v != nullptr && std::holds_alternative<std::vector<std::string>>(*v)) {

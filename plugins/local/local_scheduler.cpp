@@ -2,6 +2,7 @@
 // The local_cwd scheduler plugin: durable, detachable local jobs, one supervisor per app.
 #include "app_dir.hpp"
 
+#include <torchx/util/app_id.hpp>
 #include <torchx/plugin.hpp>
 #include <torchx/specs/macros.hpp>
 #include <torchx/util/shell.hpp>
@@ -36,15 +37,6 @@ std::filesystem::path plugin_dir() { return plugin::library_dir(); }
 std::filesystem::path supervisor_exe() { return plugin_dir() / "../libexec/torchx-local-supervisor"; }
 std::filesystem::path python_apps_dir() { return (plugin_dir() / "../../../share/torchx/python").lexically_normal(); }
 
-/// TorchX's app id: `<name>-<random>`, the random part from TorchX's alphabet (no '8').
-std::string make_unique(const std::string& name) {
-  static const std::string first = "bcdfghjklmnpqrstvwxz";
-  static const std::string rest = first + "012345679";
-  std::random_device rd;
-  std::string id(1, first[rd() % first.size()]);
-  for (int i = 0; i < 12; ++i) id += rest[rd() % rest.size()];
-  return name + "-" + id;
-}
 
 std::string getenv_or(const char* name, const std::string& fallback) {
   const char* v = std::getenv(name);
@@ -317,7 +309,7 @@ public:
     const specs::AppDef& app = req.app;
     const specs::Cfg& cfg = req.cfg;
     check_names(app);
-    const std::string app_id = make_unique(app.name);
+    const std::string app_id = util::make_app_id(app.name);
     // Replicas run in the workspace (the directory `torchx run` was started from by default).
     std::string cwd;
     if (req.workspace) {
