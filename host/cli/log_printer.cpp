@@ -3,6 +3,7 @@
 
 #include "command.hpp"
 #include "errors.hpp"
+#include "prefixed_lines.hpp"
 #include "runner.hpp"
 
 #include <torchx/specs/app_handle.hpp>
@@ -109,14 +110,26 @@ void print_logs(runner::Runner& runner, const LogSelection& sel, std::ostream& o
   for (std::size_t i = 0; i < streams.size(); ++i) {
     threads.emplace_back([&, i] {
       try {
-        const std::string prefix = targets[i].first + "/" + std::to_string(targets[i].second) + " ";
-        while (auto line = streams[i]->next()) {
-          const std::string text =
-              sel.json ? boost::json::serialize(boost::json::object{
-                             {"role", targets[i].first}, {"replica", targets[i].second}, {"line", *line}})
-                       : prefix + *line;
+        PrefixedLines prefixed(targets[i].first + "/" + std::to_string(targets[i].second) + " ");
+        std::string json_text;
+        while (auto batch = streams[i]->next_batch()) {
+          std::string_view text;  // one batch as printed: one write under the lock, whole lines only
+          if (sel.json) {
+            json_text.clear();
+            for (std::size_t pos = 0; pos < batch->size();) {
+              const std::size_t nl = batch->find('\n', pos);  // every batch ends with '\n'
+              json_text += boost::json::serialize(boost::json::object{
+                  {"role", targets[i].first}, {"replica", targets[i].second}, {"line", batch->substr(pos, nl - pos)}});
+              json_text += '\n';
+              pos = nl + 1;
+            }
+            text = json_text;
+          } else {
+            text = prefixed.format(*batch);
+          }
           std::lock_guard lock(out_mutex);
-          out << text << "\n";
+          out.write(text.data(), static_cast<std::streamsize>(text.size()));
+          if (sel.tail) out.flush();  // following: a line shows when it comes, not when a buffer fills
         }
       } catch (...) {
         std::lock_guard lock(out_mutex);

@@ -8,6 +8,9 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+#include <cstring>
+
 namespace torchx::loader {
 namespace {
 
@@ -39,21 +42,125 @@ std::string message_of(const CallResult& r) { return r.err.empty() ? status_name
 
 }  // namespace
 
-LogStream::LogStream(const tx_scheduler_api* api, void* iterator, std::string scheduler)
-    : m_api(api), m_iterator(iterator), m_scheduler(std::move(scheduler)) {}
+LogStream::LogStream(const tx_scheduler_api* api, void* iterator, std::string scheduler, bool follow)
+    : m_api(api), m_iterator(iterator), m_scheduler(std::move(scheduler)), m_follow(follow) {}
 
 LogStream::~LogStream() {
   if (m_iterator != nullptr) m_api->log_close(m_iterator);
 }
 
-std::optional<std::string> LogStream::next() {
+bool LogStream::batched() const {
+  return TX_HAS_MEMBER(m_api, tx_scheduler_api, log_read) && m_api->log_read != nullptr;
+}
+
+void LogStream::fail(tx_status status, const std::string& message) const {
+  throw PluginCallError(status, "scheduler '" + m_scheduler + "' log: " + message);
+}
+
+std::optional<std::string_view> LogStream::read_batch() {
+  if (!m_buffer) m_buffer = std::make_unique_for_overwrite<char[]>(k_batch_bytes);
+  std::size_t len = 0;
+  int done = 0;
+  std::string err;
+  const tx_sink err_sink = string_sink(err);
+  tx_status status = TX_E_INTERNAL;
+  try {
+    status = known_status(m_api->log_read(m_iterator, m_buffer.get(), k_batch_bytes, &len, &done, &err_sink));
+  } catch (...) {
+    err = "the plugin let an exception escape (exceptions must not cross the ABI)";
+  }
+  if (status != TX_OK) {
+    m_done = true;  // the iterator is called no more after a failure
+    fail(status, err.empty() ? status_name(status) : err);
+  }
+  if (len > k_batch_bytes) {
+    m_done = true;
+    fail(TX_E_INTERNAL, "log_read wrote " + std::to_string(len) + " bytes into a buffer of " +
+                            std::to_string(k_batch_bytes) + " (a plugin bug)");
+  }
+  if (len > 0 && m_buffer[len - 1] != '\n') {
+    m_done = true;
+    fail(TX_E_INTERNAL, "log_read returned a batch that does not end with a line break (whole lines only; a plugin bug)");
+  }
+  if (done != 0) m_done = true;
+  return std::string_view(m_buffer.get(), len);
+}
+
+std::optional<std::string_view> LogStream::read_lines() {
+  // A v1.0 plugin: one line per log_next. Without following, many lines make one batch (log_next
+  // does not wait then); following, each line goes at once (the next one may be minutes away).
+  constexpr std::size_t k_gather = std::size_t{64} << 10;
+  m_lines.clear();
+  std::string err;
+  const tx_sink line_sink = string_sink(m_line);
+  const tx_sink err_sink = string_sink(err);
   while (true) {
     int done = 0;
-    const CallResult r = call([&](const tx_sink* out, const tx_sink* err) { return m_api->log_next(m_iterator, out, &done, err); });
-    if (r.status != TX_OK) throw PluginCallError(r.status, "scheduler '" + m_scheduler + "' log: " + message_of(r));
-    if (done != 0) return std::nullopt;
-    if (!m_accept || m_accept(r.out)) return r.out;
+    m_line.clear();
+    tx_status status = TX_E_INTERNAL;
+    try {
+      status = known_status(m_api->log_next(m_iterator, &line_sink, &done, &err_sink));
+    } catch (...) {
+      err = "the plugin let an exception escape (exceptions must not cross the ABI)";
+    }
+    if (status != TX_OK) {
+      m_done = true;
+      fail(status, err.empty() ? status_name(status) : err);
+    }
+    if (done != 0) {
+      m_done = true;
+      break;
+    }
+    m_lines.append(m_line);
+    m_lines.push_back('\n');
+    if (m_follow || m_lines.size() >= k_gather) break;
   }
+  return std::string_view(m_lines);
+}
+
+std::optional<std::string_view> LogStream::read_raw() {
+  if (m_done) return std::nullopt;
+  return batched() ? read_batch() : read_lines();
+}
+
+std::string_view LogStream::filter(std::string_view batch) {
+  // The batch lies in this stream's own buffer: accepted lines are moved to its front.
+  char* const base = const_cast<char*>(batch.data());
+  std::size_t kept = 0;
+  std::size_t pos = 0;
+  while (pos < batch.size()) {
+    const std::size_t nl = batch.find('\n', pos);  // every batch ends with '\n'
+    const std::size_t end = nl == std::string_view::npos ? batch.size() : nl + 1;
+    const std::string_view line = batch.substr(pos, end - pos - (nl == std::string_view::npos ? 0 : 1));
+    if (m_accept(line)) {
+      if (kept != pos) std::memmove(base + kept, base + pos, end - pos);
+      kept += end - pos;
+    }
+    pos = end;
+  }
+  return {base, kept};
+}
+
+std::optional<std::string_view> LogStream::next_batch() {
+  m_current = {};
+  while (auto raw = read_raw()) {
+    const std::string_view batch = m_accept ? filter(*raw) : *raw;
+    if (!batch.empty()) return batch;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> LogStream::next() {
+  while (m_current.empty()) {
+    auto batch = next_batch();
+    if (!batch) return std::nullopt;
+    m_current = *batch;
+  }
+  const std::size_t nl = m_current.find('\n');
+  const std::size_t n = nl == std::string_view::npos ? m_current.size() : nl;
+  std::string line(m_current.substr(0, n));
+  m_current.remove_prefix(std::min(n + 1, m_current.size()));
+  return line;
 }
 
 SchedulerProxy::SchedulerProxy(std::shared_ptr<const PluginLibrary> library, const tx_scheduler_api* api,
@@ -164,7 +271,7 @@ std::unique_ptr<LogStream> SchedulerProxy::log(const specs::LogQuery& query) {
   invoke("log", [&](const tx_sink*, const tx_sink* err) {
     return m_api->log_open(m_instance, query_json.c_str(), &iterator, err);
   });
-  return std::make_unique<LogStream>(m_api, iterator, m_name);
+  return std::make_unique<LogStream>(m_api, iterator, m_name, query.should_tail);
 }
 
 std::string ComponentProxy::build(const std::string& args_json) const {

@@ -28,25 +28,53 @@ private:
   tx_status m_status;
 };
 
-/// One replica's log lines from a scheduler plugin.
+/// One replica's log lines from a scheduler plugin, read in batches: through the plugin's
+/// log_read (ABI 1.1) when its table has it, else through log_next (a v1.0 plugin), one line per
+/// call, gathered into batches when not following. Read by one thread at a time.
 class LogStream {
 public:
-  LogStream(const tx_scheduler_api* api, void* iterator, std::string scheduler);
+  /// The buffer log_read fills: 1 MiB + 1, so that the SDK's 1 MiB line pieces fit whole and the
+  /// lines are the same whichever path reads them.
+  static constexpr std::size_t k_batch_bytes = (std::size_t{1} << 20) + 1;
+
+  /// `follow`: the query's should_tail (the log_next fallback then returns each line at once).
+  LogStream(const tx_scheduler_api* api, void* iterator, std::string scheduler, bool follow = false);
   ~LogStream();
   LogStream(const LogStream&) = delete;
   LogStream& operator=(const LogStream&) = delete;
+  /// The next lines the filter accepts, each followed by '\n' (never empty), or nullopt at the
+  /// end. The view points into the stream's buffer and stays valid until the next call of
+  /// next_batch or next. No allocation per line. Throws PluginCallError (also when a plugin's
+  /// log_read breaks its rules: more bytes than the buffer, a batch not ending with '\n').
+  std::optional<std::string_view> next_batch();
   /// The next line (without its line break) that the filter accepts, or nullopt at the end.
   /// Throws PluginCallError.
   std::optional<std::string> next();
   /// Keeps only the lines for which `accept` is true (the runner's `--regex`, applied on the
   /// host: plugins are sent `"regex": null`). Called on the thread that reads the stream.
   void set_filter(std::function<bool(std::string_view)> accept) { m_accept = std::move(accept); }
+  /// Whether the plugin's log_read is used (false: the log_next fallback).
+  [[nodiscard]] bool batched() const;
 
 private:
+  /// One batch as the plugin gave it (whole lines, unfiltered), possibly empty; nullopt at the end.
+  std::optional<std::string_view> read_raw();
+  std::optional<std::string_view> read_batch();
+  std::optional<std::string_view> read_lines();
+  /// Moves the accepted lines of `batch` (in the stream's own buffer) to its front.
+  std::string_view filter(std::string_view batch);
+  [[noreturn]] void fail(tx_status status, const std::string& message) const;
+
   const tx_scheduler_api* m_api;
   void* m_iterator;
   std::string m_scheduler;
+  bool m_follow;
+  bool m_done = false;
   std::function<bool(std::string_view)> m_accept;
+  std::unique_ptr<char[]> m_buffer;  ///< log_read's batch
+  std::string m_lines;               ///< log_next's lines, each followed by '\n'
+  std::string m_line;                ///< one log_next answer
+  std::string_view m_current;        ///< what next() has not returned yet of the last batch
 };
 
 /// What a scheduler's dryrun returned.

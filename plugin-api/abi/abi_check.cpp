@@ -31,6 +31,10 @@ struct Rules<tx_scheduler_api> {
     TX_ABI_REQUIRE(cancel);
     const int logs = (t.log_open != nullptr) + (t.log_next != nullptr) + (t.log_close != nullptr);
     if (logs != 0 && logs != 3) other.emplace_back("has some but not all of log_open, log_next, log_close");
+    // ABI 1.1: log_read is read only when the table is long enough to have it.
+    if (TX_HAS_MEMBER(&t, tx_scheduler_api, log_read) && t.log_read != nullptr && logs != 3) {
+      other.emplace_back("has log_read without log_open, log_next and log_close");
+    }
   }
 };
 

@@ -9,6 +9,7 @@
 #include <torchx/plugin_api.h>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 
 namespace torchx::conformance {
@@ -25,6 +26,9 @@ struct Options {
   std::filesystem::path scratch_dir;
   /// Print the plugin's log messages on stderr.
   bool verbose = false;
+  /// --log-query: the log query (JSON) of an app the scheduler has, on which log_read (ABI 1.1)
+  /// is compared with log_next; nullopt: that check is skipped.
+  std::optional<std::string> log_query;
   /// False with --library: the plugin is checked against `--name` only (no version, no provides).
   bool have_manifest = true;
 };
@@ -36,6 +40,10 @@ void run_checks(const Manifest& manifest, const Options& options, Report& report
 
 /// The checks of one scheduler table (`scheduler/<name>/<check>`), each in its own process.
 void check_scheduler(const tx_scheduler_api& api, const Options& options, Report& report);
+
+/// log_read (ABI 1.1) on options.log_query: whole lines, never past its buffer, the same lines as
+/// log_next (those longer than the buffer in pieces). SKIP without log_read or a query.
+CheckResult check_log_read(const tx_scheduler_api& api, const Options& options);
 /// The checks of one component table (`component/<name>/<check>`).
 void check_component(const tx_component_api& api, const Options& options, Report& report);
 /// The checks of one named-resources table (`named-resources/<name>/<check>`).

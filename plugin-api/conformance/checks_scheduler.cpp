@@ -282,6 +282,7 @@ void check_scheduler(const tx_scheduler_api& api, const Options& options, Report
   run("cancel-unknown", [&] { return check_cancel_unknown(api, options); });
   run("delete-unknown", [&] { return check_delete_unknown(api, options); });
   run("logs-unknown", [&] { return check_logs_unknown(api, options); });
+  run("log-read", [&] { return check_log_read(api, options); });
   run("list", [&] { return check_list(api); });
   run("dryrun", [&] { return check_dryrun(api, options); });
   run("repeatable", [&] { return check_repeatable(api, options); });

@@ -19,7 +19,7 @@ namespace {
 
 constexpr const char* k_usage =
     "usage: torchx-plugin-conformance [--json] [--timeout SECONDS] [--unknown-app-id ID] [--state-dir DIR]\n"
-    "                                 [--verbose] (MANIFEST | --library PATH --name NAME)\n";
+    "                                 [--log-query JSON] [--verbose] (MANIFEST | --library PATH --name NAME)\n";
 
 constexpr const char* k_help =
     "\n"
@@ -36,6 +36,8 @@ constexpr const char* k_help =
     "  --json                print the report as one JSON object instead of lines\n"
     "  --timeout SECONDS     how long one check may run before it fails (default 120; 0: no limit)\n"
     "  --unknown-app-id ID   the app id no scheduler knows (default torchx-conformance-no-such-app)\n"
+    "  --log-query JSON      the log query of an app the scheduler has ({\"app_id\", \"role_name\", \"k\"}):\n"
+    "                        its logs read with log_read (ABI 1.1) must be log_next's lines\n"
     "  --state-dir DIR       run in DIR and point the plugins' state there (default: a new temporary\n"
     "                        directory, removed afterwards)\n"
     "  --verbose             print the plugin's log messages on stderr\n"
@@ -72,13 +74,15 @@ std::string parse(int argc, char** argv, Arguments& args) {
       args.json = true;
     } else if (w == "--verbose") {
       args.options.verbose = true;
-    } else if (w == "--library" || w == "--name" || w == "--state-dir" || w == "--unknown-app-id" || w == "--timeout") {
+    } else if (w == "--library" || w == "--name" || w == "--state-dir" || w == "--unknown-app-id" || w == "--timeout" ||
+               w == "--log-query") {
       const auto v = value();
       if (!v || v->empty()) return "argument " + w + ": expected a value";
       if (w == "--library") args.library = *v;
       if (w == "--name") args.name = *v;
       if (w == "--state-dir") args.state_dir = *v;
       if (w == "--unknown-app-id") args.options.unknown_app_id = *v;
+      if (w == "--log-query") args.options.log_query = *v;
       if (w == "--timeout") {
         char* end = nullptr;
         const long t = std::strtol(v->c_str(), &end, 10);

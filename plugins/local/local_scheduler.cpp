@@ -3,6 +3,7 @@
 #include "app_dir.hpp"
 
 #include <torchx/util/app_id.hpp>
+#include <torchx/util/log_file.hpp>
 #include <torchx/plugin.hpp>
 #include <torchx/specs/macros.hpp>
 #include <torchx/util/shell.hpp>
@@ -663,21 +664,28 @@ private:
   friend class LocalLogIterator;
 };
 
-/// Reads one replica's log file line by line; with should_tail, waits for more until the app ends.
-/// Every line: the host applies --regex (payloads.md, "Log query").
-class LocalLogIterator : public plugin::LogIterator {
+/// Reads one replica's log file in batches of whole lines; with should_tail, waits for more until
+/// the app ends. Every line: the host applies --regex (payloads.md, "Log query").
+class LocalLogIterator : public plugin::BatchLogIterator {
 public:
-  LocalLogIterator(std::filesystem::path dir, std::filesystem::path file, bool tail)
-      : m_dir(std::move(dir)), m_file(std::move(file)), m_tail(tail) {}
+  LocalLogIterator(std::filesystem::path dir, const std::filesystem::path& file, bool tail)
+      : m_dir(std::move(dir)), m_file(file), m_tail(tail) {}
 
-  std::optional<std::string> next() override {
+  std::size_t read(char* buf, std::size_t cap, bool& done) override {
+    done = false;
+    // Following: a call returns within about a second even when nothing comes (log_read's rule).
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
     while (true) {
-      if (auto line = next_line()) {
+      if (const std::size_t n = m_file.read(buf, cap); n > 0) {
         m_backoff_ms = 5;
-        return line;
+        return n;
       }
-      if (m_ended) return std::nullopt;
-      if (!m_tail) {  // a snapshot: what is written, including a last line without a line break
+      if (m_ended) {  // what is written, including a last line without a line break
+        const std::size_t n = m_file.finish(buf, cap);
+        done = !m_file.has_partial();
+        return n;
+      }
+      if (!m_tail) {  // a snapshot: read to the end of what is written
         m_ended = true;
         continue;
       }
@@ -688,63 +696,19 @@ public:
         m_ended = true;
         continue;
       }
+      const auto now = std::chrono::steady_clock::now();
+      if (now >= deadline) return 0;
       // Nothing new yet: wait a little, longer the longer the replica stays quiet (5 ms to 100 ms).
-      std::this_thread::sleep_for(std::chrono::milliseconds(m_backoff_ms));
+      std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(std::chrono::milliseconds(m_backoff_ms),
+                                                                                 deadline - now));
       m_backoff_ms = std::min(m_backoff_ms * 2, 100);
     }
   }
 
 private:
-  /// A line longer than this is returned in pieces of this size: a progress bar redrawn with '\r'
-  /// for a whole run is one "line" of gigabytes.
-  static constexpr std::size_t k_max_line = std::size_t{1} << 20;
-
-  std::optional<std::string> next_line() {
-    if (!m_in.is_open()) {
-      m_in.open(m_file, std::ios::binary);
-      if (!m_in.is_open()) return std::nullopt;
-    }
-    while (true) {
-      // m_buffer[m_pos, size) is unread; lines are cut from it without moving the rest.
-      const auto nl = m_buffer.find('\n', m_scan);
-      if (nl != std::string::npos) {
-        std::string line = m_buffer.substr(m_pos, nl - m_pos);
-        m_pos = m_scan = nl + 1;
-        return line;
-      }
-      m_buffer.erase(0, m_pos);  // compact once per chunk, not once per line
-      m_pos = 0;
-      m_scan = m_buffer.size();
-      if (m_buffer.size() >= k_max_line) {  // no line break in it: returned in pieces, not held whole
-        std::string piece = m_buffer.substr(0, k_max_line);
-        m_buffer.erase(0, k_max_line);
-        m_scan = m_buffer.size();
-        return piece;
-      }
-      char chunk[1 << 16];
-      m_in.clear();
-      m_in.read(chunk, sizeof chunk);
-      const std::streamsize n = m_in.gcount();
-      if (n <= 0) {
-        if (m_ended && !m_buffer.empty()) {  // a last line without a line break
-          std::string line = std::move(m_buffer);
-          m_buffer.clear();
-          m_scan = 0;
-          return line;
-        }
-        return std::nullopt;
-      }
-      m_buffer.append(chunk, static_cast<std::size_t>(n));
-    }
-  }
-
   std::filesystem::path m_dir;
-  std::filesystem::path m_file;
+  util::LogFileReader m_file;
   bool m_tail;
-  std::ifstream m_in;
-  std::string m_buffer;
-  std::size_t m_pos = 0;
-  std::size_t m_scan = 0;
   bool m_ended = false;
   int m_backoff_ms = 5;
 };

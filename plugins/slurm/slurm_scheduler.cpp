@@ -4,6 +4,7 @@
 #include "slurm_status.hpp"
 
 #include <torchx/plugin.hpp>
+#include <torchx/util/log_file.hpp>
 #include <torchx/util/process.hpp>
 #include <torchx/util/workspace.hpp>
 
@@ -394,46 +395,12 @@ private:
   }
 };
 
-/// One log file read line by line as it grows.
-struct LogFile {
-  std::filesystem::path path;
-  std::ifstream in;
-  std::string pending;  ///< the start of a line whose line break has not been written yet
-
-  explicit LogFile(std::filesystem::path p) : path(std::move(p)) {}
-
-  /// A line longer than this is returned in pieces of this size, not held whole: a progress bar
-  /// redrawn with '\r' for a whole training run is one "line" of gigabytes (std::getline grew
-  /// until allocation failed, which ended the log silently, with exit 0).
-  static constexpr std::size_t k_max_line = std::size_t{1} << 20;
-
-  /// The next complete line (or piece of k_max_line bytes), if the file has one now.
-  std::optional<std::string> next_line() {
-    if (!in.is_open()) in.open(path, std::ios::binary);
-    if (!in.is_open()) return std::nullopt;
-    std::streambuf* buf = in.rdbuf();
-    while (pending.size() < k_max_line) {
-      const int c = buf->sbumpc();
-      if (c == std::char_traits<char>::eof()) return std::nullopt;  // no line break yet: read again later
-      if (c == '\n') return take();
-      pending.push_back(static_cast<char>(c));
-    }
-    return take();
-  }
-
-private:
-  std::string take() {
-    std::string line = std::move(pending);
-    pending.clear();
-    return line;
-  }
-public:
-};
-
-/// The lines of one replica's log files (stdout, then stderr), following them with `tail` until
-/// the app ends. Each round returns what the first file has before looking at the next, so a run
-/// that is over reads as its stdout followed by its stderr.
-class SlurmLogIterator : public plugin::LogIterator {
+/// The lines of one replica's log files (stdout, then stderr), in batches, following them with
+/// `tail` until the app ends. Each call returns what the first file has before looking at the
+/// next, so a run that is over reads as its stdout followed by its stderr. A line longer than
+/// 1 MiB comes in pieces (a progress bar redrawn with '\r' for a whole run is one "line" of
+/// gigabytes; std::getline grew until allocation failed, which ended the log silently).
+class SlurmLogIterator : public plugin::BatchLogIterator {
 public:
   SlurmLogIterator(SlurmScheduler& scheduler, std::string app_id, const std::vector<std::filesystem::path>& files,
                    bool tail)
@@ -441,19 +408,20 @@ public:
     for (const auto& f : files) m_files.emplace_back(f);
   }
 
-  std::optional<std::string> next() override {
+  std::size_t read(char* buf, std::size_t cap, bool& done) override {
+    done = false;
+    // Following: a call returns within about a second even when nothing comes (log_read's rule).
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
     while (true) {
       for (auto& file : m_files) {
-        if (auto line = file.next_line()) return line;  // the host applies --regex
+        if (const std::size_t n = file.read(buf, cap); n > 0) return n;  // the host applies --regex
       }
       if (m_done) {
         for (auto& file : m_files) {
-          if (file.pending.empty()) continue;
-          std::string last = std::move(file.pending);
-          file.pending.clear();
-          return last;
+          if (const std::size_t n = file.finish(buf, cap); n > 0) return n;
         }
-        return std::nullopt;
+        done = true;
+        return 0;
       }
       if (!m_tail) {
         m_done = true;
@@ -464,14 +432,17 @@ public:
         m_done = true;
         continue;
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      const auto now = std::chrono::steady_clock::now();
+      if (now >= deadline) return 0;
+      std::this_thread::sleep_for(
+          std::min<std::chrono::steady_clock::duration>(std::chrono::milliseconds(200), deadline - now));
     }
   }
 
 private:
   SlurmScheduler& m_scheduler;
   std::string m_app_id;
-  std::deque<LogFile> m_files;
+  std::deque<util::LogFileReader> m_files;
   bool m_tail;
   bool m_done = false;
 };

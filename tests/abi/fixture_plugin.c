@@ -8,7 +8,10 @@
  * TORCHX_FIXTURE_DAEMON_PIDFILE, when set, so that the test can kill it), LARGER (its scheduler
  * table is longer than this header's, as from a newer SDK, with a tail of garbage the host must
  * ignore), FROZEN_V1_0 (a good plugin compiled against the frozen copy of the v1.0 header in
- * tests/abi/frozen/v1_0, which is never edited: it must keep loading as members are appended). */
+ * tests/abi/frozen/v1_0, which is never edited: it must keep loading as members are appended; its
+ * logs come through log_next alone), LOG_READ (logs through log_read too, ABI 1.1), BAD_LOG_READ
+ * (a log_read that breaks the whole-lines rule). The variants with logs serve the same lines for
+ * every replica of app fx-1 (see fx_log_lines). */
 #if defined(FIXTURE_HANGS) || defined(FIXTURE_DAEMON)
 #define _POSIX_C_SOURCE 200809L /* pause(), fork() */
 #endif
@@ -94,6 +97,84 @@ static tx_status fx_cancel(void* instance, const char* app_id, const tx_sink* er
   return TX_OK;
 }
 
+#if defined(FIXTURE_FROZEN_V1_0) || defined(FIXTURE_LOG_READ) || defined(FIXTURE_BAD_LOG_READ)
+#define FIXTURE_LOGS 1
+#include <stdlib.h>
+
+/* The log of every replica of fx-1: an empty line, a line a regex can pick, and one of 5000
+ * bytes, longer than the smallest log_read buffer (TX_LOG_READ_MIN_CAP). */
+#define FX_LONG_LINE 5000
+static char g_long_line[FX_LONG_LINE + 1];
+static const char* fx_log_lines[] = {"hello from the fixture", "", "error: something failed", g_long_line, "last line"};
+#define FX_NUM_LINES ((int)(sizeof fx_log_lines / sizeof fx_log_lines[0]))
+
+typedef struct fx_log {
+  int line;      /* the next line to hand out */
+  size_t offset; /* how much of it earlier log_read pieces handed out */
+} fx_log;
+
+static tx_status fx_log_open(void* instance, const char* query, void** iterator, const tx_sink* err) {
+  fx_log* it;
+  (void)instance;
+  if (strstr(query, "\"fx-1\"") == NULL) {
+    put(err, "no such app");
+    return TX_E_NOT_FOUND;
+  }
+  it = (fx_log*)calloc(1, sizeof *it);
+  if (it == NULL) {
+    put(err, "out of memory");
+    return TX_E_INTERNAL;
+  }
+  *iterator = it;
+  return TX_OK;
+}
+static tx_status fx_log_next(void* iterator, const tx_sink* line, int* done, const tx_sink* err) {
+  fx_log* it = (fx_log*)iterator;
+  (void)err;
+  if (it->line >= FX_NUM_LINES) {
+    *done = 1;
+    return TX_OK;
+  }
+  put(line, fx_log_lines[it->line++]);
+  *done = 0;
+  return TX_OK;
+}
+static void fx_log_close(void* iterator) { free(iterator); }
+
+#if defined(FIXTURE_LOG_READ) || defined(FIXTURE_BAD_LOG_READ)
+/* log_read by its rules: whole lines, each followed by '\n'; a line longer than cap - 1 in pieces. */
+static tx_status fx_log_read(void* iterator, char* buf, size_t cap, size_t* len, int* done, const tx_sink* err) {
+  fx_log* it = (fx_log*)iterator;
+  size_t n = 0;
+  (void)err;
+  while (it->line < FX_NUM_LINES) {
+    const char* text = fx_log_lines[it->line] + it->offset;
+    const size_t left = strlen(text);
+    if (left + 1 <= cap - n) {
+      memcpy(buf + n, text, left);
+      n += left;
+      buf[n++] = '\n';
+      it->line++;
+      it->offset = 0;
+      continue;
+    }
+    if (n > 0) break;
+    memcpy(buf, text, cap - 1); /* a piece of a line longer than the buffer */
+    buf[cap - 1] = '\n';
+    it->offset += cap - 1;
+    n = cap;
+    break;
+  }
+#ifdef FIXTURE_BAD_LOG_READ
+  if (n > 0) n--; /* drops the last line break: a batch that ends inside a line */
+#endif
+  *len = n;
+  *done = it->line >= FX_NUM_LINES;
+  return TX_OK;
+}
+#endif
+#endif
+
 #ifdef FIXTURE_LARGER
 /* A newer SDK's table: this header's members, then ones the host does not know. */
 static struct {
@@ -161,7 +242,16 @@ TX_PLUGIN_EXPORT tx_status tx_plugin_negotiate(const tx_host_info* host, tx_plug
   g_scheduler.schedule = fx_schedule;
   g_scheduler.describe = fx_describe;
   g_scheduler.cancel = fx_cancel;
-  /* list, delete_app and the log functions stay NULL: "not supported". */
+  /* list and delete_app stay NULL: "not supported"; so do the log functions, but in FIXTURE_LOGS. */
+#ifdef FIXTURE_LOGS
+  memset(g_long_line, 'x', FX_LONG_LINE);
+  g_scheduler.log_open = fx_log_open;
+  g_scheduler.log_next = fx_log_next;
+  g_scheduler.log_close = fx_log_close;
+#endif
+#if defined(FIXTURE_LOG_READ) || defined(FIXTURE_BAD_LOG_READ)
+  g_scheduler.log_read = fx_log_read;
+#endif
   g_schedulers[0] = &g_scheduler;
 
   if (host->min_abi > 1 || host->max_abi < 1) {

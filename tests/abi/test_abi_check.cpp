@@ -20,6 +20,7 @@ tx_status s_cancel(void*, const char*, const tx_sink*) { return TX_OK; }
 tx_status s_log_open(void*, const char*, void**, const tx_sink*) { return TX_OK; }
 tx_status s_log_next(void*, const tx_sink*, int*, const tx_sink*) { return TX_OK; }
 void s_log_close(void*) {}
+tx_status s_log_read(void*, char*, size_t, size_t*, int*, const tx_sink*) { return TX_OK; }
 tx_status c_build(const tx_component_api*, const char*, const tx_sink*, const tx_sink*) { return TX_OK; }
 tx_status r_list(const tx_named_resources_api*, const tx_sink*, const tx_sink*) { return TX_OK; }
 
@@ -103,6 +104,18 @@ TEST_CASE("abi::check_tables: one row per rule") {
        }, ""},
       {"some log functions", [](tx_scheduler_api& s) { s.log_open = s_log_open; },
        "scheduler[0] scheduler 'a' has some but not all of log_open, log_next, log_close"},
+      {"log_read with the three log functions", [](tx_scheduler_api& s) {
+         s.log_open = s_log_open;
+         s.log_next = s_log_next;
+         s.log_close = s_log_close;
+         s.log_read = s_log_read;
+       }, ""},
+      {"log_read alone", [](tx_scheduler_api& s) { s.log_read = s_log_read; },
+       "scheduler[0] scheduler 'a' has log_read without log_open, log_next and log_close"},
+      {"log_read beyond a v1-sized table is not read", [](tx_scheduler_api& s) {
+         s.log_read = s_log_read;  // lies past struct_size: garbage to the host, never looked at
+         s.struct_size = static_cast<std::uint32_t>(TX_SCHEDULER_V1_SIZE);
+       }, ""},
   };
   for (const auto& row : rows) {
     CAPTURE(row.rule);

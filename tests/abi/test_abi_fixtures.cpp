@@ -115,6 +115,102 @@ TEST_CASE("abi: a plugin built against the frozen v1.0 header keeps loading and 
   CHECK(s.describe("fx-1")->state == torchx::specs::AppState::SUCCEEDED);
 }
 
+namespace {
+
+/// The lines every replica of the log fixtures' fx-1 has (fixture_plugin.c, fx_log_lines).
+const std::vector<std::string> k_fixture_lines{"hello from the fixture", "", "error: something failed",
+                                               std::string(5000, 'x'), "last line"};
+
+torchx::specs::LogQuery fixture_query(bool follow = false) {
+  torchx::specs::LogQuery query;
+  query.app_id = "fx-1";
+  query.role_name = "r";
+  query.should_tail = follow;
+  return query;
+}
+
+std::vector<std::string> all_lines(LogStream& stream) {
+  std::vector<std::string> lines;
+  while (auto line = stream.next()) lines.push_back(*line);
+  return lines;
+}
+
+}  // namespace
+
+TEST_CASE("abi: the frozen v1.0 plugin's logs come through the log_next fallback") {
+  const Registry r = fixture_registry("frozen_v1_0");
+  auto library = r.load(r.plugins()[0]);
+  SchedulerProxy s(library, library->scheduler("fx_frozen_v1_0"), "torchx");
+  CHECK_THROWS_WITH_AS(s.log([] {
+    auto q = fixture_query();
+    q.app_id = "nope";
+    return q;
+  }()), "scheduler 'fx_frozen_v1_0' log: no such app", PluginCallError);
+
+  auto stream = s.log(fixture_query());
+  CHECK_FALSE(stream->batched());  // its table ends before log_read: never read past struct_size
+  CHECK(all_lines(*stream) == k_fixture_lines);
+
+  // Without following, the fallback gathers many log_next lines into one batch.
+  stream = s.log(fixture_query());
+  auto batch = stream->next_batch();
+  REQUIRE(batch.has_value());
+  CHECK(*batch == "hello from the fixture\n\nerror: something failed\n" + std::string(5000, 'x') + "\nlast line\n");
+  CHECK_FALSE(stream->next_batch().has_value());
+
+  // Following, each line is its own batch (the next one may be minutes away).
+  stream = s.log(fixture_query(true));
+  batch = stream->next_batch();
+  REQUIRE(batch.has_value());
+  CHECK(*batch == "hello from the fixture\n");
+
+  // --regex, applied by the host, on the fallback's batches.
+  stream = s.log(fixture_query());
+  stream->set_filter([](std::string_view line) { return line.find("e") != std::string_view::npos; });
+  CHECK(all_lines(*stream) == std::vector<std::string>{"hello from the fixture", "error: something failed", "last line"});
+}
+
+TEST_CASE("abi: a plugin with log_read (ABI 1.1) is read in batches, the same lines as log_next") {
+  const Registry r = fixture_registry("log_read");
+  auto library = r.load(r.plugins()[0]);
+  const tx_scheduler_api* api = library->scheduler("fx_log_read");
+  REQUIRE(api != nullptr);
+  CHECK(api->struct_size == sizeof(tx_scheduler_api));
+  SchedulerProxy s(library, api, "torchx");
+  auto stream = s.log(fixture_query());
+  CHECK(stream->batched());
+  auto batch = stream->next_batch();
+  REQUIRE(batch.has_value());  // everything in one call: the host's buffer holds 1 MiB
+  CHECK(*batch == "hello from the fixture\n\nerror: something failed\n" + std::string(5000, 'x') + "\nlast line\n");
+  CHECK_FALSE(stream->next_batch().has_value());
+  CHECK_FALSE(stream->next_batch().has_value());  // the end stays the end
+
+  stream = s.log(fixture_query());
+  CHECK(all_lines(*stream) == k_fixture_lines);
+
+  // The filter keeps whole lines of a batch, in order, and drops a batch it empties.
+  stream = s.log(fixture_query());
+  stream->set_filter([](std::string_view line) { return line.starts_with("error") || line.starts_with("last"); });
+  batch = stream->next_batch();
+  REQUIRE(batch.has_value());
+  CHECK(*batch == "error: something failed\nlast line\n");
+  stream = s.log(fixture_query());
+  stream->set_filter([](std::string_view) { return false; });
+  CHECK_FALSE(stream->next_batch().has_value());
+}
+
+TEST_CASE("abi: a log_read that ends a batch inside a line is a one-line error, not a torn line") {
+  const Registry r = fixture_registry("bad_log_read");
+  auto library = r.load(r.plugins()[0]);
+  SchedulerProxy s(library, library->scheduler("fx_bad_log_read"), "torchx");
+  auto stream = s.log(fixture_query());
+  CHECK_THROWS_WITH_AS(stream->next_batch(),
+                       "scheduler 'fx_bad_log_read' log: log_read returned a batch that does not end with a line "
+                       "break (whole lines only; a plugin bug)",
+                       PluginCallError);
+  CHECK_FALSE(stream->next_batch().has_value());  // called no more after a failure
+}
+
 TEST_CASE("abi: a plugin whose name differs from its manifest is refused") {
   CHECK(load_error("name_mismatch") == "calls itself 'somebody_else', its manifest says 'fx_name_mismatch'");
 }

@@ -35,7 +35,7 @@ bool has_line(const std::string& out, const std::string& line) {
 
 const std::string k_usage =
     "usage: torchx-plugin-conformance [--json] [--timeout SECONDS] [--unknown-app-id ID] [--state-dir DIR]\n"
-    "                                 [--verbose] (MANIFEST | --library PATH --name NAME)\n";
+    "                                 [--log-query JSON] [--verbose] (MANIFEST | --library PATH --name NAME)\n";
 
 }  // namespace
 
@@ -108,7 +108,28 @@ TEST_CASE("a conforming plugin passes with exit 0") {
   CHECK(has_line(r.out, "PASS negotiate-unsupported: TX_E_UNSUPPORTED (\"fixture speaks ABI 1 only\")"));
   CHECK(has_line(r.out, "PASS scheduler/fx_good/describe-unknown: TX_E_NOT_FOUND (\"no such app\")"));
   CHECK(has_line(r.out, "SKIP scheduler/fx_good/list: the scheduler does not support list (list is NULL)"));
-  CHECK(has_line(r.out, "plugin 'fx_good': 14 passed, 0 failed, 3 skipped"));
+  CHECK(has_line(r.out, "SKIP scheduler/fx_good/log-read: the scheduler has no log_read (ABI 1.1): hosts read its logs with log_next"));
+  CHECK(has_line(r.out, "plugin 'fx_good': 14 passed, 0 failed, 4 skipped"));
+}
+
+TEST_CASE("log-read compares log_read with log_next on the app --log-query names") {
+  const std::string query = R"({"app_id":"fx-1","role_name":"r","k":0})";
+  auto r = run_harness({"--log-query", query, fixture("log_read")});
+  CHECK(r.exit_code == 0);
+  // Five lines, the 5000-byte one cut in two by the 4096-byte buffer: six, over three calls.
+  CHECK(has_line(r.out, "PASS scheduler/fx_log_read/log-read: 6 lines in 3 calls of at most 4096 bytes, the same as "
+                        "log_next's"));
+  r = run_harness({fixture("log_read")});
+  CHECK(has_line(r.out, "SKIP scheduler/fx_log_read/log-read: no --log-query given: no app whose logs log_read "
+                        "could be compared on"));
+  r = run_harness({"--log-query", query, fixture("frozen_v1_0")});
+  CHECK(r.exit_code == 0);
+  CHECK(has_line(r.out, "SKIP scheduler/fx_frozen_v1_0/log-read: the scheduler has no log_read (ABI 1.1): hosts "
+                        "read its logs with log_next"));
+  r = run_harness({"--log-query", query, fixture("bad_log_read")});
+  CHECK(r.exit_code == 1);
+  CHECK(has_line(r.out, "FAIL scheduler/fx_bad_log_read/log-read: log_read returned a batch that does not end with a "
+                        "line break"));
 }
 
 TEST_CASE("--library checks a library without a manifest") {

@@ -42,7 +42,7 @@ struct TableProblem {
 ///   accepted, its tail ignored;
 /// - it has a non-empty name, unique among the tables of its kind;
 /// - it has every member plugin_api.h marks "Required" (and the scheduler's log_open, log_next
-///   and log_close all three or none).
+///   and log_close all three or none; its log_read, ABI 1.1, only with all three).
 /// A table with a problem must not be called; the others may. Reads only `info` and the tables
 /// it points to; never throws except std::bad_alloc. Thread-safe.
 std::vector<TableProblem> check_tables(const tx_plugin_info& info);

@@ -93,12 +93,45 @@ struct ScheduleRequest {
   std::optional<std::string> workspace;  ///< as in DryRunRequest
 };
 
-/// One replica's log lines, read one at a time.
+/// One replica's log lines. Implement next(); the SDK serves both log_next and log_read (ABI 1.1)
+/// from it. To hand the host many lines per call without a string per line, override read() too,
+/// or derive from BatchLogIterator and implement only read().
 class LogIterator {
 public:
   virtual ~LogIterator() = default;
-  /// The next line without its line break, or nullopt at the end.
+  /// The next line without its line break, or nullopt at the end. With should_tail it may block
+  /// until a line arrives or the app ends.
   virtual std::optional<std::string> next() = 0;
+  /// Fills `buf` (`cap` >= 2 bytes) with whole lines, each followed by '\n', by the rules of
+  /// tx_scheduler_api.log_read (a line longer than cap - 1 bytes in pieces of cap - 1), returns
+  /// the bytes written and sets `done` at the end of the stream. The default takes lines from
+  /// next(): as many as fit when not following, one per call when following (next() may block, and
+  /// lines must not wait for the buffer to fill).
+  virtual std::size_t read(char* buf, std::size_t cap, bool& done);
+  /// Whether the query asked to follow (should_tail). Set by the SDK before the first call.
+  [[nodiscard]] bool following() const { return m_following; }
+  void set_following(bool following) { m_following = following; }
+
+private:
+  bool m_following = false;
+  std::optional<std::string> m_pending;  ///< a line from next() that did not fit in the last read
+  std::size_t m_pending_pos = 0;         ///< how much of m_pending earlier pieces handed out
+};
+
+/// A log iterator whose natural unit is a batch (a file read in large blocks, a page fetched from
+/// a remote API): implement read() by the rules of tx_scheduler_api.log_read, and next() comes
+/// from it (through a 1 MiB buffer made on first use, so lines longer than 1 MiB come in pieces).
+class BatchLogIterator : public LogIterator {
+public:
+  std::size_t read(char* buf, std::size_t cap, bool& done) override = 0;
+  std::optional<std::string> next() final;
+
+private:
+  static constexpr std::size_t k_batch = (std::size_t{1} << 20) + 1;
+  std::unique_ptr<char[]> m_batch;
+  std::size_t m_len = 0;
+  std::size_t m_pos = 0;
+  bool m_done = false;
 };
 
 /// Base class of a scheduler. One instance per session; see tx_scheduler_api for threading.
@@ -281,7 +314,12 @@ struct SchedulerTable {
     return guard(err, [&] { self(inst).delete_app(app_id); });
   }
   static tx_status log_open(void* inst, const char* query, void** it, const tx_sink* err) {
-    return guard(err, [&] { *it = self(inst).log_iter(specs::log_query_from_json(query)).release(); });
+    return guard(err, [&] {
+      const auto q = specs::log_query_from_json(query);
+      auto iterator = self(inst).log_iter(q);
+      iterator->set_following(q.should_tail);
+      *it = iterator.release();
+    });
   }
   static tx_status log_next(void* it, const tx_sink* line, int* done, const tx_sink* err) {
     return guard(err, [&] {
@@ -291,6 +329,13 @@ struct SchedulerTable {
     });
   }
   static void log_close(void* it) { delete static_cast<LogIterator*>(it); }
+  static tx_status log_read(void* it, char* buf, size_t cap, size_t* len, int* done, const tx_sink* err) {
+    return guard(err, [&] {
+      bool ended = false;
+      *len = static_cast<LogIterator*>(it)->read(buf, cap, ended);
+      *done = ended ? 1 : 0;
+    });
+  }
 };
 
 }  // namespace detail
@@ -320,6 +365,7 @@ public:
     api.log_open = &detail::SchedulerTable<T>::log_open;
     api.log_next = &detail::SchedulerTable<T>::log_next;
     api.log_close = &detail::SchedulerTable<T>::log_close;
+    api.log_read = &detail::SchedulerTable<T>::log_read;
     m_schedulers.push_back(api);
     return std::move(*this);
   }

@@ -102,8 +102,8 @@ typedef struct tx_sink {
 
 /** A scheduler backend ("local_cwd", "slurm"). Payloads: plugin-api/docs/payloads.md.
  *
- * Threading: the host serializes calls on one instance, except log_next and log_close, which it
- * may call on different iterators from different threads at the same time (one per replica) while
+ * Threading: the host serializes calls on one instance, except log_next, log_read and log_close,
+ * which it may call on different iterators from different threads at the same time (one per replica) while
  * other calls are made on the instance. Distinct instances are independent. */
 typedef struct tx_scheduler_api {
   /** sizeof(tx_scheduler_api) as the plugin was compiled; at least TX_SCHEDULER_V1_SIZE. */
@@ -164,9 +164,42 @@ typedef struct tx_scheduler_api {
   tx_status (*log_next)(void* iterator, const tx_sink* line, int* done, const tx_sink* err);
   /** Closes an iterator made by log_open; never fails. Optional (with log_open). */
   void (*log_close)(void* iterator);
+
+  /* ---- Added in ABI 1.1 (read only when TX_HAS_MEMBER(api, tx_scheduler_api, log_read)) ---- */
+
+  /** Batched log_next: fills the host's buffer `buf` (`cap` bytes, host-owned, at least
+   * TX_LOG_READ_MIN_CAP) with as many whole lines of the stream as are available now, each
+   * followed by '\n', and stores the number of bytes written in *len (0 <= *len <= cap). The
+   * lines, their order and their content are exactly those log_next would return one at a time.
+   * - Whole lines only: buf never ends inside a line. The last line of a stream, written without a
+   *   line break, is delivered once the stream has ended, followed by '\n'.
+   * - A line longer than cap - 1 bytes is delivered in pieces of at most cap - 1 bytes, each
+   *   followed by '\n' (to the host, each piece is a line). A plugin may split long lines sooner,
+   *   at its own limit, as long as log_next splits them the same way (the SDK splits at 1 MiB;
+   *   the torchx host passes cap = 1 MiB + 1, so both paths read the same lines).
+   * - End: *done = 1 when the stream has ended; the lines in buf[0, *len) of that same call are
+   *   still part of the stream. After *done = 1 the host calls log_read on the iterator no more.
+   * - Never blocks for long: without should_tail it returns what is there; with should_tail
+   *   (follow) it returns as soon as at least one line is available (it does not wait to fill
+   *   buf), and otherwise after at most about one second with *len = 0 and *done = 0, so that the
+   *   host can stay interruptible (Ctrl-C, a Python KeyboardInterrupt) and call again. *len = 0
+   *   with *done = 0 means "nothing yet"; a plugin answers it only after waiting for output.
+   * - Remote backends (an HTTP log API): copy whole lines of what was fetched into buf and keep
+   *   the rest (a partial line, the lines that did not fit) in the iterator for the next call.
+   * The host reads an iterator with either log_next or log_read, never both. Threading: as
+   * log_next (different iterators from different threads at the same time). Errors:
+   * TX_E_UNAVAILABLE, TX_E_INTERNAL; after one the host ignores buf, closes the iterator with
+   * log_close and calls it no more. Optional (NULL or absent: the host uses log_next); only
+   * together with log_open, log_next and log_close. */
+  tx_status (*log_read)(void* iterator, char* buf, size_t cap, size_t* len, int* done, const tx_sink* err);
 } tx_scheduler_api;
 
-/** The smallest tx_scheduler_api a host accepts: the v1 layout, which ends with log_close. */
+/** The smallest `cap` a host passes to tx_scheduler_api.log_read (ABI 1.1): a plugin may rely on
+ * a buffer of at least this many bytes. */
+#define TX_LOG_READ_MIN_CAP 4096u
+
+/** The smallest tx_scheduler_api a host accepts: the v1 layout, which ends with log_close. Members
+ * appended after it (log_read, ABI 1.1) are optional: read them only under TX_HAS_MEMBER. */
 #define TX_SCHEDULER_V1_SIZE TX_MEMBER_END(tx_scheduler_api, log_close)
 
 /* ------------------------------------------------------------------------------------------- */

@@ -9,6 +9,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <cstdint>
 
 #include <dlfcn.h>
@@ -45,6 +46,52 @@ inline const boost::json::value* component_arg(const ComponentArgs& a, const std
 }
 
 }  // namespace detail
+
+inline std::size_t LogIterator::read(char* buf, std::size_t cap, bool& done) {
+  done = false;
+  if (cap < 2) return 0;
+  std::size_t len = 0;
+  while (true) {
+    if (!m_pending) {
+      if (len > 0 && m_following) return len;  // next() may block: what there is goes now
+      m_pending = next();
+      m_pending_pos = 0;
+      if (!m_pending) {
+        done = true;
+        return len;
+      }
+    }
+    const std::size_t left = m_pending->size() - m_pending_pos;
+    if (left + 1 <= cap - len) {
+      std::memcpy(buf + len, m_pending->data() + m_pending_pos, left);
+      len += left;
+      buf[len++] = '\n';
+      m_pending.reset();
+      continue;
+    }
+    if (len > 0) return len;  // it starts the next call
+    // Longer than cap - 1: a piece of cap - 1 bytes is a line of its own.
+    std::memcpy(buf, m_pending->data() + m_pending_pos, cap - 1);
+    buf[cap - 1] = '\n';
+    m_pending_pos += cap - 1;
+    return cap;
+  }
+}
+
+inline std::optional<std::string> BatchLogIterator::next() {
+  if (!m_batch) m_batch = std::make_unique_for_overwrite<char[]>(k_batch);
+  while (m_pos == m_len) {
+    if (m_done) return std::nullopt;
+    m_pos = 0;
+    m_len = 0;
+    m_len = std::min(read(m_batch.get(), k_batch, m_done), k_batch);  // follow: may be 0, then again
+  }
+  const char* start = m_batch.get() + m_pos;
+  const auto* nl = static_cast<const char*>(std::memchr(start, '\n', m_len - m_pos));
+  const std::size_t n = nl != nullptr ? static_cast<std::size_t>(nl - start) : m_len - m_pos;
+  m_pos += n + (nl != nullptr ? 1 : 0);
+  return std::string(start, n);
+}
 
 inline std::optional<std::string> ComponentArgs::optional_str(const std::string& name) const {
   boost::json::value holder;
