@@ -225,7 +225,7 @@ TEST_CASE("a scheduler that breaks the rules fails each check it breaks") {
        "FAIL " + s +
            "repeatable: cancel call 2 answered differently from call 1: status TX_OK, then TX_E_NOT_FOUND "
            "(something leaks across calls)",
-       "plugin 'conf_bad_scheduler': 9 passed, 7 failed, 1 skipped"});
+       "plugin 'conf_bad_scheduler': 9 passed, 7 failed, 2 skipped"});
 }
 
 TEST_CASE("errors without messages fail, in negotiation and in calls") {
@@ -261,7 +261,7 @@ TEST_CASE("a plugin that crashes or exits fails that check and the run goes on")
       "crash", {"FAIL scheduler/conf_crash/describe-unknown: the plugin crashed: signal 11 (Segmentation fault)",
                 "FAIL scheduler/conf_crash/cancel-unknown: the plugin ended the process (exit code 3) during the check",
                 "PASS scheduler/conf_crash/dryrun: request and request_text of a one-role app",
-                "plugin 'conf_crash': 14 passed, 3 failed, 0 skipped"});
+                "plugin 'conf_crash': 14 passed, 3 failed, 1 skipped"});
 }
 
 TEST_CASE("components, named resources and trackers that break the rules fail") {

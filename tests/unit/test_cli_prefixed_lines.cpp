@@ -42,7 +42,7 @@ TEST_CASE("PrefixedLines::format equals line by line for any lines and prefix, a
     const std::string prefix(rng() % 40, static_cast<char>('A' + rng() % 26));  // past 16 bytes: the plain path
     std::string lines;
     const std::size_t n = rng() % (round % 10 == 0 ? 5000 : 200);
-    const unsigned density = 1 + rng() % 30;  // 1: every byte a line break
+    const auto density = static_cast<unsigned>(1 + rng() % 30);  // 1: every byte a line break
     for (std::size_t i = 0; i < n; ++i) lines += rng() % density == 0 ? '\n' : static_cast<char>('a' + rng() % 26);
     lines += '\n';
     PrefixedLines p(prefix);

@@ -54,7 +54,8 @@ TEST_CASE("abi: a host whose header appended members still accepts a plugin buil
   const tx_scheduler_api* s = info.schedulers[0];
   CHECK(s->struct_size == TX_SCHEDULER_V1_SIZE);
   CHECK(TX_HAS_MEMBER(s, tx_scheduler_api, log_close));
-  CHECK(s->log_next != nullptr);                              // its logs: the v1 path
+  const bool has_log_next = s->log_next != nullptr;  // its logs: the v1 path
+  CHECK(has_log_next);
   CHECK_FALSE(TX_HAS_MEMBER(s, tx_scheduler_api, log_read));  // ABI 1.1's batch: absent, never read
   CHECK_FALSE(TX_HAS_MEMBER(s, tx_scheduler_api, appended_in_test));
 }
