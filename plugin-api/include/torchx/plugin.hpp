@@ -106,7 +106,9 @@ public:
   /// tx_scheduler_api.log_read (a line longer than cap - 1 bytes in pieces of cap - 1), returns
   /// the bytes written and sets `done` at the end of the stream. The default takes lines from
   /// next(): as many as fit when not following, one per call when following (next() may block, and
-  /// lines must not wait for the buffer to fill).
+  /// lines must not wait for the buffer to fill). A call then blocks as long as next() does: a
+  /// plugin whose next() may wait for minutes should override read() to return within about a
+  /// second (log_read's rule), as BatchLogIterator-based iterators do.
   virtual std::size_t read(char* buf, std::size_t cap, bool& done);
   /// Whether the query asked to follow (should_tail). Set by the SDK before the first call.
   [[nodiscard]] bool following() const { return m_following; }
