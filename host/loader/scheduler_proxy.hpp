@@ -30,7 +30,8 @@ private:
 
 /// One replica's log lines from a scheduler plugin, read in batches: through the plugin's
 /// log_read (ABI 1.1) when its table has it, else through log_next (a v1.0 plugin), one line per
-/// call, gathered into batches when not following. Read by one thread at a time.
+/// call, gathered into batches when not following. Read by one thread at a time, with either
+/// next_batch or next (next_batch drops what next has not returned of the last batch).
 class LogStream {
 public:
   /// The buffer log_read fills: 1 MiB + 1, so that the SDK's 1 MiB line pieces fit whole and the
