@@ -37,7 +37,7 @@ endif()
 # With TORCHX_STATIC_DEPS the executables marked by torchx_link_static_runtime() (bin/torchx and
 # the bench floors) link Boost.JSON and Program_options (here), RE2, yaml-cpp and inih
 # (host/CMakeLists.txt) from their static archives, spdlog and fmt header-only (every target), and
-# libstdc++ and libgcc statically. Everything else (plugins, libtorchx_runtime.so, the supervisor,
+# libstdc++ statically. Everything else (plugins, libtorchx_runtime.so, the supervisor,
 # the test programs) links as before: Debian's libboost_json.a is not position-independent and
 # libre2.a's thread-locals cannot go into a shared object. A sanitized or fuzzing build keeps every
 # library shared: ASan wants the shared C++ runtime.
@@ -102,13 +102,23 @@ target_link_libraries(torchx_spdlog INTERFACE Threads::Threads)
 
 # torchx_link_static_runtime(<executable>): with TORCHX_STATIC_DEPS, link the executable's C++
 # dependencies (the torchx_boost_* targets, RE2, yaml-cpp, inih) from static archives, and
-# libstdc++ and libgcc statically, dropping unneeded DT_NEEDED entries. Only for executables whose
-# every C++ dependency is then static (bin/torchx, the bench floors): a C++ shared library linked
-# beside a static libstdc++ would bind to a second copy. Plugins keep the shared libstdc++
-# (nothing C++ crosses the C ABI). tests/support/check_needed.sh guards bin/torchx.
+# libstdc++ statically, dropping unneeded DT_NEEDED entries. Only for executables whose every C++
+# dependency is then static (bin/torchx, the bench floors): a C++ shared library linked beside a
+# static libstdc++ would bind to a second copy. Plugins keep the shared libstdc++ (nothing C++
+# crosses the C ABI). libgcc stays shared: with -static-libgcc an exception a plugin lets escape
+# (the fx_throws fixture) met a second unwinder in the host and aborted instead of being reported
+# (cli test "torchx plugins check loads each plugin ..."). tests/support/check_needed.sh guards
+# bin/torchx.
 function(torchx_link_static_runtime target)
   if(TORCHX_STATIC_DEPS)
     set_target_properties(${target} PROPERTIES TORCHX_STATIC_RUNTIME ON)
-    target_link_options(${target} PRIVATE -static-libstdc++ -static-libgcc LINKER:-O1 LINKER:--as-needed)
+    target_link_options(${target} PRIVATE -static-libstdc++ LINKER:-O1 LINKER:--as-needed)
   endif()
 endfunction()
+
+add_library(torchx_warnings INTERFACE)
+target_compile_options(torchx_warnings INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wconversion -Wno-sign-conversion
+  # GCC 12 reports false -Wrestrict positives on std::string concatenation at -O2 (GCC bug 105329).
+  $<$<CXX_COMPILER_ID:GNU>:-Wno-restrict>
+  $<$<BOOL:${TORCHX_WARNINGS_AS_ERRORS}>:-Werror>)
