@@ -56,9 +56,13 @@ bench_build_floors
 
 if wanted version; then
   row version "torchx --version" ratio 2 "/bin/true" -- -N --warmup 50 --runs "$fast_runs" /bin/true "$exe --version"
+else
+  skipped version "torchx --version" "in SKIP"
 fi
 if wanted help; then
   row help "torchx --help" ratio 2 "/bin/true" -- -N --warmup 50 --runs "$fast_runs" --output=null /bin/true "$exe --help"
+else
+  skipped help "torchx --help" "in SKIP"
 fi
 
 if wanted status || wanted list; then
@@ -81,10 +85,9 @@ if wanted status || wanted list; then
     row list "torchx list ($count apps, every row)" abs 50 "-" -- -N --warmup 2 --runs "$runs" --output=null \
       "$exe list -s local_cwd"
   fi
-else
-  skipped status "torchx status" "in SKIP"
-  skipped list "torchx list" "in SKIP"
 fi
+wanted status || skipped status "torchx status" "in SKIP"
+wanted list || skipped list "torchx list" "in SKIP"
 
 if wanted log; then
   export TORCHX_LOCAL_DIR=$work/log
