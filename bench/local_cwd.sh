@@ -5,12 +5,9 @@
 #   3. `torchx log` of a 1 GiB log to /dev/null            vs  `cat` of the same file
 # Usage: bench/local_cwd.sh [BUILD_DIR]   Env: RUNS (default 30), LOG_MIB (default 1024).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-build_dir=${1:-build}
-exe="$(pwd)/$build_dir/bin/torchx"
-[ -x "$exe" ] || { echo "local_cwd.sh: error: $exe not built (run scripts/build.sh)" >&2; exit 1; }
-work=$(mktemp -d /tmp/torchx-bench-XXXXXX)
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/lib.sh"
+bench_setup local_cwd.sh "${1:-}"
+bench_workdir
 export TORCHX_LOCAL_DIR="$work/state" LOGLEVEL=ERROR
 cd "$work"
 mkdir -p results
@@ -23,12 +20,9 @@ hyperfine --warmup 1 --runs "$(( runs / 3 > 3 ? runs / 3 : 3 ))" --export-json r
   "$exe run -s local_cwd utils.echo --num_replicas 256 >/dev/null" >/dev/null 2>&1
 
 mib=${LOG_MIB:-1024}
-handle=$("$exe" run -s local_cwd --detach utils.sh -- sh -c \
-  "yes 'a line of a training log, about sixty bytes long, with numbers 12345' | head -c $((mib * 1024 * 1024))")
-while "$exe" status --json "$handle" | grep -q '"state":"RUNNING"'; do sleep 0.5; done
-log="$TORCHX_LOCAL_DIR/${handle##*/}/sh/0/stdout.log"
+bench_make_log "$mib"
 hyperfine -N --warmup 1 --runs 3 --export-json results/log.json --style none \
-  "cat $log" "$exe log --streams stdout $handle" --output=null >/dev/null 2>&1
+  "cat $log_file" "$exe log --streams stdout $log_handle" --output=null >/dev/null 2>&1
 
 python3 - results/echo.json results/replicas.json results/log.json "$mib" <<'PY'
 import json, sys

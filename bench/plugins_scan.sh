@@ -6,23 +6,12 @@
 # manifests only), so the libraries need not exist.
 # Usage: bench/plugins_scan.sh [BUILD_DIR]   (N=1000 RUNS=100 by default; needs hyperfine, python3)
 set -euo pipefail
-cd "$(dirname "$0")/.."
-build_dir=${1:-build}
-exe="$build_dir/bin/torchx"
-[ -x "$exe" ] || { echo "plugins_scan.sh: error: $exe not built (run scripts/build.sh)" >&2; exit 1; }
+source "$(dirname "$0")/lib.sh"
+bench_setup plugins_scan.sh "${1:-}"
 n=${N:-1000}
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-mkdir -p "$dir/plugins.d"
-for i in $(seq -w 1 "$n"); do
-  cat >"$dir/plugins.d/site_$i.json" <<JSON
-{"file_format_version": "1.0.0",
- "plugin": {"name": "site_$i", "version": "1.0.$i", "description": "bench plugin $i",
-            "library_path": "../lib/libtorchx_plugin_site_$i.so", "abi_versions": [1],
-            "provides": {"schedulers": ["site_sched_$i"], "components": [], "trackers": [], "named_resources": []}}}
-JSON
-done
-chmod -R go-w "$dir"
+bench_workdir
+dir=$work
+bench_make_manifests "$dir/plugins.d" "$n"
 # Sanity: torchx sees all of them.
 found=$(TORCHX_PLUGIN_SYSTEM_PATH=$dir/plugins.d "$exe" plugins --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["plugins"]))')
 [ "$found" = "$n" ] || { echo "plugins_scan.sh: error: torchx found $found of $n plugins" >&2; exit 1; }

@@ -5,19 +5,17 @@
 #   2. `torchx list -s slurm` with 100 torchx jobs known   vs  `squeue --json -t all` (what it asks)
 # Usage: bench/slurm.sh [BUILD_DIR]   Env: RUNS (default 20)
 set -euo pipefail
-cd "$(dirname "$0")/.."
-build_dir=${1:-build}
-exe="$(pwd)/$build_dir/bin/torchx"
-[ -x "$exe" ] || { echo "slurm.sh: error: $exe not built (run scripts/build.sh)" >&2; exit 1; }
-sinfo -h >/dev/null || { echo "slurm.sh: error: no Slurm cluster (tests/slurm/start-local-slurm.sh)" >&2; exit 1; }
-work=$(mktemp -d /tmp/torchx-bench-XXXXXX)
-trap 'scancel --user="$(id -un)" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+source "$(dirname "$0")/lib.sh"
+bench_setup slurm.sh "${1:-}"
+bench_slurm_up || bench_error "no Slurm cluster (tests/slurm/start-local-slurm.sh)"
+bench_workdir
+bench_on_exit 'scancel --user="$(id -un)" >/dev/null 2>&1'
 export TORCHX_SLURM_DIR="$work/state" LOGLEVEL=ERROR
 cd "$work"
 runs=${RUNS:-20}
 "$exe" run -s slurm --dryrun utils.echo | sed -n '/^#!\/bin\/bash/,$p' > script.sh
 # Each submission on a quiet controller: --prepare waits for the previous job to finish.
-quiet='while [ -n "$(squeue -h -t pending,running --me)" ]; do sleep 0.05; done'
+quiet=$(bench_slurm_quiet)
 hyperfine --warmup 2 --runs "$runs" --prepare "$quiet" --export-json submit.json --style none \
   "sbatch --parsable $work/script.sh" "$exe run -s slurm utils.echo" >/dev/null 2>&1
 # 100 jobs known to torchx (the runs above are some of them).

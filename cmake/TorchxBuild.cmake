@@ -32,11 +32,89 @@ if(TORCHX_CCACHE AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
   set(CMAKE_CXX_COMPILER_LAUNCHER "${TORCHX_CCACHE}")
 endif()
 
+# Start-up (bench/README.md, "Start-up"): most of what a dynamically linked `torchx --version`
+# spent before main was the dynamic loader mapping and relocating a dozen C++ shared libraries.
+# With TORCHX_STATIC_DEPS the executables marked by torchx_link_static_runtime() (bin/torchx and
+# the bench floors) link Boost.JSON and Program_options (here), RE2, yaml-cpp and inih
+# (host/CMakeLists.txt) from their static archives, spdlog and fmt header-only (every target), and
+# libstdc++ statically. Everything else (plugins, libtorchx_runtime.so, the supervisor,
+# the test programs) links as before: Debian's libboost_json.a is not position-independent and
+# libre2.a's thread-locals cannot go into a shared object. A sanitized or fuzzing build keeps every
+# library shared: ASan wants the shared C++ runtime.
+if(TORCHX_SANITIZE OR TORCHX_FUZZ)
+  set(TORCHX_STATIC_DEPS OFF)
+else()
+  option(TORCHX_STATIC_DEPS "Link bin/torchx's C++ dependencies, libstdc++ included, statically" ON)
+endif()
+# True while linking a target marked by torchx_link_static_runtime() (evaluated, in
+# INTERFACE_LINK_LIBRARIES, for the target being linked).
+set(TORCHX_LINKING_STATIC "$<BOOL:$<TARGET_PROPERTY:TORCHX_STATIC_RUNTIME>>")
+
 # Boost 1.81 from Debian (1.74 has no Boost.JSON). DLL and Process are header-only parts of
 # Boost::headers; JSON and Program_options are compiled libraries.
 find_package(Boost 1.81 REQUIRED COMPONENTS json program_options)
 find_package(spdlog 1.10 REQUIRED)
+find_package(fmt 9 REQUIRED)
 find_package(Threads REQUIRED)
+
+# torchx_boost_json, torchx_boost_program_options: what the project links instead of Boost::json
+# and Boost::program_options: the static archives in a target marked by
+# torchx_link_static_runtime() (with TORCHX_STATIC_DEPS), the imported targets otherwise. Installed
+# targets wrap them in $<BUILD_INTERFACE>. Compile definitions stay those of the imported target.
+foreach(component json program_options)
+  add_library(torchx_boost_${component} INTERFACE)
+  if(TORCHX_STATIC_DEPS)
+    set(archives "")
+    set(names boost_${component})
+    if(component STREQUAL "json")
+      list(APPEND names boost_container)  # Boost.JSON's memory resources
+    endif()
+    get_target_property(location Boost::${component} IMPORTED_LOCATION_RELEASE)
+    get_filename_component(boost_libdir "${location}" DIRECTORY)
+    foreach(name IN LISTS names)
+      find_library(TORCHX_${name}_ARCHIVE NAMES lib${name}.a HINTS "${boost_libdir}" NO_DEFAULT_PATH)
+      if(NOT TORCHX_${name}_ARCHIVE)
+        message(FATAL_ERROR "TORCHX_STATIC_DEPS: lib${name}.a not found next to ${location} "
+                            "(configure with -DTORCHX_STATIC_DEPS=OFF to link the shared library)")
+      endif()
+      list(APPEND archives "$<${TORCHX_LINKING_STATIC}:${TORCHX_${name}_ARCHIVE}>")
+    endforeach()
+    target_link_libraries(torchx_boost_${component} INTERFACE Boost::headers ${archives}
+                          "$<$<NOT:${TORCHX_LINKING_STATIC}>:Boost::${component}>")
+    # The same definitions as Boost::<component> for every target (BOOST_*_DYN_LINK only changes
+    # symbol visibility attributes here), so objects compile the same either way.
+    target_compile_definitions(torchx_boost_${component} INTERFACE
+      "$<${TORCHX_LINKING_STATIC}:$<TARGET_PROPERTY:Boost::${component},INTERFACE_COMPILE_DEFINITIONS>>")
+  else()
+    target_link_libraries(torchx_boost_${component} INTERFACE Boost::${component})
+  endif()
+endforeach()
+
+# spdlog and fmt in header-only mode (Debian ships no static archive of either): the host's
+# libraries log through this target, never spdlog::spdlog, so no libspdlog.so/libfmt.so is loaded.
+# Plugins never use spdlog (they log through the host's callback, plugin-api/docs).
+add_library(torchx_spdlog INTERFACE)
+target_include_directories(torchx_spdlog SYSTEM INTERFACE
+  $<TARGET_PROPERTY:spdlog::spdlog_header_only,INTERFACE_INCLUDE_DIRECTORIES>
+  $<TARGET_PROPERTY:fmt::fmt-header-only,INTERFACE_INCLUDE_DIRECTORIES>)
+target_compile_definitions(torchx_spdlog INTERFACE SPDLOG_FMT_EXTERNAL FMT_HEADER_ONLY=1)
+target_link_libraries(torchx_spdlog INTERFACE Threads::Threads)
+
+# torchx_link_static_runtime(<executable>): with TORCHX_STATIC_DEPS, link the executable's C++
+# dependencies (the torchx_boost_* targets, RE2, yaml-cpp, inih) from static archives, and
+# libstdc++ statically, dropping unneeded DT_NEEDED entries. Only for executables whose every C++
+# dependency is then static (bin/torchx, the bench floors): a C++ shared library linked beside a
+# static libstdc++ would bind to a second copy. Plugins keep the shared libstdc++ (nothing C++
+# crosses the C ABI). libgcc stays shared: with -static-libgcc an exception a plugin lets escape
+# (the fx_throws fixture) met a second unwinder in the host and aborted instead of being reported
+# (cli test "torchx plugins check loads each plugin ..."). tests/support/check_needed.sh guards
+# bin/torchx.
+function(torchx_link_static_runtime target)
+  if(TORCHX_STATIC_DEPS)
+    set_target_properties(${target} PROPERTIES TORCHX_STATIC_RUNTIME ON)
+    target_link_options(${target} PRIVATE -static-libstdc++ LINKER:-O1 LINKER:--as-needed)
+  endif()
+endfunction()
 
 add_library(torchx_warnings INTERFACE)
 target_compile_options(torchx_warnings INTERFACE
