@@ -56,17 +56,18 @@ TEST_SUITE_BEGIN("cli");
 
 TEST_CASE("torchx --help lists the commands plugins add, from their manifests, without loading them") {
   Cli torchx;
-  // The fixture that lacks a verb it declares would fail to load: --help must not load it.
-  torchx.dirs = {fixture("command"), fixture("command_missing")};
+  // This fixture lacks a verb it declares, so it fails to load: --help must not load it.
+  torchx.dirs = {fixture("command_missing")};
   const auto r = torchx({"--help"});
   CHECK(r.exit_code == 0);
   CHECK(contains(r.out, "commands added by plugins ('torchx COMMAND --help' for each):\n"));
-  CHECK(contains(r.out, "  fxcmd       fixture command (plugin 'fx_command')\n"));
+  CHECK(contains(r.out, "  fxcmd       fixture command (plugin 'fx_command_missing')\n"));
   CHECK(contains(r.out, "  prune       delete a scheduler's finished apps older than an age (--older-than 30d) "
                         "[--dry-run] (plugin 'prune')\n"));
   CHECK(contains(r.out, "  fxmissing   declared here, missing from the library (plugin 'fx_command_missing')\n"));
   CHECK(r.err == "");
   CHECK(torchx({"help"}).out == r.out);
+  CHECK(torchx({"fxmissing"}).exit_code == 3);  // and it does fail to load when run
 }
 
 TEST_CASE("torchx VERB runs a plugin's command with its arguments untouched") {
@@ -107,7 +108,7 @@ TEST_CASE("torchx VERB: a command's failure, usage error and exit code become to
   CHECK(r.err == "torchx: error: command 'fxcmd' of plugin 'fx_command' answered exit code 300, outside 0..125\n");
   r = torchx({"fxcmd", "log-message", "hello from the plugin"});
   CHECK(r.exit_code == 0);
-  CHECK(contains(r.err, "WARNING  fxcmd: hello from the plugin\n"));
+  CHECK(contains(r.err, "warning  fxcmd: hello from the plugin\n"));
 }
 
 TEST_CASE("torchx VERB: the host's services reach the runner (status of an unknown app, a scheduler without list)") {
@@ -210,7 +211,9 @@ TEST_CASE("torchx prune deletes the finished local_cwd apps older than the age, 
   r = torchx({"prune", "--scheduler", "local_cwd", "--older-than", "0s"});
   CHECK(r.exit_code == 0);
   CHECK(r.out == handles[1] + "\n");
-  CHECK(torchx({"list", "-s", "local_cwd"}).out == "APP HANDLE  APP NAME  APP STATUS\n");
+  const auto list = torchx({"list", "-s", "local_cwd"});
+  CHECK(list.exit_code == 0);
+  CHECK_FALSE(contains(list.out, "local_cwd://"));
 }
 
 TEST_CASE("torchx prune refuses bad input with one clear line and exit 2") {

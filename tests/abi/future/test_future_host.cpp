@@ -57,7 +57,7 @@ TEST_CASE("abi: a host whose header appended members still accepts a plugin buil
   CHECK(TX_HAS_MEMBER(&info, tx_plugin_info, num_commands));
   CHECK(info.commands == nullptr);
   CHECK(info.num_commands == 0);
-  CHECK(info.appended_in_test == nullptr);
+  CHECK((info.appended_in_test == nullptr));
 
   const auto problems = torchx::abi::check_tables(info);
   CHECK(messages(problems) == "");
