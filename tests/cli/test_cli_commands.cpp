@@ -11,6 +11,7 @@
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 
@@ -150,6 +151,11 @@ TEST_CASE("torchx: two plugins declaring the same verb: the first found provides
   CHECK(contains(r.err, reason));
   const auto plugins = torchx({"plugins", "--json"});
   CHECK(contains(plugins.out, reason));
+  const auto listed = json::parse(plugins.out).at("plugins").as_array();
+  const auto first = std::find_if(listed.begin(), listed.end(), [](const json::value& p) { return p.at("name") == "fx_command"; });
+  REQUIRE(first != listed.end());
+  CHECK(json::serialize(first->at("commands")) == R"([{"name":"fxcmd","description":"fixture command"}])");
+  CHECK(contains(torchx({"plugins"}).out, "      commands: fxcmd\n"));
 }
 
 TEST_CASE("torchx VERB: a manifest declaring a verb its library lacks, and the reverse, is a clear error") {
