@@ -262,6 +262,7 @@ void Registry::add_commands(const std::vector<std::string>& reserved) {
         reason = "command '" + c.name + "' not used: plugin '" + other->plugin->manifest.name + "' (" +
                  other->plugin->manifest.path.string() + ") provides it first";
       } else {
+        m_command_index.emplace(c.name, m_commands.size());
         m_commands.emplace_back(c.name, i);
         continue;
       }
@@ -284,12 +285,11 @@ std::vector<CommandEntry> Registry::commands() const {
 }
 
 std::optional<CommandEntry> Registry::command(std::string_view verb) const {
-  for (const auto& [name, index] : m_commands) {
-    if (name != verb) continue;
-    const PluginEntry& p = m_plugins[index];
-    for (const auto& c : p.manifest.commands) {
-      if (c.name == verb) return CommandEntry{c, &p};
-    }
+  const auto it = m_command_index.find(verb);
+  if (it == m_command_index.end()) return std::nullopt;
+  const PluginEntry& p = m_plugins[m_commands[it->second].second];
+  for (const auto& c : p.manifest.commands) {
+    if (c.name == verb) return CommandEntry{c, &p};
   }
   return std::nullopt;
 }

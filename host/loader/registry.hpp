@@ -136,6 +136,7 @@ private:
   mutable bool m_required_loaded = false;
   std::map<std::pair<Kind, std::string>, std::size_t> m_providers;
   std::vector<std::pair<std::string, std::size_t>> m_commands;  ///< verb, plugin index; search order
+  std::map<std::string, std::size_t, std::less<>> m_command_index;  ///< verb -> its entry in m_commands
   mutable std::map<std::string, std::shared_ptr<const PluginLibrary>> m_loaded;
   mutable std::map<std::string, std::string> m_load_errors;
 };
