@@ -110,6 +110,7 @@ static tx_scheduler_api g_scheduler;
 static const tx_scheduler_api* g_schedulers[1];
 
 #ifdef FIXTURE_COMMAND
+#include <stdio.h>
 #include <stdlib.h>
 /* Writes what a service call answered: "<name>: ok <output>" or "<name>: <status> <message>". */
 static void put_result(const tx_sink* out, const char* name, tx_status status, const char* text, size_t len) {
@@ -204,8 +205,7 @@ static tx_status fx_command_run(const struct tx_command_api* self, uint32_t argc
   }
 echo:
   for (i = 0; i < argc; ++i) {
-    index[0] = (char)('0' + (int)(i % 10));
-    index[1] = '\0';
+    snprintf(index, sizeof index, "%u", (unsigned)i);
     put(out, "argv[");
     put(out, index);
     put(out, "]=");

@@ -75,10 +75,11 @@ TEST_CASE("torchx VERB runs a plugin's command with its arguments untouched") {
   Cli torchx;
   torchx.dirs = {fixture("command")};
   const std::string long_arg(100000, 'x');
-  const auto r = torchx({"fxcmd", "a b", "$(rm -rf /)", "`x`;|&>", "*", "--", "-h", "\xc3\xa9", long_arg});
+  const auto r = torchx(
+      {"fxcmd", "a b", "$(rm -rf /)", "`x`;|&>", "*", "--", "-h", "\xc3\xa9", long_arg, "", "--plugin-path", "x\ny"});
   CHECK(r.exit_code == 0);
   CHECK(r.out == "argv[0]=fxcmd\nargv[1]=a b\nargv[2]=$(rm -rf /)\nargv[3]=`x`;|&>\nargv[4]=*\nargv[5]=--\n"
-                 "argv[6]=-h\nargv[7]=\xc3\xa9\nargv[8]=" + long_arg + "\n");
+                 "argv[6]=-h\nargv[7]=\xc3\xa9\nargv[8]=" + long_arg + "\nargv[9]=\nargv[10]=--plugin-path\nargv[11]=x\ny\n");
   CHECK(r.err == "");
 }
 
