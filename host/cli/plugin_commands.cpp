@@ -59,8 +59,8 @@ std::vector<std::string> all_verbs(Session& session) {
   return names;
 }
 
-std::optional<int> run_plugin_command(const std::string& verb, const std::vector<std::string>& args,
-                                      std::ostream& out, std::ostream& err, Session& session) {
+std::optional<int> run_plugin_command(const std::string& verb, const std::vector<std::string>& args, std::ostream& out,
+                                      std::ostream& err, Session& session) {
   const auto entry = session.registry_unchecked().command(verb);
   if (!entry) return std::nullopt;
   loader::Registry& registry = session.registry();  // the site policy holds for plugin verbs too
@@ -68,7 +68,8 @@ std::optional<int> run_plugin_command(const std::string& verb, const std::vector
   const auto library = registry.load(*entry->plugin);
   const tx_command_api* api = library->command(verb);
   if (api == nullptr) {  // the loader checked the names: only a plugin lying about them gets here
-    throw loader::PluginLoadError(manifest, "its manifest lists command '" + verb + "', which the plugin does not provide");
+    throw loader::PluginLoadError(manifest,
+                                  "its manifest lists command '" + verb + "', which the plugin does not provide");
   }
 
   std::vector<const char*> argv;

@@ -26,7 +26,7 @@ std::vector<std::string> all_verbs(Session& session);
 /// passes argv untouched, lends it the runner's services (runner::HostServices), and returns
 /// the exit code: the command's own on success; on its failure one `torchx: error: <verb>: ...`
 /// line on `err` and 2 (TX_E_INVALID_ARGUMENT: a usage error), 4 (TX_E_UNAVAILABLE) or 1.
-std::optional<int> run_plugin_command(const std::string& verb, const std::vector<std::string>& args,
-                                      std::ostream& out, std::ostream& err, Session& session);
+std::optional<int> run_plugin_command(const std::string& verb, const std::vector<std::string>& args, std::ostream& out,
+                                      std::ostream& err, Session& session);
 
 }  // namespace torchx::cli

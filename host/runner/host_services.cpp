@@ -8,8 +8,8 @@
 #include <torchx/specs/errors.hpp>
 #include <torchx/specs/json.hpp>
 
-#include <boost/json.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/json.hpp>
 
 #include <string_view>
 
@@ -20,7 +20,7 @@ namespace {
 
 /// A malformed query from the command (TX_E_INVALID_ARGUMENT).
 class BadQueryError : public std::runtime_error {
-public:
+ public:
   using std::runtime_error::runtime_error;
 };
 
@@ -93,7 +93,8 @@ std::string handle_of(const char* app_handle) {
 
 }  // namespace
 
-HostServices::HostServices(std::function<Runner&()> runner, std::string verb) : m_runner(std::move(runner)), m_verb(std::move(verb)) {
+HostServices::HostServices(std::function<Runner&()> runner, std::string verb)
+    : m_runner(std::move(runner)), m_verb(std::move(verb)) {
   m_table.struct_size = static_cast<std::uint32_t>(sizeof(tx_host_services));
   m_table.ctx = this;
   m_table.list = &HostServices::list;
@@ -169,10 +170,18 @@ void HostServices::log_message(void* ctx, tx_log_level level, const char* messag
     const std::string& verb = self(ctx).m_verb;
     const char* text = message != nullptr ? message : "";
     switch (level) {
-      case TX_LOG_DEBUG: spdlog::debug("{}: {}", verb, text); break;
-      case TX_LOG_INFO: spdlog::info("{}: {}", verb, text); break;
-      case TX_LOG_WARNING: spdlog::warn("{}: {}", verb, text); break;
-      default: spdlog::error("{}: {}", verb, text); break;
+      case TX_LOG_DEBUG:
+        spdlog::debug("{}: {}", verb, text);
+        break;
+      case TX_LOG_INFO:
+        spdlog::info("{}: {}", verb, text);
+        break;
+      case TX_LOG_WARNING:
+        spdlog::warn("{}: {}", verb, text);
+        break;
+      default:
+        spdlog::error("{}: {}", verb, text);
+        break;
     }
   } catch (...) {  // logging never fails the command
   }

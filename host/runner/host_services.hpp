@@ -19,7 +19,7 @@ namespace torchx::runner {
 /// call's own status; anything else: TX_E_INTERNAL). Not thread-safe: the table is used on the
 /// thread of the command's run, during it.
 class HostServices {
-public:
+ public:
   /// `runner` is called on the first service that needs the runner (so that a command that
   /// uses none, or only answers --help, never reads .torchxconfig); what it returns must outlive
   /// this object. `verb` prefixes the command's log messages ("prune: ...").
@@ -30,7 +30,7 @@ public:
   /// The table to hand to tx_command_api.run; valid while this object lives.
   [[nodiscard]] const tx_host_services* table() const { return &m_table; }
 
-private:
+ private:
   static tx_status list(void* ctx, const char* query_json, const tx_sink* out, const tx_sink* err);
   static tx_status status(void* ctx, const char* app_handle, const tx_sink* out, const tx_sink* err);
   static tx_status cancel(void* ctx, const char* app_handle, const tx_sink* out, const tx_sink* err);

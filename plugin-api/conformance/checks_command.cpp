@@ -89,10 +89,12 @@ std::string joined(const std::vector<std::string>& v) {
 
 CheckResult check_help(const tx_command_api& api) {
   const CommandRun r = run(api, {"--help"});
-  if (!r.call.ok()) return fail("'" + std::string(api.name) + " --help' answered " + r.call.describe() + ", expected TX_OK");
+  if (!r.call.ok())
+    return fail("'" + std::string(api.name) + " --help' answered " + r.call.describe() + ", expected TX_OK");
   if (r.exit_code != 0) return fail("'--help' exits " + std::to_string(r.exit_code) + ", expected 0");
   if (r.call.out.empty()) return fail("'--help' printed nothing on out (stdout)");
-  if (r.services.mutating) return fail("'--help' called a service that changes apps (" + joined(r.services.names) + ")");
+  if (r.services.mutating)
+    return fail("'--help' called a service that changes apps (" + joined(r.services.names) + ")");
   return pass("TX_OK, exit 0, " + std::to_string(r.call.out.size()) + " bytes of help");
 }
 

@@ -43,12 +43,23 @@ double parse_age(const std::string& text) {
   const char unit = text.back();
   double scale = 0;
   switch (unit) {
-    case 's': scale = 1; break;
-    case 'm': scale = 60; break;
-    case 'h': scale = 3600; break;
-    case 'd': scale = 86400; break;
-    case 'w': scale = 7 * 86400; break;
-    default: throw bad();
+    case 's':
+      scale = 1;
+      break;
+    case 'm':
+      scale = 60;
+      break;
+    case 'h':
+      scale = 3600;
+      break;
+    case 'd':
+      scale = 86400;
+      break;
+    case 'w':
+      scale = 7 * 86400;
+      break;
+    default:
+      throw bad();
   }
   const std::string number = text.substr(0, text.size() - 1);
   for (char c : number) {
@@ -97,9 +108,12 @@ Options parse_args(const std::vector<std::string>& args) {
 
 std::string age_text(double seconds) {
   char buf[64];
-  if (seconds >= 86400) std::snprintf(buf, sizeof buf, "%.1f days", seconds / 86400);
-  else if (seconds >= 3600) std::snprintf(buf, sizeof buf, "%.1f hours", seconds / 3600);
-  else std::snprintf(buf, sizeof buf, "%.0f seconds", seconds);
+  if (seconds >= 86400)
+    std::snprintf(buf, sizeof buf, "%.1f days", seconds / 86400);
+  else if (seconds >= 3600)
+    std::snprintf(buf, sizeof buf, "%.1f hours", seconds / 3600);
+  else
+    std::snprintf(buf, sizeof buf, "%.0f seconds", seconds);
   return buf;
 }
 
@@ -112,8 +126,7 @@ int prune(const CommandContext& ctx) {
   if (o.scheduler.empty()) throw InvalidArgument("the option -s/--scheduler is required (see: torchx prune --help)");
   if (o.older_than.empty()) throw InvalidArgument("the option --older-than is required, e.g. --older-than 30d");
   const double min_age = parse_age(o.older_than);
-  const double now =
-      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 
   int deleted = 0;
   int failed = 0;
@@ -133,7 +146,8 @@ int prune(const CommandContext& ctx) {
       ++kept;
       continue;
     }
-    const std::string what = " (" + std::string(torchx::specs::to_string(app.state)) + ", finished " + age_text(age) + " ago)";
+    const std::string what =
+        " (" + std::string(torchx::specs::to_string(app.state)) + ", finished " + age_text(age) + " ago)";
     if (o.dry_run) {
       ctx.out(app.app_handle + "\n");
       ctx.diag("prune: would delete " + app.app_handle + what + "\n");
@@ -163,7 +177,7 @@ int prune(const CommandContext& ctx) {
 extern "C" TX_PLUGIN_EXPORT tx_status tx_plugin_negotiate(const tx_host_info* host, tx_plugin_info* info) {
   static torchx::plugin::Plugin plugin =
       torchx::plugin::Plugin(TORCHX_PLUGIN_NAME, TORCHX_PLUGIN_VERSION)
-          .command({"prune", "delete a scheduler's finished apps older than an age (--older-than 30d) [--dry-run]",
-                    &prune});
+          .command(
+              {"prune", "delete a scheduler's finished apps older than an age (--older-than 30d) [--dry-run]", &prune});
   return plugin.negotiate(host, info);
 }

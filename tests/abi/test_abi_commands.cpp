@@ -54,7 +54,8 @@ Run run_command(const tx_command_api* api, const tx_host_services* services, std
   argv.push_back(nullptr);
   Run r{TX_E_INTERNAL, 0, {}, {}, {}};
   const tx_sink out{&r.out, &append}, diag{&r.diag, &append}, err{&r.err, &append};
-  r.status = api->run(api, static_cast<uint32_t>(argv.size() - 1), argv.data(), services, &out, &diag, &r.exit_code, &err);
+  r.status =
+      api->run(api, static_cast<uint32_t>(argv.size() - 1), argv.data(), services, &out, &diag, &r.exit_code, &err);
   return r;
 }
 
@@ -86,8 +87,8 @@ TEST_CASE("abi: check_tables refuses a command table without run, a short one an
   info.num_commands = 1;
   CHECK(messages(torchx::abi::check_tables(info)) == "command 'verb' has no run");
   command.struct_size = 8;
-  CHECK(messages(torchx::abi::check_tables(info)) ==
-        "command #0 table is 8 bytes, ABI 1 needs at least " + std::to_string(TX_COMMAND_V1_SIZE) + " (TX_COMMAND_V1_SIZE)");
+  CHECK(messages(torchx::abi::check_tables(info)) == "command #0 table is 8 bytes, ABI 1 needs at least " +
+                                                         std::to_string(TX_COMMAND_V1_SIZE) + " (TX_COMMAND_V1_SIZE)");
   info.commands = nullptr;
   CHECK(messages(torchx::abi::check_tables(info)) == "command list is NULL with 1 entries");
   // An answer whose struct_size ends before the commands (a host of v1.0's layout): not read.
@@ -129,8 +130,8 @@ TEST_CASE("abi: a command runs through the boundary and reaches the runner throu
   CHECK(ok.exit_code == 0);
   CHECK(ok.out == "argv[0]=fxcmd\nargv[1]=a b\nargv[2]=$(x)\nargv[3]=;|&\n");
 
-  CHECK(run_command(api, services.table(), {"status", "fx_command://torchx/fx-1"}).out.starts_with(
-      "status: ok {\"state\":\"SUCCEEDED\""));
+  CHECK(run_command(api, services.table(), {"status", "fx_command://torchx/fx-1"})
+            .out.starts_with("status: ok {\"state\":\"SUCCEEDED\""));
   CHECK(run_command(api, services.table(), {"status", "fx_command://torchx/nope"}).out ==
         "status: 2 app 'fx_command://torchx/nope' not found (it does not exist or was removed)\n");
   CHECK(run_command(api, services.table(), {"status", "not a handle"}).out.starts_with("status: 1 "));
@@ -144,7 +145,8 @@ TEST_CASE("abi: a command runs through the boundary and reaches the runner throu
         "cancel: ok {\"state\":\"SUCCEEDED\"}\n");
   CHECK(run_command(api, services.table(), {"delete", "fx_command://torchx/fx-1"}).out ==
         "delete: 3 scheduler 'fx_command' does not support delete\n");
-  CHECK(run_command(api, services.table(), {"log", "{\"app_handle\": \"fx_command://torchx/fx-1\", \"role_name\": \"r\"}"})
+  CHECK(run_command(api, services.table(),
+                    {"log", "{\"app_handle\": \"fx_command://torchx/fx-1\", \"role_name\": \"r\"}"})
             .out == "log: 3 scheduler 'fx_command' does not support logs\n");
   CHECK(run_command(api, services.table(), {"log", "{\"app_handle\": \"fx_command://torchx/fx-1\"}"}).out ==
         "log: 1 log query needs \"role_name\" (a non-empty string)\n");
@@ -163,10 +165,11 @@ TEST_CASE("abi: Registry reports a command taking a reserved verb and a verb two
   std::vector<std::string> reasons;
   for (const auto& s : r.skipped()) reasons.push_back(s.plugin + ": " + s.reason);
   const std::string first = (k_fixtures / "command/plugins.d/fx_command.json").string();
-  CHECK(reasons == std::vector<std::string>{
-                       "fx_command_dup: command 'fxcmd' not used: plugin 'fx_command' (" + first + ") provides it first",
-                       "fx_command_builtin: command 'list' not used: it is a built-in torchx command, which a plugin "
-                       "cannot replace (rename it in fx_command_builtin.json)"});
+  CHECK(reasons ==
+        std::vector<std::string>{
+            "fx_command_dup: command 'fxcmd' not used: plugin 'fx_command' (" + first + ") provides it first",
+            "fx_command_builtin: command 'list' not used: it is a built-in torchx command, which a plugin "
+            "cannot replace (rename it in fx_command_builtin.json)"});
 }
 
 namespace {
@@ -190,7 +193,8 @@ std::string manifest_error(const std::string& commands, bool library = true) {
 
 TEST_CASE("loader::parse_manifest reads provides.commands in order") {
   const Manifest m = parse_manifest_text(
-      manifest_with_commands(R"([{"name": "prune", "description": "delete old apps"}, {"name": "a-b_2", "description": "x"}])"),
+      manifest_with_commands(
+          R"([{"name": "prune", "description": "delete old apps"}, {"name": "a-b_2", "description": "x"}])"),
       "/m/p.json");
   CHECK(m.commands == std::vector<CommandDecl>{{"prune", "delete old apps"}, {"a-b_2", "x"}});
   CHECK(parse_manifest_text(manifest_with_commands("[]"), "/m/p.json").commands.empty());
@@ -204,7 +208,8 @@ TEST_CASE("loader::parse_manifest rejects each malformed command with its reason
   CHECK(manifest_error(R"([{"name": "Prune", "description": "x"}])") ==
         "\"plugin.provides.commands[0].name\": 'Prune' is not a command name (1 to 64 lowercase letters, digits, '-' "
         "and '_', starting with a letter)");
-  CHECK(manifest_error(R"([{"name": "-x", "description": "x"}])").find("'-x' is not a command name") != std::string::npos);
+  CHECK(manifest_error(R"([{"name": "-x", "description": "x"}])").find("'-x' is not a command name") !=
+        std::string::npos);
   CHECK(manifest_error(R"([{"name": "x;rm", "description": "x"}])").find("is not a command name") != std::string::npos);
   CHECK(manifest_error(R"([{"name": "x", "description": "two\nlines"}])") ==
         "\"plugin.provides.commands[0].description\" of 'x' must be one non-empty line of at most 200 bytes");

@@ -8,8 +8,8 @@
 #include "../support/temp_dir.hpp"
 #include "util/subprocess.hpp"
 
-#include <boost/json.hpp>
 #include <doctest/doctest.h>
+#include <boost/json.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -21,7 +21,9 @@ using torchx::util::ProcessResult;
 
 namespace {
 
-std::string fixture(const std::string& variant) { return std::string(TORCHX_FIXTURE_DIR) + "/" + variant + "/plugins.d"; }
+std::string fixture(const std::string& variant) {
+  return std::string(TORCHX_FIXTURE_DIR) + "/" + variant + "/plugins.d";
+}
 const std::string k_bundled = std::string(TORCHX_BUILD_DIR) + "/share/torchx/plugins.d";
 
 /// Runs torchx hermetically: the build's bundled plugins (local_cwd, builtins, prune) and `dirs`
@@ -63,8 +65,9 @@ TEST_CASE("torchx --help lists the commands plugins add, from their manifests, w
   CHECK(r.exit_code == 0);
   CHECK(contains(r.out, "commands added by plugins ('torchx COMMAND --help' for each):\n"));
   CHECK(contains(r.out, "  fxcmd       fixture command (plugin 'fx_command_missing')\n"));
-  CHECK(contains(r.out, "  prune       delete a scheduler's finished apps older than an age (--older-than 30d) "
-                        "[--dry-run] (plugin 'prune')\n"));
+  CHECK(contains(r.out,
+                 "  prune       delete a scheduler's finished apps older than an age (--older-than 30d) "
+                 "[--dry-run] (plugin 'prune')\n"));
   CHECK(contains(r.out, "  fxmissing   declared here, missing from the library (plugin 'fx_command_missing')\n"));
   CHECK(r.err == "");
   CHECK(torchx({"help"}).out == r.out);
@@ -78,8 +81,10 @@ TEST_CASE("torchx VERB runs a plugin's command with its arguments untouched") {
   const auto r = torchx(
       {"fxcmd", "a b", "$(rm -rf /)", "`x`;|&>", "*", "--", "-h", "\xc3\xa9", long_arg, "", "--plugin-path", "x\ny"});
   CHECK(r.exit_code == 0);
-  CHECK(r.out == "argv[0]=fxcmd\nargv[1]=a b\nargv[2]=$(rm -rf /)\nargv[3]=`x`;|&>\nargv[4]=*\nargv[5]=--\n"
-                 "argv[6]=-h\nargv[7]=\xc3\xa9\nargv[8]=" + long_arg + "\nargv[9]=\nargv[10]=--plugin-path\nargv[11]=x\ny\n");
+  CHECK(r.out ==
+        "argv[0]=fxcmd\nargv[1]=a b\nargv[2]=$(rm -rf /)\nargv[3]=`x`;|&>\nargv[4]=*\nargv[5]=--\n"
+        "argv[6]=-h\nargv[7]=\xc3\xa9\nargv[8]=" +
+            long_arg + "\nargv[9]=\nargv[10]=--plugin-path\nargv[11]=x\ny\n");
   CHECK(r.err == "");
 }
 
@@ -128,8 +133,9 @@ TEST_CASE("torchx VERB: the host's services reach the runner (status of an unkno
 TEST_CASE("torchx: a plugin command cannot shadow a built-in verb, and torchx plugins reports the clash") {
   Cli torchx;
   torchx.dirs = {fixture("command_builtin")};
-  const std::string clash = "command 'list' not used: it is a built-in torchx command, which a plugin cannot replace "
-                            "(rename it in fx_command_builtin.json)";
+  const std::string clash =
+      "command 'list' not used: it is a built-in torchx command, which a plugin cannot replace "
+      "(rename it in fx_command_builtin.json)";
   auto r = torchx({"list", "-s", "local_cwd"});
   CHECK(r.exit_code == 0);  // the built-in ran
   CHECK(contains(r.err, clash));
@@ -147,13 +153,14 @@ TEST_CASE("torchx: two plugins declaring the same verb: the first found provides
   const auto r = torchx({"fxcmd", "x"});
   CHECK(r.exit_code == 0);
   CHECK(r.out == "argv[0]=fxcmd\nargv[1]=x\n");
-  const std::string reason = "command 'fxcmd' not used: plugin 'fx_command' (" + fixture("command") +
-                             "/fx_command.json) provides it first";
+  const std::string reason =
+      "command 'fxcmd' not used: plugin 'fx_command' (" + fixture("command") + "/fx_command.json) provides it first";
   CHECK(contains(r.err, reason));
   const auto plugins = torchx({"plugins", "--json"});
   CHECK(contains(plugins.out, reason));
   const auto listed = json::parse(plugins.out).at("plugins").as_array();
-  const auto first = std::find_if(listed.begin(), listed.end(), [](const json::value& p) { return p.at("name") == "fx_command"; });
+  const auto first =
+      std::find_if(listed.begin(), listed.end(), [](const json::value& p) { return p.at("name") == "fx_command"; });
   REQUIRE(first != listed.end());
   CHECK(json::serialize(first->at("commands")) == R"([{"name":"fxcmd","description":"fixture command"}])");
   CHECK(contains(torchx({"plugins"}).out, "      commands: fxcmd\n"));
@@ -170,8 +177,9 @@ TEST_CASE("torchx VERB: a manifest declaring a verb its library lacks, and the r
   torchx.dirs = {fixture("command_unlisted")};
   r = torchx({"fxcmd"});
   CHECK(r.exit_code == 3);
-  CHECK(contains(r.err, "provides command 'fxextra', which its manifest does not list (it lists 'fxcmd'; rebuild "
-                        "after renaming)\n"));
+  CHECK(contains(r.err,
+                 "provides command 'fxextra', which its manifest does not list (it lists 'fxcmd'; rebuild "
+                 "after renaming)\n"));
   torchx.dirs = {fixture("command_no_run")};
   r = torchx({"fxcmd"});
   CHECK(r.exit_code == 3);
