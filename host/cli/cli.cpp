@@ -8,6 +8,7 @@
 #include "errors.hpp"
 #include "log_filter.hpp"
 #include "logging.hpp"
+#include "plugin_commands.hpp"
 #include "plugin_library.hpp"
 #include "plugin_probe.hpp"
 #include "registry.hpp"
@@ -87,11 +88,7 @@ int dispatch(const std::vector<std::string>& args, std::ostream& out, std::ostre
   } catch (const po::error& e) {
     throw UsageError(std::string(e.what()) + " (see: torchx --help)");
   }
-  if (vm.count("help") != 0U) {
-    out << global_help();
-    return k_exit_ok;
-  }
-  if (vm.count("version") != 0U) {
+  if (vm.count("version") != 0U && vm.count("help") == 0U) {
     out << "torchx-" << TORCHX_VERSION << "\n";
     return k_exit_ok;
   }
@@ -100,6 +97,13 @@ int dispatch(const std::vector<std::string>& args, std::ostream& out, std::ostre
     throw UsageError("invalid --log_level '" + level + "': expected DEBUG, INFO, WARNING, ERROR or CRITICAL");
   }
   init_logging(level);
+  Session session(vm.count("plugin-path") != 0U ? vm["plugin-path"].as<std::vector<std::string>>()
+                                                : std::vector<std::string>{},
+                  plugin_debug_enabled() ? &err : nullptr);
+  if (vm.count("help") != 0U) {
+    out << global_help(&session);  // the plugins' commands from their manifests: nothing is loaded
+    return k_exit_ok;
+  }
 
   if (verb_at >= args.size()) {
     err << k_usage_line << "torchx: error: no command given (see: torchx --help)\n";
@@ -109,22 +113,21 @@ int dispatch(const std::vector<std::string>& args, std::ostream& out, std::ostre
   // The hidden verb of `plugins check` (plugin_probe.hpp), not in the table so not in --help.
   static const Command probe{k_plugin_probe_verb, "", &cmd_plugin_probe};
   const Command* command = verb == k_plugin_probe_verb ? &probe : find_command(verb);
+  std::vector<std::string> verb_args(args.begin() + static_cast<std::ptrdiff_t>(verb_at) + 1, args.end());
   if (command == nullptr) {
-    std::vector<std::string> names;
-    for (const auto& c : commands()) names.emplace_back(c.name);
-    throw UsageError("unknown command '" + verb + "'" + util::did_you_mean(verb, names) + " (see: torchx --help)");
+    // A plugin's command (a built-in verb always wins: the registry refuses a plugin verb that
+    // takes one). Reads the manifests; loads only the plugin that provides `verb`.
+    if (const auto code = run_plugin_command(verb, verb_args, out, err, session)) return *code;
+    throw UsageError("unknown command '" + verb + "'" + util::did_you_mean(verb, all_verbs(session)) +
+                     " (see: torchx --help)");
   }
-  Session session(vm.count("plugin-path") != 0U ? vm["plugin-path"].as<std::vector<std::string>>()
-                                                : std::vector<std::string>{},
-                  plugin_debug_enabled() ? &err : nullptr);
-  const Invocation invocation{std::vector<std::string>(args.begin() + static_cast<std::ptrdiff_t>(verb_at) + 1, args.end()),
-                              out, err, session};
+  const Invocation invocation{std::move(verb_args), out, err, session};
   return command->run(invocation);
 }
 
 }  // namespace
 
-std::string global_help() {
+std::string global_help(Session* session) {
   std::ostringstream s;
   s << k_usage_line << "\n"
     << "torchx launches PyTorch jobs (AppDefs) locally and on Slurm, and lets you watch, log and\n"
@@ -134,6 +137,9 @@ std::string global_help() {
     std::string name(c.name);
     name.resize(std::max<std::size_t>(name.size(), 12), ' ');
     s << "  " << name << c.summary << "\n";
+  }
+  if (const std::string plugin_verbs = session != nullptr ? plugin_commands_help(*session) : ""; !plugin_verbs.empty()) {
+    s << "\ncommands added by plugins ('torchx COMMAND --help' for each):\n" << plugin_verbs;
   }
   s << "\nglobal options (before the command):\n"
        "  -h, --help         show this help and exit\n"
@@ -145,6 +151,7 @@ std::string global_help() {
        "  1    the job ended FAILED or CANCELLED, or an operation failed (unknown component,\n"
        "       scheduler, tracker or app; invalid run option)\n"
        "  2    usage error: unknown command or flag, bad or missing argument of a command or component\n"
+       "       (a plugin's command: as it says; 2 for its usage errors, 1 or 4 for its failures)\n"
        "  3    a plugin failed to load or negotiate, or a required plugin is missing (site policy)\n"
        "  4    the backend is unavailable (e.g. sbatch missing, controller down)\n"
        "  130  interrupted by Ctrl-C (the app is cancelled)\n"

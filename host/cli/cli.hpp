@@ -15,7 +15,10 @@ int run(int argc, char** argv);
 /// The same over already-split arguments (without the program name) and given streams.
 int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
-/// The text of `torchx --help`.
-std::string global_help();
+class Session;
+
+/// The text of `torchx --help`; with `session`, the plugins' commands too (from their manifests:
+/// nothing is loaded).
+std::string global_help(Session* session = nullptr);
 
 }  // namespace torchx::cli

@@ -3,6 +3,7 @@
 #include "cli.hpp"
 #include "command.hpp"
 #include "exit_codes.hpp"
+#include "plugin_commands.hpp"
 
 #include <torchx/util/suggest.hpp>
 
@@ -12,7 +13,7 @@ namespace torchx::cli {
 
 int cmd_help(const Invocation& inv) {
   if (inv.args.empty()) {
-    inv.out << global_help();
+    inv.out << global_help(&inv.session);
     return k_exit_ok;
   }
   const std::string& topic = inv.args.front();
@@ -24,9 +25,9 @@ int cmd_help(const Invocation& inv) {
   if (inv.args.size() > 1) throw UsageError("help takes one command, given " + std::to_string(inv.args.size()));
   const Command* command = find_command(topic);
   if (command == nullptr) {
-    std::vector<std::string> names;
-    for (const auto& c : commands()) names.emplace_back(c.name);
-    throw UsageError("unknown command '" + topic + "'" + util::did_you_mean(topic, names) + " (see: torchx --help)");
+    if (const auto code = run_plugin_command(topic, {"--help"}, inv.out, inv.err, inv.session)) return *code;
+    throw UsageError("unknown command '" + topic + "'" + util::did_you_mean(topic, all_verbs(inv.session)) +
+                     " (see: torchx --help)");
   }
   return command->run(Invocation{{"--help"}, inv.out, inv.err, inv.session});
 }

@@ -40,6 +40,23 @@ json::object python_components(const loader::Manifest& m) {
   return out;
 }
 
+/// `[{"name", "description"}]` of a manifest's commands.
+json::array commands_json(const loader::Manifest& m) {
+  json::array out;
+  for (const auto& c : m.commands) out.push_back({{"name", c.name}, {"description", c.description}});
+  return out;
+}
+
+/// The registry's notes about commands not used (a built-in's verb, or a verb another plugin
+/// provides first): what `plugins check` repeats after its results.
+std::vector<const loader::SkippedManifest*> command_clashes(const loader::Registry& registry) {
+  std::vector<const loader::SkippedManifest*> out;
+  for (const auto& s : registry.skipped()) {
+    if (s.reason.rfind("command '", 0) == 0) out.push_back(&s);
+  }
+  return out;
+}
+
 /// Prints each policy problem as an error line; exit 3 if there is one, else `code`.
 int report_policy(const Invocation& inv, const loader::Registry& registry, int code) {
   for (const auto& problem : registry.policy_problems()) inv.err << "torchx: error: " << problem << "\n";
@@ -74,7 +91,8 @@ int list_plugins(const Invocation& inv, const loader::Registry& registry, bool a
                          {"components", to_array(m.provides.components)},
                          {"trackers", to_array(m.provides.trackers)},
                          {"named_resources", to_array(m.provides.named_resources)},
-                         {"python_components", python_components(m)}});
+                         {"python_components", python_components(m)},
+                         {"commands", commands_json(m)}});
     }
     json::array skipped;
     for (const auto& s : registry.skipped()) {
@@ -121,6 +139,11 @@ int list_plugins(const Invocation& inv, const loader::Registry& registry, bool a
                                                                              {"named resources", &m.provides.named_resources}};
     for (const auto& [kind, names] : kinds) {
       if (!names->empty()) inv.out << "      " << kind << ": " << join(*names) << "\n";
+    }
+    if (!m.commands.empty()) {
+      std::vector<std::string> names;
+      for (const auto& c : m.commands) names.push_back(c.name);
+      inv.out << "      commands: " << join(names) << "\n";
     }
     if (!m.python_components.empty()) {
       std::vector<std::string> names;
@@ -187,7 +210,13 @@ int check_plugins(const Invocation& inv, const loader::Registry& registry, const
       if (!as_json) inv.out << "FAILED  " << label << ": " << r.reason << "\n";
     }
   }
-  if (as_json) inv.out << json::serialize(results) << "\n";
+  if (as_json) {
+    inv.out << json::serialize(results) << "\n";
+  } else {
+    for (const auto* clash : command_clashes(registry)) {
+      if (only.empty() || clash->plugin == only) inv.out << "warning " << clash->plugin << ": " << clash->reason << "\n";
+    }
+  }
   return report_policy(inv, registry, failed == 0 ? k_exit_ok : k_exit_plugin);
 }
 

@@ -6,6 +6,7 @@
 
 namespace torchx::loader {
 
+using manifests::CommandDecl;
 using manifests::Manifest;
 using manifests::ManifestError;
 using manifests::parse_manifest;

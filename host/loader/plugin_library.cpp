@@ -85,6 +85,13 @@ const Table* find(const Table* const* tables, std::uint32_t count, std::string_v
   return nullptr;
 }
 
+const tx_command_api* const* commands_of(const tx_plugin_info& info) {
+  return TX_HAS_MEMBER(&info, tx_plugin_info, num_commands) ? info.commands : nullptr;
+}
+std::uint32_t num_commands_of(const tx_plugin_info& info) {
+  return TX_HAS_MEMBER(&info, tx_plugin_info, num_commands) ? info.num_commands : 0;
+}
+
 void validate(const Manifest& m, const tx_plugin_info& info) {
   if (info.abi_version < k_host_min_abi || info.abi_version > k_host_max_abi) {
     throw PluginLoadError(m, "answered ABI " + std::to_string(info.abi_version) + ", this torchx supports " +
@@ -107,6 +114,10 @@ void validate(const Manifest& m, const tx_plugin_info& info) {
   check_names(m, "component", info.components, info.num_components, m.provides.components);
   check_names(m, "tracker", info.trackers, info.num_trackers, m.provides.trackers);
   check_names(m, "named-resources", info.named_resources, info.num_named_resources, m.provides.named_resources);
+  // Revision 1.1: a plugin built against an older header leaves these zero (no commands).
+  std::vector<std::string> verbs;
+  for (const auto& c : m.commands) verbs.push_back(c.name);
+  check_names(m, "command", commands_of(info), num_commands_of(info), verbs);
 }
 
 }  // namespace
@@ -173,6 +184,9 @@ const tx_tracker_api* PluginLibrary::tracker(std::string_view name) const {
 }
 const tx_named_resources_api* PluginLibrary::named_resources(std::string_view name) const {
   return find(m_info.named_resources, m_info.num_named_resources, name);
+}
+const tx_command_api* PluginLibrary::command(std::string_view name) const {
+  return find(commands_of(m_info), num_commands_of(m_info), name);
 }
 
 }  // namespace torchx::loader

@@ -43,7 +43,8 @@ public:
   /// 1..1, and re-checks the answer: the ABI version (in range and listed in the manifest), name
   /// and version equal to the manifest's, every table as torchx::abi::check_tables accepts it
   /// (struct_size at least its v1 size, a unique name, its required members), and exactly the
-  /// names the manifest lists under `provides`.
+  /// names the manifest lists under `provides` (commands included: a verb the manifest declares
+  /// and the library lacks, or the reverse, refuses the plugin).
   /// Throws PluginLoadError with the first problem. `on_stage`, when set, is called as each
   /// LoadStage begins (`torchx __plugin-probe` prints them so its parent can say where a crash
   /// happened); it must not throw.
@@ -57,6 +58,9 @@ public:
   [[nodiscard]] const tx_component_api* component(std::string_view name) const;
   [[nodiscard]] const tx_tracker_api* tracker(std::string_view name) const;
   [[nodiscard]] const tx_named_resources_api* named_resources(std::string_view name) const;
+  /// The command (verb) table `name` (ABI revision 1.1), or nullptr: a plugin built against an
+  /// older header has none.
+  [[nodiscard]] const tx_command_api* command(std::string_view name) const;
 
 private:
   PluginLibrary(Manifest manifest, const tx_plugin_info& info) : m_manifest(std::move(manifest)), m_info(info) {}

@@ -219,6 +219,7 @@ Registry Registry::discover(const RegistryOptions& options) {
     }
   }
   r.add_python_components();
+  r.add_commands(options.reserved_commands);
   r.apply_policy();
   return r;
 }
@@ -247,6 +248,50 @@ void Registry::add_python_components() {
       note("manifest " + m.path.string() + ": plugin '" + m.name + "': " + reason);
     }
   }
+}
+
+void Registry::add_commands(const std::vector<std::string>& reserved) {
+  for (std::size_t i = 0; i < m_plugins.size(); ++i) {
+    const Manifest& m = m_plugins[i].manifest;
+    for (const auto& c : m.commands) {
+      std::string reason;
+      if (std::find(reserved.begin(), reserved.end(), c.name) != reserved.end()) {
+        reason = "command '" + c.name + "' not used: it is a built-in torchx command, which a plugin cannot replace "
+                 "(rename it in " + m.path.filename().string() + ")";
+      } else if (const auto other = command(c.name)) {
+        reason = "command '" + c.name + "' not used: plugin '" + other->plugin->manifest.name + "' (" +
+                 other->plugin->manifest.path.string() + ") provides it first";
+      } else {
+        m_command_index.emplace(c.name, m_commands.size());
+        m_commands.emplace_back(c.name, i);
+        continue;
+      }
+      spdlog::warn("plugin '{}' ({}): {}", m.name, m.path.string(), reason);
+      m_skipped.push_back({m.path, m.name, reason, true});
+      note("manifest " + m.path.string() + ": plugin '" + m.name + "': " + reason);
+    }
+  }
+}
+
+std::vector<CommandEntry> Registry::commands() const {
+  std::vector<CommandEntry> out;
+  for (const auto& [verb, index] : m_commands) {
+    const PluginEntry& p = m_plugins[index];
+    for (const auto& c : p.manifest.commands) {
+      if (c.name == verb) out.push_back({c, &p});
+    }
+  }
+  return out;
+}
+
+std::optional<CommandEntry> Registry::command(std::string_view verb) const {
+  const auto it = m_command_index.find(verb);
+  if (it == m_command_index.end()) return std::nullopt;
+  const PluginEntry& p = m_plugins[m_commands[it->second].second];
+  for (const auto& c : p.manifest.commands) {
+    if (c.name == verb) return CommandEntry{c, &p};
+  }
+  return std::nullopt;
 }
 
 void Registry::apply_policy() {

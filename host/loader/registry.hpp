@@ -46,6 +46,15 @@ struct RegistryOptions {
   /// and per load (TORCHX_PLUGIN_DEBUG). Empty: the same lines go to spdlog at debug level.
   /// Called on the thread that discovers or loads; must not throw.
   std::function<void(const std::string&)> debug;
+  /// Verbs a plugin's command may not take (the CLI's built-in verbs): a command of one of these
+  /// names is not used, with a warning and a "not used" entry (the built-in wins).
+  std::vector<std::string> reserved_commands;
+};
+
+/// A command (CLI verb) in use: its declaration in the manifest and the plugin providing it.
+struct CommandEntry {
+  CommandDecl decl;
+  const PluginEntry* plugin = nullptr;
 };
 
 /// A broken site policy, or a required plugin that is missing, skipped or fails to load.
@@ -94,6 +103,12 @@ public:
   [[nodiscard]] const PluginEntry* provider(Kind kind, std::string_view name) const;
   /// The plugin named `plugin_name`, or nullptr.
   [[nodiscard]] const PluginEntry* plugin(std::string_view plugin_name) const;
+  /// The commands (verbs) in use, in search-path order: the first plugin declaring a verb
+  /// provides it; a later one, or one that takes a reserved verb, is in skipped() instead.
+  /// Reads manifests only.
+  [[nodiscard]] std::vector<CommandEntry> commands() const;
+  /// The command `verb`, or nullopt.
+  [[nodiscard]] std::optional<CommandEntry> command(std::string_view verb) const;
 
   /// Loads (once) the plugin of `entry`. Throws PluginLoadError; a failure is remembered, and a
   /// plugin without a library (Python components only) is one.
@@ -106,6 +121,8 @@ private:
   void apply_policy();
   /// Registers the Python components of the plugins found (after every library's components).
   void add_python_components();
+  /// Registers the commands of the plugins found; reports duplicates and reserved verbs.
+  void add_commands(const std::vector<std::string>& reserved);
   std::shared_ptr<const PluginLibrary> load_one(const PluginEntry& entry) const;
   void load_required() const;
 
@@ -118,6 +135,8 @@ private:
   std::function<void(const std::string&)> m_debug;
   mutable bool m_required_loaded = false;
   std::map<std::pair<Kind, std::string>, std::size_t> m_providers;
+  std::vector<std::pair<std::string, std::size_t>> m_commands;  ///< verb, plugin index; search order
+  std::map<std::string, std::size_t, std::less<>> m_command_index;  ///< verb -> its entry in m_commands
   mutable std::map<std::string, std::shared_ptr<const PluginLibrary>> m_loaded;
   mutable std::map<std::string, std::string> m_load_errors;
 };

@@ -6,6 +6,11 @@ _torchx_schedulers() {
   torchx plugins 2>/dev/null | sed -n 's/^ *schedulers: //p' | tr ',' '\n' | tr -d ' '
 }
 
+# Verbs that plugins add (their manifests' commands; a built-in verb always wins).
+_torchx_plugin_verbs() {
+  torchx plugins 2>/dev/null | sed -n 's/^ *commands: //p' | tr ',' '\n' | tr -d ' '
+}
+
 _torchx_components() {
   torchx builtins 2>/dev/null | sed -n 's/^ *[0-9][0-9]*\. //p'
 }
@@ -36,7 +41,7 @@ _torchx() {
     if [[ $cur == -* ]]; then
       COMPREPLY=($(compgen -W "--help --version --log_level --plugin-path" -- "$cur"))
     else
-      COMPREPLY=($(compgen -W "$verbs" -- "$cur"))
+      COMPREPLY=($(compgen -W "$verbs $(_torchx_plugin_verbs)" -- "$cur"))
     fi
     return
   fi

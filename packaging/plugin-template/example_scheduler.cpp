@@ -230,9 +230,26 @@ public:
 
 }  // namespace
 
+/// `torchx example-apps [--help]`: a command (a CLI verb; ABI revision 1.1) that works through
+/// the host's services: it lists the example_sh apps with their state, one per line.
+int example_apps(const plugin::CommandContext& ctx) {
+  for (const auto& a : ctx.args) {
+    if (a == "-h" || a == "--help") {
+      ctx.out("usage: torchx example-apps\n\nLists the apps of example_sh with their state.\n");
+      return 0;
+    }
+    throw plugin::InvalidArgument("unrecognized argument '" + a + "' (see: torchx example-apps --help)");
+  }
+  for (const auto& app : ctx.services.list("example_sh")) {
+    ctx.out(app.app_handle + " " + torchx::specs::to_string(app.state) + "\n");
+  }
+  return 0;
+}
+
 extern "C" TX_PLUGIN_EXPORT tx_status tx_plugin_negotiate(const tx_host_info* host, tx_plugin_info* info) {
   static plugin::Plugin plugin =
       plugin::Plugin(TORCHX_PLUGIN_NAME, TORCHX_PLUGIN_VERSION)  // from torchx_add_plugin(NAME, VERSION)
-         .scheduler<ExampleScheduler>("example_sh", "replicas as background sh processes");
+         .scheduler<ExampleScheduler>("example_sh", "replicas as background sh processes")
+         .command({"example-apps", "list the example_sh apps and their state", &example_apps});
   return plugin.negotiate(host, info);
 }

@@ -77,6 +77,16 @@ struct Rules<tx_named_resources_api> {
   }
 };
 
+template <>
+struct Rules<tx_command_api> {
+  static constexpr TableKind kind = TableKind::command;
+  static constexpr std::size_t v1_size = TX_COMMAND_V1_SIZE;
+  static constexpr const char* v1_size_name = "TX_COMMAND_V1_SIZE";
+  static void required(const tx_command_api& t, std::vector<std::string>& missing, std::vector<std::string>&) {
+    TX_ABI_REQUIRE(run);
+  }
+};
+
 #undef TX_ABI_REQUIRE
 
 template <typename Table>
@@ -128,6 +138,7 @@ const char* to_string(TableKind kind) {
     case TableKind::scheduler: return "scheduler";
     case TableKind::component: return "component";
     case TableKind::tracker: return "tracker";
+    case TableKind::command: return "command";
     case TableKind::named_resources: break;
   }
   return "named-resources";
@@ -139,6 +150,9 @@ std::vector<TableProblem> check_tables(const tx_plugin_info& info) {
   check_list(info.components, info.num_components, problems);
   check_list(info.trackers, info.num_trackers, problems);
   check_list(info.named_resources, info.num_named_resources, problems);
+  // Revision 1.1: read only when the struct the host handed out has them (a zero-filled answer
+  // of an older plugin has none).
+  if (TX_HAS_MEMBER(&info, tx_plugin_info, num_commands)) check_list(info.commands, info.num_commands, problems);
   return problems;
 }
 

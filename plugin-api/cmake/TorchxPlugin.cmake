@@ -4,6 +4,7 @@
 #     NAME <plugin name> VERSION <x.y.z> [DESCRIPTION <text>]
 #     SOURCES <files...>
 #     [SCHEDULERS <names...>] [COMPONENTS <names...>] [TRACKERS <names...>] [NAMED_RESOURCES <names...>]
+#     [COMMANDS <verb> <one-line description> [<verb> <description>]...]   # CLI verbs (file format 1.2)
 #     [OUTPUT_DIR <dir>] [MANIFEST_DIR <dir>]     # default: the build tree's lib/torchx/plugins and
 #                                                 # share/torchx/plugins.d (found by bin/torchx)
 #     [NO_INSTALL])
@@ -29,7 +30,7 @@ endfunction()
 
 function(torchx_add_plugin target)
   cmake_parse_arguments(TX "NO_INSTALL" "NAME;VERSION;DESCRIPTION;OUTPUT_DIR;MANIFEST_DIR"
-                        "SOURCES;SCHEDULERS;COMPONENTS;TRACKERS;NAMED_RESOURCES" ${ARGN})
+                        "SOURCES;SCHEDULERS;COMPONENTS;TRACKERS;NAMED_RESOURCES;COMMANDS" ${ARGN})
   if(NOT TX_NAME OR NOT TX_VERSION OR NOT TX_SOURCES)
     message(FATAL_ERROR "torchx_add_plugin(${target}): NAME, VERSION and SOURCES are required")
   endif()
@@ -40,6 +41,36 @@ function(torchx_add_plugin target)
                           "(letters, digits, '_', '.', '+', '-')")
     endif()
   endforeach()
+  # Commands: pairs of a verb (lowercase letters, digits, '-', '_', starting with a letter) and a
+  # one-line description (escaped for JSON). A manifest with commands is file format 1.2.
+  set(TX_FORMAT_VERSION "1.0.0")
+  set(command_items "")
+  list(LENGTH TX_COMMANDS command_count)
+  if(command_count GREATER 0)
+    math(EXPR odd "${command_count} % 2")
+    if(odd)
+      message(FATAL_ERROR "torchx_add_plugin(${target}): COMMANDS takes pairs of a verb and its description")
+    endif()
+    set(TX_FORMAT_VERSION "1.2.0")
+    math(EXPR last "${command_count} - 1")
+    foreach(i RANGE 0 ${last} 2)
+      math(EXPR j "${i} + 1")
+      list(GET TX_COMMANDS ${i} verb)
+      list(GET TX_COMMANDS ${j} text)
+      if(NOT verb MATCHES "^[a-z][a-z0-9_-]*$")
+        message(FATAL_ERROR "torchx_add_plugin(${target}): '${verb}' is not a command name "
+                            "(lowercase letters, digits, '-' and '_', starting with a letter)")
+      endif()
+      if(text STREQUAL "" OR text MATCHES "\n")
+        message(FATAL_ERROR "torchx_add_plugin(${target}): command '${verb}' needs a one-line description")
+      endif()
+      string(REPLACE "\\" "\\\\" text "${text}")
+      string(REPLACE "\"" "\\\"" text "${text}")
+      string(REPLACE "\t" " " text "${text}")
+      list(APPEND command_items "{\"name\": \"${verb}\", \"description\": \"${text}\"}")
+    endforeach()
+  endif()
+  list(JOIN command_items ", " TX_COMMANDS_JSON)
   # The description is free text: escaped for JSON.
   string(REPLACE "\\" "\\\\" TX_DESCRIPTION "${TX_DESCRIPTION}")
   string(REPLACE "\"" "\\\"" TX_DESCRIPTION "${TX_DESCRIPTION}")

@@ -48,6 +48,9 @@ CheckResult check_log_read(const tx_scheduler_api& api, const Options& options);
 void check_component(const tx_component_api& api, const Options& options, Report& report);
 /// The checks of one named-resources table (`named-resources/<name>/<check>`).
 void check_named_resources(const tx_named_resources_api& api, const Options& options, Report& report);
+/// The checks of one command table (`command/<name>/<check>`, ABI revision 1.1): `--help`, an
+/// unknown flag, and the host services the harness lends (an empty host).
+void check_command(const tx_command_api& api, const Options& options, Report& report);
 /// The checks of one tracker table (`tracker/<name>/<check>`): only what ABI 1 requires of every tracker.
 void check_tracker(const tx_tracker_api& api, const Options& options, Report& report);
 

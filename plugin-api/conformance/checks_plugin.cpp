@@ -134,7 +134,16 @@ struct Usable {
   std::vector<const tx_component_api*> components;
   std::vector<const tx_tracker_api*> trackers;
   std::vector<const tx_named_resources_api*> named_resources;
+  std::vector<const tx_command_api*> commands;
 };
+
+/// The commands of an answer (ABI revision 1.1), when its struct_size covers them.
+const tx_command_api* const* commands_of(const tx_plugin_info& info) {
+  return TX_HAS_MEMBER(&info, tx_plugin_info, num_commands) ? info.commands : nullptr;
+}
+std::uint32_t num_commands_of(const tx_plugin_info& info) {
+  return TX_HAS_MEMBER(&info, tx_plugin_info, num_commands) ? info.num_commands : 0;
+}
 
 template <typename Table>
 std::vector<const Table*> usable_tables(const std::vector<abi::TableProblem>& problems, abi::TableKind kind,
@@ -155,6 +164,7 @@ CheckResult check_all_tables(const tx_plugin_info& info, Usable& usable) {
   usable.trackers = usable_tables(problems, abi::TableKind::tracker, info.trackers, info.num_trackers);
   usable.named_resources =
       usable_tables(problems, abi::TableKind::named_resources, info.named_resources, info.num_named_resources);
+  usable.commands = usable_tables(problems, abi::TableKind::command, commands_of(info), num_commands_of(info));
   if (!problems.empty()) {
     std::string joined;
     std::string last;
@@ -165,7 +175,8 @@ CheckResult check_all_tables(const tx_plugin_info& info, Usable& usable) {
     }
     return fail(joined);
   }
-  const auto total = info.num_schedulers + info.num_components + info.num_trackers + info.num_named_resources;
+  const auto total = info.num_schedulers + info.num_components + info.num_trackers + info.num_named_resources +
+                     num_commands_of(info);
   return pass(counted(total, "table") + " of ABI 1 size or larger, with every required function");
 }
 
@@ -204,6 +215,9 @@ CheckResult check_provides(const tx_plugin_info& info, const Manifest& m, const 
   compare_names("tracker", info.trackers, info.num_trackers, m.provides.trackers, problems);
   compare_names("named-resources", info.named_resources, info.num_named_resources, m.provides.named_resources,
                 problems);
+  std::vector<std::string> verbs;
+  for (const auto& c : m.commands) verbs.push_back(c.name);
+  compare_names("command", commands_of(info), num_commands_of(info), verbs, problems);
   if (!problems.empty()) {
     std::string joined;
     for (const auto& p : problems) joined += (joined.empty() ? "" : "; ") + p;
@@ -211,7 +225,7 @@ CheckResult check_provides(const tx_plugin_info& info, const Manifest& m, const 
   }
   return pass(counted(info.num_schedulers, "scheduler") + ", " + counted(info.num_components, "component") + ", " +
               counted(info.num_trackers, "tracker") + ", " + counted(info.num_named_resources, "named-resource set") +
-              ", as the manifest lists");
+              ", " + counted(num_commands_of(info), "command") + ", as the manifest lists");
 }
 
 /// dlopen as the host does (RTLD_NOW | RTLD_LOCAL, never closed); nullptr and `error` on failure.
@@ -299,6 +313,7 @@ void run_checks(const Manifest& manifest, const Options& options, Report& report
   for (const auto* c : usable.components) check_component(*c, options, report);
   for (const auto* r : usable.named_resources) check_named_resources(*r, options, report);
   for (const auto* t : usable.trackers) check_tracker(*t, options, report);
+  for (const auto* c : usable.commands) check_command(*c, options, report);
   report.add("error-messages", check_messages());
 }
 

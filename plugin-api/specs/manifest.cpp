@@ -98,7 +98,43 @@ std::vector<PythonComponent> python_components(const json::object& plugin) {
   return out;
 }
 
+std::vector<CommandDecl> commands(const json::object& provides) {
+  std::vector<CommandDecl> out;
+  const json::value* v = provides.if_contains("commands");
+  if (v == nullptr) return out;
+  const std::string where = "plugin.provides.commands";
+  if (!v->is_array()) throw ManifestError("\"" + where + "\" must be an array of {\"name\", \"description\"}");
+  std::set<std::string> seen;
+  for (const auto& item : v->get_array()) {
+    const std::string at = where + "[" + std::to_string(out.size()) + "]";
+    if (!item.is_object()) throw ManifestError("\"" + at + "\" must be an object {\"name\", \"description\"}");
+    CommandDecl c;
+    c.name = string_field(item.get_object(), "name", at + ".");
+    c.description = string_field(item.get_object(), "description", at + ".");
+    if (!is_command_name(c.name)) {
+      throw ManifestError("\"" + at + ".name\": '" + c.name +
+                          "' is not a command name (1 to 64 lowercase letters, digits, '-' and '_', starting with a "
+                          "letter)");
+    }
+    const bool one_line = std::none_of(c.description.begin(), c.description.end(),
+                                       [](char ch) { return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f; });
+    if (c.description.empty() || !one_line || c.description.size() > k_max_command_description) {
+      throw ManifestError("\"" + at + ".description\" of '" + c.name + "' must be one non-empty line of at most " +
+                          std::to_string(k_max_command_description) + " bytes");
+    }
+    if (!seen.insert(c.name).second) throw ManifestError("\"" + where + "\" lists '" + c.name + "' twice");
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
 }  // namespace
+
+bool is_command_name(std::string_view name) {
+  if (name.empty() || name.size() > 64 || name[0] < 'a' || name[0] > 'z') return false;
+  return std::all_of(name.begin(), name.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'; });
+}
 
 bool is_python_component_name(std::string_view name) {
   if (name.empty()) return false;
@@ -161,6 +197,11 @@ Manifest parse_manifest_text(const std::string& text, const std::filesystem::pat
                               "\"plugin.python_components\")");
         }
       }
+      if (!commands(provides->get_object()).empty()) {
+        throw ManifestError(
+            "\"plugin.provides.commands\" needs \"plugin.library_path\" (a plugin without a library provides only "
+            "\"plugin.python_components\")");
+      }
     }
     return m;
   }
@@ -185,6 +226,7 @@ Manifest parse_manifest_text(const std::string& text, const std::filesystem::pat
   m.provides.components = names(provides.get_object(), "components", seen);
   m.provides.trackers = names(provides.get_object(), "trackers", seen);
   m.provides.named_resources = names(provides.get_object(), "named_resources", seen);
+  m.commands = commands(provides.get_object());
   for (const auto& c : m.python_components) {
     if (seen.contains("components:" + c.name)) {
       throw ManifestError("\"plugin.python_components\" lists '" + c.name +

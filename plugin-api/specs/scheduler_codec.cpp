@@ -76,6 +76,14 @@ ListAppResponse decode_list_item(Decoder& d, const json::value& v, const std::st
   d.state(*o, path, item.state);
   d.read(*o, "app_handle", path, item.app_handle);
   d.read(*o, "name", path, item.name);
+  if (const auto* f = o->if_contains("finished_at"); f != nullptr && !f->is_null()) {
+    if (f->is_number()) {
+      item.finished_at = f->to_number<double>();
+    } else {
+      d.problem(path.empty() ? "finished_at" : path + ".finished_at",
+                std::string("expected a number or null, found ") + detail::kind_name(*f));
+    }
+  }
   return item;
 }
 
@@ -201,8 +209,10 @@ DescribeAppResponse describe_app_response_from_json(std::string_view text) {
 }
 
 std::string to_json(const ListAppResponse& item) {
-  return json::serialize(json::object{
-      {"app_id", item.app_id}, {"state", to_string(item.state)}, {"app_handle", item.app_handle}, {"name", item.name}});
+  json::object o{
+      {"app_id", item.app_id}, {"state", to_string(item.state)}, {"app_handle", item.app_handle}, {"name", item.name}};
+  if (item.finished_at) o["finished_at"] = *item.finished_at;
+  return json::serialize(o);
 }
 
 std::string to_json(const std::vector<ListAppResponse>& items) {

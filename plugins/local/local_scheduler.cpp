@@ -517,7 +517,12 @@ public:
       const auto state = read_json(e.path() / local::k_state_file);
       const auto* started_at = state ? state->if_contains("started_at") : nullptr;
       const double started = started_at != nullptr && started_at->is_number() ? started_at->to_number<double>() : 0.0;
-      apps.emplace_back(started, specs::ListAppResponse{id, d->state, "", app ? string_or(*app, "name") : ""});
+      specs::ListAppResponse row{id, d->state, "", app ? string_or(*app, "name") : "", std::nullopt};
+      const auto* finished_at = state ? state->if_contains("finished_at") : nullptr;
+      if (specs::is_terminal(d->state) && finished_at != nullptr && finished_at->is_number()) {
+        row.finished_at = finished_at->to_number<double>();
+      }
+      apps.emplace_back(started, std::move(row));
     }
     std::sort(apps.begin(), apps.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     std::vector<specs::ListAppResponse> out;

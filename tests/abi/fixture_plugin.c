@@ -11,7 +11,10 @@
  * tests/abi/frozen/v1_0, which is never edited: it must keep loading as members are appended; its
  * logs come through log_next alone), LOG_READ (logs through log_read too, ABI 1.1), BAD_LOG_READ
  * (a log_read that breaks the whole-lines rule). The variants with logs serve the same lines for
- * every replica of app fx-1 (see fx_log_lines). */
+ * every replica of app fx-1 (see fx_log_lines).
+ * With FIXTURE_COMMAND (ABI revision 1.1) it also provides the command FIXTURE_VERB, which prints
+ * its argv and reaches the host's services (see fx_command_run); FIXTURE_COMMAND_UNLISTED adds a
+ * command its manifest does not list, FIXTURE_COMMAND_NO_RUN leaves run NULL. */
 #if defined(FIXTURE_HANGS) || defined(FIXTURE_DAEMON)
 #define _POSIX_C_SOURCE 200809L /* pause(), fork() */
 #endif
@@ -187,6 +190,117 @@ static tx_scheduler_api g_scheduler;
 #endif
 static const tx_scheduler_api* g_schedulers[1];
 
+#ifdef FIXTURE_COMMAND
+#include <stdio.h>
+#include <stdlib.h>
+/* Writes what a service call answered: "<name>: ok <output>" or "<name>: <status> <message>". */
+static void put_result(const tx_sink* out, const char* name, tx_status status, const char* text, size_t len) {
+  char code[16];
+  put(out, name);
+  put(out, ": ");
+  if (status == TX_OK) {
+    put(out, "ok ");
+  } else {
+    code[0] = (char)('0' + (int)status);
+    code[1] = ' ';
+    code[2] = '\0';
+    put(out, code);
+  }
+  out->write(out->ctx, text, len);
+  put(out, "\n");
+}
+
+struct fx_buffer {
+  char data[8192];
+  size_t len;
+};
+static void fx_append(void* ctx, const char* data, size_t len) {
+  struct fx_buffer* b = (struct fx_buffer*)ctx;
+  if (len > sizeof b->data - b->len) len = sizeof b->data - b->len;
+  memcpy(b->data + b->len, data, len);
+  b->len += len;
+}
+
+/* argv[1] picks: "--help" (usage, exit 0), "fail" (TX_E_UNAVAILABLE), "usage" (TX_E_INVALID_ARGUMENT),
+ * "exit N" (exit code N), "list QUERY", "status HANDLE", "cancel HANDLE", "delete HANDLE",
+ * "log QUERY" (each a host service; its answer printed), "log-message TEXT"; anything else prints
+ * each argument as "argv[i]=<arg>" lines, byte for byte. */
+static tx_status fx_command_run(const struct tx_command_api* self, uint32_t argc, const char* const* argv,
+                                const tx_host_services* services, const tx_sink* out, const tx_sink* diag,
+                                int* exit_code, const tx_sink* err) {
+  struct fx_buffer answer;
+  struct fx_buffer message;
+  tx_sink answer_sink;
+  tx_sink message_sink;
+  tx_status status;
+  uint32_t i;
+  char index[16];
+  answer.len = 0;
+  message.len = 0;
+  answer_sink.ctx = &answer;
+  answer_sink.write = fx_append;
+  message_sink.ctx = &message;
+  message_sink.write = fx_append;
+  if (argc < 1 || argv[argc] != NULL || strcmp(argv[0], self->name) != 0) {
+    put(err, "argv[0] is not the verb, or argv is not NULL-terminated");
+    return TX_E_INTERNAL;
+  }
+  if (services == NULL || services->struct_size < TX_HOST_SERVICES_V1_SIZE) {
+    put(err, "no host services");
+    return TX_E_INTERNAL;
+  }
+  if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
+    put(out, "usage: torchx ");
+    put(out, self->name);
+    put(out, " [fail | usage | exit N | list QUERY | status H | cancel H | delete H | log QUERY | ARGS...]\n");
+    return TX_OK;
+  }
+  if (argc >= 2 && strcmp(argv[1], "fail") == 0) {
+    put(diag, "about to fail\n");
+    put(err, "the fixture command failed");
+    return TX_E_UNAVAILABLE;
+  }
+  if (argc >= 2 && strcmp(argv[1], "usage") == 0) {
+    put(err, "bad fixture argument");
+    return TX_E_INVALID_ARGUMENT;
+  }
+  if (argc >= 3 && strcmp(argv[1], "exit") == 0) {
+    *exit_code = atoi(argv[2]);
+    return TX_OK;
+  }
+  if (argc >= 3 && strcmp(argv[1], "log-message") == 0) {
+    services->log_message(services->ctx, TX_LOG_WARNING, argv[2]);
+    return TX_OK;
+  }
+  if (argc >= 3) {
+    status = TX_E_INTERNAL;
+    if (strcmp(argv[1], "list") == 0) status = services->list(services->ctx, argv[2], &answer_sink, &message_sink);
+    else if (strcmp(argv[1], "status") == 0) status = services->status(services->ctx, argv[2], &answer_sink, &message_sink);
+    else if (strcmp(argv[1], "cancel") == 0) status = services->cancel(services->ctx, argv[2], &answer_sink, &message_sink);
+    else if (strcmp(argv[1], "delete") == 0) status = services->delete_app(services->ctx, argv[2], &message_sink);
+    else if (strcmp(argv[1], "log") == 0) status = services->log(services->ctx, argv[2], &answer_sink, &message_sink);
+    else goto echo;
+    if (status == TX_OK) put_result(out, argv[1], status, answer.data, answer.len);
+    else put_result(out, argv[1], status, message.data, message.len);
+    return TX_OK;
+  }
+echo:
+  for (i = 0; i < argc; ++i) {
+    snprintf(index, sizeof index, "%u", (unsigned)i);
+    put(out, "argv[");
+    put(out, index);
+    put(out, "]=");
+    put(out, argv[i]);
+    put(out, "\n");
+  }
+  return TX_OK;
+}
+
+static tx_command_api g_command;
+static tx_command_api g_extra_command;
+static const tx_command_api* g_commands[2];
+#endif
+
 #ifdef FIXTURE_SEGFAULT
 static int* volatile g_null; /* volatile: the compiler cannot see that it stays NULL */
 #endif
@@ -271,6 +385,27 @@ TX_PLUGIN_EXPORT tx_status tx_plugin_negotiate(const tx_host_info* host, tx_plug
   info->num_schedulers = 1;
 #ifdef FIXTURE_HUGE_COUNT
   info->num_schedulers = 0x80000000u; /* a garbage count: the list has 1 entry */
+#endif
+#ifdef FIXTURE_COMMAND
+  memset(&g_command, 0, sizeof g_command);
+  g_command.struct_size = sizeof g_command;
+  g_command.name = FIXTURE_VERB;
+  g_command.description = "fixture command";
+  g_command.run = fx_command_run;
+#ifdef FIXTURE_COMMAND_NO_RUN
+  g_command.run = NULL;
+#endif
+  g_commands[0] = &g_command;
+  info->commands = g_commands;
+  info->num_commands = 1;
+#ifdef FIXTURE_COMMAND_UNLISTED
+  g_extra_command = g_command;
+  g_extra_command.name = "fxextra";
+  g_commands[1] = &g_extra_command;
+  info->num_commands = 2;
+#else
+  (void)g_extra_command;
+#endif
 #endif
   host->log(host->log_ctx, TX_LOG_DEBUG, "fixture negotiated");
   return TX_OK;

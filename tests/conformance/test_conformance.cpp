@@ -283,3 +283,20 @@ TEST_CASE("components, named resources and trackers that break the rules fail") 
 }
 
 TEST_SUITE_END();
+
+TEST_CASE("a command plugin: --help, an unknown flag and the services are checked, a table without run fails") {
+  auto r = run_harness({fixture("command")});
+  CHECK(r.exit_code == 0);
+  CHECK(has_line(r.out, "PASS provides: 1 scheduler, 0 components, 0 trackers, 0 named-resource sets, 1 command, as the "
+                        "manifest lists"));
+  CHECK(has_line(r.out, "PASS command/fxcmd/help: TX_OK, exit 0, 112 bytes of help"));
+  CHECK(has_line(r.out, "SKIP command/fxcmd/bad-argument: accepted an unknown flag with exit 0 (a command that takes "
+                        "any argument)"));
+  CHECK(has_line(r.out, "PASS command/fxcmd/services: answered exit 0; services called: none"));
+  r = run_harness({fixture("command_no_run")});
+  CHECK(r.exit_code == 1);
+  CHECK(has_line(r.out, "FAIL tables: command 'fxcmd' has no run"));
+  r = run_harness({fixture("command_missing")});
+  CHECK(r.exit_code == 1);
+  CHECK(has_line(r.out, "FAIL provides: the manifest lists command 'fxmissing', which the plugin does not provide"));
+}

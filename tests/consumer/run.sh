@@ -36,6 +36,9 @@ expect_contains "$("$torchx" plugins check example 2>&1)" "ok      example" "plu
 expect_contains "$(cat "$work/ctest.log")" "100% tests passed" "the template passes the installed conformance harness (its ctest)"
 
 run_echo_job "$torchx" example_sh
+# The template's command: listed by --help from the manifest, and working through the services.
+expect_contains "$("$torchx" --help 2>&1)" "example-apps" "torchx --help lists the template's command"
+expect_contains "$("$torchx" example-apps 2>&1)" "example_sh://" "the template's command lists the apps through the host's services"
 
 # A failing job is reported as failed, with its output.
 out=$("$torchx" run -s example_sh --wait --log utils.sh sh -c 'echo before-failing; exit 3' 2>&1) && fail "a failing job exited 0: $out"

@@ -70,9 +70,10 @@ g++ -shared -fPIC $(pkg-config --variable=plugin_cxxflags torchx) $(pkg-config -
 exports=$(nm -D --defined-only "$work/pc-plugin/libtorchx_plugin_example.so" | awk '{print $3}')
 [[ $exports == tx_plugin_negotiate ]] || fail "pkg-config-built plugin exports more than tx_plugin_negotiate: $(wc -l <<<"$exports") symbols"
 cat >"$work/pc-plugin/plugins.d/example.json" <<'JSON'
-{"file_format_version": "1.0.0",
+{"file_format_version": "1.2.0",
  "plugin": {"name": "example", "version": "0.1.0", "library_path": "../libtorchx_plugin_example.so",
-            "abi_versions": [1], "provides": {"schedulers": ["example_sh"]}}}
+            "abi_versions": [1], "provides": {"schedulers": ["example_sh"],
+            "commands": [{"name": "example-apps", "description": "list the example_sh apps and their state"}]}}}
 JSON
 expect_contains "$("$torchx" --plugin-path "$work/pc-plugin/plugins.d" plugins check example 2>&1)" "ok      example" \
   "a plugin built with pkg-config's plugin flags exports one symbol and loads"

@@ -144,3 +144,18 @@ TEST_CASE("specs::to_json(Resource) and resource_from_json round-trip") {
 }
 
 TEST_SUITE_END();
+
+TEST_CASE("specs::list_app_responses_from_json reads the optional finished_at, and to_json writes it only when known") {
+  const auto apps = list_app_responses_from_json(
+      R"([{"app_id": "a", "state": "SUCCEEDED", "finished_at": 1700000000.5},
+          {"app_id": "b", "state": "RUNNING", "finished_at": null}, {"app_id": "c", "state": "FAILED"}])");
+  REQUIRE(apps.size() == 3);
+  CHECK(apps[0].finished_at == 1700000000.5);
+  CHECK_FALSE(apps[1].finished_at.has_value());
+  CHECK_FALSE(apps[2].finished_at.has_value());
+  CHECK(to_json(apps[0]) == R"({"app_id":"a","state":"SUCCEEDED","app_handle":"","name":"","finished_at":1.7000000005E9})");
+  CHECK(to_json(apps[2]) == R"({"app_id":"c","state":"FAILED","app_handle":"","name":""})");
+  CHECK(list_app_responses_from_json(to_json(apps)) == apps);
+  CHECK_THROWS_WITH_AS(list_app_responses_from_json(R"([{"app_id": "a", "state": "FAILED", "finished_at": "yesterday"}])"),
+                       doctest::Contains("[0].finished_at: expected a number or null, found a string"), JsonDecodeError);
+}

@@ -12,9 +12,9 @@
 namespace torchx::abi {
 
 /// The kinds of table a plugin hands out, in the order tx_plugin_info lists them.
-enum class TableKind { scheduler, component, tracker, named_resources };
+enum class TableKind { scheduler, component, tracker, named_resources, command };
 
-/// "scheduler", "component", "tracker", "named-resources".
+/// "scheduler", "component", "tracker", "named-resources", "command".
 const char* to_string(TableKind kind);
 
 /// The most tables of one kind a plugin may hand out. A larger count is a plugin bug (an unset
@@ -43,6 +43,7 @@ struct TableProblem {
 /// - it has a non-empty name, unique among the tables of its kind;
 /// - it has every member plugin_api.h marks "Required" (and the scheduler's log_open, log_next
 ///   and log_close all three or none; its log_read, ABI 1.1, only with all three).
+/// Commands (revision 1.1) are checked when `info.struct_size` covers num_commands.
 /// A table with a problem must not be called; the others may. Reads only `info` and the tables
 /// it points to; never throws except std::bad_alloc. Thread-safe.
 std::vector<TableProblem> check_tables(const tx_plugin_info& info);

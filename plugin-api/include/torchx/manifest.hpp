@@ -29,6 +29,17 @@ struct PythonComponent {
   std::string function;  ///< a function of that module (`train`)
 };
 
+/// A command (CLI verb) a plugin declares (`provides.commands`, file format 1.2): enough for
+/// `torchx --help` and `torchx plugins` to list it without loading the plugin.
+struct CommandDecl {
+  std::string name;         ///< the verb users type (`torchx prune`); is_command_name holds
+  std::string description;  ///< one line, non-empty, at most k_max_command_description bytes
+  friend bool operator==(const CommandDecl&, const CommandDecl&) = default;
+};
+
+/// The longest command description a manifest may give (one line of `torchx --help`).
+inline constexpr std::size_t k_max_command_description = 200;
+
 /// A parsed, validated manifest (`<dir>/<name>.json`, plugin-api/docs/manifest.md).
 struct Manifest {
   std::filesystem::path path;          ///< the manifest file
@@ -43,6 +54,9 @@ struct Manifest {
   /// `plugin.python_components`, sorted by name. Their names are components too, never listed
   /// in `provides.components` as well.
   std::vector<PythonComponent> python_components;
+  /// `plugin.provides.commands` (file format 1.2), in manifest order. Each needs a
+  /// tx_command_api of that name in the library, and the library may provide no other.
+  std::vector<CommandDecl> commands;
 
   /// Whether there is a library to load (false for a Python-only plugin).
   [[nodiscard]] bool has_library() const { return !library_path.empty(); }
@@ -58,6 +72,9 @@ struct Manifest {
 /// Whether `name` may name a Python component: dot-separated parts of ASCII letters, digits,
 /// `_` and `-`, none empty, and not read as a component file (`*.py`, `*.yaml`, `*.yml`).
 bool is_python_component_name(std::string_view name);
+/// Whether `name` may name a command (a CLI verb): 1 to 64 bytes of lowercase ASCII letters,
+/// digits, '-' and '_', starting with a letter.
+bool is_command_name(std::string_view name);
 /// Whether `module` is a dotted path of ASCII Python identifiers (`a.b_c.d1`).
 bool is_python_module_path(std::string_view module);
 
@@ -70,8 +87,9 @@ public:
 /// Reads and validates the manifest at `path`. Throws ManifestError naming the first problem:
 /// unreadable, not JSON, file_format_version not 1.x.y, a missing or mistyped field, an empty
 /// name, an ABI list without a version, a name used twice in `provides`, a Python component
-/// whose name or `module:function` target is malformed, or a library-less manifest that
-/// provides something other than Python components.
+/// whose name or `module:function` target is malformed, a command whose name or description is
+/// malformed (or listed twice), or a library-less manifest that provides something other than
+/// Python components.
 Manifest parse_manifest(const std::filesystem::path& path);
 
 /// The same from text, as if read from `path`.

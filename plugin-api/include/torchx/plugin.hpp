@@ -17,6 +17,7 @@
 #pragma once
 
 #include <torchx/plugin_api.h>
+#include <torchx/specs/app_status.hpp>
 #include <torchx/specs/errors.hpp>
 #include <torchx/specs/json.hpp>
 #include <torchx/specs/role.hpp>
@@ -32,6 +33,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace torchx::plugin {
@@ -200,6 +202,63 @@ struct Component {
   std::string doc;
   std::vector<ComponentArg> args;
   std::function<specs::AppDef(const ComponentArgs&)> build;
+};
+
+/// What the host lends a command while it runs (tx_host_services, ABI revision 1.1): the
+/// runner's app operations, as `torchx list/status/cancel/delete/log` do them. Valid only during
+/// the command's run, on its thread. Each call throws Error with the host's status and message
+/// when the host refuses (e.g. NotFound-like TX_E_NOT_FOUND for an unknown app).
+class HostServices {
+public:
+  explicit HostServices(const tx_host_services* api) : m_api(api) {}
+  /// The apps of `scheduler`, with their handles (and `finished_at` where the scheduler knows it).
+  [[nodiscard]] std::vector<specs::ListAppResponse> list(const std::string& scheduler) const;
+  /// The status of `app_handle`, or nullopt when the scheduler does not know the app.
+  [[nodiscard]] std::optional<specs::AppStatus> status(const std::string& app_handle) const;
+  /// Requests cancellation (idempotent); returns the state the app was in.
+  specs::AppState cancel(const std::string& app_handle) const;
+  /// Removes a finished app.
+  void delete_app(const std::string& app_handle) const;
+  /// Calls `on_line` with each log line (without its line break) of replica `k` of `role_name`.
+  void log_lines(const std::string& app_handle, const std::string& role_name, int k,
+                 const std::function<void(std::string_view)>& on_line) const;
+  /// Logs through the host's logger (prefixed with the verb).
+  void log(tx_log_level level, const std::string& message) const;
+  /// The C table, for a member this class does not wrap.
+  [[nodiscard]] const tx_host_services* api() const { return m_api; }
+
+private:
+  const tx_host_services* m_api;
+};
+
+/// What a command's run receives: the arguments the user typed after the verb (untouched: no
+/// shell, no option parsing; `--help` is the command's to answer), the host's services, and
+/// where to print.
+struct CommandContext {
+  std::string verb;
+  std::vector<std::string> args;
+  HostServices services;
+  const tx_sink* out_sink;
+  const tx_sink* diag_sink;
+  /// Writes `text` to torchx's stdout (data; streamed as written).
+  void out(std::string_view text) const {
+    if (out_sink != nullptr && out_sink->write != nullptr) out_sink->write(out_sink->ctx, text.data(), text.size());
+  }
+  /// Writes `text` to torchx's stderr (narration for humans, not errors).
+  void diag(std::string_view text) const {
+    if (diag_sink != nullptr && diag_sink->write != nullptr) diag_sink->write(diag_sink->ctx, text.data(), text.size());
+  }
+};
+
+/// A command: a CLI verb (`torchx <name> ...`, TorchX's `torchx.cli.cmds` sub-commands). Its
+/// name and description must equal the manifest's (torchx_add_plugin(... COMMANDS name
+/// "description")). `run` returns the exit code (0..125); throw InvalidArgument for a usage
+/// error (the host prints `torchx: error: <verb>: <message>` and exits 2), another Error for a
+/// failure (exit 1, or 4 for Unavailable).
+struct Command {
+  std::string name;
+  std::string description;
+  std::function<int(const CommandContext&)> run;
 };
 
 /// Base class of a tracker (TorchX's `TrackerBase`). The SDK constructs one instance per
@@ -410,6 +469,13 @@ public:
     return std::move(*this);
   }
 
+  /// A command (a CLI verb; ABI revision 1.1). A host older than the revision never sees it.
+  Plugin&& command(Command c) && {
+    CommandEntry& e = m_commands.emplace_back();
+    e.command = std::move(c);
+    return std::move(*this);
+  }
+
   /// Answers the host: picks ABI 1, fills `info` within its struct_size.
   tx_status negotiate(const tx_host_info* host, tx_plugin_info* info);
 
@@ -417,6 +483,9 @@ public:
   static tx_status component_build(const tx_component_api* self, const char* args_json, const tx_sink* out,
                                    const tx_sink* err);
   static tx_status resources_list(const tx_named_resources_api* self, const tx_sink* out, const tx_sink* err);
+  static tx_status command_run(const tx_command_api* self, uint32_t argc, const char* const* argv,
+                               const tx_host_services* services, const tx_sink* out, const tx_sink* diag,
+                               int* exit_code, const tx_sink* err);
 
 private:
   struct ComponentEntry {
@@ -427,6 +496,10 @@ private:
   struct ResourceEntry {
     tx_named_resources_api api{};
     std::function<specs::Dict<specs::Resource>()> list;
+  };
+  struct CommandEntry {
+    tx_command_api api{};
+    Command command;
   };
   static Plugin*& instance() {
     static Plugin* p = nullptr;
@@ -443,6 +516,8 @@ private:
   std::vector<const tx_tracker_api*> m_tracker_ptrs;
   std::vector<const tx_component_api*> m_component_ptrs;
   std::vector<const tx_named_resources_api*> m_resource_ptrs;
+  std::deque<CommandEntry> m_commands;
+  std::vector<const tx_command_api*> m_command_ptrs;
   bool m_built = false;
 };
 

@@ -4,7 +4,7 @@
  * A plugin is a shared library with exactly one exported symbol, tx_plugin_negotiate, and a JSON
  * manifest that names it (plugin-api/docs/manifest.md). Through negotiation it hands the host
  * tables of function pointers for the things it provides: schedulers, component libraries,
- * trackers and named-resource sets. Data crosses as UTF-8 JSON text whose schemas are in
+ * trackers, named-resource sets and (since revision 1.1) commands. Data crosses as UTF-8 JSON text whose schemas are in
  * plugin-api/docs/payloads.md; this header never changes shape for a new payload field.
  *
  * Rules that hold for every function below (plugin-api/docs/abi.md says why):
@@ -292,6 +292,93 @@ typedef struct tx_named_resources_api {
 #define TX_NAMED_RESOURCES_V1_SIZE TX_MEMBER_END(tx_named_resources_api, list)
 
 /* ------------------------------------------------------------------------------------------- */
+/* Commands (added in ABI revision 1.1)                                                        */
+/* ------------------------------------------------------------------------------------------- */
+
+/** What the host lends a command while it runs (tx_command_api.run): the runner's app operations
+ * and the host's logging. Host-owned; valid only during that run call, and only on the thread
+ * that made it (the runner behind it is single-threaded): never call a member after run returned
+ * or from another thread. Every member is always set (non-NULL) by a host that hands this table
+ * out; a command reads a member appended later only when TX_HAS_MEMBER(services,
+ * tx_host_services, member). Each call goes through the host's runner, which applies the same
+ * rules as the built-in verbs (`torchx list`, `status`, `cancel`, `delete`, `log`). Sinks given
+ * to these functions are owned by the caller (the command): the host writes to them only during
+ * the call. Errors: as for plugin functions, a tx_status and a one-line message in `err`. Added
+ * in ABI revision 1.1 (torchx 0.2.0). */
+typedef struct tx_host_services {
+  /** sizeof(tx_host_services) as the host was compiled. */
+  uint32_t struct_size;
+  /** The host's context: pass it as the first argument of every member. Opaque. */
+  void* ctx;
+  /** Writes the apps of a scheduler as a JSON array of list rows (payloads.md, "Host services"):
+   * `[{"app_id", "state", "app_handle", "name", ...}]`. `query_json` is `{"scheduler": "name"}`.
+   * Errors: TX_E_INVALID_ARGUMENT (malformed query), TX_E_NOT_FOUND (unknown scheduler),
+   * TX_E_UNSUPPORTED (the scheduler has no list), TX_E_UNAVAILABLE, TX_E_INTERNAL. */
+  tx_status (*list)(void* ctx, const char* query_json, const tx_sink* out, const tx_sink* err);
+  /** Writes the AppStatus JSON (payloads.md) of `app_handle` (`<scheduler>://<session>/<app_id>`).
+   * Errors: TX_E_INVALID_ARGUMENT (malformed handle), TX_E_NOT_FOUND (unknown app or scheduler),
+   * TX_E_UNAVAILABLE, TX_E_INTERNAL. */
+  tx_status (*status)(void* ctx, const char* app_handle, const tx_sink* out, const tx_sink* err);
+  /** Requests cancellation of `app_handle` without waiting (idempotent) and writes
+   * `{"state": "<the state the app was in>"}`: a terminal state means nothing was asked.
+   * Errors: TX_E_INVALID_ARGUMENT, TX_E_NOT_FOUND, TX_E_UNAVAILABLE, TX_E_INTERNAL. */
+  tx_status (*cancel)(void* ctx, const char* app_handle, const tx_sink* out, const tx_sink* err);
+  /** Removes a finished app (`torchx delete`). Errors: TX_E_INVALID_ARGUMENT (malformed handle,
+   * or the app is still running), TX_E_NOT_FOUND, TX_E_UNSUPPORTED (the scheduler has no
+   * delete), TX_E_UNAVAILABLE, TX_E_INTERNAL. */
+  tx_status (*delete_app)(void* ctx, const char* app_handle, const tx_sink* err);
+  /** Reads the log lines of one replica: `query_json` is `{"app_handle", "role_name", "k",
+   * "regex", "streams", "since", "until", "should_tail"}` (only app_handle and role_name are
+   * required; payloads.md). Writes each line, without its line break, with one `line->write`
+   * call per line, in order, as it is read (with should_tail, until the app ends).
+   * Errors: TX_E_INVALID_ARGUMENT (malformed query or regex), TX_E_NOT_FOUND (app, role or
+   * replica), TX_E_UNSUPPORTED, TX_E_UNAVAILABLE, TX_E_INTERNAL; lines written before a failure
+   * stay written. */
+  tx_status (*log)(void* ctx, const char* query_json, const tx_sink* line, const tx_sink* err);
+  /** Logs `message` (borrowed) through the host's logger at `level` (`torchx: warning: ...` on
+   * stderr per --log_level), prefixed with the command's verb. Never fails. */
+  void (*log_message)(void* ctx, tx_log_level level, const char* message);
+} tx_host_services;
+
+/** The v1.1 layout of tx_host_services, which ends with log_message. */
+#define TX_HOST_SERVICES_V1_SIZE TX_MEMBER_END(tx_host_services, log_message)
+
+/** A command: a CLI verb a plugin adds (`torchx <name> ...`, as TorchX's `torchx.cli.cmds` entry
+ * points add sub-commands). Its name and description are also in the plugin's manifest
+ * (`provides.commands`), so `torchx --help` lists it without loading the plugin. A command never
+ * replaces a built-in verb (the built-in wins; `torchx plugins` reports the clash).
+ * Threading: the host calls run on its main thread, once per process; it is never called
+ * concurrently. Added in ABI revision 1.1 (torchx 0.2.0). */
+typedef struct tx_command_api {
+  /** sizeof(tx_command_api) as the plugin was compiled; at least TX_COMMAND_V1_SIZE. */
+  uint32_t struct_size;
+  /** The verb (`torchx prune`): lowercase ASCII letters, digits, '-' and '_', starting with a
+   * letter; equal to the manifest's. Plugin-owned, static. Required (non-empty). */
+  const char* name;
+  /** A one-line description (for `torchx plugins`; `--help` shows the manifest's). Plugin-owned,
+   * static. Optional (may be NULL). */
+  const char* description;
+  /** Runs the verb. `argv[0]` is the verb and `argv[1..argc-1]` the arguments the user typed
+   * after it, byte for byte (no shell, no globbing, no option parsing by the host; `--help`
+   * included: the command answers it); `argv[argc]` is NULL; all borrowed for the call.
+   * `services` (host-owned, valid during the call) reaches the runner and the logger. `out` is
+   * the process's stdout and `diag` its stderr (human narration, not errors): both are written
+   * through at once, so output streams. On TX_OK, *exit_code (0 when untouched) is the process's
+   * exit code, in 0..125 (plugin-api/docs/abi.md, "Commands"); the host treats another value as
+   * a failure. On failure, `err` holds the one-line reason, which the host prints as
+   * `torchx: error: <verb>: <reason>` and exits 2 for TX_E_INVALID_ARGUMENT (a usage error),
+   * 4 for TX_E_UNAVAILABLE, else 1. `self` is this table, so one function can serve many verbs.
+   * Errors: TX_E_INVALID_ARGUMENT, TX_E_NOT_FOUND, TX_E_UNSUPPORTED, TX_E_UNAVAILABLE,
+   * TX_E_INTERNAL. Required. */
+  tx_status (*run)(const struct tx_command_api* self, uint32_t argc, const char* const* argv,
+                   const tx_host_services* services, const tx_sink* out, const tx_sink* diag, int* exit_code,
+                   const tx_sink* err);
+} tx_command_api;
+
+/** The smallest tx_command_api a host accepts: its first layout, which ends with run. */
+#define TX_COMMAND_V1_SIZE TX_MEMBER_END(tx_command_api, run)
+
+/* ------------------------------------------------------------------------------------------- */
 /* Negotiation                                                                                 */
 /* ------------------------------------------------------------------------------------------- */
 
@@ -339,6 +426,13 @@ typedef struct tx_plugin_info {
   uint32_t num_trackers;
   const tx_named_resources_api* const* named_resources;
   uint32_t num_named_resources;
+  /* ABI revision 1.1 (torchx 0.2.0). `commands` is pointer-aligned, so it starts at the v1
+   * layout's sizeof, after its 4 bytes of tail padding (which stay unused). A host reads these
+   * only when TX_HAS_MEMBER(info, tx_plugin_info, num_commands); a plugin built against an older
+   * header leaves them zero (no commands). */
+  /** The plugin's commands (CLI verbs). Optional: NULL with a count of 0. */
+  const tx_command_api* const* commands;
+  uint32_t num_commands;
 } tx_plugin_info;
 
 /** The v1 layout of tx_plugin_info, which ends with num_named_resources (its sizeof has tail

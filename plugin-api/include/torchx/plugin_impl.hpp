@@ -315,6 +315,100 @@ inline tx_status Plugin::resources_list(const tx_named_resources_api* self, cons
   });
 }
 
+namespace detail {
+
+/// Calls a host service; throws Error with its status and message when it fails.
+template <typename Call>
+void host_call(const char* what, Call&& call) {
+  std::string message;
+  const tx_sink err{&message, [](void* ctx, const char* data, size_t len) { static_cast<std::string*>(ctx)->append(data, len); }};
+  const tx_status status = call(&err);
+  if (status != TX_OK) throw Error(status, message.empty() ? std::string(what) + " failed" : message);
+}
+
+inline tx_sink string_out(std::string& target) {
+  return tx_sink{&target, [](void* ctx, const char* data, size_t len) { static_cast<std::string*>(ctx)->append(data, len); }};
+}
+
+}  // namespace detail
+
+inline std::vector<specs::ListAppResponse> HostServices::list(const std::string& scheduler) const {
+  std::string text;
+  const tx_sink out = detail::string_out(text);
+  const std::string query = boost::json::serialize(boost::json::object{{"scheduler", scheduler}});
+  detail::host_call("list", [&](const tx_sink* err) { return m_api->list(m_api->ctx, query.c_str(), &out, err); });
+  return specs::list_app_responses_from_json(text);
+}
+
+inline std::optional<specs::AppStatus> HostServices::status(const std::string& app_handle) const {
+  std::string text;
+  std::string message;
+  const tx_sink out = detail::string_out(text);
+  const tx_sink err = detail::string_out(message);
+  const tx_status st = m_api->status(m_api->ctx, app_handle.c_str(), &out, &err);
+  if (st == TX_E_NOT_FOUND) return std::nullopt;
+  if (st != TX_OK) throw Error(st, message.empty() ? std::string("status failed") : message);
+  return specs::app_status_from_json(text);
+}
+
+inline specs::AppState HostServices::cancel(const std::string& app_handle) const {
+  std::string text;
+  const tx_sink out = detail::string_out(text);
+  detail::host_call("cancel", [&](const tx_sink* err) { return m_api->cancel(m_api->ctx, app_handle.c_str(), &out, err); });
+  const auto v = boost::json::parse(text);
+  const auto* state = v.is_object() ? v.as_object().if_contains("state") : nullptr;
+  if (state == nullptr || !state->is_string()) return specs::AppState::UNKNOWN;
+  return specs::app_state_from_string(std::string(state->get_string())).value_or(specs::AppState::UNKNOWN);
+}
+
+inline void HostServices::delete_app(const std::string& app_handle) const {
+  detail::host_call("delete", [&](const tx_sink* err) { return m_api->delete_app(m_api->ctx, app_handle.c_str(), err); });
+}
+
+inline void HostServices::log_lines(const std::string& app_handle, const std::string& role_name, int k,
+                                    const std::function<void(std::string_view)>& on_line) const {
+  const std::string query =
+      boost::json::serialize(boost::json::object{{"app_handle", app_handle}, {"role_name", role_name}, {"k", k}});
+  struct Ctx {
+    const std::function<void(std::string_view)>* fn;
+    std::exception_ptr error;
+  } ctx{&on_line, nullptr};
+  const tx_sink line{&ctx, [](void* c, const char* data, size_t len) {
+                       auto& x = *static_cast<Ctx*>(c);
+                       if (x.error) return;
+                       try {  // never let an exception unwind through the host
+                         (*x.fn)(std::string_view(data, len));
+                       } catch (...) {
+                         x.error = std::current_exception();
+                       }
+                     }};
+  detail::host_call("log", [&](const tx_sink* err) { return m_api->log(m_api->ctx, query.c_str(), &line, err); });
+  if (ctx.error) std::rethrow_exception(ctx.error);
+}
+
+inline void HostServices::log(tx_log_level level, const std::string& message) const {
+  m_api->log_message(m_api->ctx, level, message.c_str());
+}
+
+inline tx_status Plugin::command_run(const tx_command_api* self, uint32_t argc, const char* const* argv,
+                                     const tx_host_services* services, const tx_sink* out, const tx_sink* diag,
+                                     int* exit_code, const tx_sink* err) {
+  return detail::guard(err, [&] {
+    for (auto& e : instance()->m_commands) {
+      if (&e.api != self) continue;
+      if (services == nullptr || services->struct_size < TX_HOST_SERVICES_V1_SIZE) {
+        throw Unsupported("the host lends no services (it is older than ABI revision 1.1)");
+      }
+      CommandContext ctx{e.command.name, {}, HostServices(services), out, diag};
+      for (uint32_t i = 1; i < argc && argv != nullptr && argv[i] != nullptr; ++i) ctx.args.emplace_back(argv[i]);
+      const int code = e.command.run(ctx);
+      if (exit_code != nullptr) *exit_code = code;
+      return;
+    }
+    throw NotFound("unknown command table");
+  });
+}
+
 inline tx_status Plugin::negotiate(const tx_host_info* host, tx_plugin_info* info) {
   return detail::guard(host != nullptr ? &host->error : nullptr, [&] {
     if (host == nullptr || info == nullptr) throw InvalidArgument("negotiate called with NULL");
@@ -339,6 +433,13 @@ inline tx_status Plugin::negotiate(const tx_host_info* host, tx_plugin_info* inf
         e.api.list = &Plugin::resources_list;
         m_resource_ptrs.push_back(&e.api);
       }
+      for (auto& e : m_commands) {
+        e.api.struct_size = sizeof(tx_command_api);
+        e.api.name = e.command.name.c_str();
+        e.api.description = e.command.description.c_str();
+        e.api.run = &Plugin::command_run;
+        m_command_ptrs.push_back(&e.api);
+      }
       m_built = true;
     }
     // Write only the members that fit in the host's struct (it may be older than ours).
@@ -355,6 +456,8 @@ inline tx_status Plugin::negotiate(const tx_host_info* host, tx_plugin_info* inf
     mine.num_trackers = static_cast<uint32_t>(m_tracker_ptrs.size());
     mine.named_resources = m_resource_ptrs.data();
     mine.num_named_resources = static_cast<uint32_t>(m_resource_ptrs.size());
+    mine.commands = m_command_ptrs.empty() ? nullptr : m_command_ptrs.data();
+    mine.num_commands = static_cast<uint32_t>(m_command_ptrs.size());
     std::memcpy(static_cast<void*>(info), &mine, std::min<std::size_t>(info->struct_size, sizeof mine));
   });
 }

@@ -8,6 +8,7 @@
 #include <dlfcn.h>
 #include <doctest/doctest.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -16,6 +17,10 @@ static_assert(sizeof(tx_component_api) > TX_COMPONENT_V1_SIZE, "the generated he
 static_assert(sizeof(tx_tracker_api) > TX_TRACKER_V1_SIZE, "the generated header appends to tx_tracker_api");
 static_assert(sizeof(tx_named_resources_api) > TX_NAMED_RESOURCES_V1_SIZE,
               "the generated header appends to tx_named_resources_api");
+static_assert(sizeof(tx_command_api) > TX_COMMAND_V1_SIZE, "the generated header appends to tx_command_api");
+static_assert(sizeof(tx_host_services) > TX_HOST_SERVICES_V1_SIZE, "the generated header appends to tx_host_services");
+static_assert(offsetof(tx_plugin_info, appended_in_test) > offsetof(tx_plugin_info, num_commands),
+              "the generated header appends to tx_plugin_info");
 
 namespace {
 
@@ -48,6 +53,11 @@ TEST_CASE("abi: a host whose header appended members still accepts a plugin buil
   info.struct_size = static_cast<uint32_t>(sizeof info);
   REQUIRE(negotiate(&host, &info) == TX_OK);
   REQUIRE(info.num_schedulers == 1);
+  // The v1.0 plugin knows nothing of the members appended since: they stay zero (no commands).
+  CHECK(TX_HAS_MEMBER(&info, tx_plugin_info, num_commands));
+  CHECK(info.commands == nullptr);
+  CHECK(info.num_commands == 0);
+  CHECK((info.appended_in_test == nullptr));
 
   const auto problems = torchx::abi::check_tables(info);
   CHECK(messages(problems) == "");
@@ -86,4 +96,24 @@ TEST_CASE("abi: a host whose header appended members accepts v1-sized and full-s
   CHECK(messages(torchx::abi::check_tables(info)) ==
         "tracker #0 table is " + std::to_string(TX_TRACKER_V1_SIZE - 1) + " bytes, ABI 1 needs at least " +
             std::to_string(TX_TRACKER_V1_SIZE) + " (TX_TRACKER_V1_SIZE)");
+}
+
+TEST_CASE("abi: a host whose header appended members accepts a revision 1.1 command table, refuses shorter ones") {
+  tx_command_api command{};
+  command.name = "verb";
+  command.run = [](const tx_command_api*, uint32_t, const char* const*, const tx_host_services*, const tx_sink*,
+                   const tx_sink*, int*, const tx_sink*) { return TX_OK; };
+  const tx_command_api* list[] = {&command};
+  tx_plugin_info info{};
+  info.struct_size = static_cast<uint32_t>(sizeof info);
+  info.commands = list;
+  info.num_commands = 1;
+  command.struct_size = static_cast<uint32_t>(TX_COMMAND_V1_SIZE);  // a revision 1.1 plugin
+  CHECK(messages(torchx::abi::check_tables(info)) == "");
+  command.struct_size = static_cast<uint32_t>(sizeof(tx_command_api));  // a plugin of this (future) header
+  CHECK(messages(torchx::abi::check_tables(info)) == "");
+  command.struct_size = static_cast<uint32_t>(TX_COMMAND_V1_SIZE - 1);
+  CHECK(messages(torchx::abi::check_tables(info)) ==
+        "command #0 table is " + std::to_string(TX_COMMAND_V1_SIZE - 1) + " bytes, ABI 1 needs at least " +
+            std::to_string(TX_COMMAND_V1_SIZE) + " (TX_COMMAND_V1_SIZE)");
 }
