@@ -76,6 +76,14 @@ ListAppResponse decode_list_item(Decoder& d, const json::value& v, const std::st
   d.state(*o, path, item.state);
   d.read(*o, "app_handle", path, item.app_handle);
   d.read(*o, "name", path, item.name);
+  if (const auto* t = o->if_contains("started_at"); t != nullptr && !t->is_null()) {
+    if (t->is_number()) {
+      item.started_at = t->to_number<double>();
+    } else {
+      d.problem(detail::join_path(path, "started_at"),
+                std::string("expected a number, found ") + detail::kind_name(*t));
+    }
+  }
   return item;
 }
 
@@ -200,14 +208,23 @@ DescribeAppResponse describe_app_response_from_json(std::string_view text) {
   });
 }
 
-std::string to_json(const ListAppResponse& item) {
-  return json::serialize(json::object{
-      {"app_id", item.app_id}, {"state", to_string(item.state)}, {"app_handle", item.app_handle}, {"name", item.name}});
+namespace {
+
+json::object list_item_json(const ListAppResponse& item) {
+  json::object o{
+      {"app_id", item.app_id}, {"state", to_string(item.state)}, {"app_handle", item.app_handle}, {"name", item.name}};
+  if (item.started_at) o["started_at"] = *item.started_at;
+  return o;
 }
+
+}  // namespace
+
+std::string to_json(const ListAppResponse& item) { return json::serialize(list_item_json(item)); }
 
 std::string to_json(const std::vector<ListAppResponse>& items) {
   json::array out;
-  for (const auto& item : items) out.push_back(json::parse(to_json(item)));
+  out.reserve(items.size());
+  for (const auto& item : items) out.push_back(list_item_json(item));
   return json::serialize(out);
 }
 

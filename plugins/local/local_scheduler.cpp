@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // The local_cwd scheduler plugin: durable, detachable local jobs, one supervisor per app.
 #include "app_dir.hpp"
+#include "list_index.hpp"
 
 #include <torchx/util/app_id.hpp>
 #include <torchx/plugin.hpp>
@@ -12,6 +13,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/inotify.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -494,32 +496,56 @@ public:
     return r;
   }
 
+  /// Every app, newest first. Finished apps come from the list index when their state.json is
+  /// provably the one the index row was made from (list_index.hpp); every other app is read (and
+  /// settled) from its own files, and the index is rewritten when it differed from what was found.
   std::vector<specs::ListAppResponse> list() override {
-    std::vector<std::pair<double, specs::ListAppResponse>> apps;
     const std::filesystem::path root = local::state_root(false);
-    std::error_code ec;
-    for (const auto& e : std::filesystem::directory_iterator(root, ec)) {
-      const std::string id = e.path().filename().string();
-      if (id.starts_with(".") || !e.is_directory(ec)) continue;  // .deleting-*: a delete in progress
-      // One app that cannot be read is reported, and never hides the others.
-      std::optional<specs::DescribeAppResponse> d;
-      try {
-        d = describe(id);
-      } catch (const std::exception& x) {
-        d = specs::DescribeAppResponse{};
-        d->state = specs::AppState::UNKNOWN;
-        d->msg = id + ": " + x.what();
-      }
-      if (!d) continue;
-      if (d->state == specs::AppState::UNKNOWN) plugin::log(TX_LOG_WARNING, "app " + d->msg);
-      const auto app = read_json(e.path() / local::k_app_file);
-      const auto state = read_json(e.path() / local::k_state_file);
-      const auto* started_at = state ? state->if_contains("started_at") : nullptr;
-      const double started = started_at != nullptr && started_at->is_number() ? started_at->to_number<double>() : 0.0;
-      apps.emplace_back(started, specs::ListAppResponse{id, d->state, "", app ? string_or(*app, "name") : ""});
+    const Fd rootfd(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (rootfd.fd < 0) return {};  // no state root yet: no apps
+    DIR* listing = ::fdopendir(::dup(rootfd.fd));
+    if (listing == nullptr) return {};
+    std::vector<std::string> ids;
+    while (const dirent* e = ::readdir(listing)) {
+      if (e->d_name[0] == '.') continue;  // .deleting-*: a delete in progress; .list-index
+      if (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN) continue;
+      ids.emplace_back(e->d_name);
     }
-    std::sort(apps.begin(), apps.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    ::closedir(listing);
+
+    const auto old_text = local::read_file(root / local::k_list_index_file);
+    const auto index = local::parse_list_index(old_text.value_or(""));
+    std::vector<local::IndexRow> rows;  // the finished apps: the next index
+    rows.reserve(ids.size());
+    std::vector<std::pair<double, specs::ListAppResponse>> apps;
+    apps.reserve(ids.size());
+    bool changed = !old_text || index.empty() != ids.empty();
+    for (const auto& id : ids) {
+      if (const auto it = index.find(id); it != index.end()) {
+        if (local::file_stamp(rootfd.fd, (id + "/" + local::k_state_file).c_str()) == it->second.stamp) {
+          const auto& r = it->second;
+          apps.emplace_back(r.started_at, list_item(r));
+          rows.push_back(r);
+          continue;
+        }
+      }
+      changed = true;
+      auto [started, item, row] = read_app(rootfd.fd, root / id, id);
+      if (row) rows.push_back(std::move(*row));
+      if (item) apps.emplace_back(started, std::move(*item));
+    }
+    if (rows.size() != index.size()) changed = true;  // rows of deleted apps, or new finished ones
+    if (changed) {
+      try {
+        local::write_atomically(root / local::k_list_index_file, local::format_list_index(rows));
+      } catch (const std::exception&) {  // a read-only root: answered all the same, from the files
+      }
+    }
+    std::sort(apps.begin(), apps.end(), [](const auto& a, const auto& b) {
+      return a.first != b.first ? a.first > b.first : a.second.app_id < b.second.app_id;
+    });
     std::vector<specs::ListAppResponse> out;
+    out.reserve(apps.size());
     for (auto& [t, item] : apps) out.push_back(std::move(item));
     return out;
   }
@@ -593,6 +619,67 @@ public:
   std::unique_ptr<plugin::LogIterator> log_iter(const specs::LogQuery& q) override;
 
 private:
+  static specs::ListAppResponse list_item(const local::IndexRow& r) {
+    specs::ListAppResponse item{r.app_id, specs::app_state_from_string(r.state).value_or(specs::AppState::UNKNOWN), "", r.name};
+    if (r.started_at > 0) item.started_at = r.started_at;
+    return item;
+  }
+
+  struct ReadApp {
+    double started_at = 0;
+    std::optional<specs::ListAppResponse> item;  ///< nullopt: not an app (no app.json)
+    std::optional<local::IndexRow> row;          ///< a finished app: its index row
+  };
+
+  /// One app's list row from its own files (settling it if its supervisor died), and, for a
+  /// finished app, its index row, stamped with the state.json it was read from.
+  ReadApp read_app(int rootfd, const std::filesystem::path& dir, const std::string& id) {
+    ReadApp out;
+    // One app that cannot be read is reported, and never hides the others.
+    std::optional<specs::DescribeAppResponse> d;
+    try {
+      d = describe(id);
+    } catch (const std::exception& x) {
+      d = specs::DescribeAppResponse{};
+      d->state = specs::AppState::UNKNOWN;
+      d->msg = id + ": " + x.what();
+    }
+    if (!d) return out;
+    if (d->state == specs::AppState::UNKNOWN) plugin::log(TX_LOG_WARNING, "app " + d->msg);
+    const auto app = read_json(dir / local::k_app_file);
+    const std::string name = app ? string_or(*app, "name") : "";
+    // state.json read through one descriptor, so the stamp is that of the bytes read.
+    std::optional<json::object> state;
+    std::optional<local::FileStamp> stamp;
+    if (const Fd fd(::openat(rootfd, (id + "/" + local::k_state_file).c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+        fd.fd >= 0) {
+      std::string text;
+      char buf[8192];
+      for (ssize_t n; (n = ::read(fd.fd, buf, sizeof buf)) != 0;) {
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) break;
+        text.append(buf, static_cast<std::size_t>(n));
+      }
+      stamp = local::file_stamp(fd.fd);
+      boost::system::error_code ec;
+      auto v = json::parse(text, ec);
+      if (!ec && v.is_object()) state = std::move(v.as_object());
+    }
+    const auto number = [&](const char* key) {
+      const auto* v = state ? state->if_contains(key) : nullptr;
+      return v != nullptr && v->is_number() ? v->to_number<double>() : 0.0;
+    };
+    out.started_at = number("started_at");
+    out.item = specs::ListAppResponse{id, d->state, "", name};
+    if (out.started_at > 0) out.item->started_at = out.started_at;
+    // Cached only when the file read is final and says what describe said.
+    if (specs::is_terminal(d->state) && stamp && state && state_problem(*state).empty() &&
+        string_or(*state, "state") == specs::to_string(d->state)) {
+      out.row = local::IndexRow{id, specs::to_string(d->state), name, out.started_at, number("finished_at"), *stamp};
+    }
+    return out;
+  }
+
   /// state.json, made final if the supervisor is gone without writing a final state, or
   /// SUBMITTED before its first write. Throws CorruptState for a state.json it cannot use.
   ///
@@ -688,7 +775,30 @@ public:
         m_ended = true;
         continue;
       }
-      // Nothing new yet: wait a little, longer the longer the replica stays quiet (5 ms to 100 ms).
+      // Nothing new yet: wait for the log to grow or the app directory to change (inotify), not
+      // for a timer. The watches are made before the next look, so nothing between that look and
+      // the wait is missed; the wait still ends after a second, in case no event can come (a
+      // file system without inotify, a log written from another machine).
+      if (!m_watching) {
+        m_watching = true;
+        watch();
+        continue;  // look once more, now that nothing can be missed
+      }
+      if (m_inotify.fd >= 0) {
+        pollfd p{m_inotify.fd, POLLIN, 0};
+        if (::poll(&p, 1, 1000) > 0) {
+          char events[4096];
+          while (::read(m_inotify.fd, events, sizeof events) > 0) {
+          }
+        }
+        if (!m_log_watched) {  // the log did not exist when watched: watch it again, now it may
+          ::close(m_inotify.fd);
+          m_inotify.fd = -1;
+          m_watching = false;
+        }
+        continue;
+      }
+      // No inotify: wait a little, longer the longer the replica stays quiet (5 ms to 100 ms).
       std::this_thread::sleep_for(std::chrono::milliseconds(m_backoff_ms));
       m_backoff_ms = std::min(m_backoff_ms * 2, 100);
     }
@@ -698,6 +808,22 @@ private:
   /// A line longer than this is returned in pieces of this size: a progress bar redrawn with '\r'
   /// for a whole run is one "line" of gigabytes.
   static constexpr std::size_t k_max_line = std::size_t{1} << 20;
+
+  /// Watches the log file (it grew) and the app directory (state.json replaced; supervisor.lock
+  /// closed by its last holder, as when the supervisor dies). Leaves m_inotify closed if it cannot.
+  void watch() {
+    m_inotify.fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (m_inotify.fd < 0) return;
+    const bool dir_ok = ::inotify_add_watch(m_inotify.fd, m_dir.c_str(), IN_MOVED_TO | IN_CLOSE_WRITE | IN_CREATE) >= 0;
+    // The log may not exist yet (its directory then sees it created: IN_CREATE, for a log_dir too).
+    m_log_watched = ::inotify_add_watch(m_inotify.fd, m_file.c_str(), IN_MODIFY | IN_CLOSE_WRITE) >= 0;
+    const bool log_ok =
+        m_log_watched || ::inotify_add_watch(m_inotify.fd, m_file.parent_path().c_str(), IN_CREATE | IN_MOVED_TO) >= 0;
+    if (!dir_ok || !log_ok) {
+      ::close(m_inotify.fd);
+      m_inotify.fd = -1;
+    }
+  }
 
   std::optional<std::string> next_line() {
     if (!m_in.is_open()) {
@@ -747,6 +873,9 @@ private:
   std::size_t m_scan = 0;
   bool m_ended = false;
   int m_backoff_ms = 5;
+  bool m_watching = false;
+  bool m_log_watched = false;
+  Fd m_inotify;
 };
 
 std::unique_ptr<plugin::LogIterator> LocalCwdScheduler::log_iter(const specs::LogQuery& q) {
