@@ -13,7 +13,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <sys/inotify.h>
+#include <sys/syscall.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -775,30 +775,23 @@ public:
         m_ended = true;
         continue;
       }
-      // Nothing new yet: wait for the log to grow or the app directory to change (inotify), not
-      // for a timer. The watches are made before the next look, so nothing between that look and
-      // the wait is missed; the wait still ends after a second, in case no event can come (a
-      // file system without inotify, a log written from another machine).
-      if (!m_watching) {
-        m_watching = true;
-        watch();
-        continue;  // look once more, now that nothing can be missed
-      }
-      if (m_inotify.fd >= 0) {
-        pollfd p{m_inotify.fd, POLLIN, 0};
-        if (::poll(&p, 1, 1000) > 0) {
-          char events[4096];
-          while (::read(m_inotify.fd, events, sizeof events) > 0) {
-          }
+      // Nothing new yet: wait for the supervisor to end (a pidfd of the recorded supervisor, once
+      // proven to be it: no timer between the app's end and ours) or a little while for the log to
+      // grow, longer the longer the replica stays quiet (5 ms to 100 ms). Not inotify: closing an
+      // inotify instance waits for an RCU grace period, about 20 ms here, on every `torchx run`.
+      if (m_supervisor.fd < 0 && !m_no_pidfd) open_supervisor_pidfd(state);
+      if (m_supervisor.fd >= 0) {
+        pollfd p{m_supervisor.fd, POLLIN, 0};
+        if (::poll(&p, 1, m_backoff_ms) > 0) {  // it ended: one last look, then the final state
+          ::close(m_supervisor.fd);
+          m_supervisor.fd = -1;
+          m_no_pidfd = true;
+          continue;
         }
-        if (!m_log_watched) {  // the log did not exist when watched: watch it again, now it may
-          ::close(m_inotify.fd);
-          m_inotify.fd = -1;
-          m_watching = false;
-        }
+        m_backoff_ms = std::min(m_backoff_ms * 2, 100);
         continue;
       }
-      // No inotify: wait a little, longer the longer the replica stays quiet (5 ms to 100 ms).
+      // No pidfd: wait a little, longer the longer the replica stays quiet (5 ms to 100 ms).
       std::this_thread::sleep_for(std::chrono::milliseconds(m_backoff_ms));
       m_backoff_ms = std::min(m_backoff_ms * 2, 100);
     }
@@ -809,20 +802,20 @@ private:
   /// for a whole run is one "line" of gigabytes.
   static constexpr std::size_t k_max_line = std::size_t{1} << 20;
 
-  /// Watches the log file (it grew) and the app directory (state.json replaced; supervisor.lock
-  /// closed by its last holder, as when the supervisor dies). Leaves m_inotify closed if it cannot.
-  void watch() {
-    m_inotify.fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-    if (m_inotify.fd < 0) return;
-    const bool dir_ok = ::inotify_add_watch(m_inotify.fd, m_dir.c_str(), IN_MOVED_TO | IN_CLOSE_WRITE | IN_CREATE) >= 0;
-    // The log may not exist yet (its directory then sees it created: IN_CREATE, for a log_dir too).
-    m_log_watched = ::inotify_add_watch(m_inotify.fd, m_file.c_str(), IN_MODIFY | IN_CLOSE_WRITE) >= 0;
-    const bool log_ok =
-        m_log_watched || ::inotify_add_watch(m_inotify.fd, m_file.parent_path().c_str(), IN_CREATE | IN_MOVED_TO) >= 0;
-    if (!dir_ok || !log_ok) {
-      ::close(m_inotify.fd);
-      m_inotify.fd = -1;
+  /// A pidfd of the supervisor recorded in `state`, only if it is provably that process (same
+  /// boot, same start time, checked after the pidfd is open, so a reused pid is never waited on).
+  /// Without one (an older kernel, a record without the proof) the wait is the timer alone.
+  void open_supervisor_pidfd(const json::object& state) {
+    const auto pid = int_or(state, "supervisor_pid");
+    if (pid <= 0) return;  // not recorded yet (the supervisor is starting): asked again next time
+    m_no_pidfd = true;
+    const int fd = static_cast<int>(::syscall(SYS_pidfd_open, static_cast<pid_t>(pid), 0));
+    if (fd < 0) return;
+    if (!still_ours(state, state, "supervisor_pid", "supervisor_start_time")) {
+      ::close(fd);
+      return;
     }
+    m_supervisor.fd = fd;
   }
 
   std::optional<std::string> next_line() {
@@ -873,9 +866,8 @@ private:
   std::size_t m_scan = 0;
   bool m_ended = false;
   int m_backoff_ms = 5;
-  bool m_watching = false;
-  bool m_log_watched = false;
-  Fd m_inotify;
+  bool m_no_pidfd = false;  ///< no pidfd to wait on (tried, or the supervisor ended)
+  Fd m_supervisor;          ///< a pidfd of the supervisor, readable once it has exited
 };
 
 std::unique_ptr<plugin::LogIterator> LocalCwdScheduler::log_iter(const specs::LogQuery& q) {
