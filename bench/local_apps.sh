@@ -26,7 +26,7 @@ fi
 export TORCHX_LOCAL_DIR="$apps" LOGLEVEL=ERROR
 results="$(pwd)/bench/results"
 mkdir -p "$results"
-one="local_cwd://torchx/$(find "$apps" -mindepth 1 -maxdepth 1 -type d ! -name '.*' -printf '%f\n' | head -1)"
+one="local_cwd://torchx/$(find "$apps" -mindepth 1 -maxdepth 1 -type d ! -name '.*' -printf '%f' -quit)"
 rows=$("$exe" list -s local_cwd | tail -n +3 | wc -l)
 [ "$rows" -eq "$(find "$apps" -mindepth 1 -maxdepth 1 -type d ! -name '.*' | wc -l)" ] ||
   { echo "local_apps.sh: error: list printed $rows rows" >&2; exit 1; }
