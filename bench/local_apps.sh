@@ -3,7 +3,8 @@
 #   1. `torchx list -s local_cwd` (table, every row) and `list --json`, index warm   vs  goal 50 ms
 #   2. the same list with the index removed before each run (what the first list after a
 #      change pays: every app's files read, the index rebuilt)
-#   3. `torchx status` of one of the N apps                 vs  the dlopen floor (DLOPEN_FLOOR) and
+#   3. `ls -l` of the state root (one lstat per app: what any per-app check costs) as list's floor
+#   4. `torchx status` of one of the N apps                 vs  the dlopen floor (DLOPEN_FLOOR) and
 #                                                              `torchx --version` (start-up alone)
 # Usage: bench/local_apps.sh [BUILD_DIR]
 # Env: N (apps, default 10000), RUNS (default 20), APPS_DIR (a state root holding the apps: made
@@ -35,7 +36,7 @@ floor=()
 [ -n "${DLOPEN_FLOOR:-}" ] && floor=("$DLOPEN_FLOOR")
 hyperfine -N --warmup 3 --runs "$runs" --export-json "$results/local_apps.json" --style none \
   "/bin/true" "${floor[@]}" "$exe --version" "$exe status $one" \
-  "$exe list -s local_cwd" "$exe list -s local_cwd --json" >/dev/null 2>&1
+  "$exe list -s local_cwd" "$exe list -s local_cwd --json" "ls -l $apps" >/dev/null 2>&1
 hyperfine -N --warmup 1 --runs "$(( runs / 4 > 3 ? runs / 4 : 3 ))" --export-json "$results/local_apps_cold.json" \
   --style none --prepare "rm -f $apps/.list-index" "$exe list -s local_cwd" >/dev/null 2>&1
 
@@ -50,7 +51,9 @@ print(f"{'measure':<34} {'median':>9} {'/ true':>8} {'/ --version':>12} {'/ dlop
 for i, r in enumerate(res):
     cmd, m = r["command"], r["median"] * 1e3
     label = cmd.split("/")[-1]
-    if " status " in cmd:
+    if cmd.startswith("ls -l"):
+        label = f"ls -l of the {n} app dirs (floor)"
+    elif " status " in cmd:
         label = f"status of one of {n} apps"
     elif " list " in cmd:
         label = f"list --json, {n} apps" if "--json" in cmd else f"list, {n} apps (table)"

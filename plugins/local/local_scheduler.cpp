@@ -519,19 +519,26 @@ public:
     rows.reserve(ids.size());
     std::vector<std::pair<double, specs::ListAppResponse>> apps;
     apps.reserve(ids.size());
-    bool changed = !old_text || index.empty() != ids.empty();
+    // Rewritten when a row went stale, a finished app was not in it, or it has rows of deleted
+    // apps; not for running apps or stray directories (they never have rows).
+    bool changed = !old_text;
+    std::string path;
     for (const auto& id : ids) {
       if (const auto it = index.find(id); it != index.end()) {
-        if (local::file_stamp(rootfd.fd, (id + "/" + local::k_state_file).c_str()) == it->second.stamp) {
+        path.assign(id).append("/").append(local::k_state_file);
+        if (local::file_stamp(rootfd.fd, path.c_str()) == it->second.stamp) {
           const auto& r = it->second;
           apps.emplace_back(r.started_at, list_item(r));
           rows.push_back(r);
           continue;
         }
+        changed = true;  // stale: state.json changed since the row was made
       }
-      changed = true;
       auto [started, item, row] = read_app(rootfd.fd, root / id, id);
-      if (row) rows.push_back(std::move(*row));
+      if (row) {
+        rows.push_back(std::move(*row));
+        changed = true;
+      }
       if (item) apps.emplace_back(started, std::move(*item));
     }
     if (rows.size() != index.size()) changed = true;  // rows of deleted apps, or new finished ones

@@ -12,6 +12,7 @@
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -152,8 +153,15 @@ TEST_CASE("local_cwd list: a deleted app leaves the list though the index has it
   CHECK(index_complete(t, 1));
 
   const std::string running = t.run({"--detach", "utils.sh", "--", "sh", "-c", "sleep 1"});
-  CHECK(t.list().at(running) == "RUNNING");
+  std::filesystem::create_directory(t.root_dir / "not-an-app");  // no app.json: never listed
+  CHECK(t.list() == std::map<std::string, std::string>{{done, "SUCCEEDED"}, {running, "RUNNING"}});
   CHECK(slurp(t.index()).find(running.substr(running.rfind('/') + 1)) == std::string::npos);  // not cached
+  // Neither the running app nor the stray directory makes each list rewrite the index.
+  struct stat before {}, after {};
+  REQUIRE(::stat(t.index().c_str(), &before) == 0);
+  CHECK(t.list().at(running) == "RUNNING");
+  REQUIRE(::stat(t.index().c_str(), &after) == 0);
+  CHECK(before.st_ino == after.st_ino);
   std::string state;
   for (int i = 0; i < 300 && state != "SUCCEEDED"; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
