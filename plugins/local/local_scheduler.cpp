@@ -13,6 +13,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <spawn.h>
 #include <sys/syscall.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -188,33 +189,46 @@ void spawn_supervisor(const std::filesystem::path& app_dir, const std::string& a
   if (::access(exe.c_str(), X_OK) != 0) throw plugin::Unavailable("the local_cwd supervisor is missing: " + exe);
   int ready[2];
   if (::pipe2(ready, O_CLOEXEC) != 0) throw plugin::Error(TX_E_INTERNAL, "cannot create a pipe");
-  const pid_t child = ::fork();
-  if (child < 0) throw plugin::Error(TX_E_INTERNAL, "cannot fork the supervisor");
-  if (child == 0) {
-    ::setsid();
-    if (::fork() != 0) ::_exit(0);
-    // Out of the way first: the lock or the pipe may be fd 3 or 4 themselves.
-    const int ready_fd = ::fcntl(ready[1], F_DUPFD_CLOEXEC, 10);
-    const int lock_fd = ::fcntl(lock, F_DUPFD_CLOEXEC, 10);
-    const int in = ::open("/dev/null", O_RDONLY);
-    const int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-    ::dup2(in, 0);
-    ::dup2(out, 1);
-    ::dup2(out, 2);
-    ::dup2(ready_fd, 3);  // the readiness pipe, as fd 3 (dup2 clears close-on-exec)
-    ::dup2(lock_fd, 4);   // the locked supervisor.lock, as fd 4: the lock passes on, never free
-    // Nothing else of the launcher's: an inherited pipe would keep its reader waiting for EOF.
-    ::close_range(5, ~0U, 0);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    ::signal(SIGINT, SIG_DFL);
-    ::execl(exe.c_str(), exe.c_str(), dir.c_str(), "--ready-fd=3", "--lock-fd=4", static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
+  // posix_spawn (a vfork: no copy of this process's page tables) in a session of its own; the
+  // supervisor forks once more itself (--detach) so that it is never our child. Its fds: 0 from
+  // /dev/null, 1 and 2 to supervisor.log, 3 the readiness pipe, 4 the locked supervisor.lock
+  // (the lock passes on, never free), nothing else of ours (an inherited pipe would keep its
+  // reader waiting for EOF). Out of the way first: the lock or the pipe may be fd 3 or 4.
+  Fd ready_fd(::fcntl(ready[1], F_DUPFD_CLOEXEC, 10));
+  const Fd lock_fd(::fcntl(lock, F_DUPFD_CLOEXEC, 10));
   ::close(ready[1]);
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attr;
+  ::posix_spawn_file_actions_init(&actions);
+  ::posix_spawnattr_init(&attr);
+  ::posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  ::posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+  ::posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  ::posix_spawn_file_actions_adddup2(&actions, ready_fd.fd, 3);
+  ::posix_spawn_file_actions_adddup2(&actions, lock_fd.fd, 4);
+  ::posix_spawn_file_actions_addclosefrom_np(&actions, 5);
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  ::posix_spawnattr_setsigmask(&attr, &none);
+  ::posix_spawnattr_setsigdefault(&attr, &all);
+  ::posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  const char* argv[] = {exe.c_str(), dir.c_str(), "--ready-fd=3", "--lock-fd=4", "--detach", nullptr};
+  pid_t child = -1;
+  const int spawned = ready_fd.fd < 0 || lock_fd.fd < 0
+                          ? EBADF
+                          : ::posix_spawn(&child, exe.c_str(), &actions, &attr, const_cast<char* const*>(argv), environ);
+  ::posix_spawn_file_actions_destroy(&actions);
+  ::posix_spawnattr_destroy(&attr);
+  ::close(ready_fd.fd);  // now: the supervisor's death must give EOF
+  ready_fd.fd = -1;
+  if (spawned != 0) {
+    ::close(ready[0]);
+    throw plugin::Error(TX_E_INTERNAL, std::string("cannot start the supervisor: ") + std::strerror(spawned));
+  }
   int status = 0;
-  ::waitpid(child, &status, 0);
+  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
   // "1": running. "!WHY": it gave up before starting any replica. Nothing (EOF): it died.
   pollfd p{ready[0], POLLIN, 0};
   std::string answer;

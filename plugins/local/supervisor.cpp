@@ -825,23 +825,39 @@ void test_delay() {
 
 int main(int argc, char** argv) {
   const char* usage =
-      "usage: torchx-local-supervisor APP_DIR [--ready-fd=N] [--lock-fd=N] (started by the local_cwd scheduler plugin)\n";
-  if (argc < 2 || argc > 4) {
+      "usage: torchx-local-supervisor APP_DIR [--ready-fd=N] [--lock-fd=N] [--detach] (started by the local_cwd "
+      "scheduler plugin)\n";
+  if (argc < 2 || argc > 5) {
     std::cerr << usage;
     return 2;
   }
   int ready_fd = -1;
   int lock = -1;
+  bool detach = false;
   for (int i = 2; i < argc; ++i) {
     const std::string a = argv[i];
     if (a.rfind("--ready-fd=", 0) == 0) {
       ready_fd = std::atoi(a.c_str() + 11);
     } else if (a.rfind("--lock-fd=", 0) == 0) {
       lock = std::atoi(a.c_str() + 10);
+    } else if (a == "--detach") {
+      detach = true;
     } else {
       std::cerr << usage;
       return 2;
     }
+  }
+  // --detach: the launcher spawned us (posix_spawn, in a session of our own) and waits for this
+  // first process; the supervisor is its child, reparented to init (or a subreaper) as this one
+  // exits, so a long-lived launcher (Python's Runner) keeps no child. Forking here, in a small
+  // static program, costs far less than a fork of the launcher. The lock is shared, never free.
+  if (detach) {
+    const pid_t child = ::fork();
+    if (child < 0) {
+      std::cerr << "torchx-local-supervisor: cannot fork: " << std::strerror(errno) << "\n";
+      return 1;
+    }
+    if (child > 0) ::_exit(0);
   }
   // A launcher that dies before we say we are ready (Ctrl-C, a closed terminal) closes the
   // readiness pipe: writing to it must fail with EPIPE, not kill us with the app half started.
