@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Creates N real, finished local_cwd apps by running the real product: `torchx run -s local_cwd
-# utils.echo` N times, two at a time (xargs -P2), each to finished. For the benchmarks of `list`
+# utils.echo` N times, JOBS at a time (default 2), each to finished. For the benchmarks of `list`
 # and `status` at scale (bench/scale.sh).
 # Usage: TORCHX_LOCAL_DIR=DIR [TORCHX=path/to/torchx] bench/make-local-apps.sh N
 #   TORCHX_LOCAL_DIR  the state root the apps go to (required: never the user's own state)
@@ -16,7 +16,7 @@ export TORCHX_LOCAL_DIR LOGLEVEL=ERROR
 start=$(date +%s.%N)
 # Batches of 100 runs per shell: N forks of sh would cost more than the runs.
 # A run prints the app's output on stderr: shown only when the run fails.
-seq 1 "$n" | xargs -P2 -n 100 sh -c '
+seq 1 "$n" | xargs -P "${JOBS:-2}" -n 100 sh -c '
   for _ in "$@"; do
     err=$("$0" run -s local_cwd utils.echo 2>&1 >/dev/null) || { printf "%s\n" "$err" >&2; exit 255; }
   done' "$torchx" ||

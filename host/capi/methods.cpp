@@ -100,6 +100,28 @@ class Request {
   json::object m_object;
 };
 
+/// `list`'s filter: "states" (names), "since" and "older_than" (an age such as "30d", or seconds).
+runner::ListFilter list_filter(const Request& r) {
+  runner::ListFilter f;
+  try {
+    std::string states;
+    for (const auto& s : r.strings("states")) states += (states.empty() ? "" : ",") + s;
+    if (!states.empty()) f.states = runner::parse_states(states);
+    const auto age = [&](const char* key, const char* flag) -> std::optional<double> {
+      const json::value* v = r.find(key);
+      if (v == nullptr) return std::nullopt;
+      if (v->is_string()) return runner::parse_age(flag, v->get_string());
+      if (v->is_number() && v->to_number<double>() >= 0) return v->to_number<double>();
+      throw std::invalid_argument(std::string(flag) + ": expected an age such as \"30d\" or a number of seconds");
+    };
+    f.since_seconds = age("since", "since");
+    f.older_than_seconds = age("older_than", "older_than");
+  } catch (const std::invalid_argument& e) {
+    throw InvalidRequestError(r.method() + ": " + e.what());
+  }
+  return f;
+}
+
 json::value parse(const std::string& text) { return json::parse(text); }
 
 json::value dryrun_json(const runner::DryRunResult& d) {
@@ -197,7 +219,7 @@ const std::map<std::string, Method, std::less<>>& methods() {
       {"cancel", [](runner::Runner& rn,
                     const Request& r) { return json::value(specs::to_string(rn.cancel(r.string("app_handle")))); }},
       {"list",
-       [](runner::Runner& rn, const Request& r) { return parse(specs::to_json(rn.list(r.string("scheduler")))); }},
+       [](runner::Runner& rn, const Request& r) { return parse(specs::to_json(rn.list(r.string("scheduler"), list_filter(r)))); }},
       {"delete",
        [](runner::Runner& rn, const Request& r) {
          rn.delete_app(r.string("app_handle"));

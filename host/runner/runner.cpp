@@ -356,8 +356,15 @@ std::optional<specs::AppDef> Runner::describe(const std::string& app_handle) {
   return specs::AppDef{h.app_id, desc->roles, desc->metadata};
 }
 
-std::vector<specs::ListAppResponse> Runner::list(const std::string& scheduler_name) {
+std::vector<specs::ListAppResponse> Runner::list(const std::string& scheduler_name, const ListFilter& filter) {
   auto items = scheduler(scheduler_name).list();
+  std::size_t unknown_age = 0;
+  const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  items = apply(filter, std::move(items), now, unknown_age);
+  if (unknown_age > 0) {
+    spdlog::warn("{} app(s) of scheduler '{}' have no start time: left out by --since/--older-than", unknown_age,
+                 scheduler_name);
+  }
   for (auto& item : items) item.app_handle = specs::AppHandle{scheduler_name, m_session, item.app_id}.str();
   return items;
 }

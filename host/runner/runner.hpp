@@ -6,6 +6,7 @@
 #pragma once
 
 #include "config.hpp"
+#include "list_filter.hpp"
 #include "python_evaluator.hpp"
 #include "registry.hpp"
 #include "scheduler_proxy.hpp"
@@ -142,8 +143,11 @@ public:
   specs::AppState cancel(const std::string& app_handle);
   /// The AppDef of the app as the scheduler describes it, or nullopt if unknown.
   std::optional<specs::AppDef> describe(const std::string& app_handle);
-  /// The scheduler's apps, with their handles filled in.
-  std::vector<specs::ListAppResponse> list(const std::string& scheduler);
+  /// The scheduler's apps that `filter` keeps (every one by default, however many), with their
+  /// handles filled in, in the scheduler's order. The filter is applied here, for every scheduler
+  /// alike; an age filter leaves out the apps whose scheduler gives no start time, and warns how
+  /// many it left out. Throws UnknownSchedulerError, loader::PluginCallError.
+  std::vector<specs::ListAppResponse> list(const std::string& scheduler, const ListFilter& filter = {});
   /// Removes a finished app. Throws UnknownAppError, loader::PluginCallError.
   void delete_app(const std::string& app_handle);
   /// The log lines of replica `k` of `role_name`; with `regex`, only the lines it matches

@@ -76,11 +76,19 @@ ListAppResponse decode_list_item(Decoder& d, const json::value& v, const std::st
   d.state(*o, path, item.state);
   d.read(*o, "app_handle", path, item.app_handle);
   d.read(*o, "name", path, item.name);
+  if (const auto* t = o->if_contains("started_at"); t != nullptr && !t->is_null()) {
+    if (t->is_number()) {
+      item.started_at = t->to_number<double>();
+    } else {
+      d.problem(detail::join_path(path, "started_at"),
+                std::string("expected a number, found ") + detail::kind_name(*t));
+    }
+  }
   if (const auto* f = o->if_contains("finished_at"); f != nullptr && !f->is_null()) {
     if (f->is_number()) {
       item.finished_at = f->to_number<double>();
     } else {
-      d.problem(path.empty() ? "finished_at" : path + ".finished_at",
+      d.problem(detail::join_path(path, "finished_at"),
                 std::string("expected a number or null, found ") + detail::kind_name(*f));
     }
   }
@@ -208,16 +216,24 @@ DescribeAppResponse describe_app_response_from_json(std::string_view text) {
   });
 }
 
-std::string to_json(const ListAppResponse& item) {
+namespace {
+
+json::object list_item_json(const ListAppResponse& item) {
   json::object o{
       {"app_id", item.app_id}, {"state", to_string(item.state)}, {"app_handle", item.app_handle}, {"name", item.name}};
+  if (item.started_at) o["started_at"] = *item.started_at;
   if (item.finished_at) o["finished_at"] = *item.finished_at;
-  return json::serialize(o);
+  return o;
 }
+
+}  // namespace
+
+std::string to_json(const ListAppResponse& item) { return json::serialize(list_item_json(item)); }
 
 std::string to_json(const std::vector<ListAppResponse>& items) {
   json::array out;
-  for (const auto& item : items) out.push_back(json::parse(to_json(item)));
+  out.reserve(items.size());
+  for (const auto& item : items) out.push_back(list_item_json(item));
   return json::serialize(out);
 }
 

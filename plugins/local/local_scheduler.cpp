@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // The local_cwd scheduler plugin: durable, detachable local jobs, one supervisor per app.
 #include "app_dir.hpp"
+#include "list_index.hpp"
 
 #include <torchx/util/app_id.hpp>
 #include <torchx/util/log_file.hpp>
@@ -13,6 +14,8 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <spawn.h>
+#include <sys/syscall.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -187,33 +190,46 @@ void spawn_supervisor(const std::filesystem::path& app_dir, const std::string& a
   if (::access(exe.c_str(), X_OK) != 0) throw plugin::Unavailable("the local_cwd supervisor is missing: " + exe);
   int ready[2];
   if (::pipe2(ready, O_CLOEXEC) != 0) throw plugin::Error(TX_E_INTERNAL, "cannot create a pipe");
-  const pid_t child = ::fork();
-  if (child < 0) throw plugin::Error(TX_E_INTERNAL, "cannot fork the supervisor");
-  if (child == 0) {
-    ::setsid();
-    if (::fork() != 0) ::_exit(0);
-    // Out of the way first: the lock or the pipe may be fd 3 or 4 themselves.
-    const int ready_fd = ::fcntl(ready[1], F_DUPFD_CLOEXEC, 10);
-    const int lock_fd = ::fcntl(lock, F_DUPFD_CLOEXEC, 10);
-    const int in = ::open("/dev/null", O_RDONLY);
-    const int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-    ::dup2(in, 0);
-    ::dup2(out, 1);
-    ::dup2(out, 2);
-    ::dup2(ready_fd, 3);  // the readiness pipe, as fd 3 (dup2 clears close-on-exec)
-    ::dup2(lock_fd, 4);   // the locked supervisor.lock, as fd 4: the lock passes on, never free
-    // Nothing else of the launcher's: an inherited pipe would keep its reader waiting for EOF.
-    ::close_range(5, ~0U, 0);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    ::signal(SIGINT, SIG_DFL);
-    ::execl(exe.c_str(), exe.c_str(), dir.c_str(), "--ready-fd=3", "--lock-fd=4", static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
+  // posix_spawn (a vfork: no copy of this process's page tables) in a session of its own; the
+  // supervisor forks once more itself (--detach) so that it is never our child. Its fds: 0 from
+  // /dev/null, 1 and 2 to supervisor.log, 3 the readiness pipe, 4 the locked supervisor.lock
+  // (the lock passes on, never free), nothing else of ours (an inherited pipe would keep its
+  // reader waiting for EOF). Out of the way first: the lock or the pipe may be fd 3 or 4.
+  Fd ready_fd(::fcntl(ready[1], F_DUPFD_CLOEXEC, 10));
+  const Fd lock_fd(::fcntl(lock, F_DUPFD_CLOEXEC, 10));
   ::close(ready[1]);
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attr;
+  ::posix_spawn_file_actions_init(&actions);
+  ::posix_spawnattr_init(&attr);
+  ::posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  ::posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+  ::posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  ::posix_spawn_file_actions_adddup2(&actions, ready_fd.fd, 3);
+  ::posix_spawn_file_actions_adddup2(&actions, lock_fd.fd, 4);
+  ::posix_spawn_file_actions_addclosefrom_np(&actions, 5);
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  ::posix_spawnattr_setsigmask(&attr, &none);
+  ::posix_spawnattr_setsigdefault(&attr, &all);
+  ::posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  const char* argv[] = {exe.c_str(), dir.c_str(), "--ready-fd=3", "--lock-fd=4", "--detach", nullptr};
+  pid_t child = -1;
+  const int spawned = ready_fd.fd < 0 || lock_fd.fd < 0
+                          ? EBADF
+                          : ::posix_spawn(&child, exe.c_str(), &actions, &attr, const_cast<char* const*>(argv), environ);
+  ::posix_spawn_file_actions_destroy(&actions);
+  ::posix_spawnattr_destroy(&attr);
+  ::close(ready_fd.fd);  // now: the supervisor's death must give EOF
+  ready_fd.fd = -1;
+  if (spawned != 0) {
+    ::close(ready[0]);
+    throw plugin::Error(TX_E_INTERNAL, std::string("cannot start the supervisor: ") + std::strerror(spawned));
+  }
   int status = 0;
-  ::waitpid(child, &status, 0);
+  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
   // "1": running. "!WHY": it gave up before starting any replica. Nothing (EOF): it died.
   pollfd p{ready[0], POLLIN, 0};
   std::string answer;
@@ -495,37 +511,63 @@ public:
     return r;
   }
 
+  /// Every app, newest first. Finished apps come from the list index when their state.json is
+  /// provably the one the index row was made from (list_index.hpp); every other app is read (and
+  /// settled) from its own files, and the index is rewritten when it differed from what was found.
   std::vector<specs::ListAppResponse> list() override {
-    std::vector<std::pair<double, specs::ListAppResponse>> apps;
     const std::filesystem::path root = local::state_root(false);
-    std::error_code ec;
-    for (const auto& e : std::filesystem::directory_iterator(root, ec)) {
-      const std::string id = e.path().filename().string();
-      if (id.starts_with(".") || !e.is_directory(ec)) continue;  // .deleting-*: a delete in progress
-      // One app that cannot be read is reported, and never hides the others.
-      std::optional<specs::DescribeAppResponse> d;
-      try {
-        d = describe(id);
-      } catch (const std::exception& x) {
-        d = specs::DescribeAppResponse{};
-        d->state = specs::AppState::UNKNOWN;
-        d->msg = id + ": " + x.what();
-      }
-      if (!d) continue;
-      if (d->state == specs::AppState::UNKNOWN) plugin::log(TX_LOG_WARNING, "app " + d->msg);
-      const auto app = read_json(e.path() / local::k_app_file);
-      const auto state = read_json(e.path() / local::k_state_file);
-      const auto* started_at = state ? state->if_contains("started_at") : nullptr;
-      const double started = started_at != nullptr && started_at->is_number() ? started_at->to_number<double>() : 0.0;
-      specs::ListAppResponse row{id, d->state, "", app ? string_or(*app, "name") : "", std::nullopt};
-      const auto* finished_at = state ? state->if_contains("finished_at") : nullptr;
-      if (specs::is_terminal(d->state) && finished_at != nullptr && finished_at->is_number()) {
-        row.finished_at = finished_at->to_number<double>();
-      }
-      apps.emplace_back(started, std::move(row));
+    const Fd rootfd(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (rootfd.fd < 0) return {};  // no state root yet: no apps
+    DIR* listing = ::fdopendir(::dup(rootfd.fd));
+    if (listing == nullptr) return {};
+    std::vector<std::string> ids;
+    while (const dirent* e = ::readdir(listing)) {
+      if (e->d_name[0] == '.') continue;  // .deleting-*: a delete in progress; .list-index
+      if (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN) continue;
+      ids.emplace_back(e->d_name);
     }
-    std::sort(apps.begin(), apps.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    ::closedir(listing);
+
+    const auto old_text = local::read_file(root / local::k_list_index_file);
+    const auto index = local::parse_list_index(old_text.value_or(""));
+    std::vector<local::IndexRow> rows;  // the finished apps: the next index
+    rows.reserve(ids.size());
+    std::vector<std::pair<double, specs::ListAppResponse>> apps;
+    apps.reserve(ids.size());
+    // Rewritten when a row went stale, a finished app was not in it, or it has rows of deleted
+    // apps; not for running apps or stray directories (they never have rows).
+    bool changed = !old_text;
+    std::string path;
+    for (const auto& id : ids) {
+      if (const auto it = index.find(id); it != index.end()) {
+        path.assign(id).append("/").append(local::k_state_file);
+        if (local::file_stamp(rootfd.fd, path.c_str()) == it->second.stamp) {
+          const auto& r = it->second;
+          apps.emplace_back(r.started_at, list_item(r));
+          rows.push_back(r);
+          continue;
+        }
+        changed = true;  // stale: state.json changed since the row was made
+      }
+      auto [started, item, row] = read_app(rootfd.fd, root / id, id);
+      if (row) {
+        rows.push_back(std::move(*row));
+        changed = true;
+      }
+      if (item) apps.emplace_back(started, std::move(*item));
+    }
+    if (rows.size() != index.size()) changed = true;  // rows of deleted apps, or new finished ones
+    if (changed) {
+      try {
+        local::write_atomically(root / local::k_list_index_file, local::format_list_index(rows));
+      } catch (const std::exception&) {  // a read-only root: answered all the same, from the files
+      }
+    }
+    std::sort(apps.begin(), apps.end(), [](const auto& a, const auto& b) {
+      return a.first != b.first ? a.first > b.first : a.second.app_id < b.second.app_id;
+    });
     std::vector<specs::ListAppResponse> out;
+    out.reserve(apps.size());
     for (auto& [t, item] : apps) out.push_back(std::move(item));
     return out;
   }
@@ -599,6 +641,69 @@ public:
   std::unique_ptr<plugin::LogIterator> log_iter(const specs::LogQuery& q) override;
 
 private:
+  static specs::ListAppResponse list_item(const local::IndexRow& r) {
+    specs::ListAppResponse item{r.app_id, specs::app_state_from_string(r.state).value_or(specs::AppState::UNKNOWN), "", r.name};
+    if (r.started_at > 0) item.started_at = r.started_at;
+    if (r.finished_at > 0) item.finished_at = r.finished_at;
+    return item;
+  }
+
+  struct ReadApp {
+    double started_at = 0;
+    std::optional<specs::ListAppResponse> item;  ///< nullopt: not an app (no app.json)
+    std::optional<local::IndexRow> row;          ///< a finished app: its index row
+  };
+
+  /// One app's list row from its own files (settling it if its supervisor died), and, for a
+  /// finished app, its index row, stamped with the state.json it was read from.
+  ReadApp read_app(int rootfd, const std::filesystem::path& dir, const std::string& id) {
+    ReadApp out;
+    // One app that cannot be read is reported, and never hides the others.
+    std::optional<specs::DescribeAppResponse> d;
+    try {
+      d = describe(id);
+    } catch (const std::exception& x) {
+      d = specs::DescribeAppResponse{};
+      d->state = specs::AppState::UNKNOWN;
+      d->msg = id + ": " + x.what();
+    }
+    if (!d) return out;
+    if (d->state == specs::AppState::UNKNOWN) plugin::log(TX_LOG_WARNING, "app " + d->msg);
+    const auto app = read_json(dir / local::k_app_file);
+    const std::string name = app ? string_or(*app, "name") : "";
+    // state.json read through one descriptor, so the stamp is that of the bytes read.
+    std::optional<json::object> state;
+    std::optional<local::FileStamp> stamp;
+    if (const Fd fd(::openat(rootfd, (id + "/" + local::k_state_file).c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+        fd.fd >= 0) {
+      std::string text;
+      char buf[8192];
+      for (ssize_t n; (n = ::read(fd.fd, buf, sizeof buf)) != 0;) {
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) break;
+        text.append(buf, static_cast<std::size_t>(n));
+      }
+      stamp = local::file_stamp(fd.fd);
+      boost::system::error_code ec;
+      auto v = json::parse(text, ec);
+      if (!ec && v.is_object()) state = std::move(v.as_object());
+    }
+    const auto number = [&](const char* key) {
+      const auto* v = state ? state->if_contains(key) : nullptr;
+      return v != nullptr && v->is_number() ? v->to_number<double>() : 0.0;
+    };
+    out.started_at = number("started_at");
+    out.item = specs::ListAppResponse{id, d->state, "", name};
+    if (out.started_at > 0) out.item->started_at = out.started_at;
+    if (specs::is_terminal(d->state) && number("finished_at") > 0) out.item->finished_at = number("finished_at");
+    // Cached only when the file read is final and says what describe said.
+    if (specs::is_terminal(d->state) && stamp && state && state_problem(*state).empty() &&
+        string_or(*state, "state") == specs::to_string(d->state)) {
+      out.row = local::IndexRow{id, specs::to_string(d->state), name, out.started_at, number("finished_at"), *stamp};
+    }
+    return out;
+  }
+
   /// state.json, made final if the supervisor is gone without writing a final state, or
   /// SUBMITTED before its first write. Throws CorruptState for a state.json it cannot use.
   ///
@@ -703,19 +808,55 @@ public:
       }
       const auto now = std::chrono::steady_clock::now();
       if (now >= deadline) return 0;
-      // Nothing new yet: wait a little, longer the longer the replica stays quiet (5 ms to 100 ms).
-      std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(std::chrono::milliseconds(m_backoff_ms),
-                                                                                 deadline - now));
+      const auto left_ms = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1;
+      const int wait_ms = static_cast<int>(std::min<long long>(m_backoff_ms, left_ms));
+      // Nothing new yet: wait for the supervisor to end (a pidfd of the recorded supervisor, once
+      // proven to be it: no timer between the app's end and ours) or a little while for the log to
+      // grow, longer the longer the replica stays quiet (5 ms to 100 ms), never past the deadline.
+      // Not inotify: closing an inotify instance waits for an RCU grace period, about 20 ms here,
+      // on every `torchx run`.
+      if (m_supervisor.fd < 0 && !m_no_pidfd) open_supervisor_pidfd(state);
+      if (m_supervisor.fd >= 0) {
+        pollfd p{m_supervisor.fd, POLLIN, 0};
+        if (::poll(&p, 1, wait_ms) > 0) {  // it ended: one last look, then the final state
+          ::close(m_supervisor.fd);
+          m_supervisor.fd = -1;
+          m_no_pidfd = true;
+          continue;
+        }
+        m_backoff_ms = std::min(m_backoff_ms * 2, 100);
+        continue;
+      }
+      // No pidfd: wait a little.
+      std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
       m_backoff_ms = std::min(m_backoff_ms * 2, 100);
     }
   }
 
 private:
+  /// A pidfd of the supervisor recorded in `state`, only if it is provably that process (same
+  /// boot, same start time, checked after the pidfd is open, so a reused pid is never waited on).
+  /// Without one (an older kernel, a record without the proof) the wait is the timer alone.
+  void open_supervisor_pidfd(const json::object& state) {
+    const auto pid = int_or(state, "supervisor_pid");
+    if (pid <= 0) return;  // not recorded yet (the supervisor is starting): asked again next time
+    m_no_pidfd = true;
+    const int fd = static_cast<int>(::syscall(SYS_pidfd_open, static_cast<pid_t>(pid), 0));
+    if (fd < 0) return;
+    if (!still_ours(state, state, "supervisor_pid", "supervisor_start_time")) {
+      ::close(fd);
+      return;
+    }
+    m_supervisor.fd = fd;
+  }
+
   std::filesystem::path m_dir;
   util::LogFileReader m_file;
   bool m_tail;
   bool m_ended = false;
   int m_backoff_ms = 5;
+  bool m_no_pidfd = false;  ///< no pidfd to wait on (tried, or the supervisor ended)
+  Fd m_supervisor;          ///< a pidfd of the supervisor, readable once it has exited
 };
 
 std::unique_ptr<plugin::LogIterator> LocalCwdScheduler::log_iter(const specs::LogQuery& q) {

@@ -595,13 +595,16 @@ private:
 
   /// final.record: k_final_size bytes of real data now, so that overwriting them later needs no
   /// new block even when the disk is full (on copy-on-write file systems it still may).
-  /// Returns why it could not ("" when done).
+  /// No fdatasync: the write itself claims the space (ext4 and XFS reserve their delayed
+  /// allocations at write time and report ENOSPC then; tmpfs allocates the pages), which is all
+  /// the later overwrite in place needs. A flush made every launch wait for the disk's journal
+  /// (about 2 ms here), and protects nothing a machine crash would not void anyway (after a
+  /// reboot the app is FAILED, its processes gone). Returns why it could not ("" when done).
   std::string preallocate_final_record() {
     const std::string path = m_dir + "/" + local::k_final_file;
     m_final_fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     const std::string blank(local::k_final_size, ' ');
-    if (m_final_fd >= 0 && ::pwrite(m_final_fd, blank.data(), blank.size(), 0) == static_cast<ssize_t>(blank.size()) &&
-        ::fdatasync(m_final_fd) == 0) {
+    if (m_final_fd >= 0 && ::pwrite(m_final_fd, blank.data(), blank.size(), 0) == static_cast<ssize_t>(blank.size())) {
       return "";
     }
     const std::string why = "cannot preallocate " + path + ": " + std::strerror(errno);
@@ -822,23 +825,39 @@ void test_delay() {
 
 int main(int argc, char** argv) {
   const char* usage =
-      "usage: torchx-local-supervisor APP_DIR [--ready-fd=N] [--lock-fd=N] (started by the local_cwd scheduler plugin)\n";
-  if (argc < 2 || argc > 4) {
+      "usage: torchx-local-supervisor APP_DIR [--ready-fd=N] [--lock-fd=N] [--detach] (started by the local_cwd "
+      "scheduler plugin)\n";
+  if (argc < 2 || argc > 5) {
     std::cerr << usage;
     return 2;
   }
   int ready_fd = -1;
   int lock = -1;
+  bool detach = false;
   for (int i = 2; i < argc; ++i) {
     const std::string a = argv[i];
     if (a.rfind("--ready-fd=", 0) == 0) {
       ready_fd = std::atoi(a.c_str() + 11);
     } else if (a.rfind("--lock-fd=", 0) == 0) {
       lock = std::atoi(a.c_str() + 10);
+    } else if (a == "--detach") {
+      detach = true;
     } else {
       std::cerr << usage;
       return 2;
     }
+  }
+  // --detach: the launcher spawned us (posix_spawn, in a session of our own) and waits for this
+  // first process; the supervisor is its child, reparented to init (or a subreaper) as this one
+  // exits, so a long-lived launcher (Python's Runner) keeps no child. Forking here, in a small
+  // static program, costs far less than a fork of the launcher. The lock is shared, never free.
+  if (detach) {
+    const pid_t child = ::fork();
+    if (child < 0) {
+      std::cerr << "torchx-local-supervisor: cannot fork: " << std::strerror(errno) << "\n";
+      return 1;
+    }
+    if (child > 0) ::_exit(0);
   }
   // A launcher that dies before we say we are ready (Ctrl-C, a closed terminal) closes the
   // readiness pipe: writing to it must fail with EPIPE, not kill us with the app half started.

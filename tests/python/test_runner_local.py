@@ -46,6 +46,14 @@ def test_run_an_appdef_built_in_python_then_wait_and_log_lines():
         assert list(runner.log_lines(handle, "hello", k=1)) == ["hello world\n"]
         assert [(i.app_handle, i.state) for i in runner.list("local_cwd")] == [(handle, specs.AppState.SUCCEEDED)]
         assert runner.describe(handle).roles[0].args == ["hello", "world"]  # the AppDef this runner launched
+        # The runner's filters, as `torchx list --state/--since/--older-than`.
+        assert [i.app_handle for i in runner.list("local_cwd", states=[specs.AppState.SUCCEEDED], since="1d")] == [handle]
+        assert runner.list("local_cwd", states=["FAILED"]) == []
+        assert runner.list("local_cwd", older_than=3600) == []
+        with pytest.raises(ValueError, match="'DONE' is not an app state"):
+            runner.list("local_cwd", states=["DONE"])
+        with pytest.raises(ValueError, match="'3x' is not an age"):
+            runner.list("local_cwd", since="3x")
 
 
 def test_run_component_builtin_with_regex_and_streams():

@@ -283,10 +283,17 @@ class Runner:
             stream = self._native.log_lines(dict(request, since=None, until=None))
         return _native.tail_in_thread(stream) if should_tail else iter(stream)
 
-    def list(self, scheduler: str) -> List[Any]:
-        """The scheduler's apps (``ListAppResponse``s with their handles), newest first where the
-        scheduler orders them."""
-        return _codec.list_from_json(self._native.call("list", scheduler=scheduler))
+    def list(self, scheduler: str, states: Optional[Iterable[Any]] = None, since: Optional[Any] = None,
+             older_than: Optional[Any] = None) -> List[Any]:
+        """The scheduler's apps (``ListAppResponse``s with their handles), every one of them,
+        newest first where the scheduler orders them. The filters are those of ``torchx list``:
+        ``states`` (``AppState``s or their names), ``since`` / ``older_than`` (an age such as
+        ``"30d"`` or ``"12h"``, or a number of seconds) measured from when the app started; an
+        app whose scheduler gives no start time is left out by an age filter. A bad value raises
+        ValueError."""
+        names = None if states is None else [getattr(s, "name", s) for s in states]
+        return _codec.list_from_json(self._native.call("list", scheduler=scheduler, states=names, since=since,
+                                                       older_than=older_than))
 
     def delete(self, app_handle: AppHandle) -> None:
         """Removes a finished app and what its scheduler keeps of it. Raises UnknownAppException."""

@@ -31,6 +31,9 @@ struct ListAppResponse {
   AppState state = AppState::UNKNOWN;
   std::string app_handle;  ///< filled in by the runner
   std::string name;
+  /// When the app started (epoch seconds), if the scheduler knows: `list --since/--older-than`
+  /// filter on it. Payload key "started_at" (absent or null: unknown).
+  std::optional<double> started_at{};
   /// When the app finished (seconds since the epoch), for a finished app whose scheduler knows
   /// it; nullopt otherwise (payloads.md: optional `"finished_at"`). What `torchx prune` ages by.
   std::optional<double> finished_at;
