@@ -2,6 +2,7 @@
 #include "session.hpp"
 
 #include "config.hpp"
+#include "manifest_cache.hpp"
 #include "registry.hpp"
 #include "runner.hpp"
 
@@ -23,6 +24,7 @@ loader::Registry& Session::registry_unchecked() {
   if (!m_registry) {
     loader::RegistryOptions options;
     options.search.cli_dirs = m_plugin_paths;
+    options.cache_root = loader::default_plugin_cache_root(options.search);  // manifest_cache.hpp
     if (m_plugin_debug != nullptr) {
       options.debug = [out = m_plugin_debug](const std::string& line) {
         *out << "torchx: plugin-debug: " << line << "\n";
