@@ -68,8 +68,9 @@ public:
 
   /// Whether the cache may be used (its root and file are trusted).
   [[nodiscard]] bool usable() const { return m_usable; }
-  /// The reading of the manifest `name` kept for exactly `stamp`, or nullopt.
-  std::optional<ManifestReading> find(const std::string& name, const FileStamp& stamp);
+  /// The reading of the manifest `name` (at `file`, the directory's path / `name`) kept for
+  /// exactly `stamp`, or nullopt.
+  std::optional<ManifestReading> find(const std::string& name, const FileStamp& stamp, const std::filesystem::path& file);
   /// Records the reading of `name` at `stamp`, made at `read_at_ns` (CLOCK_REALTIME, before reading).
   void put(const std::string& name, const FileStamp& stamp, const ManifestReading& reading, std::int64_t read_at_ns);
   /// Writes the file when anything differs from what was read (atomically); a failure is a note.
@@ -88,7 +89,7 @@ private:
   bool m_usable = false;
   bool m_dirty = false;
   std::size_t m_hits = 0;
-  boost::json::object m_old;  ///< the entries read
+  std::optional<boost::json::object> m_old;  ///< the entries read (in the parse's arena)
   std::vector<std::string> m_kept;  ///< the names of the entries of m_old used as they were
   boost::json::object m_new;        ///< the entries read anew in this discovery
 };

@@ -73,9 +73,11 @@ std::vector<ManifestFile> list_manifests(const std::filesystem::path& dir) {
   if (d == nullptr) return files;
   const int fd = ::dirfd(d);
   while (const dirent* e = ::readdir(d)) {
+    // `*.json` as std::filesystem's extension() has it: ".json" alone is a stem, not a manifest.
+    const std::string_view name(e->d_name);
+    if (name.size() <= 5 || !name.ends_with(".json")) continue;
     ManifestFile f;
-    f.name = e->d_name;
-    if (std::filesystem::path(f.name).extension() != ".json") continue;
+    f.name = name;
     if (::fstatat(fd, e->d_name, &f.st, AT_SYMLINK_NOFOLLOW) != 0) continue;
     if (S_ISLNK(f.st.st_mode)) {
       struct stat target {};
@@ -165,6 +167,8 @@ PluginPolicyError::PluginPolicyError(std::vector<std::string> problems)
       }()),
       m_problems(std::move(problems)) {}
 
+bool Registry::noting() const { return m_debug || spdlog::should_log(spdlog::level::debug); }
+
 void Registry::note(const std::string& line) const {
   if (m_debug) m_debug(line);
   else spdlog::debug("{}", line);
@@ -232,10 +236,9 @@ Registry Registry::discover(const RegistryOptions& options) {
 
     for (const auto& entry : files) {
       const std::filesystem::path file = dir.path / entry.name;
-      const std::string manifest_at = "manifest " + file.string();
       auto skip = [&](const std::string& plugin, const std::string& reason, bool is_warning) {
         r.m_skipped.push_back({file, plugin, reason, is_warning});
-        r.note(manifest_at + ": plugin '" + plugin + "': " + reason);
+        r.note("manifest " + file.string() + ": plugin '" + plugin + "': " + reason);
       };
       // What listing saw of a regular file is what the trust check would stat: no second look.
       if (const auto why = trust.reason(file, entry.is_symlink ? nullptr : &entry.st)) {
@@ -248,7 +251,7 @@ Registry Registry::discover(const RegistryOptions& options) {
       // Only a regular file's reading is kept: a symlink's target could change under one stamp.
       const FileStamp stamp = FileStamp::of(entry.st);
       std::optional<ManifestReading> reading;
-      if (cache && !entry.is_symlink) reading = cache->find(entry.name, stamp);
+      if (cache && !entry.is_symlink) reading = cache->find(entry.name, stamp, file);
       if (!reading) {
         const std::int64_t read_at = realtime_ns();
         reading = read_manifest(file);
@@ -284,8 +287,10 @@ Registry Registry::discover(const RegistryOptions& options) {
       for (Kind kind : {Kind::scheduler, Kind::component, Kind::tracker, Kind::named_resources}) {
         for (const auto& name : names_of(m.provides, kind)) r.m_providers.emplace(std::pair{kind, name}, index);
       }
-      r.note(manifest_at + ": plugin '" + m.name + "' " + m.version + ": used" +
-             (r.m_policy.is_required(m.name) ? " (required)" : ""));
+      if (r.noting()) {
+        r.note("manifest " + file.string() + ": plugin '" + m.name + "' " + m.version + ": used" +
+               (r.m_policy.is_required(m.name) ? " (required)" : ""));
+      }
       r.m_plugins.push_back({std::move(m), dir});
     }
     if (cache) {

@@ -110,6 +110,9 @@ public:
 
 private:
   void note(const std::string& line) const;
+  /// Whether note() goes anywhere (TORCHX_PLUGIN_DEBUG or debug logging): a line per manifest is
+  /// built only then.
+  [[nodiscard]] bool noting() const;
   void apply_policy();
   /// Registers the Python components of the plugins found (after every library's components).
   void add_python_components();

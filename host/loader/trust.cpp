@@ -180,7 +180,9 @@ std::optional<std::string> TrustMemo::reason(const std::filesystem::path& path, 
   // trusted directory passes: the sticky exception only widens the rule) and the same symlinks,
   // and comes down to the rules of `path` itself: those are applied to its stat here.
   if (!m_real || !is_plain_absolute(path.native())) return untrusted_reason(path, m_inputs);
-  const std::string dir = path.parent_path().native();
+  const std::string& text = path.native();
+  const std::size_t slash = text.rfind('/');
+  const std::string dir = slash == 0 ? std::string("/") : text.substr(0, slash);
   auto [it, added] = m_seen->dir.try_emplace(dir);
   if (added) it->second = untrusted_reason(dir, m_inputs);
   if (it->second) return untrusted_reason(path, m_inputs);  // the long way gives the exact reason
