@@ -295,7 +295,8 @@ Registry Registry::discover(const RegistryOptions& options) {
     }
     if (cache) {
       const std::size_t hits = cache->save();
-      r.note(where + ": " + std::to_string(hits) + " of " + std::to_string(files.size()) + " manifest(s) from the cache");
+      r.note("cache of " + dir.path.string() + ": " + std::to_string(hits) + " of " + std::to_string(files.size()) +
+             " manifest(s) from the cache");
     }
   }
   r.add_python_components();

@@ -81,9 +81,9 @@ struct World {
     const std::string cached = summary(Registry::discover(options(true)));
     std::size_t hits = std::string::npos;
     for (const auto& n : notes) {
-      const auto at = n.find(": ");
-      const auto of = n.find(" of ");
-      if (n.ends_with(" manifest(s) from the cache") && at != std::string::npos && of != std::string::npos) {
+      const auto of = n.rfind(" of ");
+      const auto at = of == std::string::npos ? of : n.rfind(": ", of);
+      if (n.starts_with("cache of ") && n.ends_with(" manifest(s) from the cache") && at != std::string::npos) {
         hits = std::stoul(n.substr(at + 2, of - at - 2));
       }
     }
