@@ -3,6 +3,7 @@
 
 #include "config.hpp"
 #include "plugin_commands.hpp"
+#include "manifest_cache.hpp"
 #include "registry.hpp"
 #include "runner.hpp"
 
@@ -25,6 +26,7 @@ loader::Registry& Session::registry_unchecked() {
     loader::RegistryOptions options;
     options.search.cli_dirs = m_plugin_paths;
     options.reserved_commands = reserved_verbs();  // a plugin's command never replaces a built-in verb
+    options.cache_root = loader::default_plugin_cache_root(options.search);  // manifest_cache.hpp
     if (m_plugin_debug != nullptr) {
       options.debug = [out = m_plugin_debug](const std::string& line) {
         *out << "torchx: plugin-debug: " << line << "\n";

@@ -1,7 +1,13 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "registry.hpp"
 
+#include "manifest_cache.hpp"
 #include "trust.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
@@ -50,6 +56,59 @@ std::vector<std::filesystem::path> manifest_files(const std::filesystem::path& d
   }
   std::sort(files.begin(), files.end());
   return files;
+}
+
+/// One `*.json` regular file of a plugin directory (a symlink to one counts), as listed.
+struct ManifestFile {
+  std::string name;
+  struct stat st {};       ///< fstatat without following a symlink
+  bool is_symlink = false;
+};
+
+/// The `*.json` regular files of `dir` (symlinks to regular files too), sorted by name, each with
+/// one fstatat: what the trust check and the cache need of it.
+std::vector<ManifestFile> list_manifests(const std::filesystem::path& dir) {
+  std::vector<ManifestFile> files;
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return files;
+  const int fd = ::dirfd(d);
+  while (const dirent* e = ::readdir(d)) {
+    // `*.json` as std::filesystem's extension() has it: ".json" alone is a stem, not a manifest.
+    const std::string_view name(e->d_name);
+    if (name.size() <= 5 || !name.ends_with(".json")) continue;
+    ManifestFile f;
+    f.name = name;
+    if (::fstatat(fd, e->d_name, &f.st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+    if (S_ISLNK(f.st.st_mode)) {
+      struct stat target {};
+      if (::fstatat(fd, e->d_name, &target, 0) != 0 || !S_ISREG(target.st_mode)) continue;
+      f.is_symlink = true;
+    } else if (!S_ISREG(f.st.st_mode)) {
+      continue;
+    }
+    files.push_back(std::move(f));
+  }
+  ::closedir(d);
+  std::sort(files.begin(), files.end(), [](const ManifestFile& a, const ManifestFile& b) { return a.name < b.name; });
+  return files;
+}
+
+std::int64_t realtime_ns() {
+  timespec t{};
+  ::clock_gettime(CLOCK_REALTIME, &t);
+  return static_cast<std::int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
+}
+
+/// Reads and parses the manifest `file`: the manifest, or the error and the name it claims.
+ManifestReading read_manifest(const std::filesystem::path& file) {
+  ManifestReading r;
+  try {
+    r.manifest = parse_manifest(file);
+  } catch (const ManifestError& e) {
+    r.error = e.what();
+    r.claimed = claimed_plugin_name(file);
+  }
+  return r;
 }
 
 std::vector<std::string> disabled_globs(const SearchPathInputs& in) {
@@ -108,6 +167,8 @@ PluginPolicyError::PluginPolicyError(std::vector<std::string> problems)
       }()),
       m_problems(std::move(problems)) {}
 
+bool Registry::noting() const { return m_debug || spdlog::should_log(spdlog::level::debug); }
+
 void Registry::note(const std::string& line) const {
   if (m_debug) m_debug(line);
   else spdlog::debug("{}", line);
@@ -138,6 +199,7 @@ Registry Registry::discover(const RegistryOptions& options) {
   for (const auto& i : r.m_ignored) r.note("ignored in a setuid/setgid process: " + i.source + " " + i.value);
   const auto disabled = disabled_globs(options.search);
   std::map<std::string, std::filesystem::path> first_by_name;
+  TrustMemo trust(options.trust);  // each parent directory stat'ed once for the whole discovery
 
   for (const auto& dir : r.m_search_path) {
     const std::string where = "dir " + dir.path.string() + " (" + dir.origin + ")";
@@ -150,7 +212,7 @@ Registry Registry::discover(const RegistryOptions& options) {
       r.note(where + ": not a directory, skipped");
       continue;
     }
-    if (const auto why = untrusted_reason(dir.path, options.trust)) {
+    if (const auto why = untrusted_reason(dir.path, trust.inputs())) {
       const std::string reason = "directory " + *why + ", refused";
       r.m_skipped.push_back({dir.path, "", reason, true});
       spdlog::warn("plugin dir {}: {}", dir.path.string(), reason);
@@ -164,34 +226,46 @@ Registry Registry::discover(const RegistryOptions& options) {
       }
       continue;
     }
-    const std::vector<std::filesystem::path> files = manifest_files(dir.path);
+    const std::vector<ManifestFile> files = list_manifests(dir.path);
     r.note(where + ": exists, " + std::to_string(files.size()) + " manifest(s)");
+    std::optional<ManifestCache> cache;
+    if (options.cache_root) {
+      cache.emplace(*options.cache_root, dir.path, trust.inputs(), [&r](const std::string& l) { r.note(l); },
+                    options.cache_racy_ns);
+    }
 
-    for (const auto& file : files) {
-      const std::string manifest_at = "manifest " + file.string();
+    for (const auto& entry : files) {
+      const std::filesystem::path file = dir.path / entry.name;
       auto skip = [&](const std::string& plugin, const std::string& reason, bool is_warning) {
         r.m_skipped.push_back({file, plugin, reason, is_warning});
-        r.note(manifest_at + ": plugin '" + plugin + "': " + reason);
+        r.note("manifest " + file.string() + ": plugin '" + plugin + "': " + reason);
       };
-      if (const auto why = untrusted_reason(file, options.trust)) {
+      // What listing saw of a regular file is what the trust check would stat: no second look.
+      if (const auto why = trust.reason(file, entry.is_symlink ? nullptr : &entry.st)) {
         const std::string plugin = claimed_plugin_name(file);  // for reporting only
         const std::string reason = "manifest " + *why + ", refused";
         spdlog::warn("plugin '{}' ({}): {}", plugin, file.string(), reason);
         skip(plugin, reason, true);
         continue;
       }
-      Manifest m;
-      try {
-        m = parse_manifest(file);
-      } catch (const ManifestError& e) {
+      // Only a regular file's reading is kept: a symlink's target could change under one stamp.
+      const FileStamp stamp = FileStamp::of(entry.st);
+      std::optional<ManifestReading> reading;
+      if (cache && !entry.is_symlink) reading = cache->find(entry.name, stamp, file);
+      if (!reading) {
+        const std::int64_t read_at = realtime_ns();
+        reading = read_manifest(file);
+        if (cache && !entry.is_symlink) cache->put(entry.name, stamp, *reading, read_at);
+      }
+      if (!reading->manifest) {
         // The name it claims, when it can be read, so that a required plugin whose manifest is
         // broken is reported as such; else the file's stem.
-        const std::string plugin = claimed_plugin_name(file);
-        spdlog::warn("plugin '{}' ({}): invalid manifest: {}", plugin, file.string(), e.what());
-        skip(plugin, std::string("invalid manifest: ") + e.what(), true);
+        spdlog::warn("plugin '{}' ({}): invalid manifest: {}", reading->claimed, file.string(), reading->error);
+        skip(reading->claimed, "invalid manifest: " + reading->error, true);
         continue;
       }
-      if (const auto why = m.has_library() ? untrusted_reason(m.library_path, options.trust) : std::nullopt) {
+      Manifest m = std::move(*reading->manifest);
+      if (const auto why = m.has_library() ? trust.reason(m.library_path) : std::nullopt) {
         const std::string reason = "library " + m.library_path.string() + " " + *why + ", refused";
         spdlog::warn("plugin '{}' ({}): {}", m.name, file.string(), reason);
         skip(m.name, reason, true);
@@ -213,9 +287,16 @@ Registry Registry::discover(const RegistryOptions& options) {
       for (Kind kind : {Kind::scheduler, Kind::component, Kind::tracker, Kind::named_resources}) {
         for (const auto& name : names_of(m.provides, kind)) r.m_providers.emplace(std::pair{kind, name}, index);
       }
-      r.note(manifest_at + ": plugin '" + m.name + "' " + m.version + ": used" +
-             (r.m_policy.is_required(m.name) ? " (required)" : ""));
+      if (r.noting()) {
+        r.note("manifest " + file.string() + ": plugin '" + m.name + "' " + m.version + ": used" +
+               (r.m_policy.is_required(m.name) ? " (required)" : ""));
+      }
       r.m_plugins.push_back({std::move(m), dir});
+    }
+    if (cache) {
+      const std::size_t hits = cache->save();
+      r.note("cache of " + dir.path.string() + ": " + std::to_string(hits) + " of " + std::to_string(files.size()) +
+             " manifest(s) from the cache");
     }
   }
   r.add_python_components();

@@ -40,6 +40,13 @@ struct RegistryOptions {
   SearchPathInputs search;
   /// What the trust check of directories, manifests and libraries reads (trust.hpp).
   TrustInputs trust;
+  /// The discovery cache's directory (manifest_cache.hpp; default_plugin_cache_root gives the
+  /// CLI's); nullopt: every manifest is read and parsed. The result is the same either way.
+  std::optional<std::filesystem::path> cache_root;
+  /// A manifest changed less than this many nanoseconds before it was read is not kept in the
+  /// cache (a second change within the timestamp granularity would leave the same stamp). Tests
+  /// of files they have just written set 0.
+  std::int64_t cache_racy_ns = 1'000'000'000;
   /// The site policy; nullopt reads it with PluginPolicy::load(search).
   std::optional<PluginPolicy> policy;
   /// Receives one line (no newline) per directory searched, manifest read and decision taken,
@@ -118,6 +125,9 @@ public:
 
 private:
   void note(const std::string& line) const;
+  /// Whether note() goes anywhere (TORCHX_PLUGIN_DEBUG or debug logging): a line per manifest is
+  /// built only then.
+  [[nodiscard]] bool noting() const;
   void apply_policy();
   /// Registers the Python components of the plugins found (after every library's components).
   void add_python_components();

@@ -19,6 +19,8 @@ std::string mode_text(mode_t mode) {
   return std::string("mode ") + text;
 }
 
+std::optional<std::string> verdict(const std::filesystem::path& p, const PathStat* st, bool parent, uid_t uid);
+
 /// The problem of one path of the chain: the path itself (`parent` false) or one of its parents.
 std::optional<std::string> check_one(const std::filesystem::path& p, bool parent, const TrustInputs& in) {
   int error = 0;
@@ -26,10 +28,15 @@ std::optional<std::string> check_one(const std::filesystem::path& p, bool parent
   // Missing: whoever opens it reports that; the parents that exist are still checked.
   if (!st && error == ENOENT) return std::nullopt;
   if (!st) return "cannot be checked: " + p.string() + ": " + std::strerror(error);
+  return verdict(p, &*st, parent, in.uid);
+}
+
+/// The rules of one existing path, `st` being its stat.
+std::optional<std::string> verdict(const std::filesystem::path& p, const PathStat* st, bool parent, uid_t uid) {
   const std::string subject = parent ? "is in " + p.string() + ", which " : "";
-  if (st->uid != 0 && st->uid != in.uid) {
+  if (st->uid != 0 && st->uid != uid) {
     return subject + "is owned by uid " + std::to_string(st->uid) +
-           ", not by root or the invoking user (uid " + std::to_string(in.uid) + ")";
+           ", not by root or the invoking user (uid " + std::to_string(uid) + ")";
   }
   const bool sticky_dir = parent && (st->mode & S_ISVTX) != 0;
   const char* not_sticky = parent ? " and not sticky" : "";
@@ -91,6 +98,21 @@ std::optional<std::string> check_symlinks(const std::filesystem::path& path, con
   return std::nullopt;
 }
 
+/// Whether `p` is absolute and already lexically normal: no empty, "." or ".." component, no
+/// trailing '/'.
+bool is_plain_absolute(const std::string& p) {
+  if (p.size() < 2 || p[0] != '/' || p.back() == '/') return false;
+  std::size_t start = 1;
+  while (start <= p.size()) {
+    std::size_t end = p.find('/', start);
+    if (end == std::string::npos) end = p.size();
+    const std::string_view part(p.data() + start, end - start);
+    if (part.empty() || part == "." || part == "..") return false;
+    start = end + 1;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::optional<PathStat> TrustInputs::default_stat(const std::filesystem::path& path, int& error) {
@@ -124,6 +146,57 @@ std::optional<std::string> untrusted_reason(const std::filesystem::path& path, c
   if (auto why = check_symlinks(absolute, inputs, real)) return why;
   if (real != written) return check_chain(real, inputs);
   return std::nullopt;
+}
+
+TrustMemo::TrustMemo(TrustInputs base) : m_base(std::move(base)) {
+  using StatFn = std::optional<PathStat> (*)(const std::filesystem::path&, int&);
+  using LinkFn = std::optional<SymlinkStat> (*)(const std::filesystem::path&);
+  const auto* stat_fn = m_base.stat.target<StatFn>();
+  const auto* link_fn = m_base.read_link.target<LinkFn>();
+  m_real = stat_fn != nullptr && *stat_fn == &TrustInputs::default_stat && link_fn != nullptr &&
+           *link_fn == &TrustInputs::default_read_link;
+  m_inputs.uid = m_base.uid;
+  m_inputs.stat = [seen = m_seen, base = m_base.stat](const std::filesystem::path& p, int& error) {
+    auto [it, added] = seen->stat.try_emplace(p.native());
+    if (added) {
+      int e = 0;
+      it->second.first = base(p, e);
+      it->second.second = e;
+    }
+    error = it->second.second;
+    return it->second.first;
+  };
+  m_inputs.read_link = [seen = m_seen, base = m_base.read_link](const std::filesystem::path& p) {
+    auto [it, added] = seen->link.try_emplace(p.native());
+    if (added) it->second = base(p);
+    return it->second;
+  };
+}
+
+std::optional<std::string> TrustMemo::reason(const std::filesystem::path& path, const struct stat* entry) {
+  // The shortcut: `path` is an absolute, normal path whose directory is trusted as a plugin
+  // directory (untrusted_reason of it, remembered), and `path` is not a symlink. Then
+  // untrusted_reason(path) checks the directory and its parents again as parents (which a
+  // trusted directory passes: the sticky exception only widens the rule) and the same symlinks,
+  // and comes down to the rules of `path` itself: those are applied to its stat here.
+  if (!m_real || !is_plain_absolute(path.native())) return untrusted_reason(path, m_inputs);
+  const std::string& text = path.native();
+  const std::size_t slash = text.rfind('/');
+  const std::string dir = slash == 0 ? std::string("/") : text.substr(0, slash);
+  auto [it, added] = m_seen->dir.try_emplace(dir);
+  if (added) it->second = untrusted_reason(dir, m_inputs);
+  if (it->second) return untrusted_reason(path, m_inputs);  // the long way gives the exact reason
+  struct stat own {};
+  if (entry == nullptr) {
+    if (::lstat(path.c_str(), &own) != 0) {
+      if (errno == ENOENT) return std::nullopt;  // missing: whoever opens it says so (as untrusted_reason)
+      return untrusted_reason(path, m_inputs);
+    }
+    entry = &own;
+  }
+  if (S_ISLNK(entry->st_mode)) return untrusted_reason(path, m_inputs);
+  const PathStat st{entry->st_uid, entry->st_mode};
+  return verdict(path, &st, false, m_inputs.uid);
 }
 
 }  // namespace torchx::loader

@@ -3,11 +3,14 @@
 // and who can write them (plugin-api/docs/manifest.md, docs/site-admin.md).
 #pragma once
 
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <functional>
+#include <unordered_map>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -56,5 +59,33 @@ struct TrustInputs {
 /// reports it missing), but the parents that exist are checked all the same. A relative `path` is made absolute
 /// against the cwd. Never throws except std::bad_alloc.
 std::optional<std::string> untrusted_reason(const std::filesystem::path& path, const TrustInputs& inputs = {});
+
+/// TrustInputs that remember what they read: one discovery checks a thousand manifests in one
+/// directory (and their libraries in another) without stat'ing the same parents a thousand times.
+/// The rules are those of `base`; only repeated reads are saved. Use one per discovery (what it
+/// remembers is as old as the discovery). Not thread-safe.
+class TrustMemo {
+public:
+  explicit TrustMemo(TrustInputs base);
+  /// The inputs to pass to untrusted_reason (valid as long as this object).
+  [[nodiscard]] const TrustInputs& inputs() const { return m_inputs; }
+  /// untrusted_reason(path, inputs()), the same verdict and text, faster for the many files of
+  /// one directory: the directory's verdict is remembered, and a file that is not a symlink in a
+  /// trusted directory is judged by its own stat. `entry`, when given, is what
+  /// fstatat(AT_SYMLINK_NOFOLLOW) just saw of `path` (else it is lstat'ed). With a fake world
+  /// (not the default stat and read_link) it is untrusted_reason exactly.
+  std::optional<std::string> reason(const std::filesystem::path& path, const struct stat* entry = nullptr);
+
+private:
+  struct Seen {
+    std::unordered_map<std::string, std::pair<std::optional<PathStat>, int>> stat;
+    std::unordered_map<std::string, std::optional<SymlinkStat>> link;
+    std::unordered_map<std::string, std::optional<std::string>> dir;  ///< untrusted_reason of directories
+  };
+  TrustInputs m_base;
+  std::shared_ptr<Seen> m_seen = std::make_shared<Seen>();
+  TrustInputs m_inputs;
+  bool m_real = false;
+};
 
 }  // namespace torchx::loader

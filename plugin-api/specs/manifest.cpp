@@ -244,4 +244,99 @@ Manifest parse_manifest(const std::filesystem::path& path) {
   return parse_manifest_text(text.str(), path);
 }
 
+namespace {
+
+json::array to_array(const std::vector<std::string>& v) { return json::array(v.begin(), v.end()); }
+
+const json::value& cached(const json::object& o, std::string_view key) {
+  const json::value* v = o.if_contains(key);
+  if (v == nullptr) throw ManifestError("cached manifest: missing \"" + std::string(key) + "\"");
+  return *v;
+}
+
+std::string cached_string(const json::object& o, std::string_view key) {
+  const json::value& v = cached(o, key);
+  if (!v.is_string()) throw ManifestError("cached manifest: \"" + std::string(key) + "\" is not a string");
+  return std::string(v.get_string());
+}
+
+const json::object& cached_object(const json::value& v, std::string_view what) {
+  if (!v.is_object()) throw ManifestError("cached manifest: " + std::string(what) + " is not an object");
+  return v.get_object();
+}
+
+std::vector<std::string> cached_strings(const json::object& o, std::string_view key) {
+  const json::value& v = cached(o, key);
+  if (!v.is_array()) throw ManifestError("cached manifest: \"" + std::string(key) + "\" is not an array");
+  std::vector<std::string> out;
+  out.reserve(v.get_array().size());
+  for (const auto& item : v.get_array()) {
+    if (!item.is_string()) throw ManifestError("cached manifest: \"" + std::string(key) + "\" holds a non-string");
+    out.emplace_back(item.get_string());
+  }
+  return out;
+}
+
+}  // namespace
+
+json::value manifest_to_json(const Manifest& m) {
+  json::array abi;
+  for (auto v : m.abi_versions) abi.emplace_back(static_cast<std::int64_t>(v));
+  json::array python;
+  for (const auto& c : m.python_components) {
+    python.push_back(json::object{{"name", c.name}, {"module", c.module}, {"function", c.function}});
+  }
+  json::array commands;
+  for (const auto& c : m.commands) commands.push_back(json::object{{"name", c.name}, {"description", c.description}});
+  return json::object{{"path", m.path.string()},
+                      {"name", m.name},
+                      {"version", m.version},
+                      {"description", m.description},
+                      {"library_path", m.library_path.string()},
+                      {"abi_versions", std::move(abi)},
+                      {"provides", json::object{{"schedulers", to_array(m.provides.schedulers)},
+                                                {"components", to_array(m.provides.components)},
+                                                {"trackers", to_array(m.provides.trackers)},
+                                                {"named_resources", to_array(m.provides.named_resources)}}},
+                      {"python_components", std::move(python)},
+                      {"commands", std::move(commands)}};
+}
+
+Manifest manifest_from_json(const json::value& v) {
+  const json::object& o = cached_object(v, "the manifest");
+  Manifest m;
+  m.path = cached_string(o, "path");
+  m.name = cached_string(o, "name");
+  m.version = cached_string(o, "version");
+  m.description = cached_string(o, "description");
+  m.library_path = cached_string(o, "library_path");
+  const json::value& abi = cached(o, "abi_versions");
+  if (!abi.is_array()) throw ManifestError("cached manifest: \"abi_versions\" is not an array");
+  for (const auto& a : abi.get_array()) {
+    const auto version = a.if_int64();
+    if (version == nullptr || *version <= 0 || *version > 1000000) {
+      throw ManifestError("cached manifest: \"abi_versions\" holds a non-version");
+    }
+    m.abi_versions.push_back(static_cast<std::uint32_t>(*version));
+  }
+  const json::object& provides = cached_object(cached(o, "provides"), "\"provides\"");
+  m.provides.schedulers = cached_strings(provides, "schedulers");
+  m.provides.components = cached_strings(provides, "components");
+  m.provides.trackers = cached_strings(provides, "trackers");
+  m.provides.named_resources = cached_strings(provides, "named_resources");
+  const json::value& python = cached(o, "python_components");
+  if (!python.is_array()) throw ManifestError("cached manifest: \"python_components\" is not an array");
+  for (const auto& c : python.get_array()) {
+    const json::object& co = cached_object(c, "a Python component");
+    m.python_components.push_back({cached_string(co, "name"), cached_string(co, "module"), cached_string(co, "function")});
+  }
+  const json::value& commands = cached(o, "commands");
+  if (!commands.is_array()) throw ManifestError("cached manifest: \"commands\" is not an array");
+  for (const auto& c : commands.get_array()) {
+    const json::object& co = cached_object(c, "a command");
+    m.commands.push_back({cached_string(co, "name"), cached_string(co, "description")});
+  }
+  return m;
+}
+
 }  // namespace torchx::manifests

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // The slurm scheduler plugin: sbatch het jobs, status without accounting, logs from anywhere.
+#include "sinfo_cache.hpp"
 #include "slurm_script.hpp"
 #include "slurm_status.hpp"
 
@@ -116,7 +117,12 @@ public:
     const specs::AppDef& app = request.app;
     const specs::Cfg& cfg = request.cfg;
     const std::optional<std::string>& workspace = request.workspace;
-    const auto partition = partition_info(cfg_str(cfg, "partition"));
+    // Ask the cluster only what this request needs (docs/slurm.md, "What a submit asks"): the
+    // partition's nodes and memory when there is more than one replica (check_fits) or a memory
+    // request (omit_memory), the Slurm version only for GPU flags. A one-replica job without
+    // memory or GPUs (utils.echo) runs `sbatch` and nothing else.
+    const bool needs_partition = total_replicas(app) > 1 || asks_for(app, [](const specs::Resource& r) { return r.memMB > 0; });
+    const auto partition = needs_partition ? partition_info(cfg_str(cfg, "partition")) : std::nullopt;
     check_fits(app, partition);
     const std::string job_dir = cfg_str(cfg, "job_dir");
     if (job_dir.empty()) {
@@ -132,9 +138,11 @@ public:
     o.log_dir = job_dir.empty() ? std::filesystem::current_path().string() : std::filesystem::absolute(job_dir).string();
     o.python_apps_dir = (plugin_dir() / "../../../share/torchx/python").lexically_normal().string();
     o.omit_memory = partition && partition->memory_mb <= 1000;
-    const auto version = slurm_version();
-    o.slurm_major = version.first;
-    o.slurm_minor = version.second;
+    if (asks_for(app, [](const specs::Resource& r) { return r.gpu > 0; })) {
+      const auto version = slurm_version();
+      o.slurm_major = version.first;
+      o.slurm_minor = version.second;
+    }
     o.version = TORCHX_PLUGIN_VERSION;
     const std::string script = slurm::make_script(app, cfg, o);
     std::vector<std::string> cmd{"sbatch", "--parsable"};
@@ -175,6 +183,7 @@ public:
     const auto result = slurm_cmd(cmd);
     if (result.exit_code != 0) {
       std::filesystem::remove(script);
+      sinfo_cache().drop();  // the partitions may have changed: the next submit asks sinfo again
       throw plugin::Error(TX_E_INTERNAL, "sbatch failed (exit " + std::to_string(result.exit_code) + "): " +
                                              first_line(result.err.empty() ? result.out : result.err));
     }
@@ -330,33 +339,39 @@ private:
     return {24, 5};  // TorchX's assumption when sinfo is missing (dryrun off-cluster)
   }
 
-  /// The node count and memory (MB) of the partition (or the default one), from one sinfo call;
-  /// nullopt when sinfo is missing (a dryrun off-cluster) or the partition is unknown.
-  struct PartitionInfo {
-    std::string name;
-    int nodes = 0;
-    int memory_mb = INT_MAX;
-  };
-  static std::optional<PartitionInfo> partition_info(const std::string& partition) {
+  /// The node count and memory (MB) of the partition (or the default one): from the answer of
+  /// the last sinfo while it is valid (sinfo_cache.hpp), else from one sinfo call, kept for the
+  /// next submits; nullopt when sinfo is missing or fails (a dryrun off-cluster) or the
+  /// partition is unknown.
+  static std::optional<slurm::PartitionInfo> partition_info(const std::string& partition) {
+    const slurm::SinfoCache cache = sinfo_cache();
+    const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    if (const auto kept = cache.load(now)) {
+      if (auto info = slurm::find_partition(*kept, partition)) return info;
+    }
     try {
+      const std::string conf = slurm::slurm_conf_fingerprint();
       const auto r = util::run_process({"sinfo", "--noconvert", "-h", "-o", "%D %P %m"});
-      std::istringstream lines(r.out);
-      for (std::string line; std::getline(lines, line);) {
-        std::istringstream f(line);
-        PartitionInfo info;
-        std::string memory;
-        f >> info.nodes >> info.name >> memory;
-        const bool is_default = !info.name.empty() && info.name.back() == '*';
-        if (is_default) info.name.pop_back();
-        if ((partition.empty() && is_default) || info.name == partition) {
-          memory.erase(std::remove(memory.begin(), memory.end(), '+'), memory.end());
-          info.memory_mb = memory.empty() ? INT_MAX : std::atoi(memory.c_str());
-          return info;
-        }
-      }
+      if (r.exit_code != 0) return std::nullopt;
+      cache.store(r.out, now, conf);
+      return slurm::find_partition(r.out, partition);
     } catch (const std::exception&) {
     }
     return std::nullopt;
+  }
+
+  static slurm::SinfoCache sinfo_cache() { return slurm::SinfoCache{state_root() / "sinfo-cache.json"}; }
+
+  static int total_replicas(const specs::AppDef& app) {
+    int replicas = 0;
+    for (const auto& r : app.roles) replicas += r.num_replicas;
+    return replicas;
+  }
+
+  /// Whether a role's resource satisfies `pred` (asks for memory, for GPUs).
+  template <typename Pred>
+  static bool asks_for(const specs::AppDef& app, Pred pred) {
+    return std::any_of(app.roles.begin(), app.roles.end(), [&](const specs::Role& r) { return pred(r.resource); });
   }
 
   /// Refuses a Python script the job names that `dir` (where the job will find its code) does not
@@ -382,9 +397,8 @@ private:
 
   /// Refuses what cannot run: a het job needs one node per replica (22.05's backfill never puts
   /// two components of one het job on a node; the job would pend forever without saying why).
-  static void check_fits(const specs::AppDef& app, const std::optional<PartitionInfo>& partition) {
-    int replicas = 0;
-    for (const auto& r : app.roles) replicas += r.num_replicas;
+  static void check_fits(const specs::AppDef& app, const std::optional<slurm::PartitionInfo>& partition) {
+    const int replicas = total_replicas(app);
     if (replicas <= 1 || !partition) return;
     if (replicas > partition->nodes) {
       throw plugin::InvalidArgument("the app has " + std::to_string(replicas) +

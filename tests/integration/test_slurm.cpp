@@ -39,13 +39,35 @@ struct Slurm {
     std::filesystem::create_directories(tmp.path() / "cwd");
   }
   std::filesystem::path cwd() const { return tmp.path() / "cwd"; }
+  /// Prepended to PATH (the call-logging shims of `log_slurm_calls`).
+  std::string path_prefix;
+  /// Set in the environment of every command.
+  std::vector<std::pair<std::string, std::optional<std::string>>> extra_env;
+
+  /// Puts shims of the Slurm commands first on PATH: each appends "<command> <args>" to the
+  /// returned file (outside a job), then runs the real one. What a torchx command asked the cluster is then a
+  /// list of lines.
+  std::filesystem::path log_slurm_calls() {
+    const auto dir = tmp.path() / "shims";
+    std::filesystem::create_directories(dir);
+    const auto log = tmp.path() / "slurm-calls.log";
+    for (const char* cmd : {"sbatch", "sinfo", "squeue", "sacct", "scontrol", "scancel"}) {
+      // Not the calls of the jobs themselves (their script runs scontrol, with this PATH).
+      tmp.write("shims/" + std::string(cmd), "#!/bin/sh\n[ -n \"$SLURM_JOB_ID\" ] || echo \"" + std::string(cmd) +
+                                                  " $*\" >> '" + log.string() + "'\nexec /usr/bin/" + cmd + " \"$@\"\n");
+      std::filesystem::permissions(dir / cmd, std::filesystem::perms::owner_all);
+    }
+    path_prefix = dir.string() + ":";
+    return log;
+  }
 
   ProcessResult operator()(std::vector<std::string> args, const std::string& dir = {}) const {
     args.insert(args.begin(), TORCHX_EXE);
     auto options = torchx::test::hermetic_cli_options(tmp.path(), std::nullopt);  // the build's plugins only
     options.cwd = dir.empty() ? cwd().string() : dir;
     options.env.insert(options.env.end(), {{"TORCHX_SLURM_DIR", (tmp.path() / "state").string()},
-                                           {"PATH", std::string("/usr/bin:/bin:/usr/sbin:/sbin")}});
+                                           {"PATH", path_prefix + "/usr/bin:/bin:/usr/sbin:/sbin"}});
+    options.env.insert(options.env.end(), extra_env.begin(), extra_env.end());
     return torchx::util::run_process(args, options);
   }
 
@@ -405,6 +427,104 @@ TEST_CASE("slurm: an app larger than the partition is refused before submitting,
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("role 'missing' runs 'missing.py', which is not in the current directory " + slurm.cwd().string() +
                    ", where the job runs (no job_dir): the job would fail on the nodes") != std::string::npos);
+}
+
+/// The commands of `log` (their first word), one per call, joined by ',', and empties it.
+std::string slurm_calls(const std::filesystem::path& log) {
+  std::string calls;
+  std::ifstream in(log);
+  for (std::string line; std::getline(in, line);) calls += (calls.empty() ? "" : ",") + line.substr(0, line.find(' '));
+  std::filesystem::remove(log);
+  return calls;
+}
+
+TEST_CASE("slurm: a submit asks the cluster only what the request needs, and sinfo once while its answer holds") {
+  if (!torchx::test::slurm_cluster_or_skip()) return;
+  Slurm slurm;
+  const auto log = slurm.log_slurm_calls();
+  // The Slurm configuration the commands read: a copy, so that the test can change it.
+  const auto conf = slurm.tmp.path() / "slurm.conf";
+  std::filesystem::copy_file("/etc/slurm/slurm.conf", conf);
+  slurm.extra_env.emplace_back("SLURM_CONF", conf.string());
+  // The first submit with a memory request (utils.echo: 1024 MB) asks whether the partition has
+  // memory, once; the next ones run the one sbatch and nothing else.
+  auto r = slurm({"run", "-s", "slurm", "utils.echo"});
+  INFO(r.out, r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(slurm_calls(log) == "sinfo,sbatch");
+  r = slurm({"run", "-s", "slurm", "utils.echo"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(slurm_calls(log) == "sbatch");
+  r = slurm({"run", "-s", "slurm", "utils.echo", "--num_replicas", "2"});  // check_fits: from the same answer
+  REQUIRE(r.exit_code == 0);
+  CHECK(slurm_calls(log) == "sbatch");
+  // The configuration changed: asked again.
+  std::ofstream(conf, std::ios::app) << "# changed\n";
+  r = slurm({"run", "-s", "slurm", "utils.echo"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(slurm_calls(log) == "sinfo,sbatch");
+  // A partition the answer does not have: asked again (and refused by sbatch, which drops the answer).
+  r = slurm({"run", "-s", "slurm", "-cfg", "partition=nosuch", "utils.echo"});
+  CHECK(r.exit_code != 0);
+  CHECK(slurm_calls(log) == "sinfo,sbatch");
+  r = slurm({"run", "-s", "slurm", "utils.echo"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(slurm_calls(log) == "sinfo,sbatch");
+  // A corrupt, a truncated or a foreign-version file is ignored (and rewritten), never an error.
+  const auto cache = slurm.tmp.path() / "state/sinfo-cache.json";
+  REQUIRE(std::filesystem::exists(cache));
+  const std::string whole = slurp(cache);
+  for (const std::string& bad : {std::string("not json"), whole.substr(0, whole.size() / 2),
+                                 std::string(R"({"format":2,"conf":"x","asked_at":0,"sinfo":""})")}) {
+    std::ofstream(cache, std::ios::trunc) << bad;
+    r = slurm({"run", "-s", "slurm", "utils.echo"});
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.err.find("warn") == std::string::npos);
+    CHECK(slurm_calls(log) == "sinfo,sbatch");
+  }
+  // Too old (asked a minute ago or more): asked again.
+  std::string aged = slurp(cache);
+  const auto at = aged.find("\"asked_at\":");
+  REQUIRE(at != std::string::npos);
+  aged.replace(at, aged.find(',', at) - at, "\"asked_at\":1000");
+  std::ofstream(cache, std::ios::trunc) << aged;
+  r = slurm({"run", "-s", "slurm", "utils.echo"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(slurm_calls(log) == "sinfo,sbatch");
+  // One replica, no memory, no GPU: the cluster is not asked at all, even with no answer kept.
+  std::filesystem::remove(cache);
+  slurm.tmp.write("cwd/bare.yaml", R"(bare:
+  app:
+    name: bare
+    roles:
+      - {name: bare, image: /tmp, entrypoint: echo, args: [hi]}
+)");
+  r = slurm({"run", "-s", "slurm", "bare.yaml"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(slurm_calls(log) == "sbatch");
+  // The dryrun asks what the submit would and submits nothing.
+  r = slurm({"run", "-s", "slurm", "--dryrun", "utils.echo"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(slurm_calls(log) == "sinfo");
+}
+
+TEST_CASE("slurm: list and status are one squeue call however many jobs there are") {
+  if (!torchx::test::slurm_cluster_or_skip()) return;
+  Slurm slurm;
+  std::vector<std::string> handles;
+  for (int i = 0; i < 5; ++i) {
+    const auto r = slurm({"run", "-s", "slurm", "utils.echo"});
+    REQUIRE(r.exit_code == 0);
+    handles.push_back(first_line(r.out));
+  }
+  const auto log = slurm.log_slurm_calls();
+  const auto r = slurm({"list", "-s", "slurm", "--json"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(json::parse(r.out).as_array().size() == 5);
+  CHECK(slurm_calls(log) == "squeue");
+  const auto s = slurm({"status", "--json", handles.back()});
+  REQUIRE(s.exit_code == 0);
+  CHECK(slurm_calls(log) == "squeue");
 }
 
 TEST_CASE("slurm: dist.ddp -j 2x1 rendezvouses across het components with real torchrun") {

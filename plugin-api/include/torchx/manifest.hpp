@@ -11,6 +11,10 @@
 #include <utility>
 #include <vector>
 
+namespace boost::json {
+class value;
+}  // namespace boost::json
+
 namespace torchx::manifests {
 
 /// What a plugin says it provides, by kind.
@@ -19,6 +23,8 @@ struct Provides {
   std::vector<std::string> components;
   std::vector<std::string> trackers;
   std::vector<std::string> named_resources;
+
+  bool operator==(const Provides&) const = default;
 };
 
 /// A component that is a function of a Python module (a Python component package,
@@ -27,6 +33,8 @@ struct PythonComponent {
   std::string name;      ///< the name users type (`mypkg.train`)
   std::string module;    ///< a dotted module path (`mypkg.components.train`)
   std::string function;  ///< a function of that module (`train`)
+
+  bool operator==(const PythonComponent&) const = default;
 };
 
 /// A command (CLI verb) a plugin declares (`provides.commands`, file format 1.2): enough for
@@ -67,6 +75,9 @@ struct Manifest {
     }
     return nullptr;
   }
+
+  /// Every field equal (a field added later is compared too: the cache's round-trip test relies on it).
+  bool operator==(const Manifest&) const = default;
 };
 
 /// Whether `name` may name a Python component: dot-separated parts of ASCII letters, digits,
@@ -94,5 +105,17 @@ Manifest parse_manifest(const std::filesystem::path& path);
 
 /// The same from text, as if read from `path`.
 Manifest parse_manifest_text(const std::string& text, const std::filesystem::path& path);
+
+/// The parsed manifest, every field of it, as JSON: what the host's discovery cache keeps
+/// (host/loader/manifest_cache.hpp), so that a cached manifest is the Manifest that parsing the
+/// file gives. Not the manifest file format (no file_format_version, paths already resolved).
+/// A field added to Manifest (or Provides, PythonComponent, CommandDecl) must be added here and to
+/// manifest_from_json; the round-trip test (tests/abi/test_loader_manifest_cache.cpp) fails to
+/// compile until it is covered there too. Never throws except std::bad_alloc.
+boost::json::value manifest_to_json(const Manifest& manifest);
+
+/// The inverse of manifest_to_json. Throws ManifestError when `v` is not what manifest_to_json
+/// writes (a corrupt or foreign cache): a field missing or of another type.
+Manifest manifest_from_json(const boost::json::value& v);
 
 }  // namespace torchx::manifests

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The discovery cache: what reading each manifest of one plugin directory gave, kept so that
+// listing 1,000 plugins does not open and parse 1,000 files (docs/design-notes.md, "Discovery
+// cache"; docs/site-admin.md).
+//
+// On disk: one file per plugin directory, `<cache_root>/<fnv1a64 of the directory's path>.json`,
+//   {"format": 1, "dir": "<the directory>", "entries": {"<file name>": {"stamp": [dev, ino, size,
+//    mtime_ns, ctime_ns, mode, uid], "manifest": <manifest_to_json>} | {"stamp": [...],
+//    "error": "<why it is not a manifest>", "claimed": "<the plugin name it claims>"}}}
+// Never stale: an entry is used only for a regular file (not a symlink) whose fstatat(2) gives
+// the same stamp now (any write or chmod/chown changes ctime, which no user can set back); a file
+// modified less than a second before it was read is not kept (a change within the file system's
+// timestamp granularity could not be seen). The directory is listed on every use, so added and
+// removed manifests are seen at once. Only the parse is cached: the trust of the directory, of
+// each manifest and of each library, shadowing, TORCHX_PLUGINS_DISABLE and the site policy are
+// decided on every use exactly as without a cache.
+// Trust: the cache root and its parents must pass untrusted_reason, and the cache file must be a
+// regular file owned by root or the invoking user and not writable by group or others; else the
+// cache is neither read nor written. A corrupt, truncated, foreign-version or other directory's
+// file is ignored and rewritten. Written atomically (a new file, then rename): a concurrent
+// reader sees the old file or the new one, two writers each write a whole file and the last
+// rename wins. Not thread-safe (one discovery at a time per object).
+#pragma once
+
+#include "manifest.hpp"
+#include "search_path.hpp"
+#include "trust.hpp"
+
+#include <boost/json.hpp>
+
+#include <sys/stat.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace torchx::loader {
+
+/// One version of a file as one fstatat(2) sees it.
+struct FileStamp {
+  std::uint64_t dev = 0, ino = 0, size = 0;
+  std::int64_t mtime_ns = 0, ctime_ns = 0;
+  std::uint32_t mode = 0, uid = 0;
+
+  static FileStamp of(const struct stat& st);
+  bool operator==(const FileStamp&) const = default;
+};
+
+/// What reading one manifest gave: the manifest, or why not and the plugin name it claims.
+struct ManifestReading {
+  std::optional<Manifest> manifest;
+  std::string error;    ///< ManifestError::what() when `manifest` is empty
+  std::string claimed;  ///< the plugin name the file claims (for reporting), when `manifest` is empty
+};
+
+/// The cache of one plugin directory.
+class ManifestCache {
+public:
+  /// The cache of `dir` in `root` (created, mode 0700, when missing). `notes` receives one line
+  /// per decision (why the cache is not used). Reads the file now; an unusable one is empty.
+  /// `racy_ns`: a file changed less than this before it was read is not kept.
+  ManifestCache(std::filesystem::path root, std::filesystem::path dir, const TrustInputs& trust,
+                std::function<void(const std::string&)> notes, std::int64_t racy_ns = 1'000'000'000);
+
+  /// Whether the cache may be used (its root and file are trusted).
+  [[nodiscard]] bool usable() const { return m_usable; }
+  /// The reading of the manifest `name` (at `file`, the directory's path / `name`) kept for
+  /// exactly `stamp`, or nullopt.
+  std::optional<ManifestReading> find(const std::string& name, const FileStamp& stamp, const std::filesystem::path& file);
+  /// Records the reading of `name` at `stamp`, made at `read_at_ns` (CLOCK_REALTIME, before reading).
+  void put(const std::string& name, const FileStamp& stamp, const ManifestReading& reading, std::int64_t read_at_ns);
+  /// Writes the file when anything differs from what was read (atomically); a failure is a note.
+  /// Returns how many entries were served from the cache.
+  std::size_t save();
+
+  /// The cache file of `dir` in `root`.
+  static std::filesystem::path file_for(const std::filesystem::path& root, const std::filesystem::path& dir);
+
+private:
+  std::filesystem::path m_root;
+  std::filesystem::path m_dir;
+  std::filesystem::path m_file;
+  std::function<void(const std::string&)> m_notes;
+  std::int64_t m_racy_ns;
+  bool m_usable = false;
+  bool m_dirty = false;
+  std::size_t m_hits = 0;
+  std::optional<boost::json::object> m_old;  ///< the entries read (in the parse's arena)
+  std::vector<std::string> m_kept;  ///< the names of the entries of m_old used as they were
+  boost::json::object m_new;        ///< the entries read anew in this discovery
+};
+
+/// Where the discovery cache lives: $XDG_CACHE_HOME/torchx/plugins, else ~/.cache/torchx/plugins;
+/// nullopt in a setuid/setgid process (`inputs.secure`), with TORCHX_PLUGIN_CACHE=0, or without
+/// HOME and XDG_CACHE_HOME.
+std::optional<std::filesystem::path> default_plugin_cache_root(const SearchPathInputs& inputs);
+
+}  // namespace torchx::loader
