@@ -21,9 +21,7 @@ int cmd_list(const Invocation& inv) {
                 "Lists every app of a scheduler with its state, newest first where the scheduler orders them.\n"
                 "AGE is a number and a unit: s, m, h, d or w (30d, 12h); it is measured from when the app "
                 "started.\nTo keep the local state small, delete the finished apps you no longer need:\n"
-                "  torchx list -s local_cwd --state SUCCEEDED,FAILED,CANCELLED --older-than 30d --json |\n"
-                "    python3 -c 'import json,sys; [print(a[\"app_handle\"]) for a in json.load(sys.stdin)]' |\n"
-                "    xargs -r -n1 torchx delete",
+                "  torchx prune -s local_cwd --older-than 30d [--dry-run]",
                 {},
                 {}};
   spec.options.add_options()("scheduler,s", po::value<std::string>()->required(), "the scheduler")(
