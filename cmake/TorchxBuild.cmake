@@ -35,12 +35,12 @@ endif()
 # Start-up (bench/README.md, "Start-up"): most of what a dynamically linked `torchx --version`
 # spent before main was the dynamic loader mapping and relocating a dozen C++ shared libraries.
 # With TORCHX_STATIC_DEPS the executables marked by torchx_link_static_runtime() (bin/torchx and
-# the bench floors) link Boost.JSON and Program_options (here), RE2, yaml-cpp and inih
+# the bench floors) link Program_options (here), RE2, yaml-cpp and inih
 # (host/CMakeLists.txt) from their static archives, spdlog and fmt header-only (every target), and
-# libstdc++ statically. Everything else (plugins, libtorchx_runtime.so, the supervisor,
-# the test programs) links as before: Debian's libboost_json.a is not position-independent and
-# libre2.a's thread-locals cannot go into a shared object. A sanitized or fuzzing build keeps every
-# library shared: ASan wants the shared C++ runtime.
+# libstdc++ statically. Boost.JSON is compiled in everywhere (torchx_boost_json_impl below).
+# Everything else (plugins, libtorchx_runtime.so, the supervisor, the test programs) links the
+# other libraries shared: libre2.a's thread-locals cannot go into a shared object. A sanitized or
+# fuzzing build keeps every library shared: ASan wants the shared C++ runtime.
 if(TORCHX_SANITIZE OR TORCHX_FUZZ)
   set(TORCHX_STATIC_DEPS OFF)
 else()
@@ -51,35 +51,48 @@ endif()
 set(TORCHX_LINKING_STATIC "$<BOOL:$<TARGET_PROPERTY:TORCHX_STATIC_RUNTIME>>")
 
 # Boost 1.81 from Debian (1.74 has no Boost.JSON). DLL and Process are header-only parts of
-# Boost::headers; JSON and Program_options are compiled libraries.
-find_package(Boost 1.81 REQUIRED COMPONENTS json program_options)
+# Boost::headers; JSON is compiled here from its sources (torchx_boost_json_impl below);
+# Program_options is a compiled library.
+find_package(Boost 1.81 REQUIRED COMPONENTS program_options)
 find_package(spdlog 1.10 REQUIRED)
 find_package(fmt 9 REQUIRED)
 find_package(Threads REQUIRED)
 
-# torchx_boost_json, torchx_boost_program_options: what the project links instead of Boost::json
-# and Boost::program_options: the static archives in a target marked by
-# torchx_link_static_runtime() (with TORCHX_STATIC_DEPS), the imported targets otherwise. Installed
-# targets wrap them in $<BUILD_INTERFACE>. Compile definitions stay those of the imported target.
-foreach(component json program_options)
+# Boost.JSON compiled from its header-only sources (cmake/boost_json.cpp includes
+# <boost/json/src.hpp>) into torchx_boost_json_impl, a position-independent static library with
+# hidden symbols: plugins, libtorchx_runtime.so and bin/torchx all link it, so no libboost_json.so
+# is loaded by anything torchx ships (a plugin's dlopen maps libstdc++ and nothing else C++;
+# bench/README.md "Start-up"). Debian's libboost_json.a cannot replace it: it is not PIC. It is
+# installed with the SDK (torchx::boost_json, libtorchx_boost_json.a): a plugin built against the
+# installed SDK needs the Boost headers only. The library is compiled without BOOST_JSON_DYN_LINK:
+# its definitions carry no visibility attribute, so -fvisibility=hidden keeps them private.
+add_library(torchx_boost_json_impl STATIC "${CMAKE_CURRENT_LIST_DIR}/boost_json.cpp")
+set_target_properties(torchx_boost_json_impl PROPERTIES POSITION_INDEPENDENT_CODE ON CXX_VISIBILITY_PRESET hidden
+                      VISIBILITY_INLINES_HIDDEN ON EXPORT_NAME boost_json OUTPUT_NAME torchx_boost_json)
+target_link_libraries(torchx_boost_json_impl PUBLIC Boost::headers)
+# torchx_boost_json: what the project's own targets link. It keeps the definitions that
+# Debian's Boost::json target gave every object (they only add visibility attributes on this
+# platform), so the objects compile as before; the SDK's consumers get torchx_boost_json_impl.
+add_library(torchx_boost_json INTERFACE)
+target_link_libraries(torchx_boost_json INTERFACE torchx_boost_json_impl)
+target_compile_definitions(torchx_boost_json INTERFACE BOOST_CONTAINER_DYN_LINK BOOST_CONTAINER_NO_LIB
+                                                       BOOST_JSON_DYN_LINK BOOST_JSON_NO_LIB)
+
+# torchx_boost_program_options: what the project links instead of Boost::program_options: the
+# static archive in a target marked by torchx_link_static_runtime() (with TORCHX_STATIC_DEPS), the
+# imported target otherwise. Compile definitions stay those of the imported target.
+foreach(component program_options)
   add_library(torchx_boost_${component} INTERFACE)
   if(TORCHX_STATIC_DEPS)
-    set(archives "")
-    set(names boost_${component})
-    if(component STREQUAL "json")
-      list(APPEND names boost_container)  # Boost.JSON's memory resources
-    endif()
     get_target_property(location Boost::${component} IMPORTED_LOCATION_RELEASE)
     get_filename_component(boost_libdir "${location}" DIRECTORY)
-    foreach(name IN LISTS names)
-      find_library(TORCHX_${name}_ARCHIVE NAMES lib${name}.a HINTS "${boost_libdir}" NO_DEFAULT_PATH)
-      if(NOT TORCHX_${name}_ARCHIVE)
-        message(FATAL_ERROR "TORCHX_STATIC_DEPS: lib${name}.a not found next to ${location} "
-                            "(configure with -DTORCHX_STATIC_DEPS=OFF to link the shared library)")
-      endif()
-      list(APPEND archives "$<${TORCHX_LINKING_STATIC}:${TORCHX_${name}_ARCHIVE}>")
-    endforeach()
-    target_link_libraries(torchx_boost_${component} INTERFACE Boost::headers ${archives}
+    find_library(TORCHX_boost_${component}_ARCHIVE NAMES libboost_${component}.a HINTS "${boost_libdir}" NO_DEFAULT_PATH)
+    if(NOT TORCHX_boost_${component}_ARCHIVE)
+      message(FATAL_ERROR "TORCHX_STATIC_DEPS: libboost_${component}.a not found next to ${location} "
+                          "(configure with -DTORCHX_STATIC_DEPS=OFF to link the shared library)")
+    endif()
+    target_link_libraries(torchx_boost_${component} INTERFACE Boost::headers
+                          "$<${TORCHX_LINKING_STATIC}:${TORCHX_boost_${component}_ARCHIVE}>"
                           "$<$<NOT:${TORCHX_LINKING_STATIC}>:Boost::${component}>")
     # The same definitions as Boost::<component> for every target (BOOST_*_DYN_LINK only changes
     # symbol visibility attributes here), so objects compile the same either way.
@@ -109,6 +122,7 @@ target_link_libraries(torchx_spdlog INTERFACE Threads::Threads)
 # (the fx_throws fixture) met a second unwinder in the host and aborted instead of being reported
 # (cli test "torchx plugins check loads each plugin ..."). tests/support/check_needed.sh guards
 # bin/torchx.
+
 function(torchx_link_static_runtime target)
   if(TORCHX_STATIC_DEPS)
     set_target_properties(${target} PROPERTIES TORCHX_STATIC_RUNTIME ON)

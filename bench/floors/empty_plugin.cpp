@@ -1,10 +1,19 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // The "empty C++ plugin" of the dlopen floor (bench/README.md): a C++ shared object, built like a
-// torchx plugin (hidden visibility, one export, libstdc++ linked dynamically as plugins link it),
-// whose one export does a trivial piece of C++ work so libstdc++ is really needed.
-#include <string>
+// torchx plugin (hidden visibility, one export, libstdc++ linked dynamically as plugins link it).
+// Its one export throws and catches an exception, as any C++ plugin may (the SDK's entry points
+// turn exceptions into status codes), so the object really needs libstdc++.so.6 (__cxa_throw,
+// the typeinfo of std::runtime_error): the floor pays for loading and relocating the C++ runtime
+// like every real plugin does. bench/README.md shows how to check it (readelf -d).
+#include <stdexcept>
 
-extern "C" __attribute__((visibility("default"))) int tx_plugin_negotiate(const void* /*host*/, void* /*out*/) {
-  const std::string name = "empty";
-  return static_cast<int>(name.size()) - 5;  // 0
+extern "C" __attribute__((visibility("default"))) int tx_plugin_negotiate(const void* host, void* /*out*/) {
+  try {
+    if (host == nullptr) {
+      throw std::runtime_error("empty");  // the floor always passes nullptr: always thrown
+    }
+    return 1;
+  } catch (const std::runtime_error& error) {
+    return error.what()[0] == 'e' ? 0 : 1;  // 0
+  }
 }

@@ -10,6 +10,12 @@ expect_contains() {
   echo "ok: $3"
 }
 
+# expect_not_contains TEXT NEEDLE WHAT
+expect_not_contains() {
+  [[ $1 != *"$2"* ]] || fail "$3: did not expect '$2' in:"$'\n'"$1"
+  echo "ok: $3"
+}
+
 # expect_file PATH...
 expect_file() {
   local f

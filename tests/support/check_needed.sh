@@ -2,6 +2,7 @@
 # Start-up guard (bench/README.md, "Start-up"): the shared libraries an executable names (ELF
 # DT_NEEDED, read with readelf) must all be in the allowed list, so a change that links a C++
 # shared library into bin/torchx again (beside its static libstdc++) fails a test.
+# Also used on plugins and libtorchx_runtime.so (shared objects; built executable-mode).
 # Usage: check_needed.sh EXECUTABLE ALLOWED...   Exit 0 if so; 1 with one line per extra library.
 exe=$1
 shift
