@@ -37,8 +37,8 @@ endif()
 # With TORCHX_STATIC_DEPS the executables marked by torchx_link_static_runtime() (bin/torchx and
 # the bench floors) link Boost.JSON and Program_options (here), RE2, yaml-cpp and inih
 # (host/CMakeLists.txt) from their static archives, spdlog and fmt header-only (every target), and
-# libstdc++ statically. Everything else (plugins, libtorchx_runtime.so, the supervisor,
-# the test programs) links as before: Debian's libboost_json.a is not position-independent and
+# libstdc++ statically (the local supervisor is fully static: plugins/local/CMakeLists.txt).
+# Everything else (plugins, libtorchx_runtime.so, the test programs) links as before: Debian's libboost_json.a is not position-independent and
 # libre2.a's thread-locals cannot go into a shared object. A sanitized or fuzzing build keeps every
 # library shared: ASan wants the shared C++ runtime.
 if(TORCHX_SANITIZE OR TORCHX_FUZZ)
