@@ -38,8 +38,8 @@ endif()
 # the bench floors) link Program_options (here), RE2, yaml-cpp and inih
 # (host/CMakeLists.txt) from their static archives, spdlog and fmt header-only (every target), and
 # libstdc++ statically. Boost.JSON is compiled in everywhere (torchx_boost_json_impl below).
-# Everything else (plugins, libtorchx_runtime.so, the supervisor, the test programs) links the
-# other libraries shared: libre2.a's thread-locals cannot go into a shared object. A sanitized or
+# Everything else (plugins, libtorchx_runtime.so, the test programs; the local supervisor is
+# fully static: plugins/local/CMakeLists.txt) links the other libraries shared: libre2.a's thread-locals cannot go into a shared object. A sanitized or
 # fuzzing build keeps every library shared: ASan wants the shared C++ runtime.
 if(TORCHX_SANITIZE OR TORCHX_FUZZ)
   set(TORCHX_STATIC_DEPS OFF)

@@ -106,36 +106,41 @@ void print_logs(runner::Runner& runner, const LogSelection& sel, std::ostream& o
   }
   std::mutex out_mutex;
   std::exception_ptr first_error;
-  std::vector<std::thread> threads;
-  for (std::size_t i = 0; i < streams.size(); ++i) {
-    threads.emplace_back([&, i] {
-      try {
-        PrefixedLines prefixed(targets[i].first + "/" + std::to_string(targets[i].second) + " ");
-        std::string json_text;
-        while (auto batch = streams[i]->next_batch()) {
-          std::string_view text;  // one batch as printed: one write under the lock, whole lines only
-          if (sel.json) {
-            json_text.clear();
-            for (std::size_t pos = 0; pos < batch->size();) {
-              const std::size_t nl = batch->find('\n', pos);  // every batch ends with '\n'
-              json_text += boost::json::serialize(boost::json::object{
-                  {"role", targets[i].first}, {"replica", targets[i].second}, {"line", batch->substr(pos, nl - pos)}});
-              json_text += '\n';
-              pos = nl + 1;
-            }
-            text = json_text;
-          } else {
-            text = prefixed.format(*batch);
+  auto read_stream = [&](std::size_t i) {
+    try {
+      PrefixedLines prefixed(targets[i].first + "/" + std::to_string(targets[i].second) + " ");
+      std::string json_text;
+      while (auto batch = streams[i]->next_batch()) {
+        std::string_view text;  // one batch as printed: one write under the lock, whole lines only
+        if (sel.json) {
+          json_text.clear();
+          for (std::size_t pos = 0; pos < batch->size();) {
+            const std::size_t nl = batch->find('\n', pos);  // every batch ends with '\n'
+            json_text += boost::json::serialize(boost::json::object{
+                {"role", targets[i].first}, {"replica", targets[i].second}, {"line", batch->substr(pos, nl - pos)}});
+            json_text += '\n';
+            pos = nl + 1;
           }
-          std::lock_guard lock(out_mutex);
-          out.write(text.data(), static_cast<std::streamsize>(text.size()));
-          if (sel.tail) out.flush();  // following: a line shows when it comes, not when a buffer fills
+          text = json_text;
+        } else {
+          text = prefixed.format(*batch);
         }
-      } catch (...) {
         std::lock_guard lock(out_mutex);
-        if (!first_error) first_error = std::current_exception();
+        out.write(text.data(), static_cast<std::streamsize>(text.size()));
+        if (sel.tail) out.flush();  // following: a line shows when it comes, not when a buffer fills
       }
-    });
+    } catch (...) {
+      std::lock_guard lock(out_mutex);
+      if (!first_error) first_error = std::current_exception();
+    }
+  };
+  // One stream (a one-replica app, the usual `torchx run`) is read here: no thread to start and
+  // no hand-off to wake this one when it ends (a scheduling delay on a loaded machine).
+  std::vector<std::thread> threads;
+  if (streams.size() == 1) {
+    read_stream(0);
+  } else {
+    for (std::size_t i = 0; i < streams.size(); ++i) threads.emplace_back(read_stream, i);
   }
   for (auto& t : threads) t.join();
   out.flush();

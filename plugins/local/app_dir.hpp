@@ -81,7 +81,8 @@ std::string cgroup_name(const std::string& app_id);
 bool is_app_cgroup(const std::filesystem::path& dir, const std::string& app_id);
 
 /// Kills every process in cgroup `dir` (cgroup.kill, else SIGKILL each pid in cgroup.procs), waits
-/// up to `wait_ms` for it to empty and removes it. True if it is gone.
+/// up to `wait_ms` for it to empty and removes it. True if it is gone. An empty cgroup (no
+/// process, no cgroup below) is removed with one rmdir, nothing killed.
 bool kill_cgroup(const std::filesystem::path& dir, int wait_ms);
 
 /// The number of seconds in `text` (a setting named `name`): a finite number in [0, max].

@@ -556,8 +556,9 @@ private:
     return cancelled ? "CANCELLED" : "SUCCEEDED";
   }
 
-  /// Replaces state.json; returns why it could not ("" when written).
-  std::string save() {
+  /// Replaces state.json; returns why it could not ("" when written). With `unless_unchanged`, a
+  /// state that differs from the last one written only in its finished_at is not written again.
+  std::string save(bool unless_unchanged = false) {
     json::array replicas;
     for (const auto& r : m_replicas) {
       replicas.push_back({{"role", m_roles[r.role].name},
@@ -584,8 +585,13 @@ private:
                    {"started_at", m_started_at},
                    {"finished_at", state == "RUNNING" ? json::value(nullptr) : json::value(now())},
                    {"replicas", std::move(replicas)}};
+    json::object compared = o;
+    compared.erase("finished_at");
+    std::string key = json::serialize(compared);
+    if (unless_unchanged && key == m_last_saved) return "";
     try {
       write_atomically(m_dir + "/" + torchx::local::k_state_file, json::serialize(o));
+      m_last_saved = std::move(key);
       return "";
     } catch (const std::exception& e) {
       std::cerr << "torchx-local-supervisor: " << e.what() << "\n";
@@ -779,14 +785,20 @@ private:
     }
   }
 
+  /// Sweeps, then records the final state: not again when the state last written already was it
+  /// (the usual end: the last replica's end wrote the terminal state, and the sweep changes
+  /// nothing in it), so the launcher waiting for us to exit (its pidfd) is not kept waiting for a
+  /// rewrite that says the same. Where that earlier write failed, this one is tried, and
+  /// final.record gets the state if it fails too.
   void finish() {
     sweep();
     m_state = app_state();
     if (m_state == "RUNNING") m_state = m_cancelling ? "CANCELLED" : "FAILED";
-    if (const std::string why = save(); !why.empty()) write_final_record(why);
+    if (const std::string why = save(true); !why.empty()) write_final_record(why);
   }
 
   std::string m_dir;
+  std::string m_last_saved;  // the state last written to state.json, less its finished_at
   int m_ready_fd = -1;
   int m_lock_fd = -1;         // supervisor.lock, held while we live
   int m_final_fd = -1;        // final.record, preallocated

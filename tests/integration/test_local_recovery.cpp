@@ -436,6 +436,26 @@ TEST_CASE("local_cwd recovery: without a cgroup, containment is said plainly and
   CHECK(eventually([] { return pids_with("987676").empty(); }));  // swept at the end, while the supervisor lives
 }
 
+TEST_CASE("local_cwd recovery: at the end, what a replica left in the cgroup is killed and the cgroup removed") {
+  // The supervisor removes an empty cgroup with one rmdir; one that still holds a process (here
+  // a setsid'd sleep) refuses it, and the kill must still follow. The final state stays the one
+  // written as the replica ended.
+  Local torchx;
+  KillAtEnd cleanup{{"987679"}};
+  const auto r = torchx({"run", "utils.sh", "--", "sh", "-c", "setsid sleep 987679 >/dev/null 2>&1 & echo started"});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  const auto state = torchx.state_file(first_line(r.out));
+  CHECK(state.at("state") == "SUCCEEDED");
+  CHECK(state.at("finished_at").is_number());
+  if (!(state.contains("cgroup") && state.at("cgroup").is_string())) {
+    std::cout << "TORCHX_TEST_SKIPPED: needs a cgroup: " << json::serialize(state.at("containment")) << std::endl;
+    return;
+  }
+  CHECK(eventually([] { return pids_with("987679").empty(); }));
+  CHECK(eventually([&] { return !std::filesystem::exists(std::string(state.at("cgroup").as_string())); }));
+}
+
 TEST_CASE("local_cwd recovery: TORCHX_LOCAL_GRACE_SECONDS is validated in one line") {
   Local torchx;
   for (const std::string bad : {"abc", "nan", "1e300", "-1", "inf", "5s"}) {

@@ -4,9 +4,21 @@
 # shared library into bin/torchx again (beside its static libstdc++) fails a test.
 # Also used on plugins and libtorchx_runtime.so (shared objects; built executable-mode).
 # Usage: check_needed.sh EXECUTABLE ALLOWED...   Exit 0 if so; 1 with one line per extra library.
+#        check_needed.sh EXECUTABLE --static     Exit 0 if it names no shared library and no
+#                                                 dynamic loader (fully static); 1 with one line.
 exe=$1
 shift
 [ -x "$exe" ] || { echo "check_needed.sh: error: '$exe' is not an executable" >&2; exit 1; }
+if [ "${1:-}" = --static ]; then
+  needed=$(readelf -d "$exe" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
+  interp=$(readelf -l "$exe" | sed -n 's/.*Requesting program interpreter: \(.*\)\]/\1/p')
+  if [ -n "$needed$interp" ]; then
+    echo "check_needed.sh: error: '$exe' is not static: it needs $(echo $needed $interp)" >&2
+    exit 1
+  fi
+  echo "ok: static"
+  exit 0
+fi
 needed=$(readelf -d "$exe" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
 [ -n "$needed" ] || { echo "check_needed.sh: error: readelf found no NEEDED entry in '$exe'" >&2; exit 1; }
 status=0
