@@ -556,7 +556,10 @@ private:
     return cancelled ? "CANCELLED" : "SUCCEEDED";
   }
 
-  /// Replaces state.json; returns why it could not ("" when written).
+  /// Replaces state.json; returns why it could not ("" when written). A final state is written
+  /// once: its finished_at is fixed when the app first becomes final, and a save that would write
+  /// the same final text again (finish() after the last replica's on_finished) writes nothing, so
+  /// a finished app's state.json is never replaced (the list index relies on it: list_index.hpp).
   std::string save() {
     json::array replicas;
     for (const auto& r : m_replicas) {
@@ -571,6 +574,8 @@ private:
                           {"structured_error_msg", r.error}});
     }
     const std::string state = app_state();
+    const bool final = state == "SUCCEEDED" || state == "FAILED" || state == "CANCELLED";
+    if (final && m_finished_at == 0) m_finished_at = now();
     json::object o{{"app_id", m_app_id},
                    {"state", state},
                    {"num_restarts", m_num_restarts},
@@ -582,10 +587,15 @@ private:
                    {"cgroup", m_cgroup.empty() ? json::value(nullptr) : json::value(m_cgroup)},
                    {"containment", m_containment},
                    {"started_at", m_started_at},
-                   {"finished_at", state == "RUNNING" ? json::value(nullptr) : json::value(now())},
+                   {"finished_at", state == "RUNNING" ? json::value(nullptr)
+                                   : final            ? json::value(m_finished_at)
+                                                      : json::value(now())},
                    {"replicas", std::move(replicas)}};
+    std::string text = json::serialize(o);
+    if (final && text == m_saved_final) return "";
     try {
-      write_atomically(m_dir + "/" + torchx::local::k_state_file, json::serialize(o));
+      write_atomically(m_dir + "/" + torchx::local::k_state_file, text);
+      if (final) m_saved_final = std::move(text);
       return "";
     } catch (const std::exception& e) {
       std::cerr << "torchx-local-supervisor: " << e.what() << "\n";
@@ -802,6 +812,8 @@ private:
   std::vector<Replica> m_replicas;
   int m_signals = -1;
   double m_started_at = 0;
+  double m_finished_at = 0;   // when the app first became final (0: not yet)
+  std::string m_saved_final;  // the final state.json last written, "" if none
   std::string m_state = "PENDING";
   std::string m_msg;
   std::string m_structured_error = "<NONE>";
