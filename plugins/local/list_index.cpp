@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "list_index.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <string_view>
@@ -52,6 +53,7 @@ std::unordered_map<std::string, IndexRow> parse_list_index(const std::string& te
   char expected[64];
   std::size_t count = 0;
   std::string_view rest = body.substr(k_header.size());
+  rows.reserve(static_cast<std::size_t>(std::count(rest.begin(), rest.end(), '\n')));
   for (std::size_t pos = 0; pos < rest.size();) {
     const std::size_t nl = rest.find('\n', pos);
     const std::string_view line = rest.substr(pos, nl - pos);

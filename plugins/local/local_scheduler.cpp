@@ -570,12 +570,17 @@ public:
       } catch (const std::exception&) {  // a read-only root: answered all the same, from the files
       }
     }
-    std::sort(apps.begin(), apps.end(), [](const auto& a, const auto& b) {
+    // Sorted by position (the rows themselves are moved once, into the answer).
+    std::vector<std::uint32_t> order(apps.size());
+    for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) {
+      const auto& a = apps[x];
+      const auto& b = apps[y];
       return a.first != b.first ? a.first > b.first : a.second.app_id < b.second.app_id;
     });
     std::vector<specs::ListAppResponse> out;
     out.reserve(apps.size());
-    for (auto& [t, item] : apps) out.push_back(std::move(item));
+    for (const auto i : order) out.push_back(std::move(apps[i].second));
     return out;
   }
 
