@@ -40,14 +40,14 @@ int cmd_list(const Invocation& inv) {
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
   }
-  const auto apps = inv.session.runner().list(get<std::string>(*vm, "scheduler"), filter);
+  auto apps = inv.session.runner().list(get<std::string>(*vm, "scheduler"), filter);
   if (vm->count("json") != 0U) {
     inv.out << specs::to_json(apps) << "\n";
     return k_exit_ok;
   }
   std::vector<std::vector<std::string>> rows;
   rows.reserve(apps.size());
-  for (const auto& a : apps) rows.push_back({a.app_handle, a.name, specs::to_string(a.state)});
+  for (auto& a : apps) rows.push_back({std::move(a.app_handle), std::move(a.name), specs::to_string(a.state)});
   inv.out << format_table({"APP HANDLE", "APP NAME", "APP STATUS"}, rows);
   return k_exit_ok;
 }

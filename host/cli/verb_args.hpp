@@ -33,8 +33,10 @@ T get(const boost::program_options::variables_map& vm, const char* name, T fallb
 /// A JSON value printed with 2-space indentation (Boost.JSON 1.81 has no pretty printer).
 std::string pretty_json(const std::string& json_text);
 
-/// Rows as a left-aligned text table with a header line (TorchX uses `tabulate`; Debian has no
-/// C++ table printer, and fmt's width specifiers make it a few lines).
+/// Rows as a left-aligned text table with a header line and a rule (TorchX uses `tabulate`).
+/// Columns are as wide as their widest cell in bytes, two spaces apart; the last column is not
+/// padded. Cells that are not ASCII are padded by fmt's width (display width), as they always
+/// were. Cells beyond the headers' count are dropped. Pure; never throws except std::bad_alloc.
 std::string format_table(const std::vector<std::string>& headers, const std::vector<std::vector<std::string>>& rows);
 
 }  // namespace torchx::cli

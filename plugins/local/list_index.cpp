@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "list_index.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <string_view>
@@ -12,7 +10,7 @@ namespace torchx::local {
 
 namespace {
 
-constexpr std::string_view k_header = "torchx-local-list-index 1\n";
+constexpr std::string_view k_header = "torchx-local-list-index 2\n";
 
 std::uint64_t fnv1a64(std::string_view text) {
   std::uint64_t h = 14695981039346656037ULL;
@@ -21,13 +19,6 @@ std::uint64_t fnv1a64(std::string_view text) {
     h *= 1099511628211ULL;
   }
   return h;
-}
-
-std::optional<FileStamp> stamp_of(const struct stat& st) {
-  if (!S_ISREG(st.st_mode)) return std::nullopt;
-  return FileStamp{static_cast<std::uint64_t>(st.st_ino),
-                   static_cast<std::uint64_t>(st.st_mtim.tv_sec) * 1000000000ULL + static_cast<std::uint64_t>(st.st_mtim.tv_nsec),
-                   static_cast<std::uint64_t>(st.st_size)};
 }
 
 bool final_state(std::string_view s) { return s == "SUCCEEDED" || s == "FAILED" || s == "CANCELLED"; }
@@ -50,18 +41,6 @@ bool clean(std::string_view field) { return !field.empty() && field.find_first_o
 
 }  // namespace
 
-std::optional<FileStamp> file_stamp(int dirfd, const char* path) {
-  struct stat st {};
-  if (::fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) != 0) return std::nullopt;
-  return stamp_of(st);
-}
-
-std::optional<FileStamp> file_stamp(int fd) {
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) return std::nullopt;
-  return stamp_of(st);
-}
-
 std::unordered_map<std::string, IndexRow> parse_list_index(const std::string& text) {
   std::unordered_map<std::string, IndexRow> rows;
   const std::string_view all(text);
@@ -74,27 +53,27 @@ std::unordered_map<std::string, IndexRow> parse_list_index(const std::string& te
   char expected[64];
   std::size_t count = 0;
   std::string_view rest = body.substr(k_header.size());
+  rows.reserve(static_cast<std::size_t>(std::count(rest.begin(), rest.end(), '\n')));
   for (std::size_t pos = 0; pos < rest.size();) {
     const std::size_t nl = rest.find('\n', pos);
     const std::string_view line = rest.substr(pos, nl - pos);
     pos = nl + 1;
-    std::string_view f[8];
+    std::string_view f[6];
     std::size_t n = 0, start = 0;
-    for (; n < 8; ++n) {
-      const std::size_t tab = n == 7 ? std::string_view::npos : line.find('\t', start);
+    for (; n < 6; ++n) {
+      const std::size_t tab = n == 5 ? std::string_view::npos : line.find('\t', start);
       f[n] = line.substr(start, tab == std::string_view::npos ? std::string_view::npos : tab - start);
       if (tab == std::string_view::npos) break;
       start = tab + 1;
     }
     IndexRow r;
-    if (n != 7 || !clean(f[0]) || !final_state(f[1]) || !clean(f[7]) || !parse_number(f[2], r.started_at) ||
-        !parse_number(f[3], r.finished_at) || !parse_number(f[4], r.stamp.ino) || !parse_number(f[5], r.stamp.mtime_ns) ||
-        !parse_number(f[6], r.stamp.size)) {
+    if (n != 5 || !clean(f[0]) || !final_state(f[1]) || !clean(f[5]) || !parse_number(f[2], r.started_at) ||
+        !parse_number(f[3], r.finished_at) || !parse_number(f[4], r.dir_ino) || r.dir_ino == 0) {
       return {};  // not a row we wrote: the whole file is suspect
     }
     r.app_id = f[0];
     r.state = f[1];
-    r.name = f[7];
+    r.name = f[5];
     ++count;
     rows.insert_or_assign(r.app_id, std::move(r));
   }
@@ -108,7 +87,7 @@ std::string format_list_index(const std::vector<IndexRow>& rows) {
   out.reserve(rows.size() * 120 + 64);
   std::size_t count = 0;
   for (const auto& r : rows) {
-    if (!clean(r.app_id) || !clean(r.name) || !final_state(r.state)) continue;
+    if (!clean(r.app_id) || !clean(r.name) || !final_state(r.state) || r.dir_ino == 0) continue;
     out += r.app_id;
     out += '\t';
     out += r.state;
@@ -117,11 +96,7 @@ std::string format_list_index(const std::vector<IndexRow>& rows) {
     out += '\t';
     append_number(out, r.finished_at);
     out += '\t';
-    append_number(out, r.stamp.ino);
-    out += '\t';
-    append_number(out, r.stamp.mtime_ns);
-    out += '\t';
-    append_number(out, r.stamp.size);
+    append_number(out, r.dir_ino);
     out += '\t';
     out += r.name;
     out += '\n';

@@ -514,64 +514,76 @@ public:
     return r;
   }
 
-  /// Every app, newest first. Finished apps come from the list index when their state.json is
-  /// provably the one the index row was made from (list_index.hpp); every other app is read (and
-  /// settled) from its own files, and the index is rewritten when it differed from what was found.
+  /// Every app, newest first. Finished apps come from the list index when their directory is, by
+  /// readdir's inode number, the one the index row was made from (list_index.hpp); every other app
+  /// is read (and settled) from its own files, and the index is rewritten when it differed from
+  /// what was found.
   std::vector<specs::ListAppResponse> list() override {
     const std::filesystem::path root = local::state_root(false);
     const Fd rootfd(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (rootfd.fd < 0) return {};  // no state root yet: no apps
     DIR* listing = ::fdopendir(::dup(rootfd.fd));
     if (listing == nullptr) return {};
-    std::vector<std::string> ids;
+    std::vector<std::pair<std::string, std::uint64_t>> ids;  // name, d_ino
     while (const dirent* e = ::readdir(listing)) {
       if (e->d_name[0] == '.') continue;  // .deleting-*: a delete in progress; .list-index
       if (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN) continue;
-      ids.emplace_back(e->d_name);
+      ids.emplace_back(e->d_name, static_cast<std::uint64_t>(e->d_ino));
     }
     ::closedir(listing);
 
     const auto old_text = local::read_file(root / local::k_list_index_file);
     const auto index = local::parse_list_index(old_text.value_or(""));
-    std::vector<local::IndexRow> rows;  // the finished apps: the next index
-    rows.reserve(ids.size());
+    // The finished apps, the next index: rows still valid (not copied unless the index is
+    // rewritten) and rows read now.
+    std::vector<const local::IndexRow*> kept;
+    kept.reserve(ids.size());
+    std::vector<local::IndexRow> fresh;
     std::vector<std::pair<double, specs::ListAppResponse>> apps;
     apps.reserve(ids.size());
     // Rewritten when a row went stale, a finished app was not in it, or it has rows of deleted
     // apps; not for running apps or stray directories (they never have rows).
     bool changed = !old_text;
-    std::string path;
-    for (const auto& id : ids) {
+    for (const auto& [id, ino] : ids) {
       if (const auto it = index.find(id); it != index.end()) {
-        path.assign(id).append("/").append(local::k_state_file);
-        if (local::file_stamp(rootfd.fd, path.c_str()) == it->second.stamp) {
+        if (ino != 0 && it->second.dir_ino == ino) {
           const auto& r = it->second;
           apps.emplace_back(r.started_at, list_item(r));
-          rows.push_back(r);
+          kept.push_back(&r);
           continue;
         }
-        changed = true;  // stale: state.json changed since the row was made
+        changed = true;  // stale: another directory under the same id
       }
-      auto [started, item, row] = read_app(rootfd.fd, root / id, id);
-      if (row) {
-        rows.push_back(std::move(*row));
+      auto [started, item, row] = read_app(root / id, id);
+      if (row && ino != 0) {
+        row->dir_ino = ino;
+        fresh.push_back(std::move(*row));
         changed = true;
       }
       if (item) apps.emplace_back(started, std::move(*item));
     }
-    if (rows.size() != index.size()) changed = true;  // rows of deleted apps, or new finished ones
+    if (kept.size() + fresh.size() != index.size()) changed = true;  // rows of deleted apps, or new finished ones
     if (changed) {
+      std::vector<local::IndexRow> rows;
+      rows.reserve(kept.size() + fresh.size());
+      for (const auto* r : kept) rows.push_back(*r);
+      for (auto& r : fresh) rows.push_back(std::move(r));
       try {
         local::write_atomically(root / local::k_list_index_file, local::format_list_index(rows));
       } catch (const std::exception&) {  // a read-only root: answered all the same, from the files
       }
     }
-    std::sort(apps.begin(), apps.end(), [](const auto& a, const auto& b) {
+    // Sorted by position (the rows themselves are moved once, into the answer).
+    std::vector<std::uint32_t> order(apps.size());
+    for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) {
+      const auto& a = apps[x];
+      const auto& b = apps[y];
       return a.first != b.first ? a.first > b.first : a.second.app_id < b.second.app_id;
     });
     std::vector<specs::ListAppResponse> out;
     out.reserve(apps.size());
-    for (auto& [t, item] : apps) out.push_back(std::move(item));
+    for (const auto i : order) out.push_back(std::move(apps[i].second));
     return out;
   }
 
@@ -587,9 +599,10 @@ public:
       ::close(fd);
     }
     std::optional<json::object> state;
-    try {
-      state = load_state(dir);
-    } catch (const CorruptState&) {
+    if (const auto text = local::read_file(dir / local::k_state_file)) {
+      boost::system::error_code ec;
+      auto v = json::parse(*text, ec);
+      if (!ec && v.is_object()) state = std::move(v.as_object());
     }
     if (state && still_ours(*state, *state, "supervisor_pid", "supervisor_start_time")) {
       ::kill(static_cast<pid_t>(int_or(*state, "supervisor_pid")), SIGTERM);
@@ -613,9 +626,10 @@ public:
     test_delay("TORCHX_LOCAL_TEST_DELETE_DELAY_MS");
     const auto request = read_json(dir / local::k_request_file);
     std::optional<json::object> state;
-    try {
-      state = load_state(dir);
-    } catch (const CorruptState&) {
+    if (const auto text = local::read_file(dir / local::k_state_file)) {
+      boost::system::error_code ec;
+      auto v = json::parse(*text, ec);
+      if (!ec && v.is_object()) state = std::move(v.as_object());
     }
     // Renamed out of the way first: of concurrent deletes exactly one wins the rename, and the
     // others find no app. Only then removed.
@@ -658,8 +672,8 @@ private:
   };
 
   /// One app's list row from its own files (settling it if its supervisor died), and, for a
-  /// finished app, its index row, stamped with the state.json it was read from.
-  ReadApp read_app(int rootfd, const std::filesystem::path& dir, const std::string& id) {
+  /// finished app, its index row (dir_ino left 0: the caller knows the directory's).
+  ReadApp read_app(const std::filesystem::path& dir, const std::string& id) {
     ReadApp out;
     // One app that cannot be read is reported, and never hides the others.
     std::optional<specs::DescribeAppResponse> d;
@@ -674,21 +688,10 @@ private:
     if (d->state == specs::AppState::UNKNOWN) plugin::log(TX_LOG_WARNING, "app " + d->msg);
     const auto app = read_json(dir / local::k_app_file);
     const std::string name = app ? string_or(*app, "name") : "";
-    // state.json read through one descriptor, so the stamp is that of the bytes read.
     std::optional<json::object> state;
-    std::optional<local::FileStamp> stamp;
-    if (const Fd fd(::openat(rootfd, (id + "/" + local::k_state_file).c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-        fd.fd >= 0) {
-      std::string text;
-      char buf[8192];
-      for (ssize_t n; (n = ::read(fd.fd, buf, sizeof buf)) != 0;) {
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) break;
-        text.append(buf, static_cast<std::size_t>(n));
-      }
-      stamp = local::file_stamp(fd.fd);
+    if (const auto text = local::read_file(dir / local::k_state_file)) {
       boost::system::error_code ec;
-      auto v = json::parse(text, ec);
+      auto v = json::parse(*text, ec);
       if (!ec && v.is_object()) state = std::move(v.as_object());
     }
     const auto number = [&](const char* key) {
@@ -700,9 +703,9 @@ private:
     if (out.started_at > 0) out.item->started_at = out.started_at;
     if (specs::is_terminal(d->state) && number("finished_at") > 0) out.item->finished_at = number("finished_at");
     // Cached only when the file read is final and says what describe said.
-    if (specs::is_terminal(d->state) && stamp && state && state_problem(*state).empty() &&
+    if (specs::is_terminal(d->state) && state && state_problem(*state).empty() &&
         string_or(*state, "state") == specs::to_string(d->state)) {
-      out.row = local::IndexRow{id, specs::to_string(d->state), name, out.started_at, number("finished_at"), *stamp};
+      out.row = local::IndexRow{id, specs::to_string(d->state), name, out.started_at, number("finished_at"), 0};
     }
     return out;
   }

@@ -556,9 +556,11 @@ private:
     return cancelled ? "CANCELLED" : "SUCCEEDED";
   }
 
-  /// Replaces state.json; returns why it could not ("" when written). With `unless_unchanged`, a
-  /// state that differs from the last one written only in its finished_at is not written again.
-  std::string save(bool unless_unchanged = false) {
+  /// Replaces state.json; returns why it could not ("" when written). A final state is written
+  /// once: its finished_at is fixed when the app first becomes final, and a save that would write
+  /// the same final text again (finish() after the last replica's on_finished) writes nothing, so
+  /// a finished app's state.json is never replaced (the list index relies on it: list_index.hpp).
+  std::string save() {
     json::array replicas;
     for (const auto& r : m_replicas) {
       replicas.push_back({{"role", m_roles[r.role].name},
@@ -572,6 +574,8 @@ private:
                           {"structured_error_msg", r.error}});
     }
     const std::string state = app_state();
+    const bool final = state == "SUCCEEDED" || state == "FAILED" || state == "CANCELLED";
+    if (final && m_finished_at == 0) m_finished_at = now();
     json::object o{{"app_id", m_app_id},
                    {"state", state},
                    {"num_restarts", m_num_restarts},
@@ -583,15 +587,15 @@ private:
                    {"cgroup", m_cgroup.empty() ? json::value(nullptr) : json::value(m_cgroup)},
                    {"containment", m_containment},
                    {"started_at", m_started_at},
-                   {"finished_at", state == "RUNNING" ? json::value(nullptr) : json::value(now())},
+                   {"finished_at", state == "RUNNING" ? json::value(nullptr)
+                                   : final            ? json::value(m_finished_at)
+                                                      : json::value(now())},
                    {"replicas", std::move(replicas)}};
-    json::object compared = o;
-    compared.erase("finished_at");
-    std::string key = json::serialize(compared);
-    if (unless_unchanged && key == m_last_saved) return "";
+    std::string text = json::serialize(o);
+    if (final && text == m_saved_final) return "";
     try {
-      write_atomically(m_dir + "/" + torchx::local::k_state_file, json::serialize(o));
-      m_last_saved = std::move(key);
+      write_atomically(m_dir + "/" + torchx::local::k_state_file, text);
+      if (final) m_saved_final = std::move(text);
       return "";
     } catch (const std::exception& e) {
       std::cerr << "torchx-local-supervisor: " << e.what() << "\n";
@@ -794,11 +798,10 @@ private:
     sweep();
     m_state = app_state();
     if (m_state == "RUNNING") m_state = m_cancelling ? "CANCELLED" : "FAILED";
-    if (const std::string why = save(true); !why.empty()) write_final_record(why);
+    if (const std::string why = save(); !why.empty()) write_final_record(why);
   }
 
   std::string m_dir;
-  std::string m_last_saved;  // the state last written to state.json, less its finished_at
   int m_ready_fd = -1;
   int m_lock_fd = -1;         // supervisor.lock, held while we live
   int m_final_fd = -1;        // final.record, preallocated
@@ -814,6 +817,8 @@ private:
   std::vector<Replica> m_replicas;
   int m_signals = -1;
   double m_started_at = 0;
+  double m_finished_at = 0;   // when the app first became final (0: not yet)
+  std::string m_saved_final;  // the final state.json last written, "" if none
   std::string m_state = "PENDING";
   std::string m_msg;
   std::string m_structured_error = "<NONE>";

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // local_cwd `list` at scale (issue 16): finished apps come from an index derived from their
-// state.json and checked against it on every use; the index is repaired from the apps' files when
+// state.json and checked on every use against their directory's inode number (readdir's d_ino:
+// deleted and re-created apps are read again); the index is repaired from the apps' files when
 // it is stale, cut short, edited, from another version, or written by concurrent lists. And the
 // runner's filters (--state, --since, --older-than). The real binary and supervisor.
 #include "../support/background.hpp"
@@ -12,11 +13,14 @@
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
 
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <csignal>
 #include <chrono>
 #include <functional>
 #include <fstream>
@@ -83,7 +87,7 @@ void write(const std::filesystem::path& p, const std::string& text) { std::ofstr
 /// The index is complete: its last line is the trailer of `rows` rows.
 bool index_complete(const Local& t, std::size_t rows) {
   const std::string text = slurp(t.index());
-  return text.starts_with("torchx-local-list-index 1\n") &&
+  return text.starts_with("torchx-local-list-index 2\n") &&
          text.find("\nend " + std::to_string(rows) + " ") != std::string::npos && text.ends_with("\n");
 }
 
@@ -91,7 +95,7 @@ bool index_complete(const Local& t, std::size_t rows) {
 
 TEST_SUITE_BEGIN("local_cwd list");
 
-TEST_CASE("local_cwd list: finished apps are indexed, and a state.json changed after the index wins") {
+TEST_CASE("local_cwd list: finished apps are indexed by their directory, and an app re-created under the same id is read again") {
   Local t;
   const std::string ok = t.run({"utils.echo"});
   const std::string bad = t.run({"utils.sh", "--", "sh", "-c", "exit 3"});
@@ -99,13 +103,69 @@ TEST_CASE("local_cwd list: finished apps are indexed, and a state.json changed a
   CHECK(apps == std::map<std::string, std::string>{{ok, "SUCCEEDED"}, {bad, "FAILED"}});
   REQUIRE(std::filesystem::exists(t.index()));
   CHECK(index_complete(t, 2));
-  // A writer that replaced state.json and crashed before any index update: the file wins.
+  const std::string id = ok.substr(ok.rfind('/') + 1);
+  struct stat dir {};
+  REQUIRE(::stat(t.app_dir(ok).c_str(), &dir) == 0);
+  CHECK(slurp(t.index()).find(id + "\tSUCCEEDED\t") != std::string::npos);
+  CHECK(slurp(t.index()).find("\t" + std::to_string(dir.st_ino) + "\techo\n") != std::string::npos);
+
+  // The documented limit: a finished app's state.json edited by hand in place is not seen by
+  // list (torchx never rewrites it), but status reads the file.
   t.edit_state(ok, [](json::object& s) { s["state"] = "CANCELLED"; });
-  CHECK(t.list().at(ok) == "CANCELLED");
-  CHECK(slurp(t.index()).find("\tCANCELLED\t") != std::string::npos);  // repaired from the file
-  // status reads the app's own files, never the index.
-  const auto r = t({"status", "--json", ok});
-  CHECK(json::parse(r.out).at("state") == "CANCELLED");
+  CHECK(t.list().at(ok) == "SUCCEEDED");
+  CHECK(json::parse(t({"status", "--json", ok}).out).at("state") == "CANCELLED");
+
+  // The app re-created under the same id (a restore from a copy): another directory, another
+  // inode, read again, and its row replaced.
+  const auto copy = t.root_dir / (".restore-" + id);
+  std::filesystem::copy(t.app_dir(ok), copy, std::filesystem::copy_options::recursive);
+  {
+    auto s = json::parse(slurp(copy / "state.json")).as_object();
+    s["state"] = "FAILED";
+    std::ofstream(copy / "state.json") << json::serialize(s);
+  }
+  std::filesystem::remove_all(t.app_dir(ok));
+  std::filesystem::rename(copy, t.app_dir(ok));
+  struct stat again {};
+  REQUIRE(::stat(t.app_dir(ok).c_str(), &again) == 0);
+  REQUIRE(again.st_ino != dir.st_ino);
+  CHECK(t.list().at(ok) == "FAILED");
+  CHECK(slurp(t.index()).find(id + "\tFAILED\t") != std::string::npos);
+  CHECK(index_complete(t, 2));
+}
+
+TEST_CASE("local_cwd list: the supervisor writes a finished app's state.json once (the index's premise)") {
+  // Before: the last replica's exit wrote the final state and finish() wrote it again after the
+  // sweep (a later finished_at), so a list between the two indexed a state.json that changed.
+  Local t;
+  const std::string h = t.run({"--detach", "utils.sh", "--", "sh", "-c", "sleep 1"});
+  const auto dir = t.app_dir(h);
+  auto state_of = [&] { return json::parse(slurp(dir / "state.json")).as_object(); };
+  for (int i = 0; i < 200 && state_of().at("state") != "RUNNING"; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  REQUIRE(state_of().at("state") == "RUNNING");
+  const int in = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  REQUIRE(in >= 0);
+  // IN_CREATE too (each write creates its temporary file first): inotify merges identical
+  // consecutive events, so two renames onto state.json in a row would read as one.
+  REQUIRE(::inotify_add_watch(in, dir.c_str(), IN_MOVED_TO | IN_CREATE) >= 0);
+  REQUIRE(state_of().at("state") == "RUNNING");  // the watch was in place before the final write
+  const auto pid = static_cast<pid_t>(state_of().at("supervisor_pid").as_int64());
+  for (int i = 0; i < 1000 && (::kill(pid, 0) == 0 || errno != ESRCH); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  REQUIRE(::kill(pid, 0) != 0);  // the supervisor has exited: every write is done
+  int writes = 0;
+  alignas(inotify_event) char buf[65536];
+  for (ssize_t n; (n = ::read(in, buf, sizeof buf)) > 0;) {
+    for (char* p = buf; p < buf + n;) {
+      const auto* e = reinterpret_cast<const inotify_event*>(p);
+      if ((e->mask & IN_MOVED_TO) != 0 && e->len > 0 && std::string(e->name) == "state.json") ++writes;
+      p += sizeof(inotify_event) + e->len;
+    }
+  }
+  ::close(in);
+  CHECK(state_of().at("state") == "SUCCEEDED");
+  CHECK(writes == 1);
 }
 
 TEST_CASE("local_cwd list: a cut-short, edited, older or garbage index is ignored and rebuilt from the apps") {
@@ -125,7 +185,7 @@ TEST_CASE("local_cwd list: a cut-short, edited, older or garbage index is ignore
   }
   SUBCASE("from an older version") {
     std::string old = good;
-    old.replace(0, std::string("torchx-local-list-index 1").size(), "torchx-local-list-index 0");
+    old.replace(0, std::string("torchx-local-list-index 2").size(), "torchx-local-list-index 1");
     for (std::size_t p; (p = old.find("\tSUCCEEDED\t")) != std::string::npos;) old.replace(p, 11, "\tFAILED\t");
     write(t.index(), old);
   }
@@ -176,7 +236,7 @@ TEST_CASE("local_cwd list: concurrent lists and launches over a broken index all
   std::vector<std::string> finished;
   for (int i = 0; i < 3; ++i) finished.push_back(t.run({"utils.echo"}));
   REQUIRE(t.list().size() == 3);
-  write(t.index(), "torchx-local-list-index 1\nbroken");
+  write(t.index(), "torchx-local-list-index 2\nbroken");
   std::map<std::string, std::string> env;
   for (const auto& [k, v] : t.options().env) env[k] = v.value_or("");
   std::vector<std::pair<pid_t, std::filesystem::path>> procs;
@@ -212,9 +272,13 @@ TEST_CASE("list: --state, --since and --older-than filter every row, and bad val
   const std::string old_ok = t.run({"utils.echo"});
   const std::string new_ok = t.run({"utils.echo"});
   const std::string new_bad = t.run({"utils.sh", "--", "sh", "-c", "exit 1"});
-  REQUIRE(t.list().size() == 3);  // indexed first: the edit below must be seen through the index
+  REQUIRE(t.list().size() == 3);  // indexed first
   const double forty_days = 40 * 86400.0;
   t.edit_state(old_ok, [&](json::object& s) { s["started_at"] = s.at("started_at").to_number<double>() - forty_days; });
+  // A hand edit of a finished app is not seen through the index (docs/local_cwd.md); removing
+  // the index, as documented, makes the next list read every app again.
+  CHECK(t.list({"--older-than", "30d"}).empty());
+  std::filesystem::remove(t.index());
 
   CHECK(t.list({"--older-than", "30d"}) == std::map<std::string, std::string>{{old_ok, "SUCCEEDED"}});
   CHECK(t.list({"--since", "2d"}) == std::map<std::string, std::string>{{new_ok, "SUCCEEDED"}, {new_bad, "FAILED"}});

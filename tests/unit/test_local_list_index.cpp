@@ -4,6 +4,8 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdint>
+#include <cstdio>
 #include <string>
 
 namespace local = torchx::local;
@@ -11,11 +13,29 @@ namespace local = torchx::local;
 namespace {
 
 std::vector<local::IndexRow> rows() {
-  return {{"echo-b1", "SUCCEEDED", "echo", 1764640000.125, 1764640001.5, {12, 1764640001500000000ULL, 571}},
-          {"sh-c2", "FAILED", "sh", 1.0, 0, {13, 7, 600}}};
+  return {{"echo-b1", "SUCCEEDED", "echo", 1764640000.125, 1764640001.5, 18446744073709551615ULL},
+          {"sh-c2", "FAILED", "sh", 1.0, 0, 13}};
+}
+
+/// The trailer the format requires after `body` of `rows` rows (FNV-1a 64 of the body).
+std::string trailer_of(const std::string& body, std::size_t rows) {
+  std::uint64_t h = 14695981039346656037ULL;
+  for (const unsigned char c : body) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "end %zu %016llx\n", rows, static_cast<unsigned long long>(h));
+  return buf;
 }
 
 }  // namespace
+
+TEST_CASE("local list_index: a body with a correct trailer is accepted, so the refusals below are each for their reason") {
+  const std::string good = local::format_list_index(rows());
+  const std::string body = good.substr(0, good.find("end "));
+  CHECK(body + trailer_of(body, 2) == good);
+}
 
 TEST_CASE("local list_index: format_list_index and parse_list_index round-trip every row") {
   const auto parsed = local::parse_list_index(local::format_list_index(rows()));
@@ -32,6 +52,12 @@ TEST_CASE("local list_index: format_list_index leaves out rows it could not read
   const auto text = local::format_list_index(r);
   CHECK(text.find("end 0 ") != std::string::npos);
   CHECK(local::parse_list_index(text).empty());
+  // A row without its directory's inode number could never be checked: left out.
+  auto no_ino = rows();
+  no_ino[0].dir_ino = 0;
+  const auto kept = local::parse_list_index(local::format_list_index(no_ino));
+  CHECK(kept.size() == 1);
+  CHECK(kept.count("sh-c2") == 1);
 }
 
 TEST_CASE("local list_index: parse_list_index refuses a cut, edited, older or foreign file as a whole") {
@@ -40,14 +66,19 @@ TEST_CASE("local list_index: parse_list_index refuses a cut, edited, older or fo
   std::string edited = good;
   edited.replace(edited.find("SUCCEEDED"), 9, "CANCELLED");
   std::string older = good;
-  older.replace(older.find(" 1\n"), 3, " 0\n");
+  older.replace(older.find(" 2\n"), 3, " 1\n");
+  // A row with inode 0 under a correct trailer: still refused (no directory has inode 0).
+  std::string zero_ino = good.substr(0, good.find("end "));
+  zero_ino.replace(zero_ino.find("\t13\t"), 4, "\t0\t");
+  zero_ino += trailer_of(zero_ino, 2);
   const std::string cases[] = {good.substr(0, good.size() - 1),          // no final line break
                                good.substr(0, good.size() / 2),          // cut short
                                good.substr(0, good.find("end ")),        // no trailer
                                edited,                                    // checksum differs
-                               older,                                     // another version
+                               older,                                     // another version (1: state.json stamps)
+                               zero_ino,
                                "",
-                               "torchx-local-list-index 1\nend 0 0000000000000000\n",  // wrong checksum
+                               "torchx-local-list-index 2\nend 0 0000000000000000\n",  // wrong checksum
                                std::string("\0\1\2", 3)};
   for (const auto& text : cases) {
     INFO(text);
