@@ -83,7 +83,7 @@ ManifestCache::ManifestCache(std::filesystem::path root, std::filesystem::path d
     : m_root(std::move(root)), m_dir(std::move(dir)), m_file(file_for(m_root, m_dir)), m_notes(std::move(notes)),
       m_racy_ns(racy_ns) {
   const std::string where = "cache " + m_file.string() + " of " + m_dir.string();
-  make_private_dirs(m_root);
+  if (struct stat root_st {}; ::stat(m_root.c_str(), &root_st) != 0) make_private_dirs(m_root);  // one stat when it exists
   if (const auto why = untrusted_reason(m_root, trust)) {
     m_notes(where + ": not used: the cache directory " + *why);
     return;
@@ -118,8 +118,12 @@ ManifestCache::ManifestCache(std::filesystem::path root, std::filesystem::path d
   m_usable = true;
   m_dirty = true;  // until the file proves whole
   boost::system::error_code ec;
-  // One arena for the whole file: 1,000 entries are 20,000 small values, allocated and freed at once.
-  json::value v = json::parse(text, ec, json::make_shared_resource<json::monotonic_resource>());
+  // One arena for the whole file: 1,000 entries are 20,000 small values, allocated and freed at
+  // once. Its first block is sized for the whole DOM (about twice the text), so the parse does not
+  // grow it block by block; a storage_ptr to a monotonic_resource it does not own makes the values'
+  // destruction trivial (nothing walks them at exit).
+  m_arena = std::make_unique<json::monotonic_resource>(text.size() * 2 + 4096);
+  json::value v = json::parse(text, ec, json::storage_ptr(m_arena.get()));
   if (ec || !v.is_object()) {
     m_notes(where + ": ignored (not JSON: truncated or corrupt), rebuilt");
     return;

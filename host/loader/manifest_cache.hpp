@@ -34,6 +34,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -89,7 +90,10 @@ private:
   bool m_usable = false;
   bool m_dirty = false;
   std::size_t m_hits = 0;
-  std::optional<boost::json::object> m_old;  ///< the entries read (in the parse's arena)
+  /// The arena of the parse, owned here (not shared) so that the values in it are freed at once,
+  /// without walking them: declared before m_old, which lives in it.
+  std::unique_ptr<boost::json::monotonic_resource> m_arena;
+  std::optional<boost::json::object> m_old;  ///< the entries read (in m_arena)
   std::vector<std::string> m_kept;  ///< the names of the entries of m_old used as they were
   boost::json::object m_new;        ///< the entries read anew in this discovery
 };
