@@ -3,10 +3,16 @@
 // listing 1,000 plugins does not open and parse 1,000 files (docs/design-notes.md, "Discovery
 // cache"; docs/site-admin.md).
 //
-// On disk: one file per plugin directory, `<cache_root>/<fnv1a64 of the directory's path>.json`,
-//   {"format": 1, "dir": "<the directory>", "entries": {"<file name>": {"stamp": [dev, ino, size,
-//    mtime_ns, ctime_ns, mode, uid], "manifest": <manifest_to_json>} | {"stamp": [...],
-//    "error": "<why it is not a manifest>", "claimed": "<the plugin name it claims>"}}}
+// On disk: one file per plugin directory, `<cache_root>/<fnv1a64 of the directory's path>.cache`,
+// a flat text of length-prefixed tokens (`<decimal byte count>:<bytes>`, each followed by one
+// space or newline), read without building a JSON document (1,000 entries are one pass over the
+// file, and each entry is decoded only when its file's stamp is asked for):
+//   `torchx-plugin-cache 3 <host version> <directory>\n`, then one line per manifest:
+//   `<file name> <body>\n`, the body being the tokens `dev ino size mtime_ns ctime_ns mode uid`
+//   (the stamp), then `m` and the manifest's fields (path, name, version, description,
+//   library_path, the counted lists abi_versions, schedulers, components, trackers,
+//   named_resources, python_components as name/module/function, commands as name/description),
+//   or `e`, the error and the plugin name the file claims. Lines are in file-name order.
 // Never stale: an entry is used only for a regular file (not a symlink) whose fstatat(2) gives
 // the same stamp now (any write or chmod/chown changes ctime, which no user can set back); a file
 // modified less than a second before it was read is not kept (a change within the file system's
@@ -26,8 +32,6 @@
 #include "search_path.hpp"
 #include "trust.hpp"
 
-#include <boost/json.hpp>
-
 #include <sys/stat.h>
 
 #include <cstdint>
@@ -37,6 +41,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace torchx::loader {
@@ -90,12 +96,11 @@ private:
   bool m_usable = false;
   bool m_dirty = false;
   std::size_t m_hits = 0;
-  /// The arena of the parse, owned here (not shared) so that the values in it are freed at once,
-  /// without walking them: declared before m_old, which lives in it.
-  std::unique_ptr<boost::json::monotonic_resource> m_arena;
-  std::optional<boost::json::object> m_old;  ///< the entries read (in m_arena)
-  std::vector<std::string> m_kept;  ///< the names of the entries of m_old used as they were
-  boost::json::object m_new;        ///< the entries read anew in this discovery
+  std::string m_text;  ///< the file as read
+  /// Its entries: file name -> body, both views into m_text (decoded by find, when asked).
+  std::unordered_map<std::string_view, std::string_view> m_old;
+  std::vector<std::string_view> m_kept;  ///< the names of the entries of m_old used as they were
+  std::map<std::string, std::string> m_new;  ///< the entries read anew: file name -> body
 };
 
 /// Where the discovery cache lives: $XDG_CACHE_HOME/torchx/plugins, else ~/.cache/torchx/plugins;

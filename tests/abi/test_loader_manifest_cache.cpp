@@ -7,6 +7,8 @@
 #include "../support/temp_dir.hpp"
 
 #include <boost/json.hpp>
+
+#include <tuple>
 #include <doctest/doctest.h>
 
 #include <sys/stat.h>
@@ -234,21 +236,38 @@ TEST_CASE("loader::Registry::discover: a corrupt, truncated, foreign-version, an
   const auto file = ManifestCache::file_for(w.cache, w.dir);
   const std::string whole = slurp(file);
   REQUIRE(!whole.empty());
+  // The header: `19:torchx-plugin-cache 1:3 <host> <dir>\n` (manifest_cache.hpp); each variant
+  // below is well formed but for the one thing it changes.
+  const std::string magic = "19:torchx-plugin-cache 1:3 ";
+  REQUIRE(whole.rfind(magic, 0) == 0);
   std::string foreign = whole;
-  foreign.replace(foreign.find("\"format\":2"), 10, "\"format\":9");
+  foreign.replace(0, magic.size(), "19:torchx-plugin-cache 1:9 ");
   // The same layout written by another torchx: its entries are that version's parser's answers.
+  const std::size_t host_at = magic.size();
+  const std::size_t host_end = whole.find(' ', host_at);
   std::string other_host = whole;
-  other_host.replace(other_host.find("\"host\":\""), 8, "\"host\":\"0.0.0-older");
+  other_host.replace(host_at, host_end - host_at, "11:0.0.0-older");
+  const std::string dir_token = std::to_string(w.dir.string().size()) + ":" + w.dir.string() + "\n";
+  REQUIRE(whole.find(dir_token) == host_end + 1);
   std::string other_dir = whole;
-  other_dir.replace(other_dir.find(w.dir.string()), w.dir.string().size(), "/elsewhere/plugins.d");
+  other_dir.replace(host_end + 1, dir_token.size(), "20:/elsewhere/plugins.d\n");
+  // The first entry's abi_versions (`1:1 1:1`: one version, 1) made 0, which no manifest has.
   std::string bad_entry = whole;
-  bad_entry.replace(bad_entry.find("\"abi_versions\":[1]"), 18, "\"abi_versions\":\"1\"");
-  for (const auto& [what, text] : std::vector<std::pair<std::string, std::string>>{
-           {"corrupt", "\x01 not json"}, {"truncated", whole.substr(0, whole.size() / 2)}, {"empty", ""},
-           {"foreign version", foreign}, {"another torchx's", other_host}, {"another directory's", other_dir}, {"a corrupt entry", bad_entry}}) {
+  REQUIRE(bad_entry.find("liba.so 1:1 1:1 ") != std::string::npos);
+  bad_entry.replace(bad_entry.find("liba.so 1:1 1:1 "), 16, "liba.so 1:1 1:0 ");
+  // Each with the note that says why (TORCHX_PLUGIN_DEBUG): the check that caught it.
+  for (const auto& [what, text, why] : std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"corrupt", "\x01 not a cache", "ignored (not a cache file"},
+           {"truncated", whole.substr(0, whole.size() / 2), "ignored (truncated or corrupt)"},
+           {"empty", "", "ignored (not a cache file"},
+           {"foreign version", foreign, "ignored (another format)"},
+           {"another torchx's", other_host, "ignored (written by another torchx version)"},
+           {"another directory's", other_dir, "ignored (not this directory's)"},
+           {"a corrupt entry", bad_entry, ": 1 of 2 manifest(s) from the cache"}}) {
     CAPTURE(what);
     std::ofstream(file, std::ios::trunc | std::ios::binary) << text;
     CHECK(w.discover_and_compare() <= 1);  // a corrupt entry costs that entry; the others are whole
+    CHECK(w.noted(why));
     CHECK(slurp(file) == whole);           // rewritten as it was
     CHECK(w.discover_and_compare() == 2);
   }
@@ -261,7 +280,8 @@ TEST_CASE("loader::Registry::discover: a cache that is not trusted is neither re
   const auto file = ManifestCache::file_for(w.cache, w.dir);
   // Forge an entry that would change the result (the version) at the file's own stamp.
   std::string forged = slurp(file);
-  forged.replace(forged.find("\"version\":\"1\""), 13, "\"version\":\"6\"");
+  REQUIRE(forged.find(" 1:a 1:1 ") != std::string::npos);  // the tokens name and version (manifest_cache.hpp)
+  forged.replace(forged.find(" 1:a 1:1 "), 9, " 1:a 1:6 ");
   std::ofstream(file, std::ios::trunc) << forged;
   REQUIRE(Registry::discover(w.options(true)).plugin("a")->manifest.version == "6");  // our own file is ours to edit
 
