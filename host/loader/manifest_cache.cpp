@@ -303,6 +303,19 @@ ManifestCache::ManifestCache(std::filesystem::path root, std::filesystem::path d
   m_dirty = false;
 }
 
+std::string ManifestCache::encode_entry(const FileStamp& stamp, const ManifestReading& reading) {
+  return entry_body(stamp, reading);
+}
+
+std::optional<std::pair<FileStamp, ManifestReading>> ManifestCache::decode_entry(std::string_view body) {
+  Tokens t{body};
+  const FileStamp stamp = stamp_from(t);
+  if (!t.ok) return std::nullopt;
+  auto r = reading_from(t);
+  if (!r) return std::nullopt;
+  return std::pair{stamp, std::move(*r)};
+}
+
 std::optional<ManifestReading> ManifestCache::find(const std::string& name, const FileStamp& stamp,
                                                    const std::filesystem::path& file) {
   if (!m_usable) return std::nullopt;

@@ -43,6 +43,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace torchx::loader {
@@ -86,6 +87,15 @@ public:
 
   /// The cache file of `dir` in `root`.
   static std::filesystem::path file_for(const std::filesystem::path& root, const std::filesystem::path& dir);
+  /// One entry's body as the file keeps it: the stamp, then every field of the manifest (or the
+  /// error and the claimed name). A field added to Manifest (or Provides, PythonComponent,
+  /// CommandDecl) must be added here and to decode_entry: the round-trip test in
+  /// tests/abi/test_loader_manifest_cache.cpp names every field and fails until it is.
+  static std::string encode_entry(const FileStamp& stamp, const ManifestReading& reading);
+  /// The stamp and reading of a body made by encode_entry, or nullopt when it is malformed (a
+  /// bad length, count or number, an unknown kind, or bytes left over). Never throws except
+  /// std::bad_alloc.
+  static std::optional<std::pair<FileStamp, ManifestReading>> decode_entry(std::string_view body);
 
 private:
   std::filesystem::path m_root;

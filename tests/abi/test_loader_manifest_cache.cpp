@@ -108,7 +108,8 @@ TEST_SUITE_BEGIN("loader");
 TEST_CASE("manifests::manifest_to_json: a manifest using every field round-trips identically") {
   // The structured bindings name every field: adding one to Manifest, Provides or
   // PythonComponent fails this test (to compile) until it is set here, and then fails at run time
-  // until manifest_to_json/manifest_from_json carry it (the discovery cache would lose it).
+  // until manifest_to_json/manifest_from_json and the discovery cache's encoding
+  // (ManifestCache::encode_entry/decode_entry) carry it (the cache would lose it).
   torchx::manifests::Manifest m;
   auto& [path, name, version, description, library_path, abi_versions, provides, python_components, commands] = m;
   path = "/site/plugins.d/acme.json";
@@ -136,6 +137,37 @@ TEST_CASE("manifests::manifest_to_json: a manifest using every field round-trips
 
   const auto back = torchx::manifests::manifest_from_json(json::parse(json::serialize(torchx::manifests::manifest_to_json(m))));
   CHECK(back == m);
+  // The discovery cache's own encoding (format 3) carries every field too, and the stamp.
+  FileStamp stamp;
+  stamp.dev = 1;
+  stamp.ino = 2;
+  stamp.size = 3;
+  stamp.mtime_ns = -4;
+  stamp.ctime_ns = 5'000'000'000'000'000'000;
+  stamp.mode = 0100644;
+  stamp.uid = 7;
+  ManifestReading reading;
+  reading.manifest = m;
+  const std::string body = ManifestCache::encode_entry(stamp, reading);
+  const auto cached = ManifestCache::decode_entry(body);
+  REQUIRE(cached.has_value());
+  CHECK(cached->first == stamp);
+  CHECK(cached->second.manifest == m);
+  // A body cut anywhere, or with bytes after it, is refused, never half-read.
+  for (std::size_t cut = 0; cut < body.size(); ++cut) {
+    CAPTURE(cut);
+    CHECK_FALSE(ManifestCache::decode_entry(std::string_view(body).substr(0, cut)).has_value());
+  }
+  CHECK_FALSE(ManifestCache::decode_entry(body + "1:x ").has_value());
+  // An error reading: the error and the claimed name.
+  ManifestReading broken;
+  broken.error = "\"plugin.name\" is missing\nsecond line";
+  broken.claimed = "b r o k e n";
+  const auto back_broken = ManifestCache::decode_entry(ManifestCache::encode_entry(stamp, broken));
+  REQUIRE(back_broken.has_value());
+  CHECK_FALSE(back_broken->second.manifest.has_value());
+  CHECK(back_broken->second.error == broken.error);
+  CHECK(back_broken->second.claimed == broken.claimed);
   // Every field was set (else the comparison above would not prove it is carried).
   const torchx::manifests::Manifest empty;
   CHECK(m.path != empty.path);
@@ -153,6 +185,11 @@ TEST_CASE("manifests::manifest_to_json: a manifest using every field round-trips
   // What the cache keeps of a real file is what parsing it gives.
   const auto full = parse_manifest(TORCHX_TEST_DATA_DIR "/manifests/good/full.json");
   CHECK(torchx::manifests::manifest_from_json(torchx::manifests::manifest_to_json(full)) == full);
+  ManifestReading full_reading;
+  full_reading.manifest = full;
+  const auto full_cached = ManifestCache::decode_entry(ManifestCache::encode_entry(stamp, full_reading));
+  REQUIRE(full_cached.has_value());
+  CHECK(full_cached->second.manifest == full);
   // A corrupt entry is refused, never half-read.
   CHECK_THROWS_AS(torchx::manifests::manifest_from_json(json::parse(R"({"name": "x"})")), ManifestError);
   CHECK_THROWS_AS(torchx::manifests::manifest_from_json(json::parse("[]")), ManifestError);
