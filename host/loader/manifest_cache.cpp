@@ -83,7 +83,7 @@ struct Tokens {
   std::vector<std::string> strings() {
     const auto n = number<std::size_t>();
     std::vector<std::string> out;
-    if (!ok || n > text.size()) {  // each item takes at least 3 bytes: a count beyond the text is corrupt
+    if (!ok || n > (text.size() - at) / 3) {  // each item takes at least 3 bytes (`0: `): more is corrupt
       ok = false;
       return out;
     }

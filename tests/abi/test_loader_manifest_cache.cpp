@@ -195,6 +195,46 @@ TEST_CASE("manifests::manifest_to_json: a manifest using every field round-trips
   CHECK_THROWS_AS(torchx::manifests::manifest_from_json(json::parse("[]")), ManifestError);
 }
 
+TEST_CASE("loader::ManifestCache::decode_entry: a damaged body is refused or decoded whole, never a crash") {
+  // Every byte of a real body replaced by each of the bytes that matter to the layout (digits,
+  // ':', separators) and a few that do not: decode_entry refuses it or returns a reading that
+  // encodes back to a body it decodes identically; it never throws or reads past the body
+  // (the sanitized build checks that).
+  FileStamp stamp;
+  stamp.dev = 65024;
+  stamp.ino = 11042862;
+  stamp.size = 333;
+  stamp.mtime_ns = 1796184232571435819;
+  stamp.ctime_ns = 1796184243182246391;
+  stamp.mode = 0100644;
+  stamp.uid = 0;
+  ManifestReading reading;
+  reading.manifest = parse_manifest(TORCHX_TEST_DATA_DIR "/manifests/good/full.json");
+  const std::string body = ManifestCache::encode_entry(stamp, reading);
+  std::size_t refused = 0;
+  for (std::size_t i = 0; i < body.size(); ++i) {
+    for (const char c : std::string_view("0159:  \nxm\xff", 11)) {
+      std::string damaged = body;
+      if (damaged[i] == c) continue;
+      damaged[i] = c;
+      CAPTURE(i);
+      CAPTURE(c);
+      std::optional<std::pair<FileStamp, ManifestReading>> got;
+      REQUIRE_NOTHROW(got = ManifestCache::decode_entry(damaged));
+      if (!got) {
+        ++refused;
+        continue;
+      }
+      const auto again = ManifestCache::decode_entry(ManifestCache::encode_entry(got->first, got->second));
+      REQUIRE(again.has_value());
+      CHECK(again->first == got->first);
+      CHECK(again->second.manifest == got->second.manifest);
+      CHECK(again->second.error == got->second.error);
+    }
+  }
+  CHECK(refused > body.size());  // most damage to the framing is caught
+}
+
 TEST_CASE("loader::Registry::discover with a cache: the same registry, the second time without reading a manifest") {
   World w;
   for (int i = 0; i < 20; ++i) w.write("p" + std::to_string(i) + ".json", manifest_text("p" + std::to_string(i), "1"));
