@@ -7,7 +7,8 @@
 // a flat text of length-prefixed tokens (`<decimal byte count>:<bytes>`, each followed by one
 // space or newline), read without building a JSON document (1,000 entries are one pass over the
 // file, and each entry is decoded only when its file's stamp is asked for):
-//   `torchx-plugin-cache 3 <host version> <directory>\n`, then one line per manifest:
+//   `torchx-plugin-cache 3 <host version> <directory>\n` (each a token: `19:torchx-plugin-cache
+//   1:3 5:0.1.0 ...`), then one line per manifest:
 //   `<file name> <body>\n`, the body being the tokens `dev ino size mtime_ns ctime_ns mode uid`
 //   (the stamp), then `m` and the manifest's fields (path, name, version, description,
 //   library_path, the counted lists abi_versions, schedulers, components, trackers,
