@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Discovery at scale: `torchx plugins` with N manifests installed (default 1000) in one directory
+# Discovery at scale: `torchx plugins` (and `plugins --json`, `builtins`, `--help`: each reads every
+# manifest) with N manifests installed (default 1000) in one directory
 # (from the discovery cache, and without it: TORCHX_PLUGIN_CACHE=0),
 # against the physical floor of reading the same files (`cat DIR/*.json`, one fork/exec that
 # opens and reads every manifest) and a bare fork/exec of /bin/true.
@@ -24,7 +25,7 @@ mkdir -p bench/results
 out=bench/results/plugins_scan.json
 export TORCHX_PLUGIN_SYSTEM_PATH=$dir/plugins.d
 hyperfine -N --warmup 5 --runs "${RUNS:-100}" --export-json "$out" --style none --output=null \
-  /bin/true "cat $(printf '%s ' "$dir"/plugins.d/*.json)" "$exe plugins" "$exe plugins --json" "$exe builtins" \
+  /bin/true "cat $(printf '%s ' "$dir"/plugins.d/*.json)" "$exe plugins" "$exe plugins --json" "$exe builtins" "$exe --help" \
   "env TORCHX_PLUGIN_CACHE=0 $exe plugins" >/dev/null 2>&1
 python3 - "$out" "$n" <<'PY'
 import json, sys

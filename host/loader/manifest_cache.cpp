@@ -8,40 +8,187 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <charconv>
 #include <random>
-
-namespace json = boost::json;
 
 namespace torchx::loader {
 namespace {
 
-constexpr std::int64_t k_format = 2;  ///< the file's layout; a file of another is ignored (2: commands)
+constexpr std::string_view k_magic = "torchx-plugin-cache";
+constexpr std::string_view k_format = "3";  ///< the file's layout; a file of another is ignored (3: flat tokens)
 /// The torchx that wrote the file: its entries (a parse error included) are what that version's
 /// parser said, so a file from another version is ignored whole, even with the same layout.
-constexpr const char* k_host = TORCHX_VERSION;
+constexpr std::string_view k_host = TORCHX_VERSION;
 
 std::int64_t ns(const timespec& t) { return static_cast<std::int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec; }
 
-json::array stamp_json(const FileStamp& s) {
-  return json::array{s.dev, s.ino, s.size, s.mtime_ns, s.ctime_ns, s.mode, s.uid};
+/// Appends the token `<size>:<v>` and `sep`.
+void put_token(std::string& out, std::string_view v, char sep = ' ') {
+  char size[24];
+  const auto end = std::to_chars(size, size + sizeof size, v.size()).ptr;
+  out.append(size, end);
+  out += ':';
+  out += v;
+  out += sep;
 }
 
-std::optional<FileStamp> stamp_from(const json::value* v) {
-  if (v == nullptr || !v->is_array() || v->get_array().size() != 7) return std::nullopt;
-  const auto& a = v->get_array();
-  for (const auto& x : a) {
-    if (!x.is_int64() && !x.is_uint64()) return std::nullopt;
+template <typename T>
+void put_number(std::string& out, T v) {
+  char text[24];
+  put_token(out, std::string_view(text, static_cast<std::size_t>(std::to_chars(text, text + sizeof text, v).ptr - text)));
+}
+
+void put_strings(std::string& out, const std::vector<std::string>& v) {
+  put_number(out, v.size());
+  for (const auto& s : v) put_token(out, s);
+}
+
+/// Reads tokens; any malformation makes `ok` false and every later token empty.
+struct Tokens {
+  std::string_view text;
+  std::size_t at = 0;
+  bool ok = true;
+
+  /// The next token and the separator after it (' ' or '\n', or none at the very end).
+  std::string_view next(char* sep = nullptr) {
+    std::size_t size = 0;
+    const char* p = text.data() + at;
+    const char* end = text.data() + text.size();
+    const auto [colon, ec] = std::from_chars(p, end, size);
+    if (!ok || ec != std::errc() || colon == end || *colon != ':' || colon == p ||
+        size > static_cast<std::size_t>(end - colon - 1)) {
+      ok = false;
+      return {};
+    }
+    const std::string_view v(colon + 1, size);
+    at = static_cast<std::size_t>(colon + 1 + size - text.data());
+    const char c = at < text.size() ? text[at] : '\0';
+    if (c != ' ' && c != '\n') {
+      ok = false;
+      return {};
+    }
+    ++at;
+    if (sep != nullptr) *sep = c;
+    return v;
   }
-  auto u = [&](std::size_t i) { return a[i].is_uint64() ? a[i].get_uint64() : static_cast<std::uint64_t>(a[i].get_int64()); };
+  template <typename T>
+  T number() {
+    const std::string_view v = next();
+    T out{};
+    const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+    if (!ok || v.empty() || ec != std::errc() || end != v.data() + v.size()) ok = false;
+    return out;
+  }
+  std::string string() { return std::string(next()); }
+  std::vector<std::string> strings() {
+    const auto n = number<std::size_t>();
+    std::vector<std::string> out;
+    if (!ok || n > (text.size() - at) / 3) {  // each item takes at least 3 bytes (`0: `): more is corrupt
+      ok = false;
+      return out;
+    }
+    out.reserve(n);
+    for (std::size_t i = 0; i < n && ok; ++i) out.push_back(string());
+    return out;
+  }
+};
+
+/// The body of an entry: the stamp, then the manifest or the error.
+std::string entry_body(const FileStamp& s, const ManifestReading& r) {
+  std::string out;
+  put_number(out, s.dev);
+  put_number(out, s.ino);
+  put_number(out, s.size);
+  put_number(out, s.mtime_ns);
+  put_number(out, s.ctime_ns);
+  put_number(out, s.mode);
+  put_number(out, s.uid);
+  if (!r.manifest) {
+    put_token(out, "e");
+    put_token(out, r.error);
+    put_token(out, r.claimed);
+    return out;
+  }
+  const Manifest& m = *r.manifest;
+  put_token(out, "m");
+  put_token(out, m.path.native());
+  put_token(out, m.name);
+  put_token(out, m.version);
+  put_token(out, m.description);
+  put_token(out, m.library_path.native());
+  put_number(out, m.abi_versions.size());
+  for (const auto v : m.abi_versions) put_number(out, v);
+  put_strings(out, m.provides.schedulers);
+  put_strings(out, m.provides.components);
+  put_strings(out, m.provides.trackers);
+  put_strings(out, m.provides.named_resources);
+  put_number(out, m.python_components.size());
+  for (const auto& c : m.python_components) {
+    put_token(out, c.name);
+    put_token(out, c.module);
+    put_token(out, c.function);
+  }
+  put_number(out, m.commands.size());
+  for (const auto& c : m.commands) {
+    put_token(out, c.name);
+    put_token(out, c.description);
+  }
+  return out;
+}
+
+/// The stamp at the start of `t`.
+FileStamp stamp_from(Tokens& t) {
   FileStamp s;
-  s.dev = u(0);
-  s.ino = u(1);
-  s.size = u(2);
-  s.mtime_ns = static_cast<std::int64_t>(u(3));
-  s.ctime_ns = static_cast<std::int64_t>(u(4));
-  s.mode = static_cast<std::uint32_t>(u(5));
-  s.uid = static_cast<std::uint32_t>(u(6));
+  s.dev = t.number<std::uint64_t>();
+  s.ino = t.number<std::uint64_t>();
+  s.size = t.number<std::uint64_t>();
+  s.mtime_ns = t.number<std::int64_t>();
+  s.ctime_ns = t.number<std::int64_t>();
+  s.mode = t.number<std::uint32_t>();
+  s.uid = t.number<std::uint32_t>();
   return s;
+}
+
+/// The reading after the stamp, or nullopt when the body is malformed.
+std::optional<ManifestReading> reading_from(Tokens& t) {
+  ManifestReading r;
+  const std::string_view kind = t.next();
+  if (kind == "e") {
+    r.error = t.string();
+    r.claimed = t.string();
+  } else if (kind == "m") {
+    Manifest& m = r.manifest.emplace();
+    m.path = t.string();
+    m.name = t.string();
+    m.version = t.string();
+    m.description = t.string();
+    m.library_path = t.string();
+    const auto n_abi = t.number<std::size_t>();
+    for (std::size_t i = 0; i < n_abi && t.ok; ++i) {
+      const auto v = t.number<std::uint32_t>();
+      if (v == 0 || v > 1000000) t.ok = false;
+      m.abi_versions.push_back(v);
+    }
+    m.provides.schedulers = t.strings();
+    m.provides.components = t.strings();
+    m.provides.trackers = t.strings();
+    m.provides.named_resources = t.strings();
+    const auto n_python = t.number<std::size_t>();
+    for (std::size_t i = 0; i < n_python && t.ok; ++i) {
+      auto name = t.string();
+      auto module = t.string();
+      m.python_components.push_back({std::move(name), std::move(module), t.string()});
+    }
+    const auto n_commands = t.number<std::size_t>();
+    for (std::size_t i = 0; i < n_commands && t.ok; ++i) {
+      auto name = t.string();
+      m.commands.push_back({std::move(name), t.string()});
+    }
+  } else {
+    t.ok = false;
+  }
+  if (!t.ok || t.at != t.text.size()) return std::nullopt;  // malformed, or more than one reading
+  return r;
 }
 
 /// Creates the missing directories of `root`, each mode 0700 (XDG's rule for the cache home).
@@ -74,7 +221,7 @@ std::filesystem::path ManifestCache::file_for(const std::filesystem::path& root,
     h *= 1099511628211ULL;
   }
   char name[32];
-  std::snprintf(name, sizeof name, "%016llx.json", static_cast<unsigned long long>(h));
+  std::snprintf(name, sizeof name, "%016llx.cache", static_cast<unsigned long long>(h));
   return root / name;
 }
 
@@ -83,7 +230,7 @@ ManifestCache::ManifestCache(std::filesystem::path root, std::filesystem::path d
     : m_root(std::move(root)), m_dir(std::move(dir)), m_file(file_for(m_root, m_dir)), m_notes(std::move(notes)),
       m_racy_ns(racy_ns) {
   const std::string where = "cache " + m_file.string() + " of " + m_dir.string();
-  make_private_dirs(m_root);
+  if (struct stat root_st {}; ::stat(m_root.c_str(), &root_st) != 0) make_private_dirs(m_root);  // one stat when it exists
   if (const auto why = untrusted_reason(m_root, trust)) {
     m_notes(where + ": not used: the cache directory " + *why);
     return;
@@ -117,58 +264,69 @@ ManifestCache::ManifestCache(std::filesystem::path root, std::filesystem::path d
   }
   m_usable = true;
   m_dirty = true;  // until the file proves whole
-  boost::system::error_code ec;
-  // One arena for the whole file: 1,000 entries are 20,000 small values, allocated and freed at once.
-  json::value v = json::parse(text, ec, json::make_shared_resource<json::monotonic_resource>());
-  if (ec || !v.is_object()) {
-    m_notes(where + ": ignored (not JSON: truncated or corrupt), rebuilt");
+  m_text = std::move(text);
+  Tokens t{m_text};
+  const std::string_view magic = t.next();
+  const std::string_view format = t.next();
+  if (!t.ok || magic != k_magic) {
+    m_notes(where + ": ignored (not a cache file: truncated or corrupt), rebuilt");
     return;
   }
-  auto& o = v.get_object();
-  const auto* format = o.if_contains("format");
-  const auto* for_dir = o.if_contains("dir");
-  auto* entries = o.if_contains("entries");
-  if (format == nullptr || !format->is_int64() || format->get_int64() != k_format) {
+  if (format != k_format) {
     m_notes(where + ": ignored (another format), rebuilt");
     return;
   }
-  if (const auto* host = o.if_contains("host"); host == nullptr || !host->is_string() || host->get_string() != k_host) {
+  const std::string_view host = t.next();
+  char sep = 0;
+  const std::string_view for_dir = t.next(&sep);
+  if (!t.ok || host != k_host) {
     m_notes(where + ": ignored (written by another torchx version), rebuilt");
     return;
   }
-  if (for_dir == nullptr || !for_dir->is_string() || for_dir->get_string() != m_dir.string() || entries == nullptr ||
-      !entries->is_object()) {
-    m_notes(where + ": ignored (not this directory's, or no entries), rebuilt");
+  if (for_dir != m_dir.native() || sep != '\n') {
+    m_notes(where + ": ignored (not this directory's), rebuilt");
     return;
   }
-  m_old.emplace(std::move(entries->get_object()));  // moved with its arena, not copied out of it
+  // Only the lines are found here (two tokens each); an entry is decoded when find asks for it.
+  std::unordered_map<std::string_view, std::string_view> entries;
+  while (t.ok && t.at < m_text.size()) {
+    const std::string_view name = t.next();
+    const std::string_view body = t.next(&sep);
+    if (t.ok && sep == '\n') entries.emplace(name, body);
+    else t.ok = false;
+  }
+  if (!t.ok) {
+    m_notes(where + ": ignored (truncated or corrupt), rebuilt");
+    return;
+  }
+  m_old = std::move(entries);
   m_dirty = false;
+}
+
+std::string ManifestCache::encode_entry(const FileStamp& stamp, const ManifestReading& reading) {
+  return entry_body(stamp, reading);
+}
+
+std::optional<std::pair<FileStamp, ManifestReading>> ManifestCache::decode_entry(std::string_view body) {
+  Tokens t{body};
+  const FileStamp stamp = stamp_from(t);
+  if (!t.ok) return std::nullopt;
+  auto r = reading_from(t);
+  if (!r) return std::nullopt;
+  return std::pair{stamp, std::move(*r)};
 }
 
 std::optional<ManifestReading> ManifestCache::find(const std::string& name, const FileStamp& stamp,
                                                    const std::filesystem::path& file) {
   if (!m_usable) return std::nullopt;
-  const auto* e = m_old ? m_old->if_contains(name) : nullptr;
-  if (e == nullptr || !e->is_object()) return std::nullopt;
-  const auto& o = e->get_object();
-  const auto kept = stamp_from(o.if_contains("stamp"));
-  if (!kept || !(*kept == stamp)) return std::nullopt;
-  ManifestReading r;
-  try {
-    if (const auto* m = o.if_contains("manifest")) {
-      r.manifest = manifests::manifest_from_json(*m);
-      if (r.manifest->path.native() != file.native()) return std::nullopt;  // kept for another path: not ours
-    } else {
-      const auto* error = o.if_contains("error");
-      const auto* claimed = o.if_contains("claimed");
-      if (error == nullptr || !error->is_string() || claimed == nullptr || !claimed->is_string()) return std::nullopt;
-      r.error = std::string(error->get_string());
-      r.claimed = std::string(claimed->get_string());
-    }
-  } catch (const ManifestError&) {
-    return std::nullopt;  // a corrupt entry: read the file (and rewrite the cache)
-  }
-  m_kept.push_back(name);
+  const auto it = m_old.find(name);
+  if (it == m_old.end()) return std::nullopt;
+  Tokens t{it->second};
+  if (!(stamp_from(t) == stamp) || !t.ok) return std::nullopt;
+  auto r = reading_from(t);  // nullopt for a corrupt entry: read the file (and rewrite the cache)
+  if (!r) return std::nullopt;
+  if (r->manifest && r->manifest->path.native() != file.native()) return std::nullopt;  // kept for another path: not ours
+  m_kept.push_back(it->first);
   ++m_hits;
   return r;
 }
@@ -178,21 +336,22 @@ void ManifestCache::put(const std::string& name, const FileStamp& stamp, const M
   if (!m_usable) return;
   m_dirty = true;
   if (read_at_ns - stamp.mtime_ns < m_racy_ns || read_at_ns - stamp.ctime_ns < m_racy_ns) return;  // too fresh to trust
-  json::object e{{"stamp", stamp_json(stamp)}};
-  if (reading.manifest) {
-    e.emplace("manifest", manifests::manifest_to_json(*reading.manifest));
-  } else {
-    e.emplace("error", reading.error);
-    e.emplace("claimed", reading.claimed);
-  }
-  m_new.emplace(name, std::move(e));
+  m_new.insert_or_assign(name, entry_body(stamp, reading));
 }
 
 std::size_t ManifestCache::save() {
   if (!m_usable) return m_hits;
-  if (!m_dirty && m_old && m_kept.size() == m_old->size()) return m_hits;  // every entry used as it was: nothing to write
-  for (const auto& name : m_kept) m_new.emplace(name, json::value(m_old->at(name), m_new.storage()));
-  const std::string text = json::serialize(json::object{{"format", k_format}, {"host", k_host}, {"dir", m_dir.string()}, {"entries", std::move(m_new)}});
+  if (!m_dirty && m_kept.size() == m_old.size()) return m_hits;  // every entry used as it was: nothing to write
+  for (const auto name : m_kept) m_new.emplace(std::string(name), std::string(m_old.at(name)));
+  std::string text;
+  put_token(text, k_magic);
+  put_token(text, k_format);
+  put_token(text, k_host);
+  put_token(text, m_dir.native(), '\n');
+  for (const auto& [name, body] : m_new) {
+    put_token(text, name);
+    put_token(text, body, '\n');
+  }
   std::random_device rd;
   const auto tmp = m_root / (m_file.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);

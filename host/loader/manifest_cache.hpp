@@ -3,10 +3,17 @@
 // listing 1,000 plugins does not open and parse 1,000 files (docs/design-notes.md, "Discovery
 // cache"; docs/site-admin.md).
 //
-// On disk: one file per plugin directory, `<cache_root>/<fnv1a64 of the directory's path>.json`,
-//   {"format": 1, "dir": "<the directory>", "entries": {"<file name>": {"stamp": [dev, ino, size,
-//    mtime_ns, ctime_ns, mode, uid], "manifest": <manifest_to_json>} | {"stamp": [...],
-//    "error": "<why it is not a manifest>", "claimed": "<the plugin name it claims>"}}}
+// On disk: one file per plugin directory, `<cache_root>/<fnv1a64 of the directory's path>.cache`,
+// a flat text of length-prefixed tokens (`<decimal byte count>:<bytes>`, each followed by one
+// space or newline), read without building a JSON document (1,000 entries are one pass over the
+// file, and each entry is decoded only when its file's stamp is asked for):
+//   `torchx-plugin-cache 3 <host version> <directory>\n` (each a token: `19:torchx-plugin-cache
+//   1:3 5:0.1.0 ...`), then one line per manifest:
+//   `<file name> <body>\n`, the body being the tokens `dev ino size mtime_ns ctime_ns mode uid`
+//   (the stamp), then `m` and the manifest's fields (path, name, version, description,
+//   library_path, the counted lists abi_versions, schedulers, components, trackers,
+//   named_resources, python_components as name/module/function, commands as name/description),
+//   or `e`, the error and the plugin name the file claims. Lines are in file-name order.
 // Never stale: an entry is used only for a regular file (not a symlink) whose fstatat(2) gives
 // the same stamp now (any write or chmod/chown changes ctime, which no user can set back); a file
 // modified less than a second before it was read is not kept (a change within the file system's
@@ -26,16 +33,18 @@
 #include "search_path.hpp"
 #include "trust.hpp"
 
-#include <boost/json.hpp>
-
 #include <sys/stat.h>
 
 #include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace torchx::loader {
@@ -79,6 +88,15 @@ public:
 
   /// The cache file of `dir` in `root`.
   static std::filesystem::path file_for(const std::filesystem::path& root, const std::filesystem::path& dir);
+  /// One entry's body as the file keeps it: the stamp, then every field of the manifest (or the
+  /// error and the claimed name). A field added to Manifest (or Provides, PythonComponent,
+  /// CommandDecl) must be added here and to decode_entry: the round-trip test in
+  /// tests/abi/test_loader_manifest_cache.cpp names every field and fails until it is.
+  static std::string encode_entry(const FileStamp& stamp, const ManifestReading& reading);
+  /// The stamp and reading of a body made by encode_entry, or nullopt when it is malformed (a
+  /// bad length, count or number, an unknown kind, or bytes left over). Never throws except
+  /// std::bad_alloc.
+  static std::optional<std::pair<FileStamp, ManifestReading>> decode_entry(std::string_view body);
 
 private:
   std::filesystem::path m_root;
@@ -89,9 +107,11 @@ private:
   bool m_usable = false;
   bool m_dirty = false;
   std::size_t m_hits = 0;
-  std::optional<boost::json::object> m_old;  ///< the entries read (in the parse's arena)
-  std::vector<std::string> m_kept;  ///< the names of the entries of m_old used as they were
-  boost::json::object m_new;        ///< the entries read anew in this discovery
+  std::string m_text;  ///< the file as read
+  /// Its entries: file name -> body, both views into m_text (decoded by find, when asked).
+  std::unordered_map<std::string_view, std::string_view> m_old;
+  std::vector<std::string_view> m_kept;  ///< the names of the entries of m_old used as they were
+  std::map<std::string, std::string> m_new;  ///< the entries read anew: file name -> body
 };
 
 /// Where the discovery cache lives: $XDG_CACHE_HOME/torchx/plugins, else ~/.cache/torchx/plugins;

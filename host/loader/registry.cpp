@@ -18,6 +18,7 @@
 #include <fstream>
 #include <iterator>
 #include <mutex>
+#include <unordered_map>
 
 namespace torchx::loader {
 namespace {
@@ -198,7 +199,8 @@ Registry Registry::discover(const RegistryOptions& options) {
   r.m_ignored = ignored_settings(options.search);
   for (const auto& i : r.m_ignored) r.note("ignored in a setuid/setgid process: " + i.source + " " + i.value);
   const auto disabled = disabled_globs(options.search);
-  std::map<std::string, std::filesystem::path> first_by_name;
+  // The plugins used so far by name: the index in m_plugins (whose manifest names the file).
+  std::unordered_map<std::string, std::size_t> first_by_name;
   TrustMemo trust(options.trust);  // each parent directory stat'ed once for the whole discovery
 
   for (const auto& dir : r.m_search_path) {
@@ -227,6 +229,7 @@ Registry Registry::discover(const RegistryOptions& options) {
       continue;
     }
     const std::vector<ManifestFile> files = list_manifests(dir.path);
+    r.m_plugins.reserve(r.m_plugins.size() + files.size());
     r.note(where + ": exists, " + std::to_string(files.size()) + " manifest(s)");
     std::optional<ManifestCache> cache;
     if (options.cache_root) {
@@ -264,7 +267,7 @@ Registry Registry::discover(const RegistryOptions& options) {
         skip(reading->claimed, "invalid manifest: " + reading->error, true);
         continue;
       }
-      Manifest m = std::move(*reading->manifest);
+      Manifest& m = *reading->manifest;  // moved into m_plugins once, when used
       if (const auto why = m.has_library() ? trust.reason(m.library_path) : std::nullopt) {
         const std::string reason = "library " + m.library_path.string() + " " + *why + ", refused";
         spdlog::warn("plugin '{}' ({}): {}", m.name, file.string(), reason);
@@ -272,7 +275,7 @@ Registry Registry::discover(const RegistryOptions& options) {
         continue;
       }
       if (auto it = first_by_name.find(m.name); it != first_by_name.end()) {
-        skip(m.name, "shadowed by " + it->second.string(), false);
+        skip(m.name, "shadowed by " + r.m_plugins[it->second].manifest.path.string(), false);
         continue;
       }
       const bool is_disabled = std::any_of(disabled.begin(), disabled.end(), [&](const std::string& glob) {
@@ -282,8 +285,8 @@ Registry Registry::discover(const RegistryOptions& options) {
         skip(m.name, "disabled by TORCHX_PLUGINS_DISABLE", false);
         continue;
       }
-      first_by_name.emplace(m.name, file);
       const std::size_t index = r.m_plugins.size();
+      first_by_name.emplace(m.name, index);
       for (Kind kind : {Kind::scheduler, Kind::component, Kind::tracker, Kind::named_resources}) {
         for (const auto& name : names_of(m.provides, kind)) r.m_providers.emplace(std::pair{kind, name}, index);
       }
@@ -291,7 +294,7 @@ Registry Registry::discover(const RegistryOptions& options) {
         r.note("manifest " + file.string() + ": plugin '" + m.name + "' " + m.version + ": used" +
                (r.m_policy.is_required(m.name) ? " (required)" : ""));
       }
-      r.m_plugins.push_back({std::move(m), dir});
+      r.m_plugins.push_back({std::move(m), dir});  // reserved above: no reallocation
     }
     if (cache) {
       const std::size_t hits = cache->save();

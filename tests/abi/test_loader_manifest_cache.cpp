@@ -7,6 +7,8 @@
 #include "../support/temp_dir.hpp"
 
 #include <boost/json.hpp>
+
+#include <tuple>
 #include <doctest/doctest.h>
 
 #include <sys/stat.h>
@@ -106,7 +108,8 @@ TEST_SUITE_BEGIN("loader");
 TEST_CASE("manifests::manifest_to_json: a manifest using every field round-trips identically") {
   // The structured bindings name every field: adding one to Manifest, Provides or
   // PythonComponent fails this test (to compile) until it is set here, and then fails at run time
-  // until manifest_to_json/manifest_from_json carry it (the discovery cache would lose it).
+  // until manifest_to_json/manifest_from_json and the discovery cache's encoding
+  // (ManifestCache::encode_entry/decode_entry) carry it (the cache would lose it).
   torchx::manifests::Manifest m;
   auto& [path, name, version, description, library_path, abi_versions, provides, python_components, commands] = m;
   path = "/site/plugins.d/acme.json";
@@ -134,6 +137,37 @@ TEST_CASE("manifests::manifest_to_json: a manifest using every field round-trips
 
   const auto back = torchx::manifests::manifest_from_json(json::parse(json::serialize(torchx::manifests::manifest_to_json(m))));
   CHECK(back == m);
+  // The discovery cache's own encoding (format 3) carries every field too, and the stamp.
+  FileStamp stamp;
+  stamp.dev = 1;
+  stamp.ino = 2;
+  stamp.size = 3;
+  stamp.mtime_ns = -4;
+  stamp.ctime_ns = 5'000'000'000'000'000'000;
+  stamp.mode = 0100644;
+  stamp.uid = 7;
+  ManifestReading reading;
+  reading.manifest = m;
+  const std::string body = ManifestCache::encode_entry(stamp, reading);
+  const auto cached = ManifestCache::decode_entry(body);
+  REQUIRE(cached.has_value());
+  CHECK(cached->first == stamp);
+  CHECK(cached->second.manifest == m);
+  // A body cut anywhere, or with bytes after it, is refused, never half-read.
+  for (std::size_t cut = 0; cut < body.size(); ++cut) {
+    CAPTURE(cut);
+    CHECK_FALSE(ManifestCache::decode_entry(std::string_view(body).substr(0, cut)).has_value());
+  }
+  CHECK_FALSE(ManifestCache::decode_entry(body + "1:x ").has_value());
+  // An error reading: the error and the claimed name.
+  ManifestReading broken;
+  broken.error = "\"plugin.name\" is missing\nsecond line";
+  broken.claimed = "b r o k e n";
+  const auto back_broken = ManifestCache::decode_entry(ManifestCache::encode_entry(stamp, broken));
+  REQUIRE(back_broken.has_value());
+  CHECK_FALSE(back_broken->second.manifest.has_value());
+  CHECK(back_broken->second.error == broken.error);
+  CHECK(back_broken->second.claimed == broken.claimed);
   // Every field was set (else the comparison above would not prove it is carried).
   const torchx::manifests::Manifest empty;
   CHECK(m.path != empty.path);
@@ -151,9 +185,54 @@ TEST_CASE("manifests::manifest_to_json: a manifest using every field round-trips
   // What the cache keeps of a real file is what parsing it gives.
   const auto full = parse_manifest(TORCHX_TEST_DATA_DIR "/manifests/good/full.json");
   CHECK(torchx::manifests::manifest_from_json(torchx::manifests::manifest_to_json(full)) == full);
+  ManifestReading full_reading;
+  full_reading.manifest = full;
+  const auto full_cached = ManifestCache::decode_entry(ManifestCache::encode_entry(stamp, full_reading));
+  REQUIRE(full_cached.has_value());
+  CHECK(full_cached->second.manifest == full);
   // A corrupt entry is refused, never half-read.
   CHECK_THROWS_AS(torchx::manifests::manifest_from_json(json::parse(R"({"name": "x"})")), ManifestError);
   CHECK_THROWS_AS(torchx::manifests::manifest_from_json(json::parse("[]")), ManifestError);
+}
+
+TEST_CASE("loader::ManifestCache::decode_entry: a damaged body is refused or decoded whole, never a crash") {
+  // Every byte of a real body replaced by each of the bytes that matter to the layout (digits,
+  // ':', separators) and a few that do not: decode_entry refuses it or returns a reading that
+  // encodes back to a body it decodes identically; it never throws or reads past the body
+  // (the sanitized build checks that).
+  FileStamp stamp;
+  stamp.dev = 65024;
+  stamp.ino = 11042862;
+  stamp.size = 333;
+  stamp.mtime_ns = 1796184232571435819;
+  stamp.ctime_ns = 1796184243182246391;
+  stamp.mode = 0100644;
+  stamp.uid = 0;
+  ManifestReading reading;
+  reading.manifest = parse_manifest(TORCHX_TEST_DATA_DIR "/manifests/good/full.json");
+  const std::string body = ManifestCache::encode_entry(stamp, reading);
+  std::size_t refused = 0;
+  for (std::size_t i = 0; i < body.size(); ++i) {
+    for (const char c : std::string_view("0159:  \nxm\xff", 11)) {
+      std::string damaged = body;
+      if (damaged[i] == c) continue;
+      damaged[i] = c;
+      CAPTURE(i);
+      CAPTURE(c);
+      std::optional<std::pair<FileStamp, ManifestReading>> got;
+      REQUIRE_NOTHROW(got = ManifestCache::decode_entry(damaged));
+      if (!got) {
+        ++refused;
+        continue;
+      }
+      const auto again = ManifestCache::decode_entry(ManifestCache::encode_entry(got->first, got->second));
+      REQUIRE(again.has_value());
+      CHECK(again->first == got->first);
+      CHECK(again->second.manifest == got->second.manifest);
+      CHECK(again->second.error == got->second.error);
+    }
+  }
+  CHECK(refused > body.size());  // most damage to the framing is caught
 }
 
 TEST_CASE("loader::Registry::discover with a cache: the same registry, the second time without reading a manifest") {
@@ -234,21 +313,38 @@ TEST_CASE("loader::Registry::discover: a corrupt, truncated, foreign-version, an
   const auto file = ManifestCache::file_for(w.cache, w.dir);
   const std::string whole = slurp(file);
   REQUIRE(!whole.empty());
+  // The header: `19:torchx-plugin-cache 1:3 <host> <dir>\n` (manifest_cache.hpp); each variant
+  // below is well formed but for the one thing it changes.
+  const std::string magic = "19:torchx-plugin-cache 1:3 ";
+  REQUIRE(whole.rfind(magic, 0) == 0);
   std::string foreign = whole;
-  foreign.replace(foreign.find("\"format\":2"), 10, "\"format\":9");
+  foreign.replace(0, magic.size(), "19:torchx-plugin-cache 1:9 ");
   // The same layout written by another torchx: its entries are that version's parser's answers.
+  const std::size_t host_at = magic.size();
+  const std::size_t host_end = whole.find(' ', host_at);
   std::string other_host = whole;
-  other_host.replace(other_host.find("\"host\":\""), 8, "\"host\":\"0.0.0-older");
+  other_host.replace(host_at, host_end - host_at, "11:0.0.0-older");
+  const std::string dir_token = std::to_string(w.dir.string().size()) + ":" + w.dir.string() + "\n";
+  REQUIRE(whole.find(dir_token) == host_end + 1);
   std::string other_dir = whole;
-  other_dir.replace(other_dir.find(w.dir.string()), w.dir.string().size(), "/elsewhere/plugins.d");
+  other_dir.replace(host_end + 1, dir_token.size(), "20:/elsewhere/plugins.d\n");
+  // The first entry's abi_versions (`1:1 1:1`: one version, 1) made 0, which no manifest has.
   std::string bad_entry = whole;
-  bad_entry.replace(bad_entry.find("\"abi_versions\":[1]"), 18, "\"abi_versions\":\"1\"");
-  for (const auto& [what, text] : std::vector<std::pair<std::string, std::string>>{
-           {"corrupt", "\x01 not json"}, {"truncated", whole.substr(0, whole.size() / 2)}, {"empty", ""},
-           {"foreign version", foreign}, {"another torchx's", other_host}, {"another directory's", other_dir}, {"a corrupt entry", bad_entry}}) {
+  REQUIRE(bad_entry.find("liba.so 1:1 1:1 ") != std::string::npos);
+  bad_entry.replace(bad_entry.find("liba.so 1:1 1:1 "), 16, "liba.so 1:1 1:0 ");
+  // Each with the note that says why (TORCHX_PLUGIN_DEBUG): the check that caught it.
+  for (const auto& [what, text, why] : std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"corrupt", "\x01 not a cache", "ignored (not a cache file"},
+           {"truncated", whole.substr(0, whole.size() / 2), "ignored (truncated or corrupt)"},
+           {"empty", "", "ignored (not a cache file"},
+           {"foreign version", foreign, "ignored (another format)"},
+           {"another torchx's", other_host, "ignored (written by another torchx version)"},
+           {"another directory's", other_dir, "ignored (not this directory's)"},
+           {"a corrupt entry", bad_entry, ": 1 of 2 manifest(s) from the cache"}}) {
     CAPTURE(what);
     std::ofstream(file, std::ios::trunc | std::ios::binary) << text;
     CHECK(w.discover_and_compare() <= 1);  // a corrupt entry costs that entry; the others are whole
+    CHECK(w.noted(why));
     CHECK(slurp(file) == whole);           // rewritten as it was
     CHECK(w.discover_and_compare() == 2);
   }
@@ -261,7 +357,8 @@ TEST_CASE("loader::Registry::discover: a cache that is not trusted is neither re
   const auto file = ManifestCache::file_for(w.cache, w.dir);
   // Forge an entry that would change the result (the version) at the file's own stamp.
   std::string forged = slurp(file);
-  forged.replace(forged.find("\"version\":\"1\""), 13, "\"version\":\"6\"");
+  REQUIRE(forged.find(" 1:a 1:1 ") != std::string::npos);  // the tokens name and version (manifest_cache.hpp)
+  forged.replace(forged.find(" 1:a 1:1 "), 9, " 1:a 1:6 ");
   std::ofstream(file, std::ios::trunc) << forged;
   REQUIRE(Registry::discover(w.options(true)).plugin("a")->manifest.version == "6");  // our own file is ours to edit
 

@@ -106,9 +106,9 @@ Manifest parse_manifest(const std::filesystem::path& path);
 /// The same from text, as if read from `path`.
 Manifest parse_manifest_text(const std::string& text, const std::filesystem::path& path);
 
-/// The parsed manifest, every field of it, as JSON: what the host's discovery cache keeps
-/// (host/loader/manifest_cache.hpp), so that a cached manifest is the Manifest that parsing the
-/// file gives. Not the manifest file format (no file_format_version, paths already resolved).
+/// The parsed manifest, every field of it, as JSON (the host's discovery cache kept this up to
+/// its format 2; format 3 has its own encoding, host/loader/manifest_cache.hpp, which must carry
+/// the same fields). Not the manifest file format (no file_format_version, paths already resolved).
 /// A field added to Manifest (or Provides, PythonComponent, CommandDecl) must be added here and to
 /// manifest_from_json; the round-trip test (tests/abi/test_loader_manifest_cache.cpp) fails to
 /// compile until it is covered there too. Never throws except std::bad_alloc.
