@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "list_index.hpp"
 
+#include <cmath>
+#include <type_traits>
+
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
@@ -27,6 +30,10 @@ template <typename T>
 bool parse_number(std::string_view text, T& out) {
   if (text.empty()) return false;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  if constexpr (std::is_floating_point_v<T>) {
+    // from_chars reads "nan" and "inf": a time that is not a number would break list's ordering.
+    if (!std::isfinite(out)) return false;
+  }
   return ec == std::errc{} && end == text.data() + text.size();
 }
 

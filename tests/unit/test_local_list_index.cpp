@@ -71,12 +71,22 @@ TEST_CASE("local list_index: parse_list_index refuses a cut, edited, older or fo
   std::string zero_ino = good.substr(0, good.find("end "));
   zero_ino.replace(zero_ino.find("\t13\t"), 4, "\t0\t");
   zero_ino += trailer_of(zero_ino, 2);
+  // A time that is not a number ("nan", "inf": std::from_chars reads them) under a correct
+  // trailer: refused (list orders apps by these times).
+  std::string nan_time = good.substr(0, good.find("end "));
+  nan_time.replace(nan_time.find("\t1\t"), 3, "\tnan\t");
+  nan_time += trailer_of(nan_time, 2);
+  std::string inf_time = good.substr(0, good.find("end "));
+  inf_time.replace(inf_time.find("\t1\t"), 3, "\tinf\t");
+  inf_time += trailer_of(inf_time, 2);
   const std::string cases[] = {good.substr(0, good.size() - 1),          // no final line break
                                good.substr(0, good.size() / 2),          // cut short
                                good.substr(0, good.find("end ")),        // no trailer
                                edited,                                    // checksum differs
                                older,                                     // another version (1: state.json stamps)
                                zero_ino,
+                               nan_time,
+                               inf_time,
                                "",
                                "torchx-local-list-index 2\nend 0 0000000000000000\n",  // wrong checksum
                                std::string("\0\1\2", 3)};
