@@ -29,7 +29,10 @@ Endpoint Endpoint::parse(std::string_view url) {
     throw std::invalid_argument("unsupported endpoint '" + std::string(url) +
                                 "': expected a unix socket, unix:///path/to.sock or /path/to.sock");
   }
-  return Endpoint{"unix", std::string(path)};
+  Endpoint e;
+  e.scheme = "unix";
+  e.socket_path = std::string(path);
+  return e;
 }
 
 std::string Endpoint::url() const { return scheme + "://" + socket_path; }
@@ -184,6 +187,7 @@ private:
 struct Client::Impl {
   Endpoint endpoint;
   milliseconds timeout;
+  std::vector<std::pair<std::string, std::string>> headers;  // sent with every request (not yet: tcp/tls work)
 };
 
 Client::Client(Endpoint endpoint, milliseconds timeout) : m_impl(std::make_unique<Impl>(Impl{std::move(endpoint), timeout})) {}
@@ -192,6 +196,16 @@ Client::Client(Client&&) noexcept = default;
 Client& Client::operator=(Client&&) noexcept = default;
 
 const Endpoint& Client::endpoint() const { return m_impl->endpoint; }
+
+void Client::set_header(std::string name, std::string value) {
+  for (auto& [k, v] : m_impl->headers) {
+    if (k == name) {
+      v = std::move(value);
+      return;
+    }
+  }
+  m_impl->headers.emplace_back(std::move(name), std::move(value));
+}
 
 Response Client::request(std::string_view method, std::string_view target, std::string_view body,
                          std::string_view content_type, std::optional<milliseconds> timeout) {

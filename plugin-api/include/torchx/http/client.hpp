@@ -20,22 +20,44 @@
 
 namespace torchx::http {
 
-/// Where a server listens. Only unix sockets for now; `scheme` leaves room for "tcp"/"https".
-struct Endpoint {
-  std::string scheme;       ///< "unix"
-  std::string socket_path;  ///< for "unix": the socket's absolute path
+/// How a TLS ("https") connection is verified and what it presents. Every field holds secrets
+/// or trust roots: none of them ever appears in a message.
+struct TlsOptions {
+  /// PEM certificates the server's chain must lead to; empty: the system's default roots.
+  std::string ca_pem;
+  /// PEM client certificate (chain) and its PEM private key, presented when both are set.
+  std::string client_cert_pem;
+  std::string client_key_pem;
+  /// Skips verifying the server's certificate and name (kubeconfig's insecure-skip-tls-verify).
+  bool insecure_skip_verify = false;
+  /// The name the server's certificate must carry (and SNI); empty: the endpoint's host.
+  std::string server_name;
+};
 
-  /// `unix:///run/x.sock` or an absolute path `/run/x.sock`. Throws std::invalid_argument
-  /// (saying what is supported) for anything else, e.g. `tcp://host:2375`.
+/// Where a server listens: a unix socket (the Docker Engine API), or TCP with or without TLS
+/// (the Kubernetes API).
+struct Endpoint {
+  std::string scheme;       ///< "unix", "http" or "https"
+  std::string socket_path;  ///< for "unix": the socket's absolute path
+  std::string host;         ///< for "http"/"https": a DNS name, an IPv4 address or a bracket-less IPv6 one
+  unsigned short port = 0;  ///< for "http"/"https": explicit, else 80/443
+  std::string base_path;    ///< for "http"/"https": a path prefix of every target ("" or "/prefix", no trailing '/')
+  TlsOptions tls;           ///< for "https"
+
+  /// `unix:///run/x.sock` or an absolute path `/run/x.sock`; `https://host[:port][/prefix]`,
+  /// `http://host[:port][/prefix]` (IPv6 as `[::1]`). Throws std::invalid_argument (saying what
+  /// is supported) for anything else, e.g. `tcp://host:2375`.
   static Endpoint parse(std::string_view url);
-  /// `unix:///run/x.sock`: how messages name it.
+  /// `unix:///run/x.sock`, `https://host:port`: how messages name it (never with secrets).
   [[nodiscard]] std::string url() const;
 };
 
 /// Why a request did not get an answer.
 class HttpError : public std::runtime_error {
 public:
-  enum class Kind { connect, timeout, protocol };
+  /// connect: refused/unreachable; dns: the host name does not resolve; tls: the handshake or the
+  /// certificate check failed; timeout: no answer in time; protocol: a malformed answer.
+  enum class Kind { connect, dns, tls, timeout, protocol };
   HttpError(Kind kind, const std::string& message) : std::runtime_error(message), m_kind(kind) {}
   [[nodiscard]] Kind kind() const { return m_kind; }
 
@@ -72,6 +94,10 @@ public:
   Client& operator=(Client&&) noexcept;
 
   [[nodiscard]] const Endpoint& endpoint() const;
+
+  /// A header sent with every request of this client (e.g. `Authorization`, `Accept`), replacing
+  /// one of the same name. Header values never appear in messages.
+  void set_header(std::string name, std::string value);
 
   /// Sends `method target` with `body` (sent with `content_type` when not empty) and reads the
   /// whole response. `timeout` overrides the client's for this request.
