@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // local_cwd end to end: the real binary, the real supervisor, separate processes.
 #include "../support/background.hpp"
+#include "../support/local_cli.hpp"
 #include "../support/cli_env.hpp"
 #include "../support/temp_dir.hpp"
 #include "util/subprocess.hpp"
@@ -27,69 +28,7 @@ using torchx::util::ProcessResult;
 
 namespace {
 
-/// A private state root, HOME and cwd for one test; runs the real torchx against them.
-struct Local {
-  torchx::test::TempDir tmp;
-  std::vector<std::pair<std::string, std::optional<std::string>>> extra_env;
-
-  Local() { std::filesystem::create_directories(tmp.path() / "cwd"); }
-  std::filesystem::path root() const { return tmp.path() / "state"; }
-  std::filesystem::path cwd() const { return tmp.path() / "cwd"; }
-
-  std::map<std::string, std::string> env_map() const {
-    std::map<std::string, std::string> env{{"TORCHX_LOCAL_DIR", root().string()},
-                                           {"HOME", (tmp.path() / "home").string()},
-                                           {"TORCHX_LOCAL_GRACE_SECONDS", "2"},
-                                           {"LOGLEVEL", ""},
-                                           {"TORCHXCONFIG", ""}};
-    // Hermetic (cli_env.hpp): no TORCHX_*/XDG_* of this machine, only the build's bundled plugins.
-    for (const auto& [k, v] : torchx::test::hermetic_cli_options(tmp.path(), std::nullopt).env) {
-      if (!env.contains(k)) env[k] = v.value_or("");
-    }
-    // "" means "unset" here: name an empty policy file instead of TORCHX_PLUGIN_POLICY="".
-    env["TORCHX_PLUGIN_POLICY"] = tmp.write("no-site-policy.conf", "").string();
-    for (const auto& [k, v] : extra_env) env[k] = v.value_or("");
-    return env;
-  }
-
-  ProcessResult operator()(std::vector<std::string> args) const {
-    args.insert(args.begin(), TORCHX_EXE);
-    torchx::util::ProcessOptions options;
-    options.cwd = cwd().string();
-    for (const auto& [k, v] : env_map()) options.env.emplace_back(k, v.empty() ? std::nullopt : std::optional<std::string>(v));
-    return torchx::util::run_process(args, options);
-  }
-
-  /// Starts torchx in the background (from `cwd`), its output in `out`.
-  pid_t background(std::vector<std::string> args, const std::string& out) const {
-    args.insert(args.begin(), TORCHX_EXE);
-    // spawn_background has no cwd option: run through sh -c 'cd ... && exec "$@"'.
-    std::vector<std::string> argv{"/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", cwd().string()};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return torchx::test::spawn_background(argv, env_map(), out);
-  }
-
-  json::object status(const std::string& handle) const {
-    const auto r = (*this)({"status", "--json", handle});
-    REQUIRE(r.exit_code == 0);
-    return json::parse(r.out).as_object();
-  }
-
-  /// Polls the app's state until `pred` holds (60 s at most: CI runs tests side by side).
-  std::string wait_state(const std::string& handle, const std::function<bool(const std::string&)>& pred) const {
-    std::string state;
-    for (int i = 0; i < 1200; ++i) {
-      state = std::string(status(handle).at("state").as_string());
-      if (pred(state)) return state;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return state;
-  }
-
-  json::object state_file(const std::string& handle) const {
-    return json::parse(slurp(root() / handle.substr(handle.rfind('/') + 1) / "state.json")).as_object();
-  }
-};
+using Local = torchx::test::LocalCli;
 
 /// Processes (not zombies) whose command line contains `marker`.
 int processes_with(const std::string& marker) {

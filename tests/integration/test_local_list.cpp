@@ -5,6 +5,7 @@
 // it is stale, cut short, edited, from another version, or written by concurrent lists. And the
 // runner's filters (--state, --since, --older-than). The real binary and supervisor.
 #include "../support/background.hpp"
+#include "../support/local_cli.hpp"
 #include "../support/cli_env.hpp"
 #include "../support/files.hpp"
 #include "../support/temp_dir.hpp"
@@ -34,19 +35,7 @@ using torchx::util::ProcessResult;
 
 namespace {
 
-struct Local {
-  torchx::test::TempDir tmp;
-  std::filesystem::path root_dir = tmp.path() / "state";
-
-  torchx::util::ProcessOptions options() const {
-    auto o = torchx::test::hermetic_cli_options(tmp.path(), std::nullopt);
-    o.env.emplace_back("TORCHX_LOCAL_DIR", root_dir.string());
-    return o;
-  }
-  ProcessResult operator()(std::vector<std::string> args) const {
-    args.insert(args.begin(), TORCHX_EXE);
-    return torchx::util::run_process(args, options());
-  }
+struct Local : torchx::test::LocalCli {
   std::string run(std::vector<std::string> args) const {
     args.insert(args.begin(), "run");
     const auto r = (*this)(args);
@@ -55,7 +44,6 @@ struct Local {
     return first_line(r.out);
   }
   std::filesystem::path index() const { return root_dir / ".list-index"; }
-  std::filesystem::path app_dir(const std::string& handle) const { return root_dir / handle.substr(handle.rfind('/') + 1); }
 
   /// handle -> state, from `list --json` (with `extra` flags); the run must exit 0.
   std::map<std::string, std::string> list(std::vector<std::string> extra = {}) const {

@@ -5,6 +5,7 @@
 // local bits of bad input: the grace setting, a corrupt state.json, concurrent deletes, a shared
 // state root. The real binary and supervisor, as a user runs them.
 #include "../support/background.hpp"
+#include "../support/local_cli.hpp"
 #include "../support/cli_env.hpp"
 #include "../support/files.hpp"
 #include "../support/temp_dir.hpp"
@@ -35,62 +36,7 @@ using torchx::util::ProcessResult;
 
 namespace {
 
-/// A private state root (or `root_override`), HOME and cwd for one test; runs the real torchx.
-struct Local {
-  torchx::test::TempDir tmp;
-  std::filesystem::path root_dir = tmp.path() / "state";
-  std::vector<std::pair<std::string, std::optional<std::string>>> extra_env;
-
-  std::filesystem::path cwd() const { return tmp.path() / "cwd"; }
-  std::filesystem::path app_dir(const std::string& handle) const { return root_dir / handle.substr(handle.rfind('/') + 1); }
-
-  torchx::util::ProcessOptions options() const {
-    auto o = torchx::test::hermetic_cli_options(tmp.path(), std::nullopt);
-    o.env.emplace_back("TORCHX_LOCAL_DIR", root_dir.string());
-    o.env.emplace_back("TORCHX_LOCAL_GRACE_SECONDS", "2");
-    o.env.emplace_back("TORCHX_LOCAL_TEST_SUPERVISOR_DELAY_MS", std::nullopt);
-    o.env.emplace_back("TORCHX_LOCAL_TEST_DELETE_DELAY_MS", std::nullopt);
-    o.env.emplace_back("TORCHX_LOCAL_TEST_NO_CGROUP", std::nullopt);
-    for (const auto& kv : extra_env) o.env.push_back(kv);
-    return o;
-  }
-
-  ProcessResult operator()(std::vector<std::string> args) const {
-    args.insert(args.begin(), TORCHX_EXE);
-    return torchx::util::run_process(args, options());
-  }
-
-  /// Starts torchx in the background (from `cwd`), its output in `out`.
-  pid_t background(std::vector<std::string> args, const std::string& out) const {
-    args.insert(args.begin(), TORCHX_EXE);
-    std::vector<std::string> argv{"/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", cwd().string()};
-    argv.insert(argv.end(), args.begin(), args.end());
-    std::map<std::string, std::string> env;
-    for (const auto& [k, v] : options().env) env[k] = v.value_or("");
-    return torchx::test::spawn_background(argv, env, out);
-  }
-
-  json::object status(const std::string& handle) const {
-    const auto r = (*this)({"status", "--json", handle});
-    INFO(r.err);
-    REQUIRE(r.exit_code == 0);
-    return json::parse(r.out).as_object();
-  }
-
-  std::string wait_state(const std::string& handle, const std::function<bool(const std::string&)>& pred) const {
-    std::string state;
-    for (int i = 0; i < 1200; ++i) {
-      state = std::string(status(handle).at("state").as_string());
-      if (pred(state)) return state;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return state;
-  }
-
-  json::object state_file(const std::string& handle) const {
-    return json::parse(slurp(app_dir(handle) / "state.json")).as_object();
-  }
-};
+using Local = torchx::test::LocalCli;
 
 /// Pids of live processes (not zombies) whose command line contains `marker`.
 std::vector<pid_t> pids_with(const std::string& marker) {
