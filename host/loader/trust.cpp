@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "trust.hpp"
 
+#include "plain_path.hpp"
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -98,22 +100,20 @@ std::optional<std::string> check_symlinks(const std::filesystem::path& path, con
   return std::nullopt;
 }
 
-/// Whether `p` is absolute and already lexically normal: no empty, "." or ".." component, no
-/// trailing '/'.
-bool is_plain_absolute(const std::string& p) {
+}  // namespace
+
+bool is_plain_absolute(std::string_view p) {
   if (p.size() < 2 || p[0] != '/' || p.back() == '/') return false;
   std::size_t start = 1;
   while (start <= p.size()) {
     std::size_t end = p.find('/', start);
-    if (end == std::string::npos) end = p.size();
-    const std::string_view part(p.data() + start, end - start);
+    if (end == std::string_view::npos) end = p.size();
+    const std::string_view part = p.substr(start, end - start);
     if (part.empty() || part == "." || part == "..") return false;
     start = end + 1;
   }
   return true;
 }
-
-}  // namespace
 
 std::optional<PathStat> TrustInputs::default_stat(const std::filesystem::path& path, int& error) {
   struct stat st {};
