@@ -329,6 +329,11 @@ TEST_CASE("loader::TrustMemo: the same verdict and text as untrusted_reason on t
   if (root) {
     for (const char* p : {"theirs", "theirs/plugins.d", "ok/their-link", "ok/their-link/lib.so"}) paths.push_back(t / p);
   }
+  // Hostile lengths: a component longer than NAME_MAX, a path longer than PATH_MAX.
+  paths.push_back(t / "ok" / std::string(300, 'x'));
+  std::filesystem::path deep = t / "ok";
+  while (deep.native().size() < 5000) deep /= std::string(200, 'd');
+  paths.push_back(deep);
   auto expected = [](const std::filesystem::path& p) { return untrusted_reason(p).value_or("(trusted)"); };
   TrustMemo shared{TrustInputs{}};  // one memo for every question, as a discovery uses it
   for (int round = 0; round < 2; ++round) {  // the second round answers from what the first read
@@ -364,6 +369,7 @@ TEST_CASE("loader::TrustMemo: the same verdict and text as untrusted_reason on t
   CHECK(expected(t / "ok/loop") == "cannot be checked: " + (t / "ok/loop").string() + ": Too many levels of symbolic links");
   CHECK(expected(t / "ok/file/below") == "cannot be checked: " + (t / "ok/file/below").string() + ": Not a directory");
   CHECK(expected(t / "sticky/plugins.d") == "(trusted)");
+  CHECK(expected(deep) == "cannot be checked: " + deep.string() + ": File name too long");
   if (root) {
     CHECK(expected(t / "ok/their-link/lib.so") == "is reached through the symlink " + (t / "ok/their-link").string() +
                                                       ", which is owned by uid 65534, not by root or the invoking user (uid 0)");
