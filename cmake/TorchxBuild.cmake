@@ -130,6 +130,27 @@ function(torchx_link_static_runtime target)
   endif()
 endfunction()
 
+# torchx_executable_pie(<executable>): with TORCHX_PIE OFF (the default), link the executable as a
+# fixed-address (non-PIE, ELF type EXEC) program. Its objects are the same position-independent
+# ones (CMAKE_POSITION_INDEPENDENT_CODE); only the link differs: the dynamic loader then applies
+# none of bin/torchx's ~7,400 R_X86_64_RELATIVE relocations and dirties none of its .data.rel.ro
+# pages before main (bench/README.md "Start-up", "Non-PIE"). The trade-off: the executable's own
+# image is not randomized (ASLR still places the libraries, stack, heap and mmaps); a
+# distribution that wants PIE everywhere configures -DTORCHX_PIE=ON. Only for bin/torchx and the
+# local supervisor (short-lived, started per command or per app); plugins and
+# libtorchx_runtime.so are shared objects and stay PIC. A sanitized or fuzzing build keeps the
+# compiler's default (PIE). tests/CMakeLists.txt ("startup: ... ELF type") guards it.
+if(TORCHX_SANITIZE OR TORCHX_FUZZ)
+  set(TORCHX_PIE ON)
+else()
+  option(TORCHX_PIE "Link bin/torchx and the local supervisor as position-independent executables" OFF)
+endif()
+function(torchx_executable_pie target)
+  if(NOT TORCHX_PIE)
+    target_link_options(${target} PRIVATE -no-pie)
+  endif()
+endfunction()
+
 add_library(torchx_warnings INTERFACE)
 target_compile_options(torchx_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wconversion -Wno-sign-conversion

@@ -225,13 +225,17 @@ std::filesystem::path ManifestCache::file_for(const std::filesystem::path& root,
   return root / name;
 }
 
-ManifestCache::ManifestCache(std::filesystem::path root, std::filesystem::path dir, const TrustInputs& trust,
+ManifestCache::ManifestCache(std::filesystem::path root, std::filesystem::path dir, TrustMemo& trust,
                              std::function<void(const std::string&)> notes, std::int64_t racy_ns)
     : m_root(std::move(root)), m_dir(std::move(dir)), m_file(file_for(m_root, m_dir)), m_notes(std::move(notes)),
       m_racy_ns(racy_ns) {
   const std::string where = "cache " + m_file.string() + " of " + m_dir.string();
-  if (struct stat root_st {}; ::stat(m_root.c_str(), &root_st) != 0) make_private_dirs(m_root);  // one stat when it exists
-  if (const auto why = untrusted_reason(m_root, trust)) {
+  int error = 0;
+  if (!trust.stat(m_root, error)) {  // one stat when it exists, shared with the trust check
+    make_private_dirs(m_root);
+    trust.forget();  // it read the root (or a parent) as missing
+  }
+  if (const auto why = trust.directory_reason(m_root)) {
     m_notes(where + ": not used: the cache directory " + *why);
     return;
   }
@@ -244,7 +248,7 @@ ManifestCache::ManifestCache(std::filesystem::path root, std::filesystem::path d
   }
   struct stat st {};
   std::string text;
-  bool trusted = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_uid == 0 || st.st_uid == trust.uid) &&
+  bool trusted = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_uid == 0 || st.st_uid == trust.inputs().uid) &&
                  (st.st_mode & (S_IWGRP | S_IWOTH)) == 0;
   if (trusted) {
     text.resize(static_cast<std::size_t>(st.st_size));

@@ -69,10 +69,11 @@ struct ManifestReading {
 /// The cache of one plugin directory.
 class ManifestCache {
 public:
-  /// The cache of `dir` in `root` (created, mode 0700, when missing). `notes` receives one line
+  /// The cache of `dir` in `root` (created, mode 0700, when missing). `trust` is the discovery's
+  /// (the root's verdict is remembered across the directories of one discovery). `notes` receives one line
   /// per decision (why the cache is not used). Reads the file now; an unusable one is empty.
   /// `racy_ns`: a file changed less than this before it was read is not kept.
-  ManifestCache(std::filesystem::path root, std::filesystem::path dir, const TrustInputs& trust,
+  ManifestCache(std::filesystem::path root, std::filesystem::path dir, TrustMemo& trust,
                 std::function<void(const std::string&)> notes, std::int64_t racy_ns = 1'000'000'000);
 
   /// Whether the cache may be used (its root and file are trusted).

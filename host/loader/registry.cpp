@@ -205,16 +205,18 @@ Registry Registry::discover(const RegistryOptions& options) {
 
   for (const auto& dir : r.m_search_path) {
     const std::string where = "dir " + dir.path.string() + " (" + dir.origin + ")";
-    std::error_code ec;
-    if (!std::filesystem::exists(dir.path, ec)) {
+    // One stat, remembered: the trust check of the directory reads the same (TrustMemo::stat).
+    int error = 0;
+    const std::optional<PathStat> dir_stat = trust.stat(dir.path, error);
+    if (!dir_stat) {
       r.note(where + ": absent");
       continue;
     }
-    if (!std::filesystem::is_directory(dir.path, ec)) {
+    if (!S_ISDIR(dir_stat->mode)) {
       r.note(where + ": not a directory, skipped");
       continue;
     }
-    if (const auto why = untrusted_reason(dir.path, trust.inputs())) {
+    if (const auto why = trust.directory_reason(dir.path)) {
       const std::string reason = "directory " + *why + ", refused";
       r.m_skipped.push_back({dir.path, "", reason, true});
       spdlog::warn("plugin dir {}: {}", dir.path.string(), reason);
@@ -233,7 +235,7 @@ Registry Registry::discover(const RegistryOptions& options) {
     r.note(where + ": exists, " + std::to_string(files.size()) + " manifest(s)");
     std::optional<ManifestCache> cache;
     if (options.cache_root) {
-      cache.emplace(*options.cache_root, dir.path, trust.inputs(), [&r](const std::string& l) { r.note(l); },
+      cache.emplace(*options.cache_root, dir.path, trust, [&r](const std::string& l) { r.note(l); },
                     options.cache_racy_ns);
     }
 

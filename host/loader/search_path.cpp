@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "search_path.hpp"
 
+#include "plain_path.hpp"
+
 #include <dlfcn.h>
 #include <sys/auxv.h>
 
@@ -70,11 +72,12 @@ std::vector<IgnoredSetting> ignored_settings(const SearchPathInputs& in) {
 
 std::vector<SearchDir> plugin_search_path(const SearchPathInputs& in) {
   std::vector<SearchDir> dirs;
-  std::set<std::filesystem::path> seen;
+  std::set<std::string, std::less<>> seen;  // the normal paths' texts: equal texts, equal paths
   auto add = [&](const std::filesystem::path& p, const std::string& origin) {
     if (p.empty() || !p.is_absolute()) return;  // relative entries would depend on the cwd
-    const auto normal = p.lexically_normal();
-    if (seen.insert(normal).second) dirs.push_back({normal, origin});
+    // Most entries are already normal ("/etc/torchx/plugins.d"): no lexically_normal() for them.
+    std::filesystem::path normal = is_plain_absolute(p.native()) ? p : p.lexically_normal();
+    if (seen.insert(normal.native()).second) dirs.push_back({std::move(normal), origin});
   };
   auto env = [&](const char* name) -> std::optional<std::string> {
     if (in.secure) return std::nullopt;

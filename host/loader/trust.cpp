@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "trust.hpp"
 
+#include "plain_path.hpp"
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,7 +21,7 @@ std::string mode_text(mode_t mode) {
   return std::string("mode ") + text;
 }
 
-std::optional<std::string> verdict(const std::filesystem::path& p, const PathStat* st, bool parent, uid_t uid);
+std::optional<std::string> verdict(const std::string& p, const PathStat* st, bool parent, uid_t uid);
 
 /// The problem of one path of the chain: the path itself (`parent` false) or one of its parents.
 std::optional<std::string> check_one(const std::filesystem::path& p, bool parent, const TrustInputs& in) {
@@ -28,12 +30,12 @@ std::optional<std::string> check_one(const std::filesystem::path& p, bool parent
   // Missing: whoever opens it reports that; the parents that exist are still checked.
   if (!st && error == ENOENT) return std::nullopt;
   if (!st) return "cannot be checked: " + p.string() + ": " + std::strerror(error);
-  return verdict(p, &*st, parent, in.uid);
+  return verdict(p.native(), &*st, parent, in.uid);
 }
 
 /// The rules of one existing path, `st` being its stat.
-std::optional<std::string> verdict(const std::filesystem::path& p, const PathStat* st, bool parent, uid_t uid) {
-  const std::string subject = parent ? "is in " + p.string() + ", which " : "";
+std::optional<std::string> verdict(const std::string& p, const PathStat* st, bool parent, uid_t uid) {
+  const std::string subject = parent ? "is in " + p + ", which " : "";
   if (st->uid != 0 && st->uid != uid) {
     return subject + "is owned by uid " + std::to_string(st->uid) +
            ", not by root or the invoking user (uid " + std::to_string(uid) + ")";
@@ -98,22 +100,20 @@ std::optional<std::string> check_symlinks(const std::filesystem::path& path, con
   return std::nullopt;
 }
 
-/// Whether `p` is absolute and already lexically normal: no empty, "." or ".." component, no
-/// trailing '/'.
-bool is_plain_absolute(const std::string& p) {
+}  // namespace
+
+bool is_plain_absolute(std::string_view p) {
   if (p.size() < 2 || p[0] != '/' || p.back() == '/') return false;
   std::size_t start = 1;
   while (start <= p.size()) {
     std::size_t end = p.find('/', start);
-    if (end == std::string::npos) end = p.size();
-    const std::string_view part(p.data() + start, end - start);
+    if (end == std::string_view::npos) end = p.size();
+    const std::string_view part = p.substr(start, end - start);
     if (part.empty() || part == "." || part == "..") return false;
     start = end + 1;
   }
   return true;
 }
-
-}  // namespace
 
 std::optional<PathStat> TrustInputs::default_stat(const std::filesystem::path& path, int& error) {
   struct stat st {};
@@ -173,6 +173,77 @@ TrustMemo::TrustMemo(TrustInputs base) : m_base(std::move(base)) {
   };
 }
 
+const TrustMemo::Lstat& TrustMemo::lstat_of(const std::string& path) {
+  auto [it, added] = m_seen->lstat.try_emplace(path);
+  if (added) {
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) == 0) it->second.st = PathStat{st.st_uid, st.st_mode};
+    else it->second.error = errno;
+  }
+  return it->second;
+}
+
+std::optional<std::optional<std::string>> TrustMemo::plain_reason(const std::string& path) {
+  // Top down, so that the first symlink stops the walk before its children are read. Each
+  // prefix ends at a '/' of `path` (or is `path`); "/" itself is never a symlink.
+  std::size_t end = 0;
+  do {
+    end = path.find('/', end + 1);
+    const Lstat& l = lstat_of(end == std::string::npos ? path : path.substr(0, end));
+    if (l.st && S_ISLNK(l.st->mode)) return std::nullopt;
+  } while (end != std::string::npos);
+  // No symlink: stat(2) of each prefix is its lstat(2). The rules as check_chain applies them:
+  // `path` itself, then each parent up to "/", the first problem wins.
+  std::string p = path;
+  for (bool parent = false;; parent = true) {
+    const Lstat& l = p == "/" ? lstat_of(p) : m_seen->lstat.at(p);
+    if (l.st) {
+      if (auto why = verdict(p, &*l.st, parent, m_inputs.uid)) return why;
+    } else if (l.error != ENOENT) {  // missing: whoever opens it reports that (check_one)
+      return "cannot be checked: " + p + ": " + std::strerror(l.error);
+    }
+    if (p == "/") break;
+    const std::size_t slash = p.rfind('/');
+    p.resize(slash == 0 ? 1 : slash);
+  }
+  return std::optional<std::string>();
+}
+
+std::optional<std::string> TrustMemo::directory_reason(const std::filesystem::path& path) {
+  if (!m_real || !is_plain_absolute(path.native())) return untrusted_reason(path, m_inputs);
+  return plain_directory_reason(path.native());
+}
+
+const std::optional<std::string>& TrustMemo::plain_directory_reason(const std::string& path) {
+  auto [it, added] = m_seen->dir.try_emplace(path);
+  if (added) {
+    auto plain = plain_reason(path);
+    it->second = plain ? std::move(*plain) : untrusted_reason(path, m_inputs);
+  }
+  return it->second;
+}
+
+std::optional<PathStat> TrustMemo::stat(const std::filesystem::path& path, int& error) {
+  if (m_real && is_plain_absolute(path.native())) {
+    // lstat(2) sees what stat(2) does unless `path` itself is a symlink (its parents are
+    // followed either way); a missing name is missing for both.
+    const Lstat& l = lstat_of(path.native());
+    if (!l.st) {
+      error = l.error;
+      return std::nullopt;
+    }
+    if (!S_ISLNK(l.st->mode)) return l.st;
+  }
+  return m_inputs.stat(path, error);
+}
+
+void TrustMemo::forget() {
+  m_seen->stat.clear();
+  m_seen->link.clear();
+  m_seen->dir.clear();
+  m_seen->lstat.clear();
+}
+
 std::optional<std::string> TrustMemo::reason(const std::filesystem::path& path, const struct stat* entry) {
   // The shortcut: `path` is an absolute, normal path whose directory is trusted as a plugin
   // directory (untrusted_reason of it, remembered), and `path` is not a symlink. Then
@@ -182,10 +253,9 @@ std::optional<std::string> TrustMemo::reason(const std::filesystem::path& path, 
   if (!m_real || !is_plain_absolute(path.native())) return untrusted_reason(path, m_inputs);
   const std::string& text = path.native();
   const std::size_t slash = text.rfind('/');
-  const std::string dir = slash == 0 ? std::string("/") : text.substr(0, slash);
-  auto [it, added] = m_seen->dir.try_emplace(dir);
-  if (added) it->second = untrusted_reason(dir, m_inputs);
-  if (it->second) return untrusted_reason(path, m_inputs);  // the long way gives the exact reason
+  if (plain_directory_reason(slash == 0 ? std::string("/") : text.substr(0, slash))) {
+    return untrusted_reason(path, m_inputs);  // the long way gives the exact reason
+  }
   struct stat own {};
   if (entry == nullptr) {
     if (::lstat(path.c_str(), &own) != 0) {
@@ -196,7 +266,7 @@ std::optional<std::string> TrustMemo::reason(const std::filesystem::path& path, 
   }
   if (S_ISLNK(entry->st_mode)) return untrusted_reason(path, m_inputs);
   const PathStat st{entry->st_uid, entry->st_mode};
-  return verdict(path, &st, false, m_inputs.uid);
+  return verdict(path.native(), &st, false, m_inputs.uid);
 }
 
 }  // namespace torchx::loader

@@ -64,6 +64,12 @@ std::optional<std::string> untrusted_reason(const std::filesystem::path& path, c
 /// directory (and their libraries in another) without stat'ing the same parents a thousand times.
 /// The rules are those of `base`; only repeated reads are saved. Use one per discovery (what it
 /// remembers is as old as the discovery). Not thread-safe.
+///
+/// With the real world (the default stat and read_link), a plain absolute path (no ".", "..",
+/// empty component or trailing '/') is judged from one lstat(2) per component, each remembered:
+/// when none of them is a symlink, stat(2) of every prefix would see what lstat saw, so the rules
+/// of untrusted_reason apply to those stats directly, without its second, symlink-resolving walk;
+/// when one is a symlink, untrusted_reason decides (the long way, through the remembered inputs).
 class TrustMemo {
 public:
   explicit TrustMemo(TrustInputs base);
@@ -75,13 +81,35 @@ public:
   /// fstatat(AT_SYMLINK_NOFOLLOW) just saw of `path` (else it is lstat'ed). With a fake world
   /// (not the default stat and read_link) it is untrusted_reason exactly.
   std::optional<std::string> reason(const std::filesystem::path& path, const struct stat* entry = nullptr);
+  /// untrusted_reason(path, inputs()) of a directory `path` (a plugin directory, the cache root),
+  /// remembered: asked again, no system call.
+  std::optional<std::string> directory_reason(const std::filesystem::path& path);
+  /// What stat(2) says of `path` (following symlinks), or nullopt with `error` set to its errno.
+  /// Remembered, and shared with the trust checks: for a plain absolute path that is not a
+  /// symlink, the lstat(2) that the check of its chain needs anyway.
+  std::optional<PathStat> stat(const std::filesystem::path& path, int& error);
+  /// Forgets everything read (after creating a directory that was read as missing).
+  void forget();
 
 private:
+  struct Lstat {
+    std::optional<PathStat> st;  ///< nullopt: lstat failed with `error`
+    int error = 0;
+  };
   struct Seen {
     std::unordered_map<std::string, std::pair<std::optional<PathStat>, int>> stat;
     std::unordered_map<std::string, std::optional<SymlinkStat>> link;
     std::unordered_map<std::string, std::optional<std::string>> dir;  ///< untrusted_reason of directories
+    std::unordered_map<std::string, Lstat> lstat;  ///< the plain paths' lstat
   };
+  /// lstat(2) of the plain absolute `path`, remembered.
+  const Lstat& lstat_of(const std::string& path);
+  /// The verdict of untrusted_reason for the plain absolute `path` from the lstat of each of its
+  /// prefixes, or nullopt when one of them is a symlink (then only the long way can tell).
+  std::optional<std::optional<std::string>> plain_reason(const std::string& path);
+  /// directory_reason of a plain absolute `path` (or "/"), remembered.
+  const std::optional<std::string>& plain_directory_reason(const std::string& path);
+
   TrustInputs m_base;
   std::shared_ptr<Seen> m_seen = std::make_shared<Seen>();
   TrustInputs m_inputs;

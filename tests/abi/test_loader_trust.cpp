@@ -287,4 +287,111 @@ TEST_CASE("loader: as root, plugins owned by another user, group-writable or und
   }
 }
 
+TEST_CASE("loader::TrustMemo: the same verdict and text as untrusted_reason on the real filesystem, asked in any order") {
+  // TrustMemo judges a plain absolute path from one lstat per component when none is a symlink,
+  // and goes the long way (untrusted_reason) otherwise: every path below, in every state, must get
+  // untrusted_reason's exact answer, and TrustMemo::stat must agree with stat(2).
+  TempDir tmp;
+  const auto t = tmp.path();
+  const bool root = ::getuid() == 0;
+  std::filesystem::create_directories(t / "ok/plugins.d");
+  std::filesystem::create_directories(t / "group/plugins.d");
+  std::filesystem::create_directories(t / "sticky/plugins.d");
+  std::filesystem::create_directories(t / "open/plugins.d");
+  std::filesystem::create_directories(t / "real/lib");
+  tmp.write("ok/plugins.d/a.json", "{}");
+  tmp.write("ok/plugins.d/w.json", "{}");
+  tmp.write("ok/file", "x");
+  tmp.write("real/lib/lib.so", "x");
+  tmp.write("group/plugins.d/a.json", "{}");
+  REQUIRE(::chmod((t / "ok/plugins.d/w.json").c_str(), 0666) == 0);
+  REQUIRE(::chmod((t / "group").c_str(), 0775) == 0);
+  REQUIRE(::chmod((t / "sticky").c_str(), 01777) == 0);
+  REQUIRE(::chmod((t / "open").c_str(), 0777) == 0);
+  std::filesystem::create_symlink(t / "real/lib", t / "ok/lib");            // a symlinked directory
+  std::filesystem::create_symlink("../real/lib/lib.so", t / "ok/rel.so");  // a relative link to a file
+  std::filesystem::create_symlink(t / "open", t / "ok/to-open");           // to a world-writable dir
+  std::filesystem::create_symlink(t / "ok/loop", t / "ok/loop");           // a loop
+  std::filesystem::create_symlink(t / "nowhere", t / "ok/dangling");
+  if (root) {
+    std::filesystem::create_directories(t / "theirs/plugins.d");
+    REQUIRE(::chown((t / "theirs").c_str(), k_nobody, k_nobody) == 0);
+    std::filesystem::create_symlink(t / "real/lib", t / "ok/their-link");
+    REQUIRE(::lchown((t / "ok/their-link").c_str(), k_nobody, k_nobody) == 0);
+  }
+  std::vector<std::filesystem::path> paths = {
+      "/", t, t / "ok", t / "ok/plugins.d", t / "ok/plugins.d/a.json", t / "ok/plugins.d/w.json",
+      t / "ok/plugins.d/missing.json", t / "missing/plugins.d", t / "ok/file/below", t / "group/plugins.d",
+      t / "group/plugins.d/a.json", t / "sticky/plugins.d", t / "sticky", t / "open", t / "open/plugins.d",
+      t / "ok/lib", t / "ok/lib/lib.so", t / "ok/rel.so", t / "ok/to-open/plugins.d", t / "ok/loop",
+      t / "ok/loop/x", t / "ok/dangling", t / "ok/dangling/x", t / "ok/./plugins.d", t / "ok/plugins.d/",
+      t / "ok/lib/../plugins.d", "relative/x"};
+  if (root) {
+    for (const char* p : {"theirs", "theirs/plugins.d", "ok/their-link", "ok/their-link/lib.so"}) paths.push_back(t / p);
+  }
+  // Hostile lengths: a component longer than NAME_MAX, a path longer than PATH_MAX.
+  paths.push_back(t / "ok" / std::string(300, 'x'));
+  std::filesystem::path deep = t / "ok";
+  while (deep.native().size() < 5000) deep /= std::string(200, 'd');
+  paths.push_back(deep);
+  auto expected = [](const std::filesystem::path& p) { return untrusted_reason(p).value_or("(trusted)"); };
+  TrustMemo shared{TrustInputs{}};  // one memo for every question, as a discovery uses it
+  for (int round = 0; round < 2; ++round) {  // the second round answers from what the first read
+    for (const auto& p : paths) {
+      CAPTURE(p);
+      CAPTURE(round);
+      const std::string want = expected(p);
+      CHECK(shared.directory_reason(p).value_or("(trusted)") == want);
+      CHECK(shared.reason(p).value_or("(trusted)") == want);
+      TrustMemo fresh{TrustInputs{}};  // a file asked first, before its directory
+      CHECK(fresh.reason(p).value_or("(trusted)") == want);
+      CHECK(fresh.directory_reason(p).value_or("(trusted)") == want);
+      struct stat st {};
+      const int rc = ::stat(p.c_str(), &st);
+      const int stat_errno = rc == 0 ? 0 : errno;
+      int error = 0;
+      const auto memo_st = shared.stat(p, error);
+      REQUIRE(memo_st.has_value() == (rc == 0));
+      if (memo_st) {
+        CHECK(memo_st->uid == st.st_uid);
+        CHECK(memo_st->mode == st.st_mode);
+      } else {
+        CHECK(error == stat_errno);
+      }
+    }
+  }
+  // Some of the answers above are refusals, of each kind: the comparison is not of trusted paths only.
+  CHECK(expected(t / "group/plugins.d") == "is in " + (t / "group").string() +
+                                               ", which is writable by its group (mode 0775) and not sticky");
+  CHECK(expected(t / "ok/plugins.d/w.json") == "is writable by others (mode 0666)");
+  CHECK(expected(t / "ok/to-open/plugins.d") == "is in " + (t / "ok/to-open").string() +
+                                                    ", which is writable by others (mode 0777) and not sticky");
+  CHECK(expected(t / "ok/loop") == "cannot be checked: " + (t / "ok/loop").string() + ": Too many levels of symbolic links");
+  CHECK(expected(t / "ok/file/below") == "cannot be checked: " + (t / "ok/file/below").string() + ": Not a directory");
+  CHECK(expected(t / "sticky/plugins.d") == "(trusted)");
+  CHECK(expected(deep) == "cannot be checked: " + deep.string() + ": File name too long");
+  if (root) {
+    CHECK(expected(t / "ok/their-link/lib.so") == "is reached through the symlink " + (t / "ok/their-link").string() +
+                                                      ", which is owned by uid 65534, not by root or the invoking user (uid 0)");
+  }
+}
+
+TEST_CASE("loader::TrustMemo::stat: a directory created after it read it as missing is seen after forget()") {
+  TempDir tmp;
+  const auto dir = tmp.path() / "later/plugins";
+  TrustMemo memo{TrustInputs{}};
+  int error = 0;
+  CHECK_FALSE(memo.stat(dir, error).has_value());
+  CHECK(error == ENOENT);
+  CHECK(memo.directory_reason(dir) == std::nullopt);  // missing is not refused
+  std::filesystem::create_directories(dir);
+  REQUIRE(::chmod(dir.c_str(), 0777) == 0);
+  CHECK_FALSE(memo.stat(dir, error).has_value());  // remembered: as old as the discovery
+  memo.forget();
+  const auto st = memo.stat(dir, error);
+  REQUIRE(st.has_value());
+  CHECK(S_ISDIR(st->mode));
+  CHECK(memo.directory_reason(dir) == "is writable by others (mode 0777)");
+}
+
 TEST_SUITE_END();

@@ -49,6 +49,28 @@ TEST_CASE("torchx --version prints the version") {
   CHECK(r.err.empty());
 }
 
+TEST_CASE("torchx --version, --help and -h alone mean what the parser makes of them among other flags") {
+  // Alone on the line they skip the global flags' parser (start-up): the same output either way.
+  const auto version = run_torchx({"--version"});
+  CHECK(version.exit_code == 0);
+  CHECK(version.out == run_torchx({"--log_level", "INFO", "--version"}).out);
+  const auto help = run_torchx({"--help"});
+  CHECK(help.exit_code == 0);
+  CHECK(help.out.starts_with("usage: torchx "));
+  for (const std::vector<std::string>& other : std::vector<std::vector<std::string>>{
+           {"-h"}, {"--log_level", "INFO", "--help"}, {"--version", "--help"}, {"-h", "--version"}}) {
+    CAPTURE(other.front());
+    const auto r = run_torchx(other);
+    CHECK(r.exit_code == 0);
+    CHECK(r.out == help.out);
+    CHECK(r.err == help.err);
+  }
+  // Not alone: still parsed, and still refused when wrong.
+  const auto twice = run_torchx({"--version", "--versoin"});
+  CHECK(twice.exit_code == 2);
+  CHECK(twice.err == "torchx: error: unrecognized option '--versoin': did you mean '--version'? (see: torchx --help)\n");
+}
+
 TEST_CASE("torchx without a command is a usage error") {
   const auto r = run_torchx({});
   CHECK(r.exit_code == 2);
