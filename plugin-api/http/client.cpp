@@ -261,6 +261,11 @@ struct Client::Impl {
     if (endpoint.scheme == "unix") {
       req.set(bhttp::field::host, "localhost");
     } else {
+      if (endpoint.host.empty() || std::any_of(endpoint.host.begin(), endpoint.host.end(), [](char c) {
+            return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f || c == '/' || c == '@';
+          })) {
+        throw std::invalid_argument("invalid endpoint host: use Endpoint::parse");  // set by hand, not parsed
+      }
       const bool v6 = endpoint.host.find(':') != std::string::npos;
       std::string host = v6 ? "[" + endpoint.host + "]" : endpoint.host;
       const unsigned short default_port = endpoint.scheme == "https" ? 443 : 80;

@@ -415,6 +415,8 @@ TEST_CASE("Client::open over TLS: a chunked body arrives piece by piece, a quiet
   const auto e = error_of([&] { (void)s2->read_some(); });
   CHECK(e.kind() == http::HttpError::Kind::timeout);
   CHECK(std::string(e.what()) == idle.url() + ": no answer within 200 ms while reading the response body");
+  const auto again = error_of([&] { (void)s2->read_some(); });
+  CHECK(std::string(again.what()) == idle.url() + ": the connection was closed after an earlier timeout");
 }
 
 TEST_CASE("Client::request over TLS: a body ended by closing the connection is read whole") {
@@ -434,6 +436,21 @@ TEST_CASE("Client::request over plain http: Host names the port, a POST carries 
   CHECK(client.request("POST", "/apis/batch/v1/namespaces/default/jobs", R"({"kind":"Job"})").status == 201);
   CHECK(server.request.find("\r\nHost: 127.0.0.1:" + std::to_string(server.port) + "\r\n") != std::string::npos);
   CHECK(server.request.find("\r\nContent-Type: application/json\r\n") != std::string::npos);
+}
+
+TEST_CASE("Client::request over TLS: a hostile server_name or a host set by hand is refused without echoing it") {
+  http::TlsOptions tls = trusting(pki().ca);
+  tls.server_name = "kube.test\nX-Evil: 1";
+  Server server({});
+  http::Client client(endpoint(server.url(), tls), 5s);
+  const auto e = error_of([&] { (void)client.request("GET", "/"); });
+  CHECK(e.kind() == http::HttpError::Kind::tls);
+  CHECK(std::string(e.what()) == server.url() + ": the TLS server name is neither a host name nor an IP address");
+
+  auto by_hand = http::Endpoint::parse("https://127.0.0.1:6443");
+  by_hand.host = "evil\r\nX: 1";
+  http::Client hand(by_hand, 1s);
+  CHECK_THROWS_WITH_AS(hand.request("GET", "/"), "invalid endpoint host: use Endpoint::parse", std::invalid_argument);
 }
 
 TEST_CASE("Client::set_header: a hostile name or value is refused without echoing the value") {
