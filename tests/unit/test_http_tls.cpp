@@ -50,7 +50,7 @@ struct Pki {
   Pki() {
     const std::string d = dir.path().string();
     const std::string key = " -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes";
-    dir.write("server.ext", "subjectAltName=DNS:localhost,DNS:kube.test,IP:127.0.0.1\n");
+    dir.write("server.ext", "subjectAltName=DNS:localhost,DNS:kube.test,IP:127.0.0.1,IP:0:0:0:0:0:0:0:1\n");
     dir.write("client.ext", "extendedKeyUsage=clientAuth\n");
     const std::string script =
         "set -e; cd '" + d + "'\n" +
@@ -91,6 +91,22 @@ int listen_local(unsigned short& port) {
   return fd;
 }
 
+/// The same on ::1, or -1 where this machine has no IPv6 loopback.
+int listen_local_v6(unsigned short& port) {
+  const int fd = ::socket(AF_INET6, SOCK_STREAM, 0);
+  sockaddr_in6 addr{};
+  addr.sin6_family = AF_INET6;
+  addr.sin6_addr = in6addr_loopback;
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, 8) != 0) {
+    if (fd >= 0) ::close(fd);
+    return -1;
+  }
+  socklen_t len = sizeof addr;
+  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+  port = ntohs(addr.sin6_port);
+  return fd;
+}
+
 struct ServerOptions {
   bool tls = true;
   std::string cert = pki().server_cert;  // PEM; files written by the server
@@ -98,6 +114,7 @@ struct ServerOptions {
   bool require_client_cert = false;
   std::vector<std::string> parts = {"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"};
   std::chrono::milliseconds pause = 0ms;
+  bool ipv6 = false;  // listen on ::1 (the test is skipped where it has none)
 };
 
 /// Accepts one connection (TLS or plain), reads the request head, writes `parts` with `pause`
@@ -105,7 +122,8 @@ struct ServerOptions {
 class Server {
 public:
   explicit Server(ServerOptions o) : m_o(std::move(o)) {
-    m_fd = listen_local(port);
+    m_fd = m_o.ipv6 ? listen_local_v6(port) : listen_local(port);
+    if (m_fd < 0) return;
     if (m_o.tls) {
       m_ctx = ::SSL_CTX_new(::TLS_server_method());
       const auto cert = m_dir.write("cert.pem", m_o.cert);
@@ -120,6 +138,7 @@ public:
     m_thread = std::thread([this] { serve(); });
   }
   ~Server() {
+    if (m_fd < 0) return;
     ::shutdown(m_fd, SHUT_RDWR);
     ::close(m_fd);
     m_thread.join();
@@ -128,6 +147,7 @@ public:
   std::string url(const std::string& host = "127.0.0.1") const {
     return std::string(m_o.tls ? "https" : "http") + "://" + host + ":" + std::to_string(port);
   }
+  [[nodiscard]] bool listening() const { return m_fd >= 0; }
   unsigned short port = 0;
   std::string request;  // the head the client sent
   std::string sni;      // the server name it asked for
@@ -235,6 +255,19 @@ TEST_CASE("Client::request over TLS: the CA verifies the server by IP and by nam
   CHECK(by_name.request("GET", "/version").status == 200);
   CHECK(named.sni == "localhost");
   CHECK(named.request.find("\r\nHost: localhost:" + std::to_string(named.port) + "\r\n") != std::string::npos);
+}
+
+TEST_CASE("Client::request over TLS: an IPv6 address in brackets, verified against the certificate's IP") {
+  ServerOptions o;
+  o.ipv6 = true;
+  Server server(o);
+  if (!server.listening()) {
+    MESSAGE("skipped: no IPv6 loopback here");
+    return;
+  }
+  http::Client client(endpoint("https://[::1]:" + std::to_string(server.port), trusting(pki().ca)), 5s);
+  CHECK(client.request("GET", "/").status == 200);
+  CHECK(server.request.find("\r\nHost: [::1]:" + std::to_string(server.port) + "\r\n") != std::string::npos);
 }
 
 TEST_CASE("Client::request over TLS: several certificates in ca_pem, the right one among them") {
