@@ -84,7 +84,6 @@ std::vector<tcp::endpoint> resolve(const Endpoint& endpoint, const std::string& 
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_ADDRCONFIG;
     addrinfo* list = nullptr;
     const int rc = ::getaddrinfo(host.c_str(), nullptr, &hints, &list);
     std::vector<tcp::endpoint> found;
