@@ -68,6 +68,8 @@ std::shared_ptr<ssl::context> make_context(const TlsOptions& tls, const std::str
     if (tls.client_cert_pem.empty() || tls.client_key_pem.empty()) {
       throw HttpError(HttpError::Kind::tls, where + ": a client certificate needs both the certificate and its key");
     }
+    // An encrypted key must fail, not make OpenSSL ask for a passphrase on the terminal.
+    ctx->set_password_callback([](std::size_t, ssl::context::password_purpose) { return std::string(); }, ec);
     ctx->use_certificate_chain(asio::buffer(tls.client_cert_pem), ec);
     if (ec) bad_option(where, "the client certificate (client-certificate-data) cannot be read");
     ctx->use_private_key(asio::buffer(tls.client_key_pem), ssl::context::pem, ec);

@@ -59,7 +59,8 @@ struct Pki {
         "openssl req" + key + " -keyout server.key -out server.csr -subj /CN=localhost\n" +
         "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile server.ext\n" +
         "openssl req" + key + " -keyout client.key -out client.csr -subj /CN=torchx-user\n" +
-        "openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out client.pem -days 2 -extfile client.ext\n";
+        "openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out client.pem -days 2 -extfile client.ext\n" +
+        "openssl pkey -in client.key -aes256 -passout pass:torchx -out client-encrypted.key\n";
     dir.write("make.sh", script);
     const int rc = std::system(("sh '" + d + "/make.sh' >'" + d + "/make.log' 2>&1").c_str());
     if (rc != 0) FAIL("openssl could not make the test certificates (is the openssl CLI installed?): " << slurp(dir.path() / "make.log"));
@@ -363,6 +364,14 @@ TEST_CASE("Client::request over TLS: unusable PEM, or a key without its certific
   e = error_of([&] { (void)c2.request("GET", "/"); });
   CHECK(std::string(e.what()) == "https://127.0.0.1:1: the client key (client-key-data) cannot be read (not a usable PEM)");
   CHECK(std::string(e.what()).find("c2VjcmV0") == std::string::npos);
+
+  http::TlsOptions encrypted = trusting(pki().ca);
+  encrypted.client_cert_pem = pki().client_cert;
+  encrypted.client_key_pem = slurp(pki().path("client-encrypted.key"));
+  REQUIRE(encrypted.client_key_pem.find("ENCRYPTED PRIVATE KEY") != std::string::npos);
+  http::Client c5(endpoint("https://127.0.0.1:1", encrypted), 1s);
+  e = error_of([&] { (void)c5.request("GET", "/"); });  // asks no passphrase
+  CHECK(std::string(e.what()) == "https://127.0.0.1:1: the client key (client-key-data) cannot be read (not a usable PEM)");
 
   http::TlsOptions mismatched = trusting(pki().ca);
   mismatched.client_cert_pem = pki().client_cert;
