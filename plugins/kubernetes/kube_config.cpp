@@ -105,6 +105,14 @@ bool dns1123_label(std::string_view name) {
   return name.front() != '-' && name.back() != '-';
 }
 
+/// A token goes into an HTTP header: a control character (a line break above all) would end it.
+void check_token(const std::string& token, const std::string& what) {
+  for (const char ch : token) {
+    const auto byte = static_cast<unsigned char>(ch);
+    if (byte < 0x20 || byte == 0x7f) throw ConfigError(what + " has a control character (a line break?) in it");
+  }
+}
+
 /// "https://host:port" with IPv6 literals in brackets, as Go's net.JoinHostPort.
 std::string join_host_port(const std::string& host, const std::string& port) {
   return host.find(':') != std::string::npos ? "[" + host + "]:" + port : host + ":" + port;
@@ -121,6 +129,7 @@ Credentials in_cluster(const LoadOptions& options, const std::string& host, cons
   credentials.server = "https://" + join_host_port(host, port);
   credentials.token = std::string(trim(read_or_throw(dir / "token", "token file", origin)));
   if (credentials.token.empty()) throw ConfigError("the token file " + shown(dir / "token") + " of " + origin + " is empty");
+  check_token(credentials.token, "the token file " + shown(dir / "token") + " of " + origin);
   std::string error;
   // client-go logs an unreadable ca.crt and goes on with the system roots; so do we.
   if (auto ca = read_small_file(dir / "ca.crt", error)) credentials.ca_pem = *std::move(ca);
@@ -159,7 +168,10 @@ void apply_cluster(Credentials& credentials, const std::string& name, const Foun
   if (server.rfind("https://", 0) != 0 && server.rfind("http://", 0) != 0) {
     throw ConfigError(origin + " has a server that is neither https:// nor http://");
   }
-  if (server.find_first_of(" \t\r\n") != std::string::npos) throw ConfigError(origin + " has a server with whitespace in it");
+  for (const char ch : server) {
+    const auto byte = static_cast<unsigned char>(ch);
+    if (byte <= 0x20 || byte == 0x7f) throw ConfigError(origin + " has a server with whitespace or a control character in it");
+  }
   while (server.size() > 8 && server.back() == '/') server.pop_back();
   if (!cluster.proxy_url.empty()) {
     throw ConfigError(origin + " sets proxy-url, which torchx does not support: reach the API server directly (or unset it)");
@@ -218,9 +230,7 @@ void apply_user(Credentials& credentials, const std::string& name, const Found<U
     credentials.token = std::string(trim(user.token));
     credentials.login_hint = "the token of " + origin + " was refused or expired: " + std::string(k_get_one);
   }
-  if (credentials.token.find_first_of("\r\n") != std::string::npos) {
-    throw ConfigError("the token of " + origin + " has a line break in it");
-  }
+  check_token(credentials.token, "the token of " + origin);
 
   const bool has_cert = user.client_certificate_data || !user.client_certificate.empty();
   const bool has_key = user.client_key_data || !user.client_key.empty();
@@ -267,10 +277,7 @@ void apply_user(Credentials& credentials, const std::string& name, const Found<U
     credentials.client_cert_pem = std::move(answer.client_cert_pem);
     credentials.client_key_pem = std::move(answer.client_key_pem);
     credentials.expiry = answer.expiry;
-    if (credentials.token.find_first_of("\r\n") != std::string::npos) {
-      throw ConfigError("the token from the exec plugin `" + printable(user.exec->command) + "` of " + origin +
-                        " has a line break in it");
-    }
+    check_token(credentials.token, "the token from the exec plugin `" + printable(user.exec->command) + "` of " + origin);
     credentials.login_hint = "the credential from the exec plugin `" + printable(user.exec->command) + "` of " + origin +
                              " was refused: " + exec_login_hint(*user.exec);
   }

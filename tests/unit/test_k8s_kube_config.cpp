@@ -612,6 +612,7 @@ TEST_CASE("load_credentials: huge, garbage and deeply nested input gives ConfigE
   dir.write("k", kubeconfig(long_name, "https://c.example", token_user(), "c"));
   const std::string message = error_of(env);
   CHECK(message.size() < 4000);  // names are cut in messages
+  CHECK(message.find(std::string(200, 'n') + "...") != std::string::npos);
 
   // Deep nesting: yaml-cpp's depth guard, not a stack overflow.
   dir.write("k", "clusters: " + std::string(100000, '['));
@@ -619,6 +620,17 @@ TEST_CASE("load_credentials: huge, garbage and deeply nested input gives ConfigE
   // Over 16 MiB.
   dir.write("k", std::string((16 << 20) + 10, '#'));
   CHECK(error_of(env).find("larger than 16 MiB") != std::string::npos);
+  // Tokens go into a header: no line break may reach it (header injection), from any source.
+  dir.write("k", kubeconfig("c", "https://c.example", "    token: \"" + k_token + "\\r\\nX-Evil: 1\"\n", "c"));
+  std::string injected = error_of(env);
+  CHECK(injected.find("the token of user 'c'") != std::string::npos);
+  CHECK(injected.find("control character") != std::string::npos);
+  check_clean(injected);
+  dir.write("k", kubeconfig("c", "\"https://c.example\\x01\"", token_user(), "c"));
+  CHECK(error_of(env).find("has a server with whitespace or a control character") != std::string::npos);
+  // Not a regular file.
+  env.vars["KUBECONFIG"] = "/dev/zero";
+  CHECK(error_of(env).find("cannot read kubeconfig /dev/zero: is not a regular file") != std::string::npos);
   // A directory as KUBECONFIG.
   env.vars["KUBECONFIG"] = dir.path().string();
   CHECK(error_of(env).find("is a directory") != std::string::npos);
