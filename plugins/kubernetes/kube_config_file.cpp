@@ -79,17 +79,26 @@ std::optional<std::string> optional_text(const Where& where, const Node& map, st
   return text(where, map, key, field);
 }
 
-/// YAML 1.1 booleans, as Kubernetes' YAML reader (go-yaml v2) takes them.
+/// YAML 1.1 booleans, as Kubernetes' YAML reader (go-yaml v2) resolves plain scalars: `n` and
+/// `on` too (kubectl turns an exec extension's key `n` into "false"; the kubectl test shows it).
+std::optional<bool> yaml11_bool(const Node& node) {
+  static const std::set<std::string, std::less<>> k_true{"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON", "y", "Y"};
+  static const std::set<std::string, std::less<>> k_false{"false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF", "n", "N"};
+  if (node.kind != Node::Kind::scalar || !node.plain) return std::nullopt;
+  if (k_true.count(node.value) != 0) return true;
+  if (k_false.count(node.value) != 0) return false;
+  return std::nullopt;
+}
+
 bool flag(const Where& where, const Node& map, std::string_view key, const std::string& field) {
   const Node& node = find(map, key);
   if (absent(node)) return false;
-  static const std::set<std::string, std::less<>> k_true{"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON", "y", "Y"};
-  static const std::set<std::string, std::less<>> k_false{"false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF", "n", "N"};
-  if (node.kind == Node::Kind::scalar && k_true.count(node.value) != 0) return true;
-  if (node.kind != Node::Kind::scalar || k_false.count(node.value) == 0) {
-    where.fail(node, field + "." + std::string(key) + " must be true or false");
-  }
-  return false;
+  // Quoted "true" is taken too (kubectl would refuse a string there; a bool is clearly meant).
+  Node plain = node;
+  plain.plain = true;
+  const auto value = yaml11_bool(plain);
+  if (!value) where.fail(node, field + "." + std::string(key) + " must be true or false");
+  return *value;
 }
 
 std::filesystem::path resolve(const std::filesystem::path& dir, const std::string& path) {
@@ -104,8 +113,7 @@ json::value scalar_to_json(const Node& node) {
   const std::string& value = node.value;
   if (!node.plain) return json::string(value);
   if (node.is_null()) return nullptr;
-  if (value == "true" || value == "True" || value == "TRUE") return true;
-  if (value == "false" || value == "False" || value == "FALSE") return false;
+  if (const auto boolean = yaml11_bool(node)) return *boolean;
   errno = 0;
   char* end = nullptr;
   const long long integer = std::strtoll(value.c_str(), &end, 10);
@@ -130,7 +138,10 @@ json::value to_json(const Where& where, const Node& node, int depth) {
   json::object out;
   for (const auto& [key, value] : node.entries) {
     if (key.kind != Node::Kind::scalar) where.fail(key, "the exec extension has a key that is not a string");
-    out[key.value] = to_json(where, value, depth + 1);
+    // A key that YAML reads as null or a boolean becomes its JSON spelling, as in kubectl.
+    const json::value typed = scalar_to_json(key);
+    const std::string name = typed.is_bool() ? (typed.get_bool() ? "true" : "false") : typed.is_null() ? "null" : key.value;
+    out[name] = to_json(where, value, depth + 1);
   }
   return out;
 }

@@ -39,8 +39,9 @@ std::string string_member(const json::object& object, std::string_view key) {
 }  // namespace
 
 std::string exec_info_json(const ExecRequest& request) {
+  // The bytes kubectl (v1.32) sends: spec.cluster (Go's field order, `config` null when the
+  // cluster has no exec extension) before spec.interactive, and a final newline (Go's encoder).
   json::object spec;
-  spec["interactive"] = false;
   if (request.exec->provide_cluster_info) {
     json::object cluster;
     cluster["server"] = request.server;
@@ -48,14 +49,15 @@ std::string exec_info_json(const ExecRequest& request) {
     if (request.insecure_skip_tls_verify) cluster["insecure-skip-tls-verify"] = true;
     if (!request.ca_pem.empty()) cluster["certificate-authority-data"] = base64_encode(request.ca_pem);
     if (request.disable_compression) cluster["disable-compression"] = true;
-    if (!request.extension_json.empty()) cluster["config"] = json::parse(request.extension_json);
+    cluster["config"] = request.extension_json.empty() ? json::value(nullptr) : json::parse(request.extension_json);
     spec["cluster"] = std::move(cluster);
   }
+  spec["interactive"] = false;
   json::object info;
   info["kind"] = "ExecCredential";
   info["apiVersion"] = request.exec->api_version;
   info["spec"] = std::move(spec);
-  return json::serialize(info);
+  return json::serialize(info) + "\n";
 }
 
 ExecCredential run_exec_plugin(const ExecRequest& request) {

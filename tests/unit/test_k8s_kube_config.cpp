@@ -6,6 +6,8 @@
 
 #include "../support/temp_dir.hpp"
 
+#include <torchx/util/process.hpp>
+
 #include <doctest/doctest.h>
 
 #include <boost/json.hpp>
@@ -418,6 +420,27 @@ printf '{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1",
   CHECK(cluster.at("config").at("retries") == 3);
   CHECK(cluster.at("config").at("quoted") == "007");
   CHECK(cluster.if_contains("insecure-skip-tls-verify") == nullptr);
+  // Byte for byte what kubectl v1.32 sends (captured from `kubectl get pods` with the same
+  // kubeconfig): cluster before interactive, Go's field order.
+  CHECK(slurp(dir.path() / "conf/bin/info.json") ==
+        R"({"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1","spec":{"cluster":{"server":"https://eks.example",)"
+        R"("tls-server-name":"eks.internal","certificate-authority-data":")" + b64(k_ca) +
+        R"(","config":{"audience":"sts","retries":3,"quoted":"007"}},"interactive":false}})" "\n");
+}
+
+TEST_CASE("load_credentials: provideClusterInfo without an exec extension sends config null, as kubectl") {
+  test::TempDir dir;
+  const auto info_file = dir.path() / "info.json";
+  script(dir, "plugin.sh", "printf '%s' \"$KUBERNETES_EXEC_INFO\" > " + info_file.string() + "\nprintf '%s' '" +
+                               credential_json("v1beta1", R"({"token":"t"})") + "'\n");
+  dir.write("k", kubeconfig("c", "https://127.0.0.1:1", exec_user((dir.path() / "plugin.sh").string(), "v1beta1",
+                                                                  "      provideClusterInfo: true\n"),
+                            "c", "    insecure-skip-tls-verify: true\n"));
+  Env env;
+  env.vars["KUBECONFIG"] = (dir.path() / "k").string();
+  CHECK(k8s::load_credentials(env.options()).token == "t");
+  CHECK(slurp(info_file) == R"({"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1beta1","spec":)"
+                            R"({"cluster":{"server":"https://127.0.0.1:1","insecure-skip-tls-verify":true,"config":null},"interactive":false}})" "\n");
 }
 
 TEST_CASE("load_credentials: exec plugin v1beta1 without provideClusterInfo, returning a client certificate") {
@@ -441,7 +464,7 @@ TEST_CASE("load_credentials: exec plugin v1beta1 without provideClusterInfo, ret
   CHECK(c.client_key_pem == k_key);
   CHECK(c.expiry == std::chrono::system_clock::time_point{});
   CHECK(slurp(info_file) ==
-        R"({"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1beta1","spec":{"interactive":false}})");
+        R"({"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1beta1","spec":{"interactive":false}})" "\n");
 }
 
 TEST_CASE("load_credentials: a token in the kubeconfig means the exec plugin is not run") {
@@ -712,4 +735,61 @@ TEST_CASE("parse_rfc3339: Z, offsets and fractions, and refuses the rest") {
   // Past system_clock's range (2262): its last instant, not an overflow into the past.
   CHECK(*k8s::parse_rfc3339("2999-01-01T00:00:00Z") == std::chrono::system_clock::time_point::max());
   CHECK(*k8s::parse_rfc3339("9999-12-31T23:59:59Z") > std::chrono::system_clock::now());
+}
+
+namespace {
+
+// A real (public) self-signed CA certificate, valid until 2126: kubectl parses the CA before it
+// runs an exec plugin. No key exists for it anywhere.
+const std::string k_real_ca =
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIIBiTCCAS+gAwIBAgIUIgcycNhHiSurw3echv8dXtNxYrIwCgYIKoZIzj0EAwIw\n"
+    "GTEXMBUGA1UEAwwOdG9yY2h4LXRlc3QtY2EwIBcNMjYxMjAyMDY0MjQ1WhgPMjEy\n"
+    "NjExMDgwNjQyNDVaMBkxFzAVBgNVBAMMDnRvcmNoeC10ZXN0LWNhMFkwEwYHKoZI\n"
+    "zj0CAQYIKoZIzj0DAQcDQgAE05yr1q0STk0I1V+1UELt2CRzDwroeEBHWMxttAIs\n"
+    "qsHXJM5rt/uCMMUulzivIqx/kQY1f1fsYYlfjhvyvpHCZKNTMFEwHQYDVR0OBBYE\n"
+    "FEO/mbWUD1Dw/cwA2s2PFDIiMxdXMB8GA1UdIwQYMBaAFEO/mbWUD1Dw/cwA2s2P\n"
+    "FDIiMxdXMA8GA1UdEwEB/wQFMAMBAf8wCgYIKoZIzj0EAwIDSAAwRQIhANaWkH2o\n"
+    "8Fno+uIS3UkLRshwHOFoqKjZDrFnSv0ZgeCvAiAs2J+nsHLJQ7u8wySLXVYh5Ts2\n"
+    "sHHujjw6tDrUhuKjCg==\n"
+    "-----END CERTIFICATE-----\n";
+
+}  // namespace
+
+TEST_CASE("load_credentials: the exec plugin gets the same argv, env and KUBERNETES_EXEC_INFO from us as from kubectl") {
+  // Runs the real kubectl (skipped, with a message, where there is none) against a server that
+  // refuses connections: it runs the exec plugin first, which records what it was given.
+  const auto kubectl = std::filesystem::path("/usr/bin/kubectl");
+  if (!fs::exists(kubectl)) {
+    MESSAGE("kubectl is not installed: the comparison with kubectl is skipped");
+    return;
+  }
+  test::TempDir dir;
+  const auto record = dir.path() / "record";
+  script(dir, "bin/plugin.sh", R"(printf '%s' "$KUBERNETES_EXEC_INFO" > "$RECORD"
+printf '[%s]' "$@" >> "$RECORD"
+printf '{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1","status":{"token":"t"}}'
+)");
+  const std::string user = exec_user("bin/plugin.sh", "v1", "      args: [get-token, \"--cluster=a b\", \"\"]\n      env:\n      - name: RECORD\n        value: " +
+                                                                record.string() + "\n      provideClusterInfo: true\n");
+  dir.write("k", kubeconfig("c", "https://127.0.0.1:1", user, "c",
+                            "    certificate-authority-data: " + b64(k_real_ca) + "\n    tls-server-name: api.internal\n" +
+                                "    extensions:\n    - name: client.authentication.k8s.io/exec\n      extension: {audience: sts, n: 3}\n"));
+  Env env;
+  env.vars["KUBECONFIG"] = (dir.path() / "k").string();
+  CHECK(k8s::load_credentials(env.options()).token == "t");
+  const std::string ours = slurp(record);
+  fs::remove(record);
+
+  util::ProcessOptions options;
+  options.env.emplace_back("KUBECONFIG", (dir.path() / "k").string());
+  options.timeout = std::chrono::seconds(30);
+  const auto result = util::run_process({kubectl.string(), "get", "pods", "--request-timeout=2s"}, options);
+  INFO(result.err);
+  CHECK(result.exit_code != 0);  // nothing listens there
+  const std::string theirs = slurp(record);
+  // go-yaml v2 is YAML 1.1: the plain key `n` is the boolean false, and becomes the key "false".
+  CHECK(theirs.find("\"config\":{\"audience\":\"sts\",\"false\":3}") != std::string::npos);
+  CHECK(theirs.find("[get-token][--cluster=a b][]") != std::string::npos);
+  CHECK(ours == theirs);
 }
