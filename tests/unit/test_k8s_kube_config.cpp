@@ -793,3 +793,70 @@ printf '{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1",
   CHECK(theirs.find("[get-token][--cluster=a b][]") != std::string::npos);
   CHECK(ours == theirs);
 }
+
+TEST_CASE("load_credentials: merge order, context choice and relative paths agree with `kubectl config view --flatten`") {
+  const auto kubectl = std::filesystem::path("/usr/bin/kubectl");
+  if (!fs::exists(kubectl)) {
+    MESSAGE("kubectl is not installed: the comparison with kubectl is skipped");
+    return;
+  }
+  test::TempDir dir;
+  dir.write("sub/ca.pem", k_real_ca);
+  dir.write("sub/tok", "tok-from-file\n");
+  dir.write("a.yaml", R"(current-context: one
+clusters:
+- name: shared
+  cluster: {server: "https://a.example:6443", certificate-authority: sub/ca.pem}
+users:
+- {name: alice, user: {token: tok-a}}
+contexts:
+- {name: one, context: {cluster: shared, user: alice, namespace: team-a}}
+)");
+  dir.write("sub/b.yaml", R"(current-context: two
+clusters:
+- {name: shared, cluster: {server: "https://b.example"}}
+- {name: own, cluster: {server: "https://own.example", certificate-authority: ca.pem}}
+users:
+- {name: alice, user: {token: tok-b}}
+- {name: bob, user: {tokenFile: tok}}
+contexts:
+- {name: one, context: {cluster: own, user: bob}}
+- {name: two, context: {cluster: own, user: bob}}
+)");
+  const std::string a = (dir.path() / "a.yaml").string();
+  const std::string b = (dir.path() / "sub" / "b.yaml").string();
+  const std::string missing = (dir.path() / "missing.yaml").string();
+  for (const auto& [list, context] : std::vector<std::pair<std::string, std::string>>{
+           {a + ":" + b, ""}, {a + ":" + b, "two"}, {b + ":" + a, ""}, {missing + ":" + b + ":" + a, "one"}, {b, "one"}}) {
+    INFO("KUBECONFIG=" << list << " context=" << context);
+    util::ProcessOptions options;
+    options.env.emplace_back("KUBECONFIG", list);
+    options.timeout = std::chrono::seconds(30);
+    std::vector<std::string> argv{kubectl.string(), "config", "view", "--minify", "--raw", "--flatten", "-o", "json"};
+    if (!context.empty()) argv.push_back("--context=" + context);
+    const auto result = util::run_process(argv, options);
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+    const json::value view = json::parse(result.out);
+    const json::object& cluster = view.at("clusters").at(0).at("cluster").as_object();
+    const json::object& user = view.at("users").at(0).at("user").as_object();
+    const json::object& ctx = view.at("contexts").at(0).at("context").as_object();
+
+    Env env;
+    env.vars["KUBECONFIG"] = list;
+    env.context = context;
+    const Credentials ours = k8s::load_credentials(env.options());
+    CHECK(ours.context == view.at("contexts").at(0).at("name").as_string().c_str());
+    CHECK(ours.server == cluster.at("server").as_string().c_str());
+    const auto* ca = cluster.if_contains("certificate-authority-data");
+    CHECK(ours.ca_pem == (ca != nullptr ? *k8s::base64_decode(ca->as_string()) : std::string()));
+    if (const auto* token = user.if_contains("token")) {
+      CHECK(ours.token == token->as_string().c_str());
+    } else {
+      CHECK(user.at("tokenFile") == "tok");
+      CHECK(ours.token == "tok-from-file");  // sub/tok, relative to sub/b.yaml
+    }
+    const auto* ns = ctx.if_contains("namespace");
+    CHECK(ours.namespace_ == (ns != nullptr ? std::string(ns->as_string()) : std::string("default")));
+  }
+}
