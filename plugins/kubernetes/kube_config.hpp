@@ -50,7 +50,7 @@ struct Credentials {
 
 /// A kubeconfig that cannot be used: one line, naming the file and the field, never a secret.
 class ConfigError : public std::runtime_error {
- public:
+public:
   using std::runtime_error::runtime_error;
 };
 

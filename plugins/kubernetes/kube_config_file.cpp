@@ -24,7 +24,7 @@ constexpr int k_max_extension_depth = 64;
 
 /// Where a node is, for messages: "FILE:LINE".
 class Where {
- public:
+public:
   explicit Where(const std::filesystem::path& path) : m_path(printable(path.string(), 400)) {}
   [[nodiscard]] std::string at(const Node& node) const {
     if (node.line == 0) return m_path;
@@ -34,7 +34,7 @@ class Where {
     throw ConfigError("kubeconfig " + at(node) + ": " + what);
   }
 
- private:
+private:
   std::string m_path;
 };
 

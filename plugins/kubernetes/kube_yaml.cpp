@@ -40,7 +40,7 @@ struct Frame {
 };
 
 class Builder {
- public:
+public:
   /// Adds a finished node to the collection being built (or makes it the document).
   void attach(Node node, const std::string& anchor, std::size_t nodes = 1) {
     m_nodes += nodes;
@@ -83,7 +83,7 @@ class Builder {
   [[nodiscard]] bool done() const { return m_done; }
   Node take() { return std::move(m_document); }
 
- private:
+private:
   std::vector<Frame> m_stack;
   std::map<std::string, Node> m_anchors;
   Node m_document;

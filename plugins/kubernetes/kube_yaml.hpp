@@ -35,7 +35,7 @@ struct Node {
 
 /// Malformed YAML: libyaml's fixed problem text (never a piece of the input) and the 1-based line.
 class ParseError : public std::runtime_error {
- public:
+public:
   ParseError(const std::string& problem, std::size_t line_) : std::runtime_error(problem), line(line_) {}
   std::size_t line;
 };
