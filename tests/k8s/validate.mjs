@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Validates Kubernetes manifests offline, strictly: every document of every file given.
 //
-//   node validate.mjs --crd schemas/batch.volcano.sh_jobs.yaml FILE.yaml...
+//   node validate.mjs --crd schemas/batch.volcano.sh_jobs.yaml [--mutate | --expect-fail] FILE.yaml...
 //
 // - batch.volcano.sh/v1alpha1 Job: the Volcano CRD's openAPIV3Schema (ajv), made strict the way
 //   the API server's strict field validation is: `additionalProperties: false` on every object
@@ -16,6 +16,10 @@
 //
 // Prints `OK file#n: apiVersion kind name` or `FAIL file#n: apiVersion kind name: problem; ...`
 // per document; exits 0 when every document passed, 1 when one failed, 2 on bad usage.
+// --mutate: each valid document is also checked with an unknown field added to each of its objects
+//   in turn: every one must be refused, except in maps (labels, limits, ...), where none may be.
+// --expect-fail: each file must FAIL, and say what its first line `# expect: TEXT` says
+//   (tests/k8s/broken/: each validator shown to reject a wrong type, an unknown and a missing field).
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -115,6 +119,8 @@ function volcanoValidator(crdPath) {
   return ajv.compile(strictify(structuredClone(version.schema.openAPIV3Schema)));
 }
 
+const usage = "usage: node validate.mjs [--crd CRD.yaml] [--mutate | --expect-fail] FILE...";
+
 function checkDocument(doc, crdValidate) {
   if (!doc || typeof doc !== "object" || Array.isArray(doc)) return ["the document is not a mapping"];
   const id = `${doc.apiVersion}/${doc.kind}`;
@@ -139,52 +145,119 @@ function checkDocument(doc, crdValidate) {
   return problems;
 }
 
+/// Every path of an object (not an array) inside `value`, as JSON pointers.
+function objectPaths(value, path = "", out = []) {
+  if (Array.isArray(value)) value.forEach((v, i) => objectPaths(v, `${path}/${i}`, out));
+  else if (value && typeof value === "object") {
+    out.push(path);
+    for (const [k, v] of Object.entries(value)) objectPaths(v, `${path}/${k}`, out);
+  }
+  return out;
+}
+
+/// --mutate: adds an unknown field to each object of each (valid) document in turn; every one must
+/// be refused except in maps (labels, annotations, resource limits/requests, node selector, Service
+/// selector, Volcano plugins), where any key is allowed. Returns the problems found.
+function mutationProblems(doc, label) {
+  const maps = /\/(labels|annotations|limits|requests|nodeSelector|selector|plugins)$/;
+  const problems = [];
+  let refused = 0;
+  for (const path of objectPaths(doc)) {
+    const copy = structuredClone(doc);
+    let node = copy;
+    for (const key of path.split("/").slice(1)) node = node[key];
+    node.torchxBogusField = "x";
+    const found = checkDocument(copy, crdValidate).some((p) => p.includes("unknown field 'torchxBogusField'"));
+    if (found) refused++;
+    if (found === maps.test(path)) {
+      problems.push(`an unknown field at '${path || "/"}' was ${found ? "refused in a map" : "accepted"}`);
+    }
+  }
+  return { problems, refused };
+}
+
 const args = process.argv.slice(2);
 let crdPath = null;
+let expectFail = false;
+let mutate = false;
 const files = [];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === "--crd" && i + 1 < args.length) crdPath = args[++i];
+  else if (args[i] === "--expect-fail") expectFail = true;
+  else if (args[i] === "--mutate") mutate = true;
   else if (args[i].startsWith("--")) {
-    console.error(`validate.mjs: unknown option ${args[i]} (usage: node validate.mjs [--crd CRD.yaml] FILE...)`);
+    console.error(`validate.mjs: unknown option ${args[i]} (${usage})`);
     process.exit(2);
   } else files.push(args[i]);
 }
 if (files.length === 0) {
-  console.error("validate.mjs: no files (usage: node validate.mjs [--crd CRD.yaml] FILE...)");
+  console.error(`validate.mjs: no files (${usage})`);
   process.exit(2);
 }
 const crdValidate = crdPath ? volcanoValidator(crdPath) : null;
-let failed = false;
-for (const file of files) {
+
+/// The lines to print for one file and whether it passed.
+function checkFile(file) {
+  const lines = [];
+  let ok = true;
   let docs;
   try {
     // YAML 1.1, as kubectl and the API server (go-yaml) read it: `yes`, `on`, `0x1F` are not strings.
     docs = parseAllDocuments(readFileSync(file, "utf8"), { version: "1.1" });
   } catch (e) {
-    console.log(`FAIL ${file}: ${e.message.split("\n")[0]}`);
-    failed = true;
-    continue;
+    return { ok: false, lines: [`FAIL ${file}: ${e.message.split("\n")[0]}`] };
   }
-  if (docs.length === 0) {
-    console.log(`FAIL ${file}: no documents`);
-    failed = true;
-  }
+  if (docs.length === 0) return { ok: false, lines: [`FAIL ${file}: no documents`] };
   docs.forEach((d, n) => {
     const label = `${file}#${n}`;
     if (d.errors.length > 0) {
-      console.log(`FAIL ${label}: YAML: ${d.errors[0].message.split("\n")[0]}`);
-      failed = true;
+      lines.push(`FAIL ${label}: YAML: ${d.errors[0].message.split("\n")[0]}`);
+      ok = false;
       return;
     }
     const doc = d.toJS();
     const what = doc && typeof doc === "object" ? `${doc.apiVersion} ${doc.kind} ${doc.metadata?.name}` : "";
     const problems = checkDocument(doc, crdValidate);
-    if (problems.length === 0) {
-      console.log(`OK ${label}: ${what}`);
+    if (problems.length > 0) {
+      lines.push(`FAIL ${label}: ${what}: ${problems.join("; ")}`);
+      ok = false;
+    } else if (mutate) {
+      const m = mutationProblems(doc, label);
+      if (m.problems.length > 0) {
+        lines.push(`FAIL ${label}: ${what}: ${m.problems.join("; ")}`);
+        ok = false;
+      } else {
+        lines.push(`OK ${label}: ${what} (an unknown field refused at each of ${m.refused} objects)`);
+      }
     } else {
-      console.log(`FAIL ${label}: ${what}: ${problems.join("; ")}`);
-      failed = true;
+      lines.push(`OK ${label}: ${what}`);
     }
   });
+  return { ok, lines };
+}
+
+let failed = false;
+for (const file of files) {
+  const { ok, lines } = checkFile(file);
+  if (!expectFail) {
+    lines.forEach((l) => console.log(l));
+    failed ||= !ok;
+    continue;
+  }
+  // --expect-fail: the file's first line is `# expect: TEXT`; it must fail, saying TEXT.
+  const expected = (readFileSync(file, "utf8").split("\n")[0].match(/^# expect: (.+)$/) ?? [])[1];
+  const text = lines.join("\n");
+  if (!expected) {
+    console.log(`FAIL ${file}: no '# expect: TEXT' first line`);
+    failed = true;
+  } else if (ok) {
+    console.log(`FAIL ${file}: validated, expected a failure saying: ${expected}`);
+    failed = true;
+  } else if (!text.includes(expected)) {
+    console.log(`FAIL ${file}: expected '${expected}' in: ${text}`);
+    failed = true;
+  } else {
+    console.log(`REJECTED ${file}: ${expected}`);
+  }
 }
 process.exit(failed ? 1 : 0);
