@@ -32,11 +32,20 @@ Text decode_utf8(std::string_view s) {
     const auto b = static_cast<unsigned char>(s[i]);
     int len = 0;
     char32_t cp = 0;
-    if (b < 0x80) { cp = b; len = 1; }
-    else if ((b & 0xE0) == 0xC0) { cp = b & 0x1F; len = 2; }
-    else if ((b & 0xF0) == 0xE0) { cp = b & 0x0F; len = 3; }
-    else if ((b & 0xF8) == 0xF0) { cp = b & 0x07; len = 4; }
-    else throw std::invalid_argument("YAML output: a string is not valid UTF-8");
+    if (b < 0x80) {
+      cp = b;
+      len = 1;
+    } else if ((b & 0xE0) == 0xC0) {
+      cp = b & 0x1F;
+      len = 2;
+    } else if ((b & 0xF0) == 0xE0) {
+      cp = b & 0x0F;
+      len = 3;
+    } else if ((b & 0xF8) == 0xF0) {
+      cp = b & 0x07;
+      len = 4;
+    } else
+      throw std::invalid_argument("YAML output: a string is not valid UTF-8");
     if (i + len > s.size()) throw std::invalid_argument("YAML output: a string is not valid UTF-8");
     for (int k = 1; k < len; ++k) {
       const auto c = static_cast<unsigned char>(s[i + k]);
@@ -204,8 +213,8 @@ bool matches_timestamp(std::string_view s) {
 bool resolves_to_non_string(std::string_view s) {
   // Python's `$` also matches before one final "\n"; such strings are never plain anyway.
   if (s.empty()) return true;  // null
-  static constexpr std::string_view bools[] = {"yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE",
-                                               "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF"};
+  static constexpr std::string_view bools[] = {"yes",   "Yes",   "YES",   "no", "No", "NO", "true", "True", "TRUE",
+                                               "false", "False", "FALSE", "on", "On", "ON", "off",  "Off",  "OFF"};
   if (std::find(std::begin(bools), std::end(bools), s) != std::end(bools)) return true;
   if (s == "~" || s == "null" || s == "Null" || s == "NULL" || s == "<<" || s == "=") return true;
   const char c = s[0];
@@ -278,7 +287,7 @@ Analysis analyze(const Text& s) {
 }
 
 class Emitter {
-public:
+ public:
   std::string out;
 
   void document(const boost::json::value& v, bool first) {
@@ -296,7 +305,7 @@ public:
     }
   }
 
-private:
+ private:
   static constexpr int k_best_indent = 2;
   static constexpr int k_best_width = 80;
   int m_column = 0;
@@ -438,9 +447,12 @@ private:
     }
     increase_indent(true);
     const bool split = !simple_key;
-    if (style == ' ') write_plain(t, split);
-    else if (style == '\'') write_single_quoted(t, split);
-    else write_double_quoted(t, split);
+    if (style == ' ')
+      write_plain(t, split);
+    else if (style == '\'')
+      write_single_quoted(t, split);
+    else
+      write_double_quoted(t, split);
     pop_indent();
   }
 
@@ -529,27 +541,46 @@ private:
 
   static std::string escape(char32_t ch) {
     switch (ch) {
-      case 0: return "\\0";
-      case 0x07: return "\\a";
-      case 0x08: return "\\b";
-      case 0x09: return "\\t";
-      case 0x0A: return "\\n";
-      case 0x0B: return "\\v";
-      case 0x0C: return "\\f";
-      case 0x0D: return "\\r";
-      case 0x1B: return "\\e";
-      case U'"': return "\\\"";
-      case U'\\': return "\\\\";
-      case 0x85: return "\\N";
-      case 0xA0: return "\\_";
-      case 0x2028: return "\\L";
-      case 0x2029: return "\\P";
-      default: break;
+      case 0:
+        return "\\0";
+      case 0x07:
+        return "\\a";
+      case 0x08:
+        return "\\b";
+      case 0x09:
+        return "\\t";
+      case 0x0A:
+        return "\\n";
+      case 0x0B:
+        return "\\v";
+      case 0x0C:
+        return "\\f";
+      case 0x0D:
+        return "\\r";
+      case 0x1B:
+        return "\\e";
+      case U'"':
+        return "\\\"";
+      case U'\\':
+        return "\\\\";
+      case 0x85:
+        return "\\N";
+      case 0xA0:
+        return "\\_";
+      case 0x2028:
+        return "\\L";
+      case 0x2029:
+        return "\\P";
+      default:
+        break;
     }
     char buf[16];
-    if (ch <= 0xFF) std::snprintf(buf, sizeof buf, "\\x%02X", static_cast<unsigned>(ch));
-    else if (ch <= 0xFFFF) std::snprintf(buf, sizeof buf, "\\u%04X", static_cast<unsigned>(ch));
-    else std::snprintf(buf, sizeof buf, "\\U%08X", static_cast<unsigned>(ch));
+    if (ch <= 0xFF)
+      std::snprintf(buf, sizeof buf, "\\x%02X", static_cast<unsigned>(ch));
+    else if (ch <= 0xFFFF)
+      std::snprintf(buf, sizeof buf, "\\u%04X", static_cast<unsigned>(ch));
+    else
+      std::snprintf(buf, sizeof buf, "\\U%08X", static_cast<unsigned>(ch));
     return buf;
   }
 

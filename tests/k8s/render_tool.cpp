@@ -59,8 +59,10 @@ int main(int argc, char** argv) {
     if (command != "render") return usage("unknown command '" + command + "'");
     torchx::k8s::RenderOptions ro;
     const std::string kind = options.count("kind") ? options["kind"] : "volcano";
-    if (kind == "batch") ro.kind = torchx::k8s::JobKind::batch;
-    else if (kind != "volcano") return usage("unknown kind '" + kind + "'");
+    if (kind == "batch")
+      ro.kind = torchx::k8s::JobKind::batch;
+    else if (kind != "volcano")
+      return usage("unknown kind '" + kind + "'");
     ro.name = options["name"];
     if (options.count("namespace")) ro.namespace_ = options["namespace"];
     ro.queue = options["queue"];
@@ -69,8 +71,10 @@ int main(int argc, char** argv) {
     ro.version = options.count("version") ? options["version"] : "0.1.0";
     const auto app = torchx::specs::app_def_from_json(input);
     const auto objects = torchx::k8s::render(app, ro);
-    if (as_json) std::cout << boost::json::serialize(objects) << "\n";
-    else std::cout << torchx::k8s::to_yaml(objects, /*as_documents=*/true);
+    if (as_json)
+      std::cout << boost::json::serialize(objects) << "\n";
+    else
+      std::cout << torchx::k8s::to_yaml(objects, /*as_documents=*/true);
     return 0;
   } catch (const std::exception& e) {
     std::cerr << "torchx_k8s_render_tool: error: " << e.what() << "\n";

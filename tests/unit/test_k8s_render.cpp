@@ -50,7 +50,8 @@ std::string str(const json::value& v) { return std::string(v.as_string()); }
 std::string env_value(const json::object& container, std::string_view name) {
   for (const auto& e : container.at("env").as_array()) {
     const auto& o = e.as_object();
-    if (o.at("name").as_string() == name) return o.contains("value") ? str(o.at("value")) : json::serialize(o.at("valueFrom"));
+    if (o.at("name").as_string() == name)
+      return o.contains("value") ? str(o.at("value")) : json::serialize(o.at("valueFrom"));
   }
   return "<absent>";
 }
@@ -112,20 +113,22 @@ TEST_CASE("render volcano: TorchX's vcjob, a task per replica with its own macro
     CHECK(str(c.at("name")) == "train-" + std::to_string(i));
     const std::string rank0 = i == 0 ? "TORCHX_RANK0_HOST" : "VC_TRAIN_0_HOSTS";
     CHECK(str(c.at("command").at(2)) == "torchrun --rdzv_endpoint ${" + rank0 +
-                                            ":=localhost}:29500 --rdzv_id train-abc123 --node_rank " + std::to_string(i) +
-                                            " train.py");
+                                            ":=localhost}:29500 --rdzv_id train-abc123 --node_rank " +
+                                            std::to_string(i) + " train.py");
     CHECK(env_value(c, "ME") == std::to_string(i));
     CHECK(env_value(c, "TORCHX_RANK0_HOST") == (i == 0 ? "localhost" : "<absent>"));
     CHECK(json::serialize(c.at("resources")) ==
           R"({"limits":{"cpu":"2000m","memory":"4096M","nvidia.com/gpu":"1","vpc.amazonaws.com/efa":"4"},)"
           R"("requests":{"cpu":"1900m","memory":"3072M","nvidia.com/gpu":"1"}})");
     CHECK(json::serialize(c.at("ports")) == R"([{"name":"c10d","containerPort":29500}])");
-    CHECK(json::serialize(pod_spec.at("volumes")) ==
-          R"([{"name":"dshm","emptyDir":{"medium":"Memory"}},{"name":"mount-0","hostPath":{"path":"/data"}},)"
-          R"({"name":"mount-1","persistentVolumeClaim":{"claimName":"my-pvc"}},{"name":"mount-2","hostPath":{"path":"/dev/fuse"}}])");
-    CHECK(json::serialize(c.at("volumeMounts")) ==
-          R"([{"name":"dshm","mountPath":"/dev/shm"},{"name":"mount-0","mountPath":"/mnt/data","readOnly":true},)"
-          R"({"name":"mount-1","mountPath":"/mnt/pvc","readOnly":false},{"name":"mount-2","mountPath":"/dev/fuse","readOnly":true}])");
+    CHECK(
+        json::serialize(pod_spec.at("volumes")) ==
+        R"([{"name":"dshm","emptyDir":{"medium":"Memory"}},{"name":"mount-0","hostPath":{"path":"/data"}},)"
+        R"({"name":"mount-1","persistentVolumeClaim":{"claimName":"my-pvc"}},{"name":"mount-2","hostPath":{"path":"/dev/fuse"}}])");
+    CHECK(
+        json::serialize(c.at("volumeMounts")) ==
+        R"([{"name":"dshm","mountPath":"/dev/shm"},{"name":"mount-0","mountPath":"/mnt/data","readOnly":true},)"
+        R"({"name":"mount-1","mountPath":"/mnt/pvc","readOnly":false},{"name":"mount-2","mountPath":"/dev/fuse","readOnly":true}])");
     CHECK(json::serialize(c.at("securityContext")) == R"({"privileged":true})");
   }
 }
@@ -183,8 +186,9 @@ TEST_CASE("render batch: a headless Service, then an Indexed Job per role") {
   REQUIRE(objects.size() == 3);
   const auto& svc = objects[0].as_object();
   CHECK(str(svc.at("kind")) == "Service");
-  CHECK(json::serialize(svc.at("spec")) ==
-        R"({"clusterIP":"None","selector":{"app.kubernetes.io/instance":"train-abc123"},"publishNotReadyAddresses":true})");
+  CHECK(
+      json::serialize(svc.at("spec")) ==
+      R"({"clusterIP":"None","selector":{"app.kubernetes.io/instance":"train-abc123"},"publishNotReadyAddresses":true})");
   CHECK(str(svc.at("metadata").at("name")) == "train-abc123");
   for (std::size_t r = 1; r < 3; ++r) {
     const auto& job = objects[r].as_object();
@@ -247,20 +251,39 @@ TEST_CASE("render: bad input is one line naming the role and field") {
       {"negative device", [](specs::AppDef& a) { a.roles[0].resource.devices.set("x/y", -1); }, "count is -1"},
       {"name without a usable character", [](specs::AppDef& a) { a.roles[0].name = "__!__"; },
        "has no character a Kubernetes name allows"},
-      {"relative bind source", [](specs::AppDef& a) { a.roles[0].mounts = {specs::BindMount{"data", "/d", false}}; },
+      {"relative bind source",
+       [](specs::AppDef& a) {
+         a.roles[0].mounts = {specs::BindMount{"data", "/d", false}};
+       },
        "is not an absolute host path"},
-      {"relative destination", [](specs::AppDef& a) { a.roles[0].mounts = {specs::BindMount{"/data", "d", false}}; },
+      {"relative destination",
+       [](specs::AppDef& a) {
+         a.roles[0].mounts = {specs::BindMount{"/data", "d", false}};
+       },
        "is not an absolute path"},
-      {"bad claim name", [](specs::AppDef& a) { a.roles[0].mounts = {specs::VolumeMount{"My PVC", "/d", false}}; },
+      {"bad claim name",
+       [](specs::AppDef& a) {
+         a.roles[0].mounts = {specs::VolumeMount{"My PVC", "/d", false}};
+       },
        "is not a PersistentVolumeClaim name"},
-      {"bad device permissions", [](specs::AppDef& a) { a.roles[0].mounts = {specs::DeviceMount{"/dev/x", "/dev/x", "rwx"}}; },
+      {"bad device permissions",
+       [](specs::AppDef& a) {
+         a.roles[0].mounts = {specs::DeviceMount{"/dev/x", "/dev/x", "rwx"}};
+       },
        "must be made of r, w and m"},
-      {"bad port name", [](specs::AppDef& a) { a.roles[0].port_map.set("Bad_Name", 80); }, "is not a Kubernetes port name"},
+      {"bad port name", [](specs::AppDef& a) { a.roles[0].port_map.set("Bad_Name", 80); },
+       "is not a Kubernetes port name"},
       {"port out of range", [](specs::AppDef& a) { a.roles[0].port_map.set("p", 70000); }, "expected 1 to 65535"},
-      {"ROLE retries", [](specs::AppDef& a) { a.roles[0].max_retries = 1; a.roles[0].retry_policy = specs::RetryPolicy::role; },
+      {"ROLE retries",
+       [](specs::AppDef& a) {
+         a.roles[0].max_retries = 1;
+         a.roles[0].retry_policy = specs::RetryPolicy::role;
+       },
        "retry_policy ROLE is not supported"},
       {"non-string instance type",
-       [](specs::AppDef& a) { a.roles[0].resource.capabilities.set("node.kubernetes.io/instance-type", specs::JsonText::parse("3")); },
+       [](specs::AppDef& a) {
+         a.roles[0].resource.capabilities.set("node.kubernetes.io/instance-type", specs::JsonText::parse("3"));
+       },
        "expected a string"},
       {"no roles", [](specs::AppDef& a) { a.roles.clear(); }, "has no roles"},
   };
