@@ -31,11 +31,15 @@ constexpr const char* k_completion_index_annotation = "batch.kubernetes.io/job-c
 
 [[noreturn]] void bad(const std::string& message) { throw std::invalid_argument(message); }
 
-/// `s` quoted for a message: at most 80 bytes, control characters as '?'.
+/// `s` quoted for a message: at most 80 bytes (cut at a character boundary), control characters as '?'.
 std::string quoted(std::string_view s) {
+  std::string_view head = s.substr(0, 80);
+  if (head.size() < s.size()) {
+    while (!head.empty() && (static_cast<unsigned char>(s[head.size()]) & 0xC0) == 0x80) head.remove_suffix(1);
+  }
   std::string out = "'";
-  for (const char c : s.substr(0, 80)) out.push_back(static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? '?' : c);
-  if (s.size() > 80) out += "...";
+  for (const char c : head) out.push_back(static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? '?' : c);
+  if (head.size() < s.size()) out += "...";
   return out + "'";
 }
 
@@ -96,6 +100,10 @@ void check_role(const specs::Role& role) {
   const std::string where = role_context(role);
   if (normalize_name(role.name).empty())
     bad(where + ": the name has no character a Kubernetes name allows ([a-z0-9-])");
+  if (role.image.empty()) bad(where + ": the image is empty (a Kubernetes container needs one)");
+  for (const auto& [name, value] : role.env) {
+    if (name.empty()) bad(where + ": an env var has an empty name");
+  }
   if (role.num_replicas < 1)
     bad(where + ": num_replicas is " + std::to_string(role.num_replicas) + ", expected 1 or more");
   if (role.max_retries < 0)

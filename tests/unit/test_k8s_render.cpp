@@ -286,6 +286,8 @@ TEST_CASE("render: bad input is one line naming the role and field") {
        },
        "expected a string"},
       {"no roles", [](specs::AppDef& a) { a.roles.clear(); }, "has no roles"},
+      {"no image", [](specs::AppDef& a) { a.roles[0].image.clear(); }, "the image is empty"},
+      {"empty env name", [](specs::AppDef& a) { a.roles[0].env.set("", "x"); }, "an env var has an empty name"},
   };
   for (const auto& row : rows) {
     for (const JobKind kind : {JobKind::volcano, JobKind::batch}) {
@@ -303,6 +305,10 @@ TEST_CASE("render: bad input is one line naming the role and field") {
   const std::string error = error_of(app, options(JobKind::volcano));
   CHECK(error.find('\x1b') == std::string::npos);
   CHECK(error.size() < 200);
+  // Cut at a character boundary: no half of a 2-byte character is left at the end.
+  app.roles[0].name = std::string(79, '_') + "\xc3\xa9" + std::string(10, '_');
+  const std::string cut = error_of(app, options(JobKind::batch));
+  CHECK(cut.find(std::string(79, '_') + "...'") != std::string::npos);
 }
 
 TEST_CASE("to_yaml: PyYAML's block style, sorted keys and quoting") {
