@@ -429,12 +429,38 @@ class Emitter {
     const double d = v.get_double();  // represent_float: repr(d).lower(), ".0" before a bare exponent
     if (std::isnan(d)) return ".nan";
     if (std::isinf(d)) return d > 0 ? ".inf" : "-.inf";
+    return python_float_repr(d);
+  }
+
+  /// Python's repr(float) (the shortest round-trip digits; fixed notation for exponents -4..15,
+  /// else `d.ddde+XX`), then PyYAML's ".0" before a bare exponent.
+  static std::string python_float_repr(double d) {
     char buf[64];
-    const auto res = std::to_chars(buf, buf + sizeof buf, d);
-    std::string s(buf, res.ptr);
-    if (s.find('.') == std::string::npos && s.find('e') == std::string::npos) s += ".0";
-    if (const auto e = s.find('e'); e != std::string::npos && s.find('.') == std::string::npos) s.insert(e, ".0");
-    return s;
+    const auto res = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
+    const std::string sci(buf, res.ptr);  // "-1.2345e+17"
+    const auto e = sci.find('e');
+    const int exp = std::stoi(sci.substr(e + 1));
+    const bool negative = sci.front() == '-';
+    std::string digits;
+    for (const char c : sci.substr(0, e))
+      if (c >= '0' && c <= '9') digits.push_back(c);
+    std::string out = negative ? "-" : "";
+    if (exp >= -4 && exp < 16) {
+      if (exp < 0) {
+        out += "0." + std::string(static_cast<std::size_t>(-exp - 1), '0') + digits;
+      } else if (static_cast<std::size_t>(exp) + 1 >= digits.size()) {
+        out += digits + std::string(static_cast<std::size_t>(exp) + 1 - digits.size(), '0') + ".0";
+      } else {
+        out += digits.substr(0, static_cast<std::size_t>(exp) + 1) + "." +
+               digits.substr(static_cast<std::size_t>(exp) + 1);
+      }
+      return out;
+    }
+    out += digits.substr(0, 1);
+    out += digits.size() > 1 ? "." + digits.substr(1) : ".0";  // PyYAML: "1e+20" -> "1.0e+20"
+    char exponent[16];
+    std::snprintf(exponent, sizeof exponent, "e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
+    return out + exponent;
   }
 
   void scalar_string(const Text& t, std::string_view utf8, bool simple_key) {

@@ -68,6 +68,32 @@ def test_each_string_alone_at_the_root_matches_pyyaml():
     assert outs == [yaml.dump(s) for s in strings]
 
 
+FLOATS = [0.0, -0.0, 0.5, -2.25, 100.0, 1e15, 1e16, 1.5e16, 1e-4, 1e-5, 2.5e-7, 1e100, 123456.125, 0.1, 3.14]
+
+
+def random_value(rng, depth):
+    kind = rng.randrange(8 if depth < 6 else 5)
+    if kind == 0:
+        return rng.choice(TRICKY)
+    if kind == 1:
+        return rng.choice([0, -1, 7, 2**31, -(2**62), 29500])
+    if kind == 2:
+        return rng.choice(FLOATS)
+    if kind == 3:
+        return rng.choice([True, False, None])
+    if kind == 4:
+        return "".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, 30)))
+    if kind in (5, 6):
+        return {rng.choice(TRICKY + ALPHABET): random_value(rng, depth + 1) for _ in range(rng.randint(0, 5))}
+    return [random_value(rng, depth + 1) for _ in range(rng.randint(0, 5))]
+
+
+def test_random_documents_match_dump_all():
+    rng = random.Random(5)
+    docs = [random_value(rng, 0) for _ in range(400)]
+    assert dump(docs, documents=True) == yaml.dump_all(docs)
+
+
 def test_documents_match_dump_all():
     docs = [{"apiVersion": "v1", "kind": "Service"}, {"b": [1, {"c": "d"}]}, {}, []]
     assert dump(docs, documents=True) == yaml.dump_all(docs)
