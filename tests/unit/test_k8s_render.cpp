@@ -2,6 +2,7 @@
 // render() and to_yaml() of the kubernetes plugin (plugins/kubernetes/k8s_render.hpp). The byte-
 // for-byte comparison with PyYAML is tests/python/test_k8s_yaml.py; the schema check is tests/k8s.
 #include "k8s_render.hpp"
+#include "yaml_resolver.hpp"
 
 #include <torchx/specs/json.hpp>
 
@@ -371,4 +372,48 @@ TEST_CASE("to_yaml: long and hostile input") {
   json::value deep = json::array{};
   for (int i = 0; i < 2000; ++i) deep = json::array{deep};
   CHECK(to_yaml(deep).size() > 2000);
+}
+
+TEST_CASE("yaml_resolves_to_non_string") {
+  for (const char* s : {"",
+                        "~",
+                        "null",
+                        "NULL",
+                        "yes",
+                        "Off",
+                        "TRUE",
+                        "0",
+                        "-0",
+                        "+12",
+                        "017",
+                        "0b101",
+                        "0x1F",
+                        "1_000",
+                        "1:30",
+                        "-190:20:30",
+                        "1.5",
+                        "1.",
+                        ".5",
+                        ".5e+3",
+                        "1.0e-3",
+                        "190:20:30.15",
+                        ".inf",
+                        "-.Inf",
+                        ".NaN",
+                        "2001-12-14",
+                        "2001-12-14t21:59:43.10-05:00",
+                        "2001-12-14 21:59:43.10 -5",
+                        "2001-1-1 1:02:03",
+                        "<<",
+                        "="}) {
+    CAPTURE(s);
+    CHECK(k8s::yaml_resolves_to_non_string(s));
+  }
+  for (const char* s :
+       {"a",    "y", "n", "yess", "0o17", "08",     "09.x", "1e3",   "1:60",      "1:",          ":30",
+        "0:30", ".", "-", "+",    "..5",  "-.5e+3", "nan",  "-.nan", "2001-12-1", "2001-12-14x", "2001-12-14 21:59",
+        "nul",  "=="}) {
+    CAPTURE(s);
+    CHECK_FALSE(k8s::yaml_resolves_to_non_string(s));
+  }
 }
