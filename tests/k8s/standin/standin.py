@@ -685,10 +685,12 @@ def log_lines(pod, container, sim):
     plan = sim["plans"][i] if sim and i < len(sim["plans"]) else container_plan(c)
     texts += [f"line {k}" for k in range(1, plan["lines"] + 1)]
     start = sim.get("started", now()) if sim else now()
-    end = (sim.get("ends") or [None] * (i + 1))[i] if sim else None
-    step = ((end - start) / max(len(texts), 1)) if end and "held" not in sim else 0.1 / ARGS.speed
+    end = (sim.get("forced_end") or (sim.get("ends") or [None] * (i + 1))[i]) if sim else None
+    step = 0.1 / ARGS.speed  # one line every 100 ms of simulated time, all written by the container's end
     ended = sim is None or sim["phase"] in ("Succeeded", "Failed")
-    return [(start + k * step if not ended else min(start + k * step, end or now()), s) for k, s in enumerate(texts)], ended
+    if end is None and ended:
+        end = sim.get("forced_end") if sim else now()
+    return [(min(start + k * step, end) if end else start + k * step, s) for k, s in enumerate(texts)], ended
 
 
 # ---------------------------------------------------------------- HTTP
