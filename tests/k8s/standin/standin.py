@@ -421,6 +421,11 @@ PATH_RE = re.compile(r"^/(?:api/(?P<cv>v1)|apis/(?P<g>[^/]+)/(?P<v>[^/]+))(?:/na
                      r"/(?P<res>[^/]+)(?:/(?P<name>[^/]+)(?:/(?P<sub>[^/]+))?)?$")
 
 
+# The real server's last handler (apiserver notfoundhandler) answers any path it does not serve so:
+# a Status without details.
+NO_ROUTE = "the server could not find the requested resource"
+
+
 class ApiError(Exception):
     def __init__(self, code, reason, message, details=None):
         super().__init__(message)
@@ -571,18 +576,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
             g, v = (m.group(1), m.group(2)) if m.group(1) else ("", "v1")
             if (g, v) in groups():
                 return self.send_json(200, api_resource_list(g, v))
-            raise ApiError(404, "NotFound", "the server could not find the requested resource", {})
+            raise ApiError(404, "NotFound", NO_ROUTE)
         m = PATH_RE.match(p)
         if not m:
-            data = b"404 page not found\n"
-            self.send_response(404)
-            self.send_header("Content-Type", "text/plain; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            return self.wfile.write(data)
+            raise ApiError(404, "NotFound", NO_ROUTE)
         gvr = (m.group("g") or "", m.group("v") or "v1", m.group("res"))
         if not served(gvr) or (m.group("sub") and m.group("sub") not in ("log", "status")):
-            raise ApiError(404, "NotFound", "the server could not find the requested resource", {})
+            raise ApiError(404, "NotFound", NO_ROUTE)
         ns, name, sub = m.group("ns"), m.group("name"), m.group("sub")
         if ns == "forbidden":
             verb = {"GET": "watch" if q.get("watch") in ("true", "1") else ("get" if name else "list"), "POST": "create",
@@ -592,7 +592,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                            f'is forbidden: User "{USER}" cannot {verb} {what} in the namespace "forbidden"',
                            {**({"name": name} if name else {}), "group": gvr[0], "kind": gvr[2]})
         if ns is None and method != "GET":
-            raise ApiError(404, "NotFound", "the server could not find the requested resource", {})
+            raise ApiError(404, "NotFound", NO_ROUTE)
         if method == "POST" and not name:
             return self.create(gvr, ns, raw, body, q)
         if method == "GET" and not name:
