@@ -387,3 +387,20 @@ def test_exits_on_sigterm_and_when_its_parent_dies(tmp_path):
             open(f"/proc/{child}/stat").read().split(")")[1].split()[0] != "Z":
         time.sleep(0.05)
     assert not os.path.exists(f"/proc/{child}") or open(f"/proc/{child}/stat").read().split(")")[1].split()[0] == "Z"
+
+
+def test_token_rotation_and_injected_faults(standin):
+    assert standin.json("POST", "/standin/token", {"token": "fresh"})[0] == 200
+    assert standin.json("GET", PODS)[0] == 401  # the old token is now refused, as an expired one
+    assert standin.json("GET", PODS, token="fresh")[0] == 200
+    standin.token = "fresh"
+    fault = {"path_prefix": BATCH, "method": "POST", "status": 503, "count": 1, "message": "etcd is sad"}
+    assert standin.json("POST", "/standin/inject", fault)[0] == 200
+    assert standin.json("GET", BATCH)[0] == 200  # another method: untouched
+    status, body = standin.json("POST", BATCH, batch_job("f"))
+    assert (status, body["reason"], body["message"]) == (503, "ServiceUnavailable", "etcd is sad")
+    assert standin.json("POST", BATCH, batch_job("f"))[0] == 201  # count 1: only once
+    standin.json("POST", "/standin/inject", {"path_prefix": PODS, "delay_seconds": 3})
+    with pytest.raises(TimeoutError):
+        standin.call("GET", PODS, timeout=0.5)
+    assert standin.json("POST", "/standin/inject", {"count": "many"})[0] == 400

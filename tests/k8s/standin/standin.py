@@ -55,7 +55,7 @@ def parse_rfc3339(text):
 def reset_state():
     with LOCK:
         STATE.clear()
-        STATE.update(objects={}, sim={}, events=[], rv=1000, ip=10, holds=set())
+        STATE.update(objects={}, sim={}, events=[], rv=1000, ip=10, faults=[], token=ARGS.token)
         LOCK.notify_all()
 
 
@@ -535,12 +535,26 @@ class Handler(http.server.BaseHTTPRequestHandler):
             except ValueError:
                 body = {"_unparsed": raw[:200].decode("utf-8", "replace")}
         auth = self.headers.get("Authorization")
-        token_ok = ARGS.token is not None and auth == "Bearer " + ARGS.token
+        with LOCK:
+            token = STATE["token"]
+        token_ok = token is not None and auth == "Bearer " + token
         cert = self.connection.getpeercert() if isinstance(self.connection, ssl.SSLSocket) else None
         self.record(auth is not None, token_ok, body, cert)
         if ARGS.token is not None or ARGS.client_ca:
             if not (token_ok or cert):
                 return self.send_json(401, status_body(401, "Unauthorized", "Unauthorized"))
+        with LOCK:  # a failure injected by a test (/standin/inject), first match wins
+            fault = next((f for f in STATE["faults"] if f["count"] != 0 and u.path.startswith(f["path_prefix"])
+                          and f["method"] in ("", method)), None)
+            if fault:
+                fault["count"] -= 1
+        if fault:
+            time.sleep(fault["delay_seconds"])
+            if fault["status"]:
+                code = fault["status"]
+                reason = {500: "InternalError", 503: "ServiceUnavailable", 429: "TooManyRequests", 504: "Timeout",
+                          401: "Unauthorized", 403: "Forbidden"}.get(code, "InternalError")
+                return self.send_json(code, status_body(code, reason, fault["message"] or f"injected {code}"))
         try:
             self.route(method, u, raw, body)
         except ApiError as e:
@@ -601,7 +615,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.list(gvr, ns, q)
         if method == "GET" and sub == "log":
             return self.logs(ns, name, q)
-        if method == "GET" and name:
+        if method == "GET" and name:  # the object itself, or its status subresource: the whole object too
             with LOCK:
                 obj = STATE["objects"].get((gvr, ns, name))
                 if obj is None:
@@ -821,8 +835,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except ValueError:
             return self.send_json(400, {"error": "body is not JSON"})
         with LOCK:
+            if p == "/standin/token" and method == "POST" and isinstance(body.get("token"), str):
+                STATE["token"] = body["token"]  # the old token now gets 401, as an expired one
+                return self.send_json(200, {"ok": True})
+            if p == "/standin/inject" and method == "POST":
+                try:
+                    fault = {"path_prefix": str(body.get("path_prefix", "/")), "method": str(body.get("method", "")),
+                             "status": int(body.get("status", 0)), "count": int(body.get("count", 1)),
+                             "delay_seconds": min(float(body.get("delay_seconds", 0)), 600.0),
+                             "message": str(body.get("message", ""))}
+                except (TypeError, ValueError) as e:
+                    return self.send_json(400, {"error": f"bad fault: {e}"})
+                STATE["faults"].append(fault)
+                return self.send_json(200, {"ok": True})
             if p == "/standin/reset" and method == "POST":
-                STATE.update(objects={}, sim={}, events=[])
+                STATE.update(objects={}, sim={}, events=[], faults=[])
                 LOCK.notify_all()
                 return self.send_json(200, {"ok": True})
             if p == "/standin/objects" and method == "GET":
@@ -899,13 +926,13 @@ def main():
         ap.error("--speed must be positive")
     ARGS.tls = ARGS.tls or ARGS.client_ca
     api_model.configure(ARGS.no_volcano)
+    reset_state()
     ARGS.dir = os.path.abspath(ARGS.dir)
     os.makedirs(ARGS.dir, exist_ok=True)
     for f in ("port", "requests.jsonl"):
         if os.path.exists(os.path.join(ARGS.dir, f)):
             os.unlink(os.path.join(ARGS.dir, f))
     open(os.path.join(ARGS.dir, "requests.jsonl"), "w").close()
-    reset_state()
     server = http.server.ThreadingHTTPServer(("127.0.0.1", ARGS.port), Handler)
     server.daemon_threads = True
     if ARGS.tls:
