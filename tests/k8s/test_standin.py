@@ -13,10 +13,18 @@ VOLCANO = "/apis/batch.volcano.sh/v1alpha1/namespaces/default/jobs"
 PODS = "/api/v1/namespaces/default/pods"
 
 
-@pytest.fixture
-def standin(tmp_path):
-    with Standin(tmp_path / "standin", tls=True, token=TOKEN, speed=5.0) as s:
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with Standin(tmp_path_factory.mktemp("standin"), tls=True, token=TOKEN, speed=5.0) as s:
         yield s
+
+
+@pytest.fixture
+def standin(server):
+    """The module's stand-in, reset: no objects, no faults, the first token, an empty requests.jsonl."""
+    assert server.json("POST", "/standin/reset")[0] == 200
+    server.token = TOKEN
+    return server
 
 
 def container(name="main", command=("echo", "hello", "world"), **env):
