@@ -21,9 +21,9 @@ It is not a Kubernetes server: no admission, no RBAC, no PATCH/PUT beyond what t
 import argparse, copy, datetime, http.server, json, os, random, re, shlex, signal, ssl, string, subprocess
 import socket, sys, threading, time, urllib.parse, uuid
 
-from api_model import (RESOURCES, SelectorError, aggregated, api_resource_list, field_errors, field_match, group_prefix,
-                       groups, label_match, openapi_v3_group, openapi_v3_root, parse_field_selector, parse_label_selector,
-                       served, unknown_fields)
+from api_model import (RESOURCES, SelectorError, aggregated, api_resource_list, decode_errors, field_errors, field_match,
+                       group_prefix, groups, label_match, openapi_v3_group, openapi_v3_root, parse_field_selector,
+                       parse_label_selector, served, unknown_fields)
 import api_model
 
 ARGS = None
@@ -117,6 +117,13 @@ def make_pod(ns, name, template, labels, annotations, owner, extra_env=None, hos
     return create_object(("", "v1", "pods"), ns, pod)
 
 
+def default(d, key, value):
+    """setdefault that also replaces an explicit null, as the API's defaulting does."""
+    if d.get(key) is None:
+        d[key] = value
+    return d[key]
+
+
 def create_object(gvr, ns, obj):
     """Assign server-side metadata, store, start the controllers. Caller holds LOCK."""
     meta = obj.setdefault("metadata", {})
@@ -128,8 +135,8 @@ def create_object(gvr, ns, obj):
     obj.pop("kind", None)
     spec = obj.setdefault("spec", {})
     if gvr[2] == "pods":
-        spec.setdefault("restartPolicy", "Always")
-        spec.setdefault("schedulerName", "default-scheduler")
+        default(spec, "restartPolicy", "Always")
+        default(spec, "schedulerName", "default-scheduler")
         obj["status"] = {"phase": "Pending", "qosClass": "BestEffort"}
         plans = [container_plan(c) for c in spec.get("containers") or []]
         STATE["sim"][meta["uid"]] = {"created": now(), "plans": plans, "phase": "Pending", "ends": None}
@@ -138,23 +145,23 @@ def create_object(gvr, ns, obj):
             STATE["ip"] += 1
             spec["clusterIP"] = f"10.96.0.{STATE['ip'] % 250 + 2}"
         spec["clusterIPs"] = [spec["clusterIP"]]
-        spec.setdefault("type", "ClusterIP")
-        spec.setdefault("sessionAffinity", "None")
+        default(spec, "type", "ClusterIP")
+        default(spec, "sessionAffinity", "None")
         obj["status"] = {"loadBalancer": {}}
     elif gvr[0] == "batch":
-        spec.setdefault("backoffLimit", 6)
-        spec.setdefault("completionMode", "NonIndexed")
-        spec.setdefault("completions", spec.get("parallelism", 1))
-        spec.setdefault("parallelism", spec["completions"])
+        default(spec, "backoffLimit", 6)
+        default(spec, "completionMode", "NonIndexed")
+        default(spec, "completions", spec.get("parallelism") or 1)
+        default(spec, "parallelism", spec["completions"])
         spec["selector"] = {"matchLabels": {"batch.kubernetes.io/controller-uid": meta["uid"]}}
-        tl = spec["template"].setdefault("metadata", {}).setdefault("labels", {})
+        tl = default(default(spec["template"], "metadata", {}), "labels", {})
         tl.update({"batch.kubernetes.io/controller-uid": meta["uid"], "batch.kubernetes.io/job-name": meta["name"],
                    "controller-uid": meta["uid"], "job-name": meta["name"]})
         obj["status"] = {}
     else:
-        spec.setdefault("queue", "default")
-        spec.setdefault("schedulerName", "volcano")
-        spec.setdefault("minAvailable", sum(int(t.get("replicas", 1)) for t in spec.get("tasks") or []))
+        default(spec, "queue", "default")
+        default(spec, "schedulerName", "volcano")
+        default(spec, "minAvailable", sum(default(t, "replicas", 1) for t in spec.get("tasks") or []))
         obj["status"] = {}
     put(gvr, obj, "ADDED")
     if gvr[0] == "batch" or gvr[0] == "batch.volcano.sh":
@@ -244,6 +251,8 @@ def pod_status(pod, sim, t):
                 cs["state"] = {"running": {"startedAt": started}}
         cstats.append(cs)
     st["containerStatuses"] = cstats
+    if sim["phase"] in ("Succeeded", "Failed"):  # final: the next ticks can skip it
+        sim["reported"] = sim["phase"] + str(sim.get("forced_exit"))
     return json.dumps(st, sort_keys=True) != old
 
 
@@ -321,7 +330,7 @@ def job_status(gvr, job, pods, t):
         for tk in spec.get("tasks") or []:
             actions = [pol.get("action") for pol in tk.get("policies") or [] if pol.get("event") in ("PodFailed", "*")] + actions
         action = actions[0] if actions else None
-        if action == "RestartJob" and sim["retries"] < int(spec.get("maxRetry", 3)):
+        if action == "RestartJob" and sim["retries"] < int(default(spec, "maxRetry", 3)):
             sim["retries"] += 1
             sim["version"] += 1
             for p in pods:
@@ -360,13 +369,16 @@ def tick():
     for key, pod in list(STATE["objects"].items()):
         if key[0] == ("", "v1", "pods"):
             sim = STATE["sim"].get(pod["metadata"]["uid"])
-            if sim and pod_status(pod, sim, t):
+            if sim and sim.get("reported") != sim["phase"] + str(sim.get("forced_exit")) and pod_status(pod, sim, t):
                 put(key[0], pod, "MODIFIED")
+    owned = {}
+    for (g, _, _), p in STATE["objects"].items():
+        if g == ("", "v1", "pods"):
+            for r in p["metadata"].get("ownerReferences") or []:
+                owned.setdefault(r.get("uid"), []).append(p)
     for key, job in list(STATE["objects"].items()):
         if key[0][2] == "jobs":
-            uid = job["metadata"]["uid"]
-            pods = [p for (g, n, _), p in STATE["objects"].items() if g == ("", "v1", "pods") and n == key[1]
-                    and any(r.get("uid") == uid for r in p["metadata"].get("ownerReferences") or [])]
+            pods = owned.get(job["metadata"]["uid"], [])
             if job_status(key[0], job, pods, t):
                 put(key[0], job, "MODIFIED")
 
@@ -394,7 +406,10 @@ def delete_object(gvr, obj, propagation=None):
 def simulation_loop():
     while True:
         with LOCK:
-            tick()
+            try:
+                tick()
+            except Exception as e:  # a bug must not stop the simulation of every other object
+                sys.stderr.write(f"standin: simulation error: {e!r}\n")
             LOCK.wait(0.05 / max(ARGS.speed, 1.0))
 
 
@@ -648,7 +663,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                            f"expected API version ({group_prefix(gvr)})" if body.get("kind") == kind else
                            f"{kind} in version \"{gvr[1]}\" cannot be handled as a {kind}: no kind \"{body.get('kind')}\" "
                            f"is registered for version \"{body.get('apiVersion')}\"")
-        meta = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
+        decode = decode_errors(gvr, body)
+        if decode:
+            raise ApiError(400, "BadRequest", f'{kind} in version "{gvr[1]}" cannot be handled as a {kind}: {decode}')
+        meta = body.get("metadata") or {}
         if meta.get("namespace") not in (None, "", ns):
             raise ApiError(400, "BadRequest", "the namespace of the provided object does not match the namespace sent on "
                            "the request")
