@@ -89,3 +89,18 @@ def test_matches_on_requests_recorded_by_the_standin(tmp_path):
         assert status == 201
         assert golden.matches(os.path.join(s.dir, "requests.jsonl"), "create-job") == []
         assert golden.matches(s.requests(), "get-job") != []
+
+
+def test_command_line_for_other_languages(tmp_path):
+    import json, subprocess
+    log = tmp_path / "requests.jsonl"
+    log.write_text(json.dumps(create_request()) + "\n")
+    run = lambda *a: subprocess.run([sys.executable, os.path.join(HERE, "golden.py"), str(log), *a],
+                                    capture_output=True, text=True, timeout=30)
+    assert (run("create-job").returncode, run("create-job").stdout) == (0, "")
+    r = run("create-job", "get-job")
+    assert r.returncode == 1 and r.stdout.startswith("get-job: no GET /apis/batch/v1/namespaces/{namespace}/jobs/{name}")
+    assert run("nope").returncode == 2  # no such golden file
+    missing = subprocess.run([sys.executable, os.path.join(HERE, "golden.py"), str(tmp_path / "missing.jsonl"), "create-job"],
+                             capture_output=True, text=True, timeout=30)
+    assert missing.returncode == 2 and "missing.jsonl" in missing.stdout

@@ -820,9 +820,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 if since is None:
                     raise ValueError
             tail = int(q["tailLines"]) if q.get("tailLines") else None
+            if tail is not None and tail < 0:
+                raise ValueError
         except ValueError:
             raise ApiError(400, "BadRequest", "invalid log options: sinceSeconds must be a positive integer, sinceTime "
-                           "RFC3339, tailLines an integer")
+                           "RFC3339, tailLines a non-negative integer")
         stamps = q.get("timestamps") in ("true", "1")
         follow = q.get("follow") in ("true", "1")
         fmt = lambda t, s: ((rfc3339(t, nano=True) + " ") if stamps else "") + s + "\n"
