@@ -54,7 +54,9 @@ TEST_CASE("K8sStandin: starts with TLS and a token, and writes a kubeconfig nami
 
 TEST_CASE("K8sStandin: answers discovery over plain HTTP and records the request") {
   torchx::test::TempDir tmp;
-  torchx::test::K8sStandin standin(tmp.path() / "s", {.tls = false});
+  torchx::test::K8sStandin::Options plain;
+  plain.tls = false;
+  torchx::test::K8sStandin standin(tmp.path() / "s", plain);
   const std::string reply = http_get(standin.port(), "/apis/batch/v1/namespaces/default/jobs/nope");
   CHECK(reply.rfind("HTTP/1.1 404 ", 0) == 0);
   CHECK(reply.find(R"("message": "jobs.batch \"nope\" not found", "reason": "NotFound")") != std::string::npos);
