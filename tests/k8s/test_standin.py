@@ -1,6 +1,6 @@
 """Tests of the API-server stand-in itself (tests/k8s/standin): authentication, the real server's error
 shapes, the pod/Job simulation, logs, watch and deletion. Run by ctest as "k8s: test_standin"."""
-import copy, json, os, re, socket, ssl, sys, time
+import copy, json, os, re, shutil, socket, ssl, subprocess, sys, time
 
 import pytest
 
@@ -103,6 +103,14 @@ def test_client_certificate_authenticates(tmp_path):
         assert s.requests()[-1]["client_certificate"] == "standin-user"
         kubeconfig = open(s.kubeconfig).read()
         assert "client-certificate: " in kubeconfig and "certificate-authority: " in kubeconfig
+        inline = open(os.path.join(s.dir, "kubeconfig-inline")).read()
+        assert "client-certificate-data: LS0t" in inline and "certificate-authority-data: LS0t" in inline
+        if shutil.which("kubectl"):  # the real client logs in with the certificate alone
+            for config in (s.kubeconfig, os.path.join(s.dir, "kubeconfig-inline")):
+                r = subprocess.run(["kubectl", "--cache-dir", str(tmp_path / "cache"), "get", "services", "-o", "name"],
+                                   env={**os.environ, "KUBECONFIG": config}, capture_output=True, text=True, timeout=60)
+                assert (r.returncode, r.stdout) == (0, ""), r.stderr
+            assert s.requests()[-1]["client_certificate"] == "standin-user"
 
 
 def test_kubeconfig_names_the_server_the_ca_and_the_token(standin):

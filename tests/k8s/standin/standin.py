@@ -18,7 +18,7 @@ Control endpoints (no auth, not logged): see README.md beside this file.
 What it knows of the API (resources, discovery, selectors, validation) is in api_model.py.
 It is not a Kubernetes server: no admission, no RBAC, no PATCH/PUT beyond what tests need.
 """
-import argparse, copy, datetime, http.server, json, os, random, re, shlex, signal, ssl, string, subprocess
+import argparse, base64, copy, datetime, http.server, json, os, random, re, shlex, signal, ssl, string, subprocess
 import socket, sys, threading, time, urllib.parse, uuid
 
 from api_model import (RESOURCES, SelectorError, aggregated, api_resource_list, decode_errors, field_errors, field_match,
@@ -920,22 +920,30 @@ def make_certs(d, client):
             "-out", name + ".crt", "-days", "3", "-extfile", name + ".ext")
 
 
-def write_kubeconfig(d, scheme, port):
+def write_kubeconfig(d, scheme, port, inline):
+    """DIR/kubeconfig names the CA and client files; DIR/kubeconfig-inline carries them as *-data (base64)."""
     q = json.dumps
+
+    def ref(key, name):
+        path = os.path.join(d, name)
+        if not inline:
+            return f"{key}: {q(path)}"
+        with open(path, "rb") as f:
+            return f"{key}-data: {base64.b64encode(f.read()).decode()}"
     user = []
     if ARGS.token is not None:
         user.append(f"    token: {q(ARGS.token)}")
     if ARGS.client_ca:
-        user += [f"    client-certificate: {q(os.path.join(d, 'client.crt'))}",
-                 f"    client-key: {q(os.path.join(d, 'client.key'))}"]
-    ca = f"    certificate-authority: {q(os.path.join(d, 'ca.crt'))}\n" if scheme == "https" else ""
+        user += ["    " + ref("client-certificate", "client.crt"), "    " + ref("client-key", "client.key")]
+    ca = f"    {ref('certificate-authority', 'ca.crt')}\n" if scheme == "https" else ""
     text = (f"apiVersion: v1\nkind: Config\nclusters:\n- name: standin\n  cluster:\n    server: {scheme}://127.0.0.1:{port}\n"
             f"{ca}users:\n- name: standin\n  user:{'' if user else ' {}'}\n" + "".join(u + "\n" for u in user) +
             "contexts:\n- name: standin\n  context:\n    cluster: standin\n    user: standin\n    namespace: default\n"
             "current-context: standin\n")
-    with open(os.path.join(d, "kubeconfig"), "w") as f:
+    path = os.path.join(d, "kubeconfig-inline" if inline else "kubeconfig")
+    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
         f.write(text)
-    os.chmod(os.path.join(d, "kubeconfig"), 0o600)
+    os.chmod(path, 0o600)
 
 
 def main():
@@ -972,7 +980,8 @@ def main():
             ctx.load_verify_locations(os.path.join(ARGS.dir, "ca.crt"))
         server.socket = ctx.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
     port = server.server_address[1]
-    write_kubeconfig(ARGS.dir, "https" if ARGS.tls else "http", port)
+    for inline in (False, True):
+        write_kubeconfig(ARGS.dir, "https" if ARGS.tls else "http", port, inline)
     parent = os.getppid()
 
     def watchdog():
