@@ -63,3 +63,17 @@ TEST_CASE("K8sStandin: answers discovery over plain HTTP and records the request
   CHECK(read_file(standin.requests_path()).find(R"("path": "/apis/batch/v1/namespaces/default/jobs/nope")") !=
         std::string::npos);
 }
+
+TEST_CASE("K8sStandin: a stand-in that cannot start throws its own error at once") {
+  torchx::test::TempDir tmp;
+  torchx::test::K8sStandin::Options bad;
+  bad.speed = -1;
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    torchx::test::K8sStandin standin(tmp.path() / "s", bad);
+    FAIL("it started");
+  } catch (const std::runtime_error& e) {
+    CHECK(std::string(e.what()).find("--speed must be positive") != std::string::npos);
+  }
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));  // not the 30 s start timeout
+}
