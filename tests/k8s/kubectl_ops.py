@@ -87,7 +87,7 @@ def run_ops(kubectl, work, only=None):
             if name == "get-job":  # the Job's pods exist from here on; name them
                 time.sleep(1.0)
                 pods = [o["metadata"]["name"] for o in s.json("GET", "/standin/objects")[1] if o["kind"] == "Pod"]
-                subs["pod"] = sorted(p for p in pods if p.startswith(JOB + "-0-"))[0]
+                subs["pod"] = (sorted(p for p in pods if p.startswith(JOB + "-0-")) or [JOB + "-0-missing"])[0]
                 subs["vcpod"] = VCJOB + "-trainer-0-0"
             before = len(s.requests())
             argv = [kubectl, "-v=8", "--cache-dir", cache] + [a.format(**subs) for a in args]
