@@ -12,7 +12,7 @@ normalize(request) -> dict: a requests.jsonl record reduced to what must agree:
   {key: value} with volatile values replaced (resourceVersion other than "" and "0", fieldManager,
   timeouts, sinceSeconds/sinceTime/tailLines, container, the name in fieldSelector, label values in
   labelSelector other than TorchX's managed-by value); content_type; accept; body: null, the whole
-  body of a DELETE (DeleteOptions), else {"apiVersion", "kind", "keys": sorted top-level keys}.
+  body of a DELETE (DeleteOptions) or a PATCH, else {"apiVersion", "kind", "keys": sorted top-level keys}.
 matches(recorded, golden_name, ignore_query=()) -> [difference, ...]: every request the golden file
   marks "main" (the one that does the operation; kubectl's extra requests, such as the GET of a pod
   before its log, are not required) must have been sent, agreeing in everything normalize() keeps,
@@ -87,7 +87,7 @@ def normalize_query(query):
 def body_shape(body, method):
     if not isinstance(body, dict):
         return body
-    if method == "DELETE" or body.get("kind") == "DeleteOptions":  # kubectl sends {"propagationPolicy": ...} only
+    if method in ("DELETE", "PATCH") or body.get("kind") == "DeleteOptions":  # DeleteOptions; a patch is the operation
         return body
     return {"apiVersion": body.get("apiVersion"), "kind": body.get("kind"), "keys": sorted(body)}
 

@@ -75,7 +75,7 @@ def test_matches_reports_each_difference():
 
 def test_every_golden_file_has_one_main_request_and_kubectl_version():
     names = [f[:-5] for f in os.listdir(golden.GOLDEN_DIR) if f.endswith(".json")]
-    assert len(names) >= 20
+    assert len(names) == 26
     for name in names:
         doc = golden.load(name)
         assert doc["kubectl_version"].startswith("v1.32"), name
@@ -142,6 +142,10 @@ def test_a_client_written_from_the_golden_files_matches_every_one(tmp_path):
             calls.append(("GET", core + f"/pods/{pod}/log?container=c" + q, logs))
         for method, path, headers in calls:
             assert s.call(method, path, headers=headers, timeout=30)[0] == 200, path
+        patch = {"Content-Type": "application/merge-patch+json", "Accept": "application/json"}
+        assert s.call("PATCH", batch + "/jobs/ref?fieldManager=torchx", {"spec": {"suspend": True}}, headers=patch)[0] == 200
+        assert s.call("PATCH", vc + "/jobs/ref/status?fieldManager=torchx", {"status": {"state": {"phase": "Aborting"}}},
+                      headers=patch)[0] == 200
         for path in (batch + "/jobs/ref", core + "/services/ref", vc + "/jobs/ref"):
             status, _, _ = s.call("DELETE", path, _json.dumps({"propagationPolicy": "Background"}).encode(), headers=send_json)
             assert status == 200
@@ -150,4 +154,4 @@ def test_a_client_written_from_the_golden_files_matches_every_one(tmp_path):
     differences = {n: golden.matches(recorded, n, ignore_query=("timeoutSeconds",) if n.startswith("watch") else ())
                    for n in names}
     assert {n: d for n, d in differences.items() if d} == {}
-    assert len(names) == 24
+    assert len(names) == 26

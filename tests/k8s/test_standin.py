@@ -457,3 +457,34 @@ def test_mutated_manifests_never_break_the_server(standin):
     standin.json("POST", BATCH, batch_job("after", replicas=1))
     wait_for(lambda: (lambda j: "completionTime" in j["status"])(standin.json("GET", BATCH + "/after")[1]))
     assert "simulation error" not in open(os.path.join(standin.dir, "stderr")).read()
+
+
+def test_patch_suspends_a_job_and_aborts_a_volcano_job(standin):
+    merge = {"Content-Type": "application/merge-patch+json"}
+    standin.json("POST", BATCH, batch_job("sus", replicas=2, containers=[container(STANDIN_RUN_SECONDS=60)]))
+    wait_for(lambda: len(pods_of(standin, "job-name=sus")) == 2)
+    status, job = standin.json("PATCH", BATCH + "/sus", {"spec": {"suspend": True}}, headers=merge)
+    assert status == 200 and job["metadata"]["generation"] == 2
+    assert pods_of(standin, "job-name=sus") == []
+    cond = standin.json("GET", BATCH + "/sus")[1]["status"]["conditions"][-1]
+    assert (cond["type"], cond["status"], cond["reason"]) == ("Suspended", "True", "JobSuspended")
+    standin.json("PATCH", BATCH + "/sus", {"spec": {"suspend": False}}, headers=merge)
+    assert len(pods_of(standin, "job-name=sus")) == 2
+    # the main resource ignores a status in the patch; strict validation; unknown kinds of patch
+    standin.json("PATCH", BATCH + "/sus", {"status": {"succeeded": 9}}, headers=merge)
+    assert "succeeded" not in standin.json("GET", BATCH + "/sus")[1]["status"]
+    status, body = standin.json("PATCH", BATCH + "/sus?fieldValidation=Strict", {"spec": {"bogus": 1}}, headers=merge)
+    assert status == 400 and 'unknown field "spec.bogus"' in body["message"]
+    status, body = standin.json("PATCH", BATCH + "/sus", [{"op": "add"}], headers={"Content-Type": "application/json-patch+json"})
+    assert (status, body["reason"]) == (415, "UnsupportedMediaType")
+    status, body = standin.json("PATCH", BATCH + "/sus", {"spec": {"template": {"spec": {"containers": None}}}}, headers=merge)
+    assert status == 422 and "spec.template.spec.containers: Required value" in body["message"]
+    assert standin.json("PATCH", BATCH + "/nope", {"spec": {}}, headers=merge)[0] == 404
+
+    standin.json("POST", VOLCANO, volcano_job("ab", [("t", [container(STANDIN_RUN_SECONDS=60)])]))
+    wait_for(lambda: pods_of(standin, "volcano.sh/job-name=ab"))
+    assert standin.json("PATCH", VOLCANO + "/ab", {"spec": {}}, headers={"Content-Type": "application/strategic-merge-patch+json"})[0] == 415
+    status, job = standin.json("PATCH", VOLCANO + "/ab/status", {"status": {"state": {"phase": "Aborting"}},
+                                                                 "spec": {"queue": "ignored"}}, headers=merge)
+    assert status == 200 and job["status"]["state"]["phase"] == "Aborted" and job["spec"]["queue"] == "default"
+    assert pods_of(standin, "volcano.sh/job-name=ab") == []

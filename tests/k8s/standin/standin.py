@@ -3,7 +3,7 @@
 
 Serves what kubectl 1.32 and the torchx kubernetes plugin need, pinned to what kubectl really sends
 (tests/k8s/kubectl-golden, tests/k8s/record-kubectl.sh): discovery (aggregated and plain), OpenAPI v3
-stubs that advertise fieldValidation, create/get/list/watch/delete of batch/v1 Jobs, v1 Services, v1 Pods
+stubs that advertise fieldValidation, create/get/list/watch/patch/delete of batch/v1 Jobs, v1 Services, v1 Pods
 (+ pods/log) and Volcano batch.volcano.sh/v1alpha1 Jobs, with the real server's Status errors
 (404/409/422/400/401/403). A small simulation runs the controllers: Jobs create pods, pods go
 Pending -> Running -> Succeeded/Failed, Job status follows. Python 3.11 stdlib only.
@@ -16,7 +16,7 @@ Pod simulation (container env): STANDIN_EXIT_CODE=N, STANDIN_RUN_SECONDS=S, STAN
 STANDIN_PENDING_SECONDS=S.
 Control endpoints (no auth, not logged): see README.md beside this file.
 What it knows of the API (resources, discovery, selectors, validation) is in api_model.py.
-It is not a Kubernetes server: no admission, no RBAC, no PATCH/PUT beyond what tests need.
+It is not a Kubernetes server: no admission, no RBAC, no PUT, PATCH only as merge patches.
 """
 import argparse, base64, copy, datetime, http.server, json, os, random, re, shlex, signal, ssl, string, subprocess
 import socket, sys, threading, time, urllib.parse, uuid
@@ -170,6 +170,19 @@ def create_object(gvr, ns, obj):
     return obj
 
 
+def merge_patch(target, patch):
+    """RFC 7386 JSON merge patch: objects merge, null deletes, anything else replaces."""
+    if not isinstance(patch, dict):
+        return copy.deepcopy(patch)
+    out = dict(target) if isinstance(target, dict) else {}
+    for k, v in patch.items():
+        if v is None:
+            out.pop(k, None)
+        else:
+            out[k] = merge_patch(out.get(k), v)
+    return out
+
+
 def owner_ref(gvr, obj):
     return {"apiVersion": group_prefix(gvr), "kind": "Job", "name": obj["metadata"]["name"], "uid": obj["metadata"]["uid"],
             "controller": True, "blockOwnerDeletion": True}
@@ -267,6 +280,29 @@ def job_status(gvr, job, pods, t):
         done = [c["type"] for c in st.get("conditions", [])]
         if "Complete" in done or "Failed" in done:
             return False
+        if bool(spec.get("suspend")) != sim.get("suspended", False):  # spec.suspend: pods go, or come back
+            sim["suspended"] = bool(spec.get("suspend"))
+            conds = [c for c in st.get("conditions", []) if c["type"] != "Suspended"]
+            conds.append({"type": "Suspended", "status": "True" if sim["suspended"] else "False", "lastProbeTime": stamp,
+                          "lastTransitionTime": stamp, "reason": "JobSuspended" if sim["suspended"] else "JobResumed",
+                          "message": "Job suspended" if sim["suspended"] else "Job resumed"})
+            st["conditions"] = conds
+            if sim["suspended"]:
+                for p in pods:
+                    if p["status"]["phase"] in ("Pending", "Running"):
+                        delete_object(("", "v1", "pods"), p)
+                pods = [p for p in pods if p["status"]["phase"] not in ("Pending", "Running")]
+                phases = [p["status"]["phase"] for p in pods]
+            else:
+                have = {p["metadata"]["labels"].get("batch.kubernetes.io/job-completion-index") for p in pods
+                        if p["status"]["phase"] != "Failed"}
+                for i in range(int(spec.get("parallelism", 1))):
+                    if str(i) not in have:
+                        start_job_pods(gvr, job, only_index=i)
+        if sim.get("suspended"):
+            st.pop("active", None)
+            st["ready"] = 0
+            return json.dumps(st, sort_keys=True) != old
         new_failed = [p for p in pods if p["status"]["phase"] == "Failed" and p["metadata"]["uid"] not in sim["counted"]]
         for p in new_failed:
             sim["counted"].add(p["metadata"]["uid"])
@@ -315,8 +351,15 @@ def job_status(gvr, job, pods, t):
         return json.dumps(st, sort_keys=True) != old
     # Volcano
     phase = (st.get("state") or {}).get("phase")
+    if phase == "Aborting":  # set through the status subresource (a cancel): the controller kills the pods
+        st["state"] = {"phase": "Aborted", "reason": "Aborted", "lastTransitionTime": stamp}
+        st.setdefault("conditions", []).append({"status": "Aborted", "lastTransitionTime": stamp})
+        phase = "Aborted"
     if phase in ("Completed", "Failed", "Aborted", "Terminated"):
-        return False
+        for p in pods:  # a phase set from outside ends what still runs
+            if p["status"]["phase"] in ("Pending", "Running"):
+                delete_object(("", "v1", "pods"), p)
+        return json.dumps(st, sort_keys=True) != old
     counts = {}
     for p in pods:
         task = p["metadata"]["annotations"].get("volcano.sh/task-spec", "default")
@@ -644,7 +687,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return self.send_json(200, with_kind(gvr, obj))
         if method == "DELETE" and name and not sub:
             return self.delete(gvr, ns, name, body, q)
-        raise ApiError(405, "MethodNotAllowed", f"the server does not allow this method on the requested resource", {})
+        if method == "PATCH" and name and sub in (None, "status"):
+            return self.patch(gvr, ns, name, sub, body, q)
+        raise ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource", {})
 
     def not_found(self, gvr, name):
         return ApiError(404, "NotFound", f'{qualified(gvr)} "{name}" not found', {"name": name, "group": gvr[0], "kind": gvr[2]})
@@ -766,6 +811,61 @@ class Handler(http.server.BaseHTTPRequestHandler):
             for _, etype, o in pending:
                 self.chunk(json.dumps({"type": etype, "object": with_kind(gvr, o)}).encode() + b"\n")
         self.chunk(b"")
+
+    def patch(self, gvr, ns, name, sub, body, q):
+        """JSON merge patch (strategic merge patch is applied as one: no list merging) of an object or
+        of its status subresource; the other part of the patch is ignored, as the real server does."""
+        ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip()
+        if ctype not in ("application/merge-patch+json", "application/strategic-merge-patch+json"):
+            raise ApiError(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted "
+                           "media types include: application/merge-patch+json, application/strategic-merge-patch+json "
+                           "(the stand-in does not do application/json-patch+json or application/apply-patch+yaml)")
+        if ctype == "application/strategic-merge-patch+json" and gvr[0] == "batch.volcano.sh":
+            raise ApiError(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted "
+                           "media types include: application/json-patch+json, application/merge-patch+json, "
+                           "application/apply-patch+yaml")  # no strategic merge for custom resources
+        if not isinstance(body, dict) or "_unparsed" in body:
+            raise ApiError(400, "BadRequest", "error decoding patch: the patch is not a JSON object")
+        kind = RESOURCES[gvr][0]
+        with LOCK:
+            obj = STATE["objects"].get((gvr, ns, name))
+            if obj is None:
+                raise self.not_found(gvr, name)
+            patched = merge_patch(with_kind(gvr, obj), body)
+            keep = ("status",) if sub != "status" else ("spec", "metadata", "apiVersion", "kind")
+            for k in keep:  # the main resource ignores status, the status subresource everything else
+                if k in obj or k in ("apiVersion", "kind"):
+                    patched[k] = with_kind(gvr, obj)[k]
+                else:
+                    patched.pop(k, None)
+            for k in ("name", "namespace", "uid", "creationTimestamp", "resourceVersion"):
+                patched.setdefault("metadata", {})[k] = obj["metadata"].get(k)
+            decode = decode_errors(gvr, patched)
+            if decode:
+                raise ApiError(400, "BadRequest", f'{kind} in version "{gvr[1]}" cannot be handled as a {kind}: {decode}')
+            unknown = unknown_fields(gvr, patched)
+            if unknown and q.get("fieldValidation") == "Strict":
+                raise ApiError(400, "BadRequest", f'{kind} in version "{gvr[1]}" cannot be handled as a {kind}: strict '
+                               f'decoding error: ' + ", ".join(f'unknown field "{f}"' for f in unknown))
+            headers = {"Warning": ", ".join(f'299 - "unknown field \\"{f}\\""' for f in unknown)} \
+                if unknown and q.get("fieldValidation", "Warn") == "Warn" else {}
+            errs = field_errors(gvr, patched)
+            if errs:
+                group_kind = kind + ("." + gvr[0] if gvr[0] else "")
+                raise ApiError(422, "Invalid", f'{group_kind} "{name}" is invalid: ' + ", ".join(f"{f}: {m}" for f, _, m in errs),
+                               {"name": name, "group": gvr[0], "kind": kind,
+                                "causes": [{"reason": r, "message": m, "field": f} for f, r, m in errs]})
+            if q.get("dryRun") == "All":
+                return self.send_json(200, patched, headers=headers)
+            patched.pop("apiVersion")
+            patched.pop("kind")
+            if patched.get("spec") != obj.get("spec") and "generation" in obj["metadata"]:
+                patched["metadata"]["generation"] = obj["metadata"]["generation"] + 1
+            obj.clear()
+            obj.update(patched)
+            put(gvr, obj, "MODIFIED")
+            tick()
+            return self.send_json(200, with_kind(gvr, obj), headers=headers)
 
     def delete(self, gvr, ns, name, body, q):
         opts = body if isinstance(body, dict) else {}
