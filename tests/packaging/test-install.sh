@@ -12,6 +12,7 @@ expect_file "$stage/bin/torchx" \
   "$stage/lib/torchx/plugins/libtorchx_plugin_builtins.so" "$stage/lib/torchx/libexec/torchx-local-supervisor" \
   "$stage/lib/torchx/plugins/libtorchx_plugin_docker.so" "$stage/share/torchx/plugins.d/docker.json" \
   "$stage/include/torchx/http/client.hpp" "$stage/lib/libtorchx_http.a" \
+  "$stage/include/torchx/containers/push.hpp" "$stage/lib/libtorchx_containers.a" \
   "$stage/share/torchx/plugins.d/local.json" "$stage/share/torchx/plugins.d/slurm.json" \
   "$stage/share/torchx/plugins.d/builtins.json" "$stage/share/torchx/python/torchx/apps/utils/copy_main.py" \
   "$stage/include/torchx/plugin_api.h" "$stage/include/torchx/plugin.hpp" "$stage/include/torchx/specs/role.hpp" \
