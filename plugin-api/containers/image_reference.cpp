@@ -26,11 +26,13 @@ std::string path_component_problem(std::string_view c) {
       return "has an uppercase letter in its path ('" + printable(c, 40) + "'): repositories are lowercase";
     }
     if (!is_lower_alnum(ch) && ch != '.' && ch != '_' && ch != '-') {
-      return "has a character a repository cannot hold ('" + printable(std::string_view(&ch, 1)) + "' in '" + printable(c, 40) + "')";
+      return "has a character a repository cannot hold ('" + printable(std::string_view(&ch, 1)) + "' in '" +
+             printable(c, 40) + "')";
     }
   }
   if (!is_lower_alnum(c.front()) || !is_lower_alnum(c.back())) {
-    return "has a path component ('" + printable(c, 40) + "') that does not start and end with a lowercase letter or a digit";
+    return "has a path component ('" + printable(c, 40) +
+           "') that does not start and end with a lowercase letter or a digit";
   }
   for (std::size_t i = 0; i < c.size();) {
     if (is_lower_alnum(c[i])) {
@@ -70,7 +72,8 @@ std::string domain_problem(std::string_view d) {
   std::size_t start = 0;
   while (true) {
     const auto dot = host.find('.', start);
-    const std::string_view label = host.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+    const std::string_view label =
+        host.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
     if (label.empty() || label.front() == '-' || label.back() == '-') {
       return "has a registry host that is not a DNS name ('" + printable(host, 60) + "')";
     }
@@ -141,7 +144,8 @@ ImageName parse_image_name(std::string_view text) {
   }
   const std::string_view tag = text.substr(colon + 1);
   if (tag.empty() || tag.size() > k_max_tag || !(is_alnum(tag.front()) || tag.front() == '_') ||
-      tag.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != std::string_view::npos) {
+      tag.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
+          std::string_view::npos) {
     refuse(text, "has a tag that is not 1-128 of [A-Za-z0-9_.-] starting with a letter, a digit or '_'");
   }
   ImageName name{parse_repository(text.substr(0, colon)), std::string(tag)};

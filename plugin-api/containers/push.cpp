@@ -45,7 +45,8 @@ void PushStreamReader::line(std::string_view text, std::vector<std::string>& out
   const auto& o = v.get_object();
   if (m_error.empty()) {
     std::string e;
-    if (const auto* d = o.if_contains("errorDetail"); d != nullptr && d->is_object()) e = string_at(d->get_object(), "message");
+    if (const auto* d = o.if_contains("errorDetail"); d != nullptr && d->is_object())
+      e = string_at(d->get_object(), "message");
     if (e.empty()) e = string_at(o, "error");
     if (!e.empty()) {
       m_error = one_line(e);
@@ -63,7 +64,8 @@ void PushStreamReader::line(std::string_view text, std::vector<std::string>& out
     m_digest = one_line(status.substr(start, status.find(' ', start) - start));
   }
   // Byte counts ("Pushing" with a progress bar) change many times a second: not shown.
-  if (const auto* pd = o.if_contains("progressDetail"); pd != nullptr && pd->is_object() && pd->get_object().contains("current")) {
+  if (const auto* pd = o.if_contains("progressDetail");
+      pd != nullptr && pd->is_object() && pd->get_object().contains("current")) {
     return;
   }
   const std::string id = string_at(o, "id");
@@ -111,8 +113,9 @@ PushResult push_image(Engine& engine, const std::string& local_image, const std:
   const std::string registry = target.repository.registry();
 
   // 1. Tag: POST /images/{local}/tag?repo=&tag= (201; 404 for an image the engine lacks).
-  const auto tagged = engine.call("POST", "/images/" + http::url_encode(local_image) + "/tag?repo=" +
-                                              http::url_encode(target.repository.str()) + "&tag=" + http::url_encode(target.tag));
+  const auto tagged = engine.call("POST", "/images/" + http::url_encode(local_image) +
+                                              "/tag?repo=" + http::url_encode(target.repository.str()) +
+                                              "&tag=" + http::url_encode(target.tag));
   if (tagged.status == 404) {
     throw plugin::InvalidArgument("cannot push '" + printable(local_image) + "': the engine at " + engine.url() +
                                   " has no such image");
@@ -130,14 +133,15 @@ PushResult push_image(Engine& engine, const std::string& local_image, const std:
     auth = *options.registry_auth;
   } else {
     std::vector<std::string> warnings;
-    const auto found = find_registry_auth(target.repository, [](const char* n) { return std::getenv(n); }, &warnings);
+    const auto found = find_registry_auth(
+        target.repository, [](const char* n) { return std::getenv(n); }, &warnings);
     for (const auto& w : warnings) plugin::log(TX_LOG_WARNING, w);
     auth = found ? found->header : std::string(k_no_registry_auth);
     if (found) plugin::log(TX_LOG_DEBUG, "credentials for " + registry + " from " + found->source);
   }
-  auto stream = engine.open("POST",
-                            "/images/" + http::url_encode(target.repository.str()) + "/push?tag=" + http::url_encode(target.tag),
-                            {}, "application/json", std::chrono::minutes(10), {{"X-Registry-Auth", auth}});
+  auto stream = engine.open(
+      "POST", "/images/" + http::url_encode(target.repository.str()) + "/push?tag=" + http::url_encode(target.tag), {},
+      "application/json", std::chrono::minutes(10), {{"X-Registry-Auth", auth}});
   PushStreamReader reader;
   std::string body;  // an error status's body, for its message
   auto show = [&](const std::vector<std::string>& lines) {
@@ -158,7 +162,8 @@ PushResult push_image(Engine& engine, const std::string& local_image, const std:
   if (error.empty() && stream->status() >= 400) {
     error = one_line(engine_message(body)) + " (HTTP " + std::to_string(stream->status()) + ")";
   }
-  if (!error.empty()) throw plugin::Error(TX_E_INTERNAL, "cannot push '" + target.str() + "' to " + registry + ": " + error);
+  if (!error.empty())
+    throw plugin::Error(TX_E_INTERNAL, "cannot push '" + target.str() + "' to " + registry + ": " + error);
   return PushResult{target.str(), reader.digest()};
 }
 

@@ -36,11 +36,16 @@ std::optional<std::string> base64_decode(std::string_view text) {
   int bits = 0;
   for (const char c : text) {
     int v = -1;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') v = c - '0' + 52;
-    else if (c == '+' || c == '-') v = 62;
-    else if (c == '/' || c == '_') v = 63;
+    if (c >= 'A' && c <= 'Z')
+      v = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      v = c - '0' + 52;
+    else if (c == '+' || c == '-')
+      v = 62;
+    else if (c == '/' || c == '_')
+      v = 63;
     if (v < 0) return std::nullopt;
     acc = (acc << 6) | static_cast<std::uint32_t>(v);
     bits += 6;
@@ -131,7 +136,8 @@ std::vector<std::filesystem::path> auth_files(const std::function<const char*(co
     return v != nullptr ? std::string(v) : std::string{};
   };
   if (auto f = var("REGISTRY_AUTH_FILE"); !f.empty()) out.emplace_back(f);
-  if (auto run = var("XDG_RUNTIME_DIR"); !run.empty()) out.emplace_back(std::filesystem::path(run) / "containers/auth.json");
+  if (auto run = var("XDG_RUNTIME_DIR"); !run.empty())
+    out.emplace_back(std::filesystem::path(run) / "containers/auth.json");
   const std::string home = var("HOME");
   if (auto config = var("XDG_CONFIG_HOME"); !config.empty()) {
     out.emplace_back(std::filesystem::path(config) / "containers/auth.json");
@@ -167,7 +173,8 @@ std::optional<RegistryAuth> find_registry_auth(const ImageRepository& repository
         why = "cannot be read";
       } else {
         try {
-          if (auto header = registry_auth_from_config(text.str(), repository)) return RegistryAuth{*header, file.string()};
+          if (auto header = registry_auth_from_config(text.str(), repository))
+            return RegistryAuth{*header, file.string()};
           continue;
         } catch (const std::invalid_argument& e) {
           why = e.what();

@@ -15,13 +15,15 @@ containers::ImageRepository parse_image_repo(const std::string& image_repo) {
   try {
     return containers::parse_repository(image_repo);
   } catch (const std::invalid_argument& e) {
-    throw plugin::InvalidArgument(std::string("image_repo ") + e.what() +
-                                  " (expected a repository such as registry.example.com:5000/team/app, without a tag or digest)");
+    throw plugin::InvalidArgument(
+        std::string("image_repo ") + e.what() +
+        " (expected a repository such as registry.example.com:5000/team/app, without a tag or digest)");
   }
 }
 
-std::string push_workspace_image(const std::string& workspace, const std::string& base_image, const std::string& image_repo,
-                                 const std::string& version, bool quiet, const std::string& docker_host) {
+std::string push_workspace_image(const std::string& workspace, const std::string& base_image,
+                                 const std::string& image_repo, const std::string& version, bool quiet,
+                                 const std::string& docker_host) {
   // Checked before anything is built: a bad image_repo costs nothing.
   const containers::ImageRepository repository = parse_image_repo(image_repo);
   containers::Engine engine = containers::Engine::connect(docker_host);
@@ -31,7 +33,8 @@ std::string push_workspace_image(const std::string& workspace, const std::string
   containers::PushOptions options;
   if (!quiet) options.progress = [](const std::string& line) { plugin::log(TX_LOG_INFO, "push: " + line); };
   const auto pushed = containers::push_image(engine, local, target, options);
-  plugin::log(TX_LOG_INFO, "pushed the workspace image " + pushed.name + (pushed.digest.empty() ? "" : " (" + pushed.digest + ")"));
+  plugin::log(TX_LOG_INFO,
+              "pushed the workspace image " + pushed.name + (pushed.digest.empty() ? "" : " (" + pushed.digest + ")"));
   return pushed.name;
 }
 

@@ -23,7 +23,8 @@ containers::ImageRepository parse_image_repo(const std::string& image_repo);
 /// Throws torchx::plugin::Error: Unavailable when no engine answers, InvalidArgument for a bad
 /// image_repo, Error(TX_E_INTERNAL) when the build or the push fails (one line, the registry's
 /// message; never credentials).
-std::string push_workspace_image(const std::string& workspace, const std::string& base_image, const std::string& image_repo,
-                                 const std::string& version, bool quiet, const std::string& docker_host = {});
+std::string push_workspace_image(const std::string& workspace, const std::string& base_image,
+                                 const std::string& image_repo, const std::string& version, bool quiet,
+                                 const std::string& docker_host = {});
 
 }  // namespace torchx::k8s

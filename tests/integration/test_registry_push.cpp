@@ -62,13 +62,15 @@ void remove_local(const std::string& image) {
 
 /// Deletes `repository:tag` from the registry by its manifest digest (the test's leftovers).
 void remove_remote(const std::string& repository_path, const std::string& tag) {
-  const auto m = test::registry_request("HEAD", "/v2/" + repository_path + "/manifests/" + tag,
-                                        "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json");
+  const auto m = test::registry_request(
+      "HEAD", "/v2/" + repository_path + "/manifests/" + tag,
+      "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json");
   if (!m) return;
   const auto at = m->headers.find("Docker-Content-Digest: ");
   if (at == std::string::npos) return;
   const auto end = m->headers.find("\r\n", at);
-  test::registry_request("DELETE", "/v2/" + repository_path + "/manifests/" + m->headers.substr(at + 23, end - at - 23));
+  test::registry_request("DELETE",
+                         "/v2/" + repository_path + "/manifests/" + m->headers.substr(at + 23, end - at - 23));
 }
 
 }  // namespace
@@ -81,7 +83,8 @@ TEST_CASE("push_workspace_image: a workspace built onto busybox is pushed to loc
   const std::string repo = test::registry_host() + "/torchx-test/ws";
   const auto t0 = std::chrono::steady_clock::now();
   const std::string name = k8s::push_workspace_image(ws.path(), k_base, repo, k_version, true);
-  const auto first_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  const auto first_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
   std::cout << "build+push of a new small workspace: " << first_ms << " ms" << std::endl;
 
   // `<image_repo>:<16 hex digits>`: the local build's content tag.
@@ -113,7 +116,8 @@ TEST_CASE("push_workspace_image: a workspace built onto busybox is pushed to loc
   CHECK_FALSE(id.empty());
   const auto t1 = std::chrono::steady_clock::now();
   CHECK(k8s::push_workspace_image(ws.path(), k_base, repo, k_version, true) == name);
-  const auto second_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t1).count();
+  const auto second_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t1).count();
   std::cout << "second push of the same workspace (no build): " << second_ms << " ms" << std::endl;
   CHECK(containers::image_id(engine, local) == id);
 
@@ -121,7 +125,8 @@ TEST_CASE("push_workspace_image: a workspace built onto busybox is pushed to loc
   ws.tmp.write("ws/train.py", "print('changed')\n");
   const std::string changed = k8s::push_workspace_image(ws.path(), k_base, repo, k_version, true);
   CHECK(changed != name);
-  CHECK(test::registry_request("GET", "/v2/torchx-test/ws/tags/list")->body.find(changed.substr(repo.size() + 1)) != std::string::npos);
+  CHECK(test::registry_request("GET", "/v2/torchx-test/ws/tags/list")->body.find(changed.substr(repo.size() + 1)) !=
+        std::string::npos);
 
   for (const auto& n : {name, changed}) {
     remove_remote("torchx-test/ws", n.substr(repo.size() + 1));
@@ -158,16 +163,19 @@ TEST_CASE("push_workspace_image: a registry that is down is one line, and nothin
 
 TEST_CASE("push_workspace_image: a hostile image_repo is one line, refused before anything is built") {
   // No engine needed: image_repo is checked first (docker_host names a socket that does not exist).
-  for (const std::string& repo : std::vector<std::string>{"localhost:5000/ws:latest", "localhost:5000/ws;rm -rf /", "https://localhost:5000/ws",
-                                 "localhost:5000/ws@sha256:0000", "localhost:5000/$(touch pwned)", "localhost:5000/a\nb",
-                                 "LOCALHOST:5000/Ws", std::string(4096, 'a'), ""}) {
+  for (const std::string& repo :
+       std::vector<std::string>{"localhost:5000/ws:latest", "localhost:5000/ws;rm -rf /", "https://localhost:5000/ws",
+                                "localhost:5000/ws@sha256:0000", "localhost:5000/$(touch pwned)", "localhost:5000/a\nb",
+                                "LOCALHOST:5000/Ws", std::string(4096, 'a'), ""}) {
     CAPTURE(repo);
     const auto [message, status] = thrown([&] {
-      k8s::push_workspace_image("/nonexistent-workspace", k_base, repo, k_version, true, "unix:///nonexistent/engine.sock");
+      k8s::push_workspace_image("/nonexistent-workspace", k_base, repo, k_version, true,
+                                "unix:///nonexistent/engine.sock");
     });
     CHECK(status == TX_E_INVALID_ARGUMENT);
     CHECK(message.starts_with("image_repo '"));
-    CHECK(message.ends_with("(expected a repository such as registry.example.com:5000/team/app, without a tag or digest)"));
+    CHECK(message.ends_with(
+        "(expected a repository such as registry.example.com:5000/team/app, without a tag or digest)"));
     CHECK(message.find('\n') == std::string::npos);
     CHECK(message.size() < 400);
   }

@@ -56,7 +56,8 @@ inline std::optional<RegistryAnswer> registry_request(const std::string& method,
     ::close(fd);
     return std::nullopt;
   }
-  const std::string req = method + " " + path + " HTTP/1.1\r\nHost: " + host + "\r\nAccept: " + accept + "\r\nConnection: close\r\n\r\n";
+  const std::string req =
+      method + " " + path + " HTTP/1.1\r\nHost: " + host + "\r\nAccept: " + accept + "\r\nConnection: close\r\n\r\n";
   if (::write(fd, req.data(), req.size()) != static_cast<ssize_t>(req.size())) {
     ::close(fd);
     return std::nullopt;
@@ -76,9 +77,10 @@ inline bool registry_or_skip() {
   if (!docker_engine_or_skip()) return false;
   const auto r = registry_request("GET", "/v2/");
   if (r && r->status == 200) return true;
-  const std::string message = "no registry at " + registry_host() + " (" +
-                              (r ? "GET /v2/ answered HTTP " + std::to_string(r->status) : std::string("nothing answers")) +
-                              "): start one with scripts/start-registry.sh";
+  const std::string message =
+      "no registry at " + registry_host() + " (" +
+      (r ? "GET /v2/ answered HTTP " + std::to_string(r->status) : std::string("nothing answers")) +
+      "): start one with scripts/start-registry.sh";
   const char* require = std::getenv("TORCHX_TEST_REQUIRE_DOCKER");
   if (require != nullptr && std::string(require) == "1") FAIL(message << " [TORCHX_TEST_REQUIRE_DOCKER=1]");
   std::cout << "TORCHX_TEST_SKIPPED: " << message << std::endl;

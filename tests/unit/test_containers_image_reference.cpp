@@ -31,16 +31,16 @@ TEST_CASE("parse_repository: domain, port and path as docker reads them") {
     const char* path;
     const char* registry;
   };
-  for (const Row& r : {Row{"localhost:5000/torchx-test/ws", "localhost:5000", "torchx-test/ws", "localhost:5000"},
-                       Row{"localhost/app", "localhost", "app", "localhost"},
-                       Row{"registry.example.com/team/app", "registry.example.com", "team/app", "registry.example.com"},
-                       Row{"123456789012.dkr.ecr.us-west-2.amazonaws.com/trainer", "123456789012.dkr.ecr.us-west-2.amazonaws.com",
-                           "trainer", "123456789012.dkr.ecr.us-west-2.amazonaws.com"},
-                       Row{"127.0.0.1:5000/a/b/c", "127.0.0.1:5000", "a/b/c", "127.0.0.1:5000"},
-                       Row{"Registry.Example.com/x", "Registry.Example.com", "x", "Registry.Example.com"},
-                       Row{"team/app", "", "team/app", "docker.io"},
-                       Row{"app", "", "app", "docker.io"},
-                       Row{"team/a__b.c-d---e_f", "", "team/a__b.c-d---e_f", "docker.io"}}) {
+  for (const Row& r :
+       {Row{"localhost:5000/torchx-test/ws", "localhost:5000", "torchx-test/ws", "localhost:5000"},
+        Row{"localhost/app", "localhost", "app", "localhost"},
+        Row{"registry.example.com/team/app", "registry.example.com", "team/app", "registry.example.com"},
+        Row{"123456789012.dkr.ecr.us-west-2.amazonaws.com/trainer", "123456789012.dkr.ecr.us-west-2.amazonaws.com",
+            "trainer", "123456789012.dkr.ecr.us-west-2.amazonaws.com"},
+        Row{"127.0.0.1:5000/a/b/c", "127.0.0.1:5000", "a/b/c", "127.0.0.1:5000"},
+        Row{"Registry.Example.com/x", "Registry.Example.com", "x", "Registry.Example.com"},
+        Row{"team/app", "", "team/app", "docker.io"}, Row{"app", "", "app", "docker.io"},
+        Row{"team/a__b.c-d---e_f", "", "team/a__b.c-d---e_f", "docker.io"}}) {
     CAPTURE(r.text);
     const auto repo = containers::parse_repository(r.text);
     CHECK(repo.domain == r.domain);
@@ -108,8 +108,8 @@ TEST_CASE("parse_image_name: repository and a required tag") {
   CHECK(n.repository.path == "torchx-test/ws");
   CHECK(n.tag == "0123456789abcdef");
   CHECK(n.str() == "localhost:5000/torchx-test/ws:0123456789abcdef");
-  CHECK_THROWS_WITH_AS(containers::parse_image_name("localhost:5000/ws"), "'localhost:5000/ws' has no tag (expected repository:tag)",
-                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(containers::parse_image_name("localhost:5000/ws"),
+                       "'localhost:5000/ws' has no tag (expected repository:tag)", std::invalid_argument);
   CHECK_THROWS_WITH_AS(containers::parse_image_name("ws:.bad"),
                        "'ws:.bad' has a tag that is not 1-128 of [A-Za-z0-9_.-] starting with a letter, a digit or '_'",
                        std::invalid_argument);

@@ -28,7 +28,7 @@ namespace {
 /// Answers connections in turn with canned responses (one per connection, the last repeated)
 /// and keeps each request's head.
 class FakeEngine {
-public:
+ public:
   FakeEngine(std::filesystem::path path, std::vector<std::string> answers) : m_path(std::move(path)) {
     m_fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
     sockaddr_un addr{};
@@ -69,7 +69,7 @@ public:
     return m_requests;
   }
 
-private:
+ private:
   std::filesystem::path m_path;
   int m_fd = -1;
   std::thread m_thread;
@@ -78,8 +78,8 @@ private:
 };
 
 std::string answer(int status, const std::string& body) {
-  return "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Type: application/json\r\nContent-Length: " +
-         std::to_string(body.size()) + "\r\n\r\n" + body;
+  return "HTTP/1.1 " + std::to_string(status) +
+         " X\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
 }
 const std::string k_ping = answer(200, "OK");
 
@@ -109,17 +109,25 @@ TEST_CASE("PushStreamReader: layer states shown once, byte counts not, the diges
   std::vector<std::string> shown;
   auto add = [&](const std::vector<std::string>& lines) { shown.insert(shown.end(), lines.begin(), lines.end()); };
   // Docker's stream, cut mid-line.
-  add(r.feed(R"({"status":"The push refers to repository [localhost:5000/torchx-test/ws]"})" "\n"
-             R"({"status":"Preparing","progressDetail":{},"id":"5f70bf18a086"})" "\n"
-             R"({"status":"Pushing","progressDetail":{"current":512,"total":2048},"progress":"[==> ]","id":"5f70bf18a086"})" "\n"
-             R"({"status":"Pus)"));
-  add(r.feed(R"(hed","progressDetail":{},"id":"5f70bf18a086"})" "\n"
-             R"({"status":"Pushed","progressDetail":{},"id":"5f70bf18a086"})" "\n"
-             R"({"status":"abc: digest: sha256:0123 size: 527"})" "\n"
+  add(r.feed(
+      R"({"status":"The push refers to repository [localhost:5000/torchx-test/ws]"})"
+      "\n"
+      R"({"status":"Preparing","progressDetail":{},"id":"5f70bf18a086"})"
+      "\n"
+      R"({"status":"Pushing","progressDetail":{"current":512,"total":2048},"progress":"[==> ]","id":"5f70bf18a086"})"
+      "\n"
+      R"({"status":"Pus)"));
+  add(r.feed(R"(hed","progressDetail":{},"id":"5f70bf18a086"})"
+             "\n"
+             R"({"status":"Pushed","progressDetail":{},"id":"5f70bf18a086"})"
+             "\n"
+             R"({"status":"abc: digest: sha256:0123 size: 527"})"
+             "\n"
              R"({"progressDetail":{},"aux":{"Tag":"abc","Digest":"sha256:0123","Size":527}})"));
   add(r.finish());
-  CHECK(shown == std::vector<std::string>{"The push refers to repository [localhost:5000/torchx-test/ws]", "5f70bf18a086: Preparing",
-                                          "5f70bf18a086: Pushed", "abc: digest: sha256:0123 size: 527"});
+  CHECK(shown == std::vector<std::string>{"The push refers to repository [localhost:5000/torchx-test/ws]",
+                                          "5f70bf18a086: Preparing", "5f70bf18a086: Pushed",
+                                          "abc: digest: sha256:0123 size: 527"});
   CHECK(r.digest() == "sha256:0123");
   CHECK(r.error().empty());
 }
@@ -128,8 +136,11 @@ TEST_CASE("PushStreamReader: the first error, on one line, garbage and huge line
   containers::PushStreamReader r;
   r.feed("garbage\n[1,2]\n{\"status\":5}\n");
   r.feed(std::string(3 << 20, 'x') + "\n");
-  r.feed(R"({"errorDetail":{"message":"denied:\nrequested access\u001b[31m to the resource is denied"},"error":"other"})" "\n");
-  r.feed(R"({"error":"second"})" "\n");
+  r.feed(
+      R"({"errorDetail":{"message":"denied:\nrequested access\u001b[31m to the resource is denied"},"error":"other"})"
+      "\n");
+  r.feed(R"({"error":"second"})"
+         "\n");
   CHECK(r.error() == "denied: requested access [31m to the resource is denied");
   containers::PushStreamReader only_error;
   only_error.feed(R"({"error":")" + std::string(2000, 'e') + R"("})");
@@ -141,43 +152,56 @@ TEST_CASE("push_image: tags, then pushes with the tag, and returns the digest") 
   test::TempDir tmp;
   const auto sock = tmp.path() / "engine.sock";
   FakeEngine fake(sock, {k_ping, answer(201, ""),
-                         answer(200, R"({"status":"The push refers to repository [localhost:5000/torchx-test/ws:abc]"})" "\n"
-                                     R"({"status":"abc: digest: sha256:feed size: 343"})" "\n")});
+                         answer(200, R"({"status":"The push refers to repository [localhost:5000/torchx-test/ws:abc]"})"
+                                     "\n"
+                                     R"({"status":"abc: digest: sha256:feed size: 343"})"
+                                     "\n")});
   auto engine = containers::Engine::connect("unix://" + sock.string());
   std::vector<std::string> progress;
   containers::PushOptions options;
   options.progress = [&](const std::string& l) { progress.push_back(l); };
   options.registry_auth = std::string(containers::k_no_registry_auth);
-  const auto pushed = containers::push_image(engine, "localhost/torchx-workspace:abc", "localhost:5000/torchx-test/ws:abc", options);
+  const auto pushed =
+      containers::push_image(engine, "localhost/torchx-workspace:abc", "localhost:5000/torchx-test/ws:abc", options);
   CHECK(pushed.name == "localhost:5000/torchx-test/ws:abc");
   CHECK(pushed.digest == "sha256:feed");
   CHECK(progress.size() == 2);
   const auto requests = fake.requests();
   REQUIRE(requests.size() == 3);
-  CHECK(requests[1] == "POST /v1.41/images/localhost%2Ftorchx-workspace%3Aabc/tag?repo=localhost%3A5000%2Ftorchx-test%2Fws&tag=abc HTTP/1.1");
+  CHECK(requests[1] ==
+        "POST /v1.41/images/localhost%2Ftorchx-workspace%3Aabc/tag?repo=localhost%3A5000%2Ftorchx-test%2Fws&tag=abc "
+        "HTTP/1.1");
   CHECK(requests[2] == "POST /v1.41/images/localhost%3A5000%2Ftorchx-test%2Fws/push?tag=abc HTTP/1.1");
 }
 
 TEST_CASE("push_image: each failure is one line with its status") {
   // The registry is down: the engine says so inside a 200 stream.
-  CHECK(push_error({k_ping, answer(201, ""),
-                    answer(200, R"({"errorDetail":{"message":"pinging container registry localhost:5000: Get \"http://localhost:5000/v2/\": dial tcp 127.0.0.1:5000: connect: connection refused"}})" "\n")}) ==
-        "5 cannot push 'localhost:5000/torchx-test/ws:abc' to localhost:5000: pinging container registry localhost:5000: Get "
-        "\"http://localhost:5000/v2/\": dial tcp 127.0.0.1:5000: connect: connection refused");
+  CHECK(
+      push_error(
+          {k_ping, answer(201, ""),
+           answer(
+               200,
+               R"({"errorDetail":{"message":"pinging container registry localhost:5000: Get \"http://localhost:5000/v2/\": dial tcp 127.0.0.1:5000: connect: connection refused"}})"
+               "\n")}) ==
+      "5 cannot push 'localhost:5000/torchx-test/ws:abc' to localhost:5000: pinging container registry localhost:5000: "
+      "Get "
+      "\"http://localhost:5000/v2/\": dial tcp 127.0.0.1:5000: connect: connection refused");
   // The engine refuses the push outright.
   CHECK(push_error({k_ping, answer(201, ""), answer(500, R"({"message":"no\nway"})")}) ==
         "5 cannot push 'localhost:5000/torchx-test/ws:abc' to localhost:5000: no way (HTTP 500)");
   // The local image is missing: nothing is pushed.
   std::vector<std::string> requests;
-  CHECK(push_error({k_ping, answer(404, R"({"message":"no such image"})")}, &requests).starts_with(
-      "1 cannot push 'localhost/torchx-workspace:abc': the engine at unix://"));
+  CHECK(push_error({k_ping, answer(404, R"({"message":"no such image"})")}, &requests)
+            .starts_with("1 cannot push 'localhost/torchx-workspace:abc': the engine at unix://"));
   CHECK(requests.size() == 2);
   // A malformed target: refused before the engine is asked anything but its ping.
-  CHECK(push_error({k_ping}, &requests, "localhost:5000/ws") == "1 cannot push to 'localhost:5000/ws' has no tag (expected repository:tag)");
+  CHECK(push_error({k_ping}, &requests, "localhost:5000/ws") ==
+        "1 cannot push to 'localhost:5000/ws' has no tag (expected repository:tag)");
   CHECK(requests.size() == 1);
   // The engine closes the stream mid-way: not a success.
-  CHECK(push_error({k_ping, answer(201, ""), "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"status\":\"Prep"}).starts_with(
-      "4 the container engine stopped answering while pushing 'localhost:5000/torchx-test/ws:abc': "));
+  CHECK(
+      push_error({k_ping, answer(201, ""), "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"status\":\"Prep"})
+          .starts_with("4 the container engine stopped answering while pushing 'localhost:5000/torchx-test/ws:abc': "));
 }
 
 TEST_CASE("candidate_hosts: the run option, else DOCKER_HOST, else podman's and docker's sockets") {
@@ -191,8 +215,8 @@ TEST_CASE("candidate_hosts: the run option, else DOCKER_HOST, else podman's and 
         std::vector<std::string>{"unix:///run/podman/podman.sock", "unix:///var/run/docker.sock"});
   env["XDG_RUNTIME_DIR"] = "/run/user/7";
   CHECK(containers::candidate_hosts("", getenv) == std::vector<std::string>{"unix:///run/podman/podman.sock",
-                                                                           "unix:///run/user/7/podman/podman.sock",
-                                                                           "unix:///var/run/docker.sock"});
+                                                                            "unix:///run/user/7/podman/podman.sock",
+                                                                            "unix:///var/run/docker.sock"});
   env["DOCKER_HOST"] = "unix:///d.sock";
   CHECK(containers::candidate_hosts("", getenv) == std::vector<std::string>{"unix:///d.sock"});
 }

@@ -44,7 +44,8 @@ TEST_CASE("base64url_encode / base64_decode: RFC 4648 vectors, both alphabets") 
 
 TEST_CASE("registry_auth_from_config: user and password from 'auth', keys as docker and podman write them") {
   const std::string auth = "dXNlcjpwYXNzOndvcmQ=";  // user:pass:word (a ':' in the password)
-  for (const std::string key : {"localhost:5000", "http://localhost:5000", "https://localhost:5000/v2/", "localhost:5000/"}) {
+  for (const std::string key :
+       {"localhost:5000", "http://localhost:5000", "https://localhost:5000/v2/", "localhost:5000/"}) {
     CAPTURE(key);
     const std::string config = R"({"auths": {")" + key + R"(": {"auth": ")" + auth + R"("}}})";
     CHECK(decoded(containers::registry_auth_from_config(config, k_local)) ==
@@ -53,29 +54,35 @@ TEST_CASE("registry_auth_from_config: user and password from 'auth', keys as doc
   // Another registry's entry, a port that differs, a namespace that differs: no entry.
   CHECK_FALSE(containers::registry_auth_from_config(R"({"auths": {"localhost:5001": {"auth": "dTpw"}}})", k_local));
   CHECK_FALSE(containers::registry_auth_from_config(R"({"auths": {"localhost": {"auth": "dTpw"}}})", k_local));
-  CHECK_FALSE(containers::registry_auth_from_config(R"({"auths": {"localhost:5000/other": {"auth": "dTpw"}}})", k_local));
+  CHECK_FALSE(
+      containers::registry_auth_from_config(R"({"auths": {"localhost:5000/other": {"auth": "dTpw"}}})", k_local));
   CHECK_FALSE(containers::registry_auth_from_config(R"({"credsStore": "desktop"})", k_local));
   CHECK_FALSE(containers::registry_auth_from_config(R"({"auths": {"localhost:5000": {}}})", k_local));
 }
 
 TEST_CASE("registry_auth_from_config: podman's namespace keys, the longest wins, docker hub, identity tokens") {
   const std::string config = R"({"auths": {
-      "localhost:5000": {"auth": ")" + b64("a:1") + R"("},
-      "localhost:5000/torchx-test": {"auth": ")" + b64("b:2") + R"("},
-      "localhost:5000/torchx": {"auth": ")" + b64("c:3") + R"("}}})";
+      "localhost:5000": {"auth": ")" +
+                             b64("a:1") + R"("},
+      "localhost:5000/torchx-test": {"auth": ")" +
+                             b64("b:2") + R"("},
+      "localhost:5000/torchx": {"auth": ")" +
+                             b64("c:3") + R"("}}})";
   CHECK(decoded(containers::registry_auth_from_config(config, k_local)).find(R"("username":"b")") != std::string::npos);
   const containers::ImageRepository hub{"", "team/app"};
   CHECK(decoded(containers::registry_auth_from_config(
             R"({"auths": {"https://index.docker.io/v1/": {"auth": ")" + b64("hub:pw") + R"("}}})", hub)) ==
         R"({"username":"hub","password":"pw","serveraddress":"docker.io"})");
-  CHECK(decoded(containers::registry_auth_from_config(R"({"auths": {"localhost:5000": {"identitytoken": "tok"}}})", k_local)) ==
+  CHECK(decoded(containers::registry_auth_from_config(R"({"auths": {"localhost:5000": {"identitytoken": "tok"}}})",
+                                                      k_local)) ==
         R"({"identitytoken":"tok","serveraddress":"localhost:5000"})");
 }
 
 TEST_CASE("registry_auth_from_config: a broken file says what is wrong and never what the secret is") {
-  CHECK_THROWS_WITH_AS(containers::registry_auth_from_config("not json", k_local), "it is not a JSON object", std::invalid_argument);
-  CHECK_THROWS_WITH_AS(containers::registry_auth_from_config(R"({"auths": []})", k_local), "its 'auths' is not an object",
+  CHECK_THROWS_WITH_AS(containers::registry_auth_from_config("not json", k_local), "it is not a JSON object",
                        std::invalid_argument);
+  CHECK_THROWS_WITH_AS(containers::registry_auth_from_config(R"({"auths": []})", k_local),
+                       "its 'auths' is not an object", std::invalid_argument);
   const std::string secret = "c2VjcmV0LXdpdGgtbm8tY29sb24";  // base64 of "secret-with-no-colon"
   try {
     containers::registry_auth_from_config(R"({"auths": {"localhost:5000": {"auth": ")" + secret + R"("}}})", k_local);
@@ -96,10 +103,14 @@ TEST_CASE("auth_files: REGISTRY_AUTH_FILE, podman's, then docker's, unset variab
   };
   CHECK(containers::auth_files(getenv) ==
         std::vector<std::filesystem::path>{"/home/u/.config/containers/auth.json", "/home/u/.docker/config.json"});
-  env = {{"HOME", "/home/u"}, {"REGISTRY_AUTH_FILE", "/a.json"}, {"XDG_RUNTIME_DIR", "/run/user/1"},
-         {"XDG_CONFIG_HOME", "/cfg"}, {"DOCKER_CONFIG", "/dc"}};
-  CHECK(containers::auth_files(getenv) == std::vector<std::filesystem::path>{"/a.json", "/run/user/1/containers/auth.json",
-                                                                             "/cfg/containers/auth.json", "/dc/config.json"});
+  env = {{"HOME", "/home/u"},
+         {"REGISTRY_AUTH_FILE", "/a.json"},
+         {"XDG_RUNTIME_DIR", "/run/user/1"},
+         {"XDG_CONFIG_HOME", "/cfg"},
+         {"DOCKER_CONFIG", "/dc"}};
+  CHECK(containers::auth_files(getenv) ==
+        std::vector<std::filesystem::path>{"/a.json", "/run/user/1/containers/auth.json", "/cfg/containers/auth.json",
+                                           "/dc/config.json"});
   env.clear();
   CHECK(containers::auth_files(getenv).empty());
 }
@@ -122,7 +133,8 @@ TEST_CASE("find_registry_auth: the first file with an entry, broken files are sk
   CHECK(found->source == (tmp.path() / "home/.docker/config.json").string());
   CHECK(decoded(found->header).find(R"("username":"docker")") != std::string::npos);
   REQUIRE(warnings.size() == 1);
-  CHECK(warnings[0] == "skipped the registry auth file '" + (tmp.path() / "broken.json").string() + "': it is not a JSON object");
+  CHECK(warnings[0] ==
+        "skipped the registry auth file '" + (tmp.path() / "broken.json").string() + "': it is not a JSON object");
   // No file has an entry: none (the engine may still have credentials of its own).
   CHECK_FALSE(containers::find_registry_auth({"elsewhere.io", "x"}, getenv, nullptr).has_value());
 }

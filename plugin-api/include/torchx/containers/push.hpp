@@ -19,7 +19,7 @@ namespace torchx::containers {
 /// "progressDetail": ...}`, `{"aux": {"Digest": ...}}`, `{"error": ..., "errorDetail": {...}}`).
 /// Pure and total: any bytes, in any pieces, give lines, an error or nothing; never throws.
 class PushStreamReader {
-public:
+ public:
   /// Reads `bytes`; returns the progress lines worth showing that they completed: each layer's
   /// new state ("<id>: Pushed", "<id>: Layer already exists") and the engine's other statuses,
   /// without the byte counts ("Pushing [==>  ]") or repeats. A line longer than 1 MiB is dropped.
@@ -32,7 +32,7 @@ public:
   /// The pushed manifest's digest (`sha256:...`, from aux.Digest or "digest: ..." status), "" if not said.
   [[nodiscard]] const std::string& digest() const { return m_digest; }
 
-private:
+ private:
   void line(std::string_view text, std::vector<std::string>& out);
   std::string m_pending;
   bool m_overlong = false;
