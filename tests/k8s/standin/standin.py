@@ -186,10 +186,11 @@ def parse_label_selector(text):
     reqs, i, s = [], 0, text or ""
     name = r"[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?"
     while i < len(s):
-        m = re.compile(r"\s*(!?)\s*(" + name + r")\s*(==|=|!=|\s+in\s*|\s+notin\s*)?").match(s, i)
+        m = re.compile(r"\s*(!?)\s*(" + name + r")(\s*==|\s*!=|\s*=|\s+in(?=[\s(])|\s+notin(?=[\s(]))?\s*").match(s, i)
         if not m:
             raise SelectorError(f"unable to parse requirement: found '{s[i:i + 20]}', expected: identifier")
         bang, key, op = m.group(1), m.group(2), (m.group(4) or "").strip()
+        op = "=" if op == "==" else op
         i = m.end()
         if bang:
             if op:
@@ -203,7 +204,7 @@ def parse_label_selector(text):
             i = m2.end()
         elif op:
             m2 = re.compile(r"\s*([-A-Za-z0-9_.]*)\s*").match(s, i)
-            reqs.append((key, "!=" if op == "!=" else "=", [m2.group(1)]))
+            reqs.append((key, op, [m2.group(1)]))
             i = m2.end()
         else:
             reqs.append((key, "exists", []))
@@ -606,6 +607,7 @@ def job_status(gvr, job, pods, t):
                 delete_object(("", "v1", "pods"), p)
             st.update(retryCount=sim["retries"], version=sim["version"])
             st["state"] = {"phase": "Restarting", "reason": "PodFailed", "lastTransitionTime": stamp}
+            st.setdefault("conditions", []).append({"status": "Restarting", "lastTransitionTime": stamp})
             start_job_pods(gvr, job)
             return True
         if action in ("AbortJob", "TerminateJob", "CompleteJob"):
