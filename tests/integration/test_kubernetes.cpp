@@ -23,9 +23,10 @@ namespace json = boost::json;
 namespace {
 
 struct Kube {
+  explicit Kube(const K8sStandin& s) : standin(s), kubeconfig(s.kubeconfig()) {}
   const K8sStandin& standin;
   torchx::test::TempDir tmp;
-  std::string kubeconfig = standin.kubeconfig();
+  std::string kubeconfig;
 
   ProcessResult operator()(std::vector<std::string> args) const {
     if (!args.empty() && args[0] == "run") args.insert(args.begin() + 1, {"--workspace", ""});
@@ -79,7 +80,7 @@ TEST_SUITE_BEGIN("kubernetes");
 
 TEST_CASE("kubernetes: utils.echo as a Volcano job over TLS: run, status, log, list, delete, each request as kubectl's") {
   K8sStandin standin;
-  Kube kube{standin};
+  Kube kube(standin);
   standin.clear_requests();
   auto r = kube({"run", "-s", "kubernetes", "-cfg", "queue=default", "utils.echo", "--image", "busybox", "--msg", "hello k8s"});
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
@@ -105,7 +106,8 @@ TEST_CASE("kubernetes: utils.echo as a Volcano job over TLS: run, status, log, l
   r = kube({"list", "-s", "kubernetes", "--json"});
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   bool listed = false;
-  for (const auto& a : json::parse(r.out).as_array()) listed = listed || a.at("app_handle") == json::value(handle);
+  const json::value apps = json::parse(r.out);
+  for (const auto& a : apps.as_array()) listed = listed || a.at("app_handle") == json::value(handle);
   CHECK(listed);
   CHECK(standin.golden_differences("list-vcjobs") == "");
   CHECK(standin.golden_differences("list-jobs") == "");
@@ -122,7 +124,7 @@ TEST_CASE("kubernetes: utils.echo as a Volcano job over TLS: run, status, log, l
 
 TEST_CASE("kubernetes: dist.ddp -j 2x2 as batch/v1 Jobs and a Service: per-replica status, log -t (follow), delete") {
   K8sStandin standin;
-  Kube kube{standin};
+  Kube kube(standin);
   standin.clear_requests();
   auto r = kube({"run", "-s", "kubernetes", "-cfg", "job_kind=batch", "dist.ddp", "-j", "2x2", "--script", "train.py", "--env",
                  "STANDIN_RUN_SECONDS=8,STANDIN_LOG_LINES=3"});
@@ -165,7 +167,7 @@ TEST_CASE("kubernetes: dist.ddp -j 2x2 as batch/v1 Jobs and a Service: per-repli
 
 TEST_CASE("kubernetes: cancel deletes the running Jobs: CANCELLED, then delete removes the Service") {
   K8sStandin standin;
-  Kube kube{standin};
+  Kube kube(standin);
   auto r = kube({"run", "-s", "kubernetes", "-cfg", "job_kind=batch", "utils.sh", "--env", "STANDIN_RUN_SECONDS=60", "--", "sleep", "60"});
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   const std::string handle = first_line(r.out);
@@ -188,7 +190,7 @@ TEST_CASE("kubernetes: cancel deletes the running Jobs: CANCELLED, then delete r
 
 TEST_CASE("kubernetes: a failing replica makes the app FAILED with its exit code in the message, both kinds") {
   K8sStandin standin;
-  Kube kube{standin};
+  Kube kube(standin);
   for (const char* kind : {"volcano", "batch"}) {
     CAPTURE(kind);
     auto r = kube({"run", "-s", "kubernetes", "-cfg", std::string("queue=default,job_kind=") + kind, "utils.sh", "--env",
@@ -204,7 +206,7 @@ TEST_CASE("kubernetes: a failing replica makes the app FAILED with its exit code
 
 TEST_CASE("kubernetes: log streams other than combined are refused with one clear line") {
   K8sStandin standin;
-  Kube kube{standin};
+  Kube kube(standin);
   auto r = kube({"run", "-s", "kubernetes", "-cfg", "queue=default", "utils.echo", "--image", "busybox"});
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   const std::string handle = first_line(r.out);
@@ -217,7 +219,7 @@ TEST_CASE("kubernetes: log streams other than combined are refused with one clea
 
 TEST_CASE("kubernetes: errors: server down exits 4, a bad token exits 1 with how to log in and never the token") {
   K8sStandin standin;
-  Kube kube{standin};
+  Kube kube(standin);
   const std::string secret = "wr0ng-T0KEN-sEcReT-4711";
   std::string config = torchx::test::slurp(standin.kubeconfig());
   const auto at = config.find(standin.token());
@@ -264,7 +266,7 @@ TEST_CASE("kubernetes: a cluster without Volcano: run says how to do without it,
   K8sStandin::Options options;
   options.no_volcano = true;
   K8sStandin standin(options);
-  Kube kube{standin};
+  Kube kube(standin);
   auto r = kube({"run", "-s", "kubernetes", "-cfg", "queue=default", "utils.echo", "--image", "busybox"});
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("job_kind=batch") != std::string::npos);
@@ -281,7 +283,7 @@ TEST_CASE("kubernetes: a cluster without Volcano: run says how to do without it,
 
 TEST_CASE("kubernetes: --dryrun prints the manifests and contacts nothing, a missing queue is one line") {
   K8sStandin standin;
-  Kube kube{standin};
+  Kube kube(standin);
   standin.clear_requests();
   for (const char* kind : {"volcano", "batch"}) {
     auto r = kube({"run", "--dryrun", "-s", "kubernetes", "-cfg", std::string("queue=q,job_kind=") + kind, "dist.ddp", "-j", "2x2",
