@@ -12,115 +12,25 @@ Pending -> Running -> Succeeded/Failed, Job status follows. Python 3.11 stdlib o
 
 DIR receives: ca.crt/ca.key, server.crt/server.key (and client.crt/client.key with --client-ca),
 kubeconfig, requests.jsonl (one JSON object per API request) and, last, `port` when ready.
-Pod simulation (container env): STANDIN_EXIT_CODE=N, STANDIN_RUN_SECONDS=S, STANDIN_LOG_LINES=N.
+Pod simulation (container env): STANDIN_EXIT_CODE=N, STANDIN_RUN_SECONDS=S, STANDIN_LOG_LINES=N,
+STANDIN_PENDING_SECONDS=S.
 Control endpoints (no auth, not logged): see README.md beside this file.
+What it knows of the API (resources, discovery, selectors, validation) is in api_model.py.
 It is not a Kubernetes server: no admission, no RBAC, no PATCH/PUT beyond what tests need.
 """
 import argparse, copy, datetime, http.server, json, os, random, re, shlex, signal, ssl, string, subprocess
 import sys, threading, time, urllib.parse, uuid
+
+from api_model import (RESOURCES, SelectorError, aggregated, api_resource_list, field_errors, field_match, group_prefix,
+                       groups, label_match, openapi_v3_group, openapi_v3_root, parse_field_selector, parse_label_selector,
+                       served, unknown_fields)
+import api_model
 
 ARGS = None
 LOCK = threading.Condition()
 STATE = {}  # reset by reset_state()
 DEFAULT_PENDING_S, DEFAULT_RUN_S = 0.5, 1.0
 USER = "standin-user"
-
-# ---------------------------------------------------------------- resources and discovery
-# (group, version, plural) -> kind, singular, short names, namespaced
-RESOURCES = {
-    ("", "v1", "pods"): ("Pod", "pod", ["po"]),
-    ("", "v1", "services"): ("Service", "service", ["svc"]),
-    ("batch", "v1", "jobs"): ("Job", "job", []),
-    ("batch.volcano.sh", "v1alpha1", "jobs"): ("Job", "job", ["vcjob", "vj"]),
-}
-VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
-SUBRESOURCES = {("", "v1", "pods"): [("log", "Pod", ["get"]), ("status", "Pod", ["get", "patch", "update"])],
-                ("", "v1", "services"): [("status", "Service", ["get", "patch", "update"])],
-                ("batch", "v1", "jobs"): [("status", "Job", ["get", "patch", "update"])],
-                ("batch.volcano.sh", "v1alpha1", "jobs"): [("status", "Job", ["get", "patch", "update"])]}
-
-
-def served(gvr):
-    return gvr in RESOURCES and not (ARGS.no_volcano and gvr[0] == "batch.volcano.sh")
-
-
-def groups():
-    """[(group, version)] served, core first."""
-    out = [("", "v1"), ("batch", "v1")]
-    return out + ([] if ARGS.no_volcano else [("batch.volcano.sh", "v1alpha1")])
-
-
-def group_prefix(gvr):
-    return "batch.volcano.sh/v1alpha1" if gvr[0] == "batch.volcano.sh" else ("v1" if gvr[0] == "" else "batch/v1")
-
-
-def api_resource_list(g, v):
-    res = []
-    for gvr, (kind, singular, short) in RESOURCES.items():
-        if gvr[:2] != (g, v):
-            continue
-        entry = {"name": gvr[2], "singularName": singular, "namespaced": True, "kind": kind, "verbs": VERBS}
-        if short:
-            entry["shortNames"] = short
-        if gvr[0] != "batch.volcano.sh":
-            entry["categories"] = ["all"]
-        res.append(entry)
-        for sub, skind, sverbs in SUBRESOURCES[gvr]:
-            res.append({"name": gvr[2] + "/" + sub, "singularName": "", "namespaced": True, "kind": skind, "verbs": sverbs})
-    return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": f"{g}/{v}" if g else v, "resources": res}
-
-
-def aggregated(core):
-    """apidiscovery.k8s.io/v2 APIGroupDiscoveryList for /api (core) or /apis."""
-    items = []
-    for g, v in groups():
-        if (g == "") != core:
-            continue
-        resources = []
-        for gvr, (kind, singular, short) in RESOURCES.items():
-            if gvr[:2] != (g, v):
-                continue
-            r = {"resource": gvr[2], "responseKind": {"group": g, "version": v, "kind": kind}, "scope": "Namespaced",
-                 "singularResource": singular, "verbs": VERBS,
-                 "subresources": [{"subresource": s, "responseKind": {"group": g, "version": v, "kind": k}, "verbs": vb}
-                                  for s, k, vb in SUBRESOURCES[gvr]]}
-            if short:
-                r["shortNames"] = short
-            if g != "batch.volcano.sh":
-                r["categories"] = ["all"]
-            resources.append(r)
-        items.append({"metadata": {"name": g, "creationTimestamp": None},
-                      "versions": [{"version": v, "resources": resources, "freshness": "Current"}]})
-    return {"kind": "APIGroupDiscoveryList", "apiVersion": "apidiscovery.k8s.io/v2", "metadata": {}, "items": items}
-
-
-def openapi_v3_root():
-    paths = {("api/v1" if g == "" else f"apis/{g}/{v}"): {"serverRelativeURL": ("/openapi/v3/api/v1" if g == "" else
-             f"/openapi/v3/apis/{g}/{v}") + "?hash=STANDIN"} for g, v in groups()}
-    return {"paths": paths}
-
-
-def openapi_v3_group(g, v):
-    """Just enough of an OpenAPI v3 document for kubectl: create (POST) and patch name their GVK and take
-    fieldValidation; kubectl looks for it on the PATCH operation and, finding it, validates on the server
-    (fieldValidation=Strict) instead of downloading schemas for client-side validation."""
-    paths = {}
-    for gvr, (kind, _, _) in RESOURCES.items():
-        if gvr[:2] != (g, v):
-            continue
-        base = ("/api/v1" if g == "" else f"/apis/{g}/{v}") + "/namespaces/{namespace}/" + gvr[2]
-        gvk = [{"group": g, "version": v, "kind": kind}]
-        params = [{"name": n, "in": "query", "schema": {"type": "string", "uniqueItems": True}}
-                  for n in ("dryRun", "fieldManager", "fieldValidation", "pretty")]
-        path_params = [{"name": "namespace", "in": "path", "required": True, "schema": {"type": "string"}}]
-        for path, verb, action in ((base, "post", "post"), (base + "/{name}", "patch", "patch")):
-            paths[path] = {verb: {"operationId": f"{action}{kind}", "parameters": params, "x-kubernetes-action": action,
-                                  "x-kubernetes-group-version-kind": gvk[0], "responses": {"200": {"description": "OK"}}},
-                           "parameters": path_params + ([{"name": "name", "in": "path", "required": True,
-                                                          "schema": {"type": "string"}}] if verb == "patch" else [])}
-    return {"openapi": "3.0.0", "info": {"title": "Kubernetes", "version": "v1.32.0-standin"}, "paths": paths,
-            "components": {"schemas": {}}}
-
 
 # ---------------------------------------------------------------- state
 def now():
@@ -176,197 +86,6 @@ def with_kind(gvr, obj):
     return {"apiVersion": group_prefix(gvr), "kind": RESOURCES[gvr][0], **out}
 
 
-# ---------------------------------------------------------------- selectors
-class SelectorError(ValueError):
-    pass
-
-
-def parse_label_selector(text):
-    """-> list of (key, op, values); ops: =, !=, in, notin, exists, !exists. Raises SelectorError."""
-    reqs, i, s = [], 0, text or ""
-    name = r"[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?"
-    while i < len(s):
-        m = re.compile(r"\s*(!?)\s*(" + name + r")(\s*==|\s*!=|\s*=|\s+in(?=[\s(])|\s+notin(?=[\s(]))?\s*").match(s, i)
-        if not m:
-            raise SelectorError(f"unable to parse requirement: found '{s[i:i + 20]}', expected: identifier")
-        bang, key, op = m.group(1), m.group(2), (m.group(4) or "").strip()
-        op = "=" if op == "==" else op
-        i = m.end()
-        if bang:
-            if op:
-                raise SelectorError(f"unable to parse requirement: '!' must be followed by a key only: {key}")
-            reqs.append((key, "!exists", []))
-        elif op in ("in", "notin"):
-            m2 = re.compile(r"\s*\(([^()]*)\)\s*").match(s, i)
-            if not m2:
-                raise SelectorError(f"unable to parse requirement: found '{s[i:i + 20]}', expected: '('")
-            reqs.append((key, op, [v.strip() for v in m2.group(1).split(",")]))
-            i = m2.end()
-        elif op:
-            m2 = re.compile(r"\s*([-A-Za-z0-9_.]*)\s*").match(s, i)
-            reqs.append((key, op, [m2.group(1)]))
-            i = m2.end()
-        else:
-            reqs.append((key, "exists", []))
-        if i < len(s):
-            if s[i] != ",":
-                raise SelectorError(f"unable to parse requirement: found '{s[i:i + 20]}', expected: ','")
-            i += 1
-    return reqs
-
-
-def label_match(reqs, labels):
-    labels = labels or {}
-    for key, op, vals in reqs:
-        has = key in labels
-        if ((op == "=" and labels.get(key) != vals[0]) or (op == "!=" and has and labels[key] == vals[0])
-                or (op == "in" and labels.get(key) not in vals) or (op == "notin" and has and labels[key] in vals)
-                or (op == "exists" and not has) or (op == "!exists" and has)):
-            return False
-    return True
-
-
-def parse_field_selector(text, gvr):
-    reqs = []
-    for term in filter(None, (text or "").split(",")):
-        m = re.fullmatch(r"\s*([a-zA-Z.]+)\s*(==|=|!=)\s*(.*?)\s*", term)
-        allowed = {"metadata.name", "metadata.namespace"} | ({"status.phase", "spec.nodeName"} if gvr[2] == "pods" else set())
-        if not m or m.group(1) not in allowed:
-            raise SelectorError(f'field label not supported: {(m.group(1) if m else term)}')
-        reqs.append((m.group(1), m.group(2) != "!=", m.group(3)))
-    return reqs
-
-
-def field_match(reqs, obj):
-    for path, eq, value in reqs:
-        cur = obj
-        for part in path.split("."):
-            cur = cur.get(part, "") if isinstance(cur, dict) else ""
-        if (cur == value) != eq:
-            return False
-    return True
-
-
-# ---------------------------------------------------------------- validation (a subset of the real schemas)
-META = {"name", "generateName", "namespace", "labels", "annotations", "uid", "resourceVersion", "creationTimestamp",
-        "generation", "ownerReferences", "finalizers", "managedFields", "deletionTimestamp", "deletionGracePeriodSeconds",
-        "selfLink"}
-POD_SPEC = {"containers", "initContainers", "restartPolicy", "volumes", "nodeSelector", "serviceAccountName",
-            "serviceAccount", "priorityClassName", "hostname", "subdomain", "schedulerName", "affinity", "tolerations",
-            "securityContext", "terminationGracePeriodSeconds", "activeDeadlineSeconds", "dnsPolicy", "hostNetwork",
-            "hostIPC", "hostPID", "imagePullSecrets", "nodeName", "priority", "enableServiceLinks", "shareProcessNamespace",
-            "automountServiceAccountToken", "runtimeClassName", "setHostnameAsFQDN", "topologySpreadConstraints",
-            "ephemeralContainers", "hostAliases", "dnsConfig", "preemptionPolicy", "overhead", "readinessGates",
-            "os", "schedulingGates", "resourceClaims", "hostUsers"}
-CONTAINER = {"name", "image", "command", "args", "env", "envFrom", "ports", "resources", "volumeMounts", "workingDir",
-             "securityContext", "imagePullPolicy", "livenessProbe", "readinessProbe", "startupProbe", "lifecycle",
-             "stdin", "stdinOnce", "tty", "terminationMessagePath", "terminationMessagePolicy", "volumeDevices",
-             "resizePolicy", "restartPolicy"}
-JOB_SPEC = {"template", "completions", "parallelism", "completionMode", "backoffLimit", "backoffLimitPerIndex",
-            "maxFailedIndexes", "activeDeadlineSeconds", "ttlSecondsAfterFinished", "selector", "manualSelector",
-            "suspend", "podFailurePolicy", "podReplacementPolicy", "successPolicy", "managedBy"}
-VC_SPEC = {"schedulerName", "minAvailable", "volumes", "tasks", "policies", "plugins", "runningEstimate", "queue",
-           "maxRetry", "ttlSecondsAfterFinished", "priorityClassName", "minSuccess", "networkTopology"}
-VC_TASK = {"name", "replicas", "minAvailable", "template", "policies", "topologyPolicy", "maxRetry", "dependsOn"}
-SVC_SPEC = {"ports", "selector", "clusterIP", "clusterIPs", "type", "externalIPs", "sessionAffinity", "loadBalancerIP",
-            "loadBalancerSourceRanges", "externalName", "externalTrafficPolicy", "healthCheckNodePort",
-            "publishNotReadyAddresses", "sessionAffinityConfig", "ipFamilies", "ipFamilyPolicy",
-            "allocateLoadBalancerNodePorts", "loadBalancerClass", "internalTrafficPolicy", "trafficDistribution"}
-TOP = {"apiVersion", "kind", "metadata", "spec", "status"}
-
-
-def unknown_fields(gvr, obj):
-    """Dotted paths of fields the real schema does not know (checked down to containers)."""
-    out = []
-
-    def check(d, allowed, path):
-        if isinstance(d, dict):
-            out.extend(f"{path}{k}" for k in d if k not in allowed)
-
-    def pod_template(t, path):
-        if not isinstance(t, dict):
-            return
-        check(t, {"metadata", "spec"}, path)
-        check(t.get("metadata"), META, path + "metadata.")
-        spec = t.get("spec")
-        check(spec, POD_SPEC, path + "spec.")
-        for i, c in enumerate((spec or {}).get("containers") or [] if isinstance(spec, dict) else []):
-            check(c, CONTAINER, f"{path}spec.containers[{i}].")
-
-    check(obj, TOP, "")
-    check(obj.get("metadata"), META, "metadata.")
-    spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
-    if gvr[2] == "pods":
-        pod_template({"spec": spec}, "")
-    elif gvr[2] == "services":
-        check(spec, SVC_SPEC, "spec.")
-    elif gvr[0] == "batch":
-        check(spec, JOB_SPEC, "spec.")
-        pod_template(spec.get("template"), "spec.template.")
-    else:
-        check(spec, VC_SPEC, "spec.")
-        for i, t in enumerate(spec.get("tasks") or []):
-            check(t, VC_TASK, f"spec.tasks[{i}].")
-            pod_template(t.get("template") if isinstance(t, dict) else None, f"spec.tasks[{i}].template.")
-    return out
-
-
-DNS1123 = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
-DNS1035 = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")
-
-
-def field_errors(gvr, obj):
-    """[(field, reason, message)] as the real validation reports them (a subset)."""
-    errs, meta = [], obj.get("metadata") or {}
-    name = meta.get("name", "")
-    if not name:
-        errs.append(("metadata.name", "FieldValueRequired", "Required value: name or generateName is required"))
-    elif gvr[2] == "services" and not (len(name) <= 63 and DNS1035.fullmatch(name)):
-        errs.append(("metadata.name", "FieldValueInvalid", f'Invalid value: "{name}": a DNS-1035 label must consist of lower '
-                     "case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric "
-                     "character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')"))
-    elif not (len(name) <= 253 and DNS1123.fullmatch(name)):
-        errs.append(("metadata.name", "FieldValueInvalid", f'Invalid value: "{name}": a lowercase RFC 1123 subdomain must '
-                     "consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric "
-                     "character (e.g. 'example.com', regex used for validation is "
-                     "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"))
-    elif gvr == ("batch", "v1", "jobs") and len(name) > 63:
-        errs.append(("metadata.name", "FieldValueInvalid", f'Invalid value: "{name}": must be no more than 63 characters'))
-    spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
-
-    def pod_spec(ps, path, job):
-        ps = ps if isinstance(ps, dict) else {}
-        cs = ps.get("containers")
-        if not cs:
-            errs.append((path + "containers", "FieldValueRequired", "Required value"))
-        for i, c in enumerate(cs or []):
-            if not isinstance(c, dict) or not c.get("name"):
-                errs.append((f"{path}containers[{i}].name", "FieldValueRequired", "Required value"))
-            if not isinstance(c, dict) or not c.get("image"):
-                errs.append((f"{path}containers[{i}].image", "FieldValueRequired", "Required value"))
-        if job and ps.get("restartPolicy") not in ("Never", "OnFailure"):
-            errs.append((path + "restartPolicy", "FieldValueRequired" if "restartPolicy" not in ps else "FieldValueNotSupported",
-                         ("Required value" if "restartPolicy" not in ps else f'Unsupported value: "{ps["restartPolicy"]}"')
-                         + ': valid values: "OnFailure", "Never"'))
-
-    if gvr[2] == "pods":
-        pod_spec(spec, "spec.", False)
-    elif gvr[2] == "services":
-        if spec.get("clusterIP") != "None" and not spec.get("ports"):
-            errs.append(("spec.ports", "FieldValueRequired", "Required value"))
-    elif gvr[0] == "batch":
-        pod_spec((spec.get("template") or {}).get("spec"), "spec.template.spec.", True)
-        if spec.get("completionMode") == "Indexed" and spec.get("completions") is None:
-            errs.append(("spec.completions", "FieldValueRequired", "Required value: when completion mode is Indexed"))
-    else:  # Volcano: its admission webhook
-        if not spec.get("tasks"):
-            errs.append(("spec.tasks", "FieldValueRequired", "Required value: No task specified in job spec"))
-        for i, t in enumerate(spec.get("tasks") or []):
-            t = t if isinstance(t, dict) else {}
-            pod_spec((t.get("template") or {}).get("spec"), f"spec.tasks[{i}].template.spec.", False)
-    return errs
-
-
 # ---------------------------------------------------------------- the simulation (controllers and kubelet)
 def container_plan(c):
     env = {e.get("name"): str(e.get("value", "")) for e in c.get("env") or [] if isinstance(e, dict)}
@@ -377,6 +96,7 @@ def container_plan(c):
         except (KeyError, ValueError):
             return default
     return {"exit": num("STANDIN_EXIT_CODE", 0, int), "run": num("STANDIN_RUN_SECONDS", DEFAULT_RUN_S, float),
+            "pending": num("STANDIN_PENDING_SECONDS", DEFAULT_PENDING_S, float),
             "lines": max(0, min(num("STANDIN_LOG_LINES", 0, int), 100000))}
 
 
@@ -487,7 +207,8 @@ def pod_status(pod, sim, t):
     speed = ARGS.speed
     spec, st = pod["spec"], pod["status"]
     old = json.dumps(st, sort_keys=True)
-    if sim["phase"] == "Pending" and "held" not in sim and t >= sim["created"] + DEFAULT_PENDING_S / speed:
+    pending = max([p["pending"] for p in sim["plans"]] or [DEFAULT_PENDING_S])
+    if sim["phase"] == "Pending" and "held" not in sim and t >= sim["created"] + pending / speed:
         sim["phase"], sim["started"] = "Running", t
         sim["ends"] = [t + p["run"] / speed for p in sim["plans"]]
     if sim["phase"] == "Running" and "held" not in sim and all(e <= t for e in sim["ends"]):
@@ -700,6 +421,11 @@ PATH_RE = re.compile(r"^/(?:api/(?P<cv>v1)|apis/(?P<g>[^/]+)/(?P<v>[^/]+))(?:/na
                      r"/(?P<res>[^/]+)(?:/(?P<name>[^/]+)(?:/(?P<sub>[^/]+))?)?$")
 
 
+# The real server's last handler (apiserver notfoundhandler) answers any path it does not serve so:
+# a Status without details.
+NO_ROUTE = "the server could not find the requested resource"
+
+
 class ApiError(Exception):
     def __init__(self, code, reason, message, details=None):
         super().__init__(message)
@@ -850,18 +576,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
             g, v = (m.group(1), m.group(2)) if m.group(1) else ("", "v1")
             if (g, v) in groups():
                 return self.send_json(200, api_resource_list(g, v))
-            raise ApiError(404, "NotFound", "the server could not find the requested resource", {})
+            raise ApiError(404, "NotFound", NO_ROUTE)
         m = PATH_RE.match(p)
         if not m:
-            data = b"404 page not found\n"
-            self.send_response(404)
-            self.send_header("Content-Type", "text/plain; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            return self.wfile.write(data)
+            raise ApiError(404, "NotFound", NO_ROUTE)
         gvr = (m.group("g") or "", m.group("v") or "v1", m.group("res"))
         if not served(gvr) or (m.group("sub") and m.group("sub") not in ("log", "status")):
-            raise ApiError(404, "NotFound", "the server could not find the requested resource", {})
+            raise ApiError(404, "NotFound", NO_ROUTE)
         ns, name, sub = m.group("ns"), m.group("name"), m.group("sub")
         if ns == "forbidden":
             verb = {"GET": "watch" if q.get("watch") in ("true", "1") else ("get" if name else "list"), "POST": "create",
@@ -871,7 +592,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                            f'is forbidden: User "{USER}" cannot {verb} {what} in the namespace "forbidden"',
                            {**({"name": name} if name else {}), "group": gvr[0], "kind": gvr[2]})
         if ns is None and method != "GET":
-            raise ApiError(404, "NotFound", "the server could not find the requested resource", {})
+            raise ApiError(404, "NotFound", NO_ROUTE)
         if method == "POST" and not name:
             return self.create(gvr, ns, raw, body, q)
         if method == "GET" and not name:
@@ -1177,6 +898,7 @@ def main():
     if ARGS.speed <= 0:
         ap.error("--speed must be positive")
     ARGS.tls = ARGS.tls or ARGS.client_ca
+    api_model.configure(ARGS.no_volcano)
     ARGS.dir = os.path.abspath(ARGS.dir)
     os.makedirs(ARGS.dir, exist_ok=True)
     for f in ("port", "requests.jsonl"):
