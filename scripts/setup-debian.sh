@@ -12,6 +12,8 @@ set -euo pipefail
 # Run and test: hyperfine for bench/, python (TorchX components run `python`) and Debian's
 # PyTorch for real `torchrun` end-to-end tests, pytest for the Python API (tests/python).
 # Packaging: dpkg-dev (dpkg-shlibdeps) and file for CPack's .deb, groff-base to lint the man page.
+# Kubernetes manifests (tests/k8s, tests/python/test_k8s_yaml.py): node + npm for the schema check
+# (its modules come from `npm ci`), PyYAML to compare our YAML with TorchX's printer.
 build_packages=(
   g++ cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
@@ -20,6 +22,7 @@ build_packages=(
 test_packages=(
   doctest-dev hyperfine python-is-python3 python3-torch python3-pytest
   dpkg-dev file groff-base
+  nodejs python3-yaml
   # fuzz/ (scripts/fuzz.sh): libFuzzer and the sanitizer runtimes; clang-14 cannot build the host
   clang-16 libclang-rt-16-dev
 )
@@ -37,6 +40,12 @@ if ! grep -q 'VERSION_CODENAME=bookworm' /etc/os-release 2>/dev/null; then
   echo "setup-debian.sh: warning: made for Debian 12 (bookworm); going on anyway" >&2
 fi
 # Never install libboost-dev / libboost-all-dev: those are 1.74 and remove the 1.81 packages.
+
+# NodeSource's nodejs (node 20) carries npm; Debian's nodejs needs the npm package, which must not
+# replace NodeSource's: ask for it only where there is no npm command.
+if [ -z "${1:-}" ] && ! command -v npm >/dev/null 2>&1; then
+  packages+=(npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
