@@ -11,7 +11,6 @@
 #include "kube_config.hpp"
 
 #include <torchx/plugin.hpp>
-#include <torchx/util/app_id.hpp>
 
 #include <boost/json.hpp>
 
@@ -87,17 +86,6 @@ AppRef app_ref_or_not_found(const std::string& app_id) {
                            "' not found: a kubernetes app id is <namespace>:<name> (e.g. default:echo-x1y2z3)");
   }
   return *r;
-}
-
-/// TorchX's `normalize_str(make_unique(app.name))`, kept a valid object name: at most 63
-/// characters (the random part whole), alphanumeric at both ends.
-std::string unique_name(const std::string& app_name) {
-  std::string base = k8s::normalize_name(app_name);
-  while (!base.empty() && base.front() == '-') base.erase(base.begin());
-  if (base.size() > 49) base.resize(49);
-  while (!base.empty() && base.back() == '-') base.pop_back();
-  if (base.empty()) base = "app";
-  return k8s::normalize_name(util::make_app_id(base));
 }
 
 std::string label_selector(const std::string& selector) { return "labelSelector=" + http::url_encode(selector); }
@@ -264,10 +252,9 @@ public:
     options.service_account = cfg_str(cfg, "service_account");
     options.priority_class = cfg_str(cfg, "priority_class");
     options.version = TORCHX_PLUGIN_VERSION;
-    options.name = unique_name(request.app.name);
-
     json::array objects;
     try {
+      options.name = k8s::unique_app_name(request.app.name);
       objects = k8s::render(request.app, options);
     } catch (const std::invalid_argument& e) {
       throw plugin::InvalidArgument(e.what());

@@ -5,7 +5,7 @@
 // requests are the ones kubectl sends (tests/k8s/kubectl-golden).
 #include "../support/cli_env.hpp"
 #include "../support/files.hpp"
-#include "../support/k8s_standin.hpp"
+#include "../support/k8s_cluster.hpp"
 #include "../support/temp_dir.hpp"
 #include "util/subprocess.hpp"
 
@@ -16,15 +16,15 @@
 #include <thread>
 
 using torchx::test::first_line;
-using torchx::test::K8sStandin;
+using torchx::test::K8sCluster;
 using torchx::util::ProcessResult;
 namespace json = boost::json;
 
 namespace {
 
 struct Kube {
-  explicit Kube(const K8sStandin& s) : standin(s), kubeconfig(s.kubeconfig()) {}
-  const K8sStandin& standin;
+  explicit Kube(const K8sCluster& s) : standin(s), kubeconfig(s.kubeconfig()) {}
+  const K8sCluster& standin;
   torchx::test::TempDir tmp;
   std::string kubeconfig;
 
@@ -59,8 +59,8 @@ struct Kube {
 /// The app id (`<namespace>:<name>`) of a handle.
 std::string app_id_of(const std::string& handle) { return handle.substr(handle.rfind('/') + 1); }
 
-/// How many objects of `resource` ("jobs", "services", "pods") the stand-in holds for the app.
-std::size_t objects_of(const K8sStandin& s, const std::string& resource, const std::string& name) {
+/// How many objects of `resource` ("jobs.batch", "jobs.batch.volcano.sh", "services", "pods") the stand-in holds for the app.
+std::size_t objects_of(const K8sCluster& s, const std::string& resource, const std::string& name) {
   std::size_t n = 0;
   for (const auto& o : s.objects()) {
     const auto& obj = o.as_object();
@@ -79,7 +79,7 @@ std::size_t objects_of(const K8sStandin& s, const std::string& resource, const s
 TEST_SUITE_BEGIN("kubernetes");
 
 TEST_CASE("kubernetes: utils.echo as a Volcano job over TLS: run, status, log, list, delete, each request as kubectl's") {
-  K8sStandin standin;
+  K8sCluster standin;
   Kube kube(standin);
   standin.clear_requests();
   auto r = kube({"run", "-s", "kubernetes", "-cfg", "queue=default", "utils.echo", "--image", "busybox", "--msg", "hello k8s"});
@@ -123,7 +123,7 @@ TEST_CASE("kubernetes: utils.echo as a Volcano job over TLS: run, status, log, l
 }
 
 TEST_CASE("kubernetes: dist.ddp -j 2x2 as batch/v1 Jobs and a Service: per-replica status, log -t (follow), delete") {
-  K8sStandin standin;
+  K8sCluster standin;
   Kube kube(standin);
   standin.clear_requests();
   auto r = kube({"run", "-s", "kubernetes", "-cfg", "job_kind=batch", "dist.ddp", "-j", "2x2", "--script", "train.py", "--env",
@@ -162,11 +162,11 @@ TEST_CASE("kubernetes: dist.ddp -j 2x2 as batch/v1 Jobs and a Service: per-repli
   CHECK(standin.golden_differences("delete-job") == "");
   CHECK(standin.golden_differences("delete-service") == "");
   CHECK(objects_of(standin, "services", name) == 0);
-  CHECK(objects_of(standin, "jobs", name) == 0);
+  CHECK(objects_of(standin, "jobs.batch", name) == 0);
 }
 
 TEST_CASE("kubernetes: cancel deletes the running Jobs: CANCELLED, then delete removes the Service") {
-  K8sStandin standin;
+  K8sCluster standin;
   Kube kube(standin);
   auto r = kube({"run", "-s", "kubernetes", "-cfg", "job_kind=batch", "utils.sh", "--env", "STANDIN_RUN_SECONDS=60", "--", "sleep", "60"});
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
@@ -175,7 +175,7 @@ TEST_CASE("kubernetes: cancel deletes the running Jobs: CANCELLED, then delete r
   CHECK(kube.wait_for(handle, {"RUNNING"}) == "RUNNING");
   r = kube({"cancel", handle});
   CHECK_MESSAGE(r.exit_code == 0, r.err);
-  CHECK(objects_of(standin, "jobs", name) == 0);
+  CHECK(objects_of(standin, "jobs.batch", name) == 0);
   const auto s = kube.status(handle);
   CHECK(s.at("state") == "CANCELLED");
   r = kube({"cancel", handle});  // again: nothing to do
@@ -189,7 +189,7 @@ TEST_CASE("kubernetes: cancel deletes the running Jobs: CANCELLED, then delete r
 }
 
 TEST_CASE("kubernetes: a failing replica makes the app FAILED with its exit code in the message, both kinds") {
-  K8sStandin standin;
+  K8sCluster standin;
   Kube kube(standin);
   for (const char* kind : {"volcano", "batch"}) {
     CAPTURE(kind);
@@ -205,7 +205,7 @@ TEST_CASE("kubernetes: a failing replica makes the app FAILED with its exit code
 }
 
 TEST_CASE("kubernetes: log streams other than combined are refused with one clear line") {
-  K8sStandin standin;
+  K8sCluster standin;
   Kube kube(standin);
   auto r = kube({"run", "-s", "kubernetes", "-cfg", "queue=default", "utils.echo", "--image", "busybox"});
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
@@ -218,7 +218,7 @@ TEST_CASE("kubernetes: log streams other than combined are refused with one clea
 }
 
 TEST_CASE("kubernetes: errors: server down exits 4, a bad token exits 1 with how to log in and never the token") {
-  K8sStandin standin;
+  K8sCluster standin;
   Kube kube(standin);
   const std::string secret = "wr0ng-T0KEN-sEcReT-4711";
   std::string config = torchx::test::slurp(standin.kubeconfig());
@@ -263,9 +263,9 @@ TEST_CASE("kubernetes: errors: server down exits 4, a bad token exits 1 with how
 }
 
 TEST_CASE("kubernetes: a cluster without Volcano: run says how to do without it, batch runs, list skips Volcano") {
-  K8sStandin::Options options;
+  K8sCluster::Options options;
   options.no_volcano = true;
-  K8sStandin standin(options);
+  K8sCluster standin(options);
   Kube kube(standin);
   auto r = kube({"run", "-s", "kubernetes", "-cfg", "queue=default", "utils.echo", "--image", "busybox"});
   CHECK(r.exit_code == 1);
@@ -282,7 +282,7 @@ TEST_CASE("kubernetes: a cluster without Volcano: run says how to do without it,
 }
 
 TEST_CASE("kubernetes: --dryrun prints the manifests and contacts nothing, a missing queue is one line") {
-  K8sStandin standin;
+  K8sCluster standin;
   Kube kube(standin);
   standin.clear_requests();
   for (const char* kind : {"volcano", "batch"}) {
