@@ -94,17 +94,26 @@ std::string instance_selector(const std::string& name) {
   return label_selector(std::string(k8s::k_label_instance) + "=" + name);
 }
 
-std::vector<json::object> items_of(const http::Response& r) {
-  std::vector<json::object> out;
+/// A `...List` answer: its items and the token of the next page ("" for the last).
+struct ListPage {
+  std::vector<json::object> items;
+  std::string next;
+};
+
+ListPage parse_list_page(const http::Response& r) {
+  ListPage page;
   boost::system::error_code ec;
   const json::value v = json::parse(r.body, ec);
   if (ec || !v.is_object()) throw plugin::Error(TX_E_INTERNAL, "the API server answered a list with something that is not JSON");
   if (const auto* items = v.get_object().if_contains("items"); items != nullptr && items->is_array()) {
     for (const auto& i : items->get_array()) {
-      if (i.is_object()) out.push_back(i.get_object());
+      if (i.is_object()) page.items.push_back(i.get_object());
     }
   }
-  return out;
+  if (const auto* meta = v.get_object().if_contains("metadata"); meta != nullptr && meta->is_object()) {
+    if (const auto* c = meta->get_object().if_contains("continue"); c != nullptr && c->is_string()) page.next = c->get_string();
+  }
+  return page;
 }
 
 /// Every item of `GET path?<selector>`, page by page (limit and continue, as kubectl); nullopt
@@ -119,13 +128,9 @@ std::optional<std::vector<json::object>> list_all(k8s::Api& api, const std::stri
     const auto r = api.call("GET", target);
     if (r.status == 404 && none_if_404 && page == 0) return std::nullopt;
     if (r.status >= 400) api.fail(r, doing);
-    for (auto& o : items_of(r)) out.push_back(std::move(o));
-    boost::system::error_code ec;
-    const json::value v = json::parse(r.body, ec);
-    token.clear();
-    if (const auto* meta = v.is_object() ? v.get_object().if_contains("metadata") : nullptr; meta != nullptr && meta->is_object()) {
-      if (const auto* c = meta->get_object().if_contains("continue"); c != nullptr && c->is_string()) token = c->get_string();
-    }
+    auto page_items = parse_list_page(r);
+    for (auto& o : page_items.items) out.push_back(std::move(o));
+    token = std::move(page_items.next);
     if (token.empty()) break;
   }
   return out;
