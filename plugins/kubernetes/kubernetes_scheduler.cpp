@@ -293,6 +293,7 @@ public:
     const std::string app_id(req.at("app_id").as_string());
     const std::string ns(req.at("namespace").as_string());
     const std::string context(req.at("context").as_string());
+    if (!k8s::is_dns_label(ns)) throw plugin::InvalidArgument("the request's namespace '" + ns.substr(0, 100) + "' is not a Kubernetes namespace");
     auto& objects = req.at("objects");
     if (const auto* ws = req.if_contains("workspace"); ws != nullptr && ws->is_object()) {
       const std::string repo(req.at("image_repo").as_string());
@@ -504,7 +505,10 @@ std::unique_ptr<plugin::LogIterator> KubernetesScheduler::log_iter(const specs::
     if (!find(api, ref, /*with_pods=*/false)) throw plugin::NotFound(not_found_text(api, ref));
     throw plugin::NotFound("app '" + q.app_id + "' has no pod for replica " + replica + " (yet) in namespace '" + ref.ns + "'");
   }
-  if (pod->phase == "Pending") return std::make_unique<PodLogIterator>(nullptr);  // nothing written yet
+  if (pod->phase == "Pending") {
+    if (!pod->problem.empty()) throw plugin::Error(TX_E_INTERNAL, "pod '" + pod->name + "' (" + replica + ") " + pod->problem);
+    return std::make_unique<PodLogIterator>(nullptr);  // nothing written yet
+  }
   // The query as kubectl logs sends it (its keys sorted): container, follow, sinceSeconds or sinceTime.
   std::string query;
   if (!pod->container.empty()) query += "&container=" + http::url_encode(pod->container);

@@ -120,6 +120,23 @@ def test_name_clash_is_one_line_and_leaves_nothing_behind(standin):
         runner.delete(handle)
 
 
+def test_refused_object_is_one_line_with_the_servers_field_message_and_earlier_objects_are_removed(standin):
+    with get_runner() as runner:
+        info = runner.dryrun(echo_app("a"), "kubernetes", cfg={"job_kind": "batch"})
+        kinds = [o["kind"] for o in info.request["objects"]]
+        assert kinds == ["Service", "Job"]
+        # The Job without containers: the server refuses it (422) after the Service was created.
+        info.request["objects"][1]["spec"]["template"]["spec"]["containers"] = []
+        with pytest.raises(Exception) as e:
+            runner.schedule(info)
+        message = str(e.value)
+        assert "spec.template.spec.containers: Required value" in message
+        assert "422" in message and "\n" not in message
+        status, objects = standin.json("GET", "/standin/objects")
+        assert status == 200
+        assert [o["metadata"]["name"] for o in objects] == []
+
+
 def test_errors_unreachable_and_bad_token_never_show_the_token(standin, tmp_path, monkeypatch):
     bad = tmp_path / "bad-kubeconfig"
     bad.write_text(open(standin.kubeconfig).read().replace(TOKEN, "wr0ng-py-T0KEN"))
