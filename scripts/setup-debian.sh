@@ -8,7 +8,8 @@
 set -euo pipefail
 
 # Build: C++20 toolchain, CMake + Ninja, ccache; Boost 1.81 (1.74 has no Boost.JSON; DLL and
-# Process are header-only parts of libboost1.81-dev), spdlog, doctest.
+# Process are header-only parts of libboost1.81-dev), spdlog, doctest; OpenSSL 3 for the HTTP
+# client's TLS (torchx::http_tls, the kubernetes plugin); tests: the openssl CLI makes the TLS tests' certificates.
 # Run and test: hyperfine for bench/, python (TorchX components run `python`) and Debian's
 # PyTorch for real `torchrun` end-to-end tests, pytest for the Python API (tests/python).
 # Packaging: dpkg-dev (dpkg-shlibdeps) and file for CPack's .deb, groff-base to lint the man page.
@@ -17,10 +18,10 @@ set -euo pipefail
 build_packages=(
   g++ cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
-  libspdlog-dev libinih-dev libyaml-cpp-dev libre2-dev
+  libspdlog-dev libinih-dev libyaml-cpp-dev libre2-dev libssl-dev
 )
 test_packages=(
-  doctest-dev hyperfine python-is-python3 python3-torch python3-pytest
+  doctest-dev hyperfine python-is-python3 python3-torch python3-pytest openssl
   dpkg-dev file groff-base
   nodejs python3-yaml
   # fuzz/ (scripts/fuzz.sh): libFuzzer and the sanitizer runtimes; clang-14 cannot build the host

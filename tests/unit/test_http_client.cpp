@@ -69,8 +69,93 @@ TEST_CASE("Endpoint::parse: unix sockets, anything else says what is supported")
   CHECK(http::Endpoint::parse("unix:///run/podman/podman.sock").socket_path == "/run/podman/podman.sock");
   CHECK(http::Endpoint::parse("/var/run/docker.sock").url() == "unix:///var/run/docker.sock");
   CHECK_THROWS_WITH_AS(http::Endpoint::parse("tcp://host:2375"),
-                       "unsupported endpoint 'tcp://host:2375': expected a unix socket, unix:///path/to.sock or /path/to.sock",
+                       "unsupported endpoint 'tcp://host:2375': expected unix:///path/to.sock, /path/to.sock, "
+                       "http://host[:port][/prefix] or https://host[:port][/prefix]",
                        std::invalid_argument);
+}
+
+TEST_CASE("Endpoint::parse: http and https URLs, with default ports, IPv6 in brackets and a path prefix") {
+  struct Row {
+    const char* url;
+    const char* scheme;
+    const char* host;
+    unsigned short port;
+    const char* base_path;
+    const char* canonical;
+  };
+  const Row rows[] = {
+      {"https://kube.example.com", "https", "kube.example.com", 443, "", "https://kube.example.com:443"},
+      {"https://10.0.0.1:6443", "https", "10.0.0.1", 6443, "", "https://10.0.0.1:6443"},
+      {"http://localhost:8080/", "http", "localhost", 8080, "", "http://localhost:8080"},
+      {"HTTPS://[::1]:6443/k8s/clusters/c-1//", "https", "::1", 6443, "/k8s/clusters/c-1", "https://[::1]:6443/k8s/clusters/c-1"},
+      {"https://[fe80::1]", "https", "fe80::1", 443, "", "https://[fe80::1]:443"},
+      {"http://a_b-c.example.:65535/p", "http", "a_b-c.example.", 65535, "/p", "http://a_b-c.example.:65535/p"},
+  };
+  for (const auto& r : rows) {
+    CAPTURE(r.url);
+    const auto e = http::Endpoint::parse(r.url);
+    CHECK(e.scheme == r.scheme);
+    CHECK(e.host == r.host);
+    CHECK(e.port == r.port);
+    CHECK(e.base_path == r.base_path);
+    CHECK(e.url() == r.canonical);
+    CHECK(http::Endpoint::parse(e.url()).url() == e.url());  // url() parses back to itself
+  }
+}
+
+TEST_CASE("Endpoint::parse: malformed URLs are one line saying what is wrong, credentials never echoed") {
+  const std::pair<std::string, std::string> rows[] = {
+      {"https://host:0", "unsupported endpoint 'https://host:0': the port is out of range (1-65535)"},
+      {"https://host:65536", "unsupported endpoint 'https://host:65536': the port is out of range (1-65535)"},
+      {"https://host:99999999999999999999", "unsupported endpoint 'https://host:99999999999999999999': the port is out of range (1-65535)"},
+      {"https://host:", "unsupported endpoint 'https://host:': an empty port after ':'"},
+      {"https://host:6443x", "unsupported endpoint 'https://host:6443x': the port is not a number"},
+      {"https://host:-1", "unsupported endpoint 'https://host:-1': the port is not a number"},
+      {"https://", "unsupported endpoint 'https://': no host (expected unix:///path/to.sock, /path/to.sock, "
+                   "http://host[:port][/prefix] or https://host[:port][/prefix])"},
+      {"https://:6443", "unsupported endpoint 'https://:6443': no host (expected unix:///path/to.sock, /path/to.sock, "
+                        "http://host[:port][/prefix] or https://host[:port][/prefix])"},
+      {"https://::1:6443", "unsupported endpoint 'https://::1:6443': an IPv6 address must be written in brackets, e.g. https://[::1]:6443"},
+      {"https://[::1", "unsupported endpoint 'https://[::1': an IPv6 address needs its closing ']'"},
+      {"https://[nope]:1", "unsupported endpoint 'https://[nope]:1': '[...]' holds no IPv6 address"},
+      {"https://[::1]6443", "unsupported endpoint 'https://[::1]6443': expected ':port' after ']'"},
+      {"https://ho st", "unsupported endpoint 'https://ho st': the host is neither a DNS name nor an IP address"},
+      {"https://a..b", "unsupported endpoint 'https://a..b': the host is neither a DNS name nor an IP address"},
+      {"https://host/x?y=1", "unsupported endpoint 'https://host/x?y=1': a query or fragment is not allowed (expected "
+                             "unix:///path/to.sock, /path/to.sock, http://host[:port][/prefix] or https://host[:port][/prefix])"},
+      {"https://host/a b", "unsupported endpoint 'https://host/a b': the path prefix holds a space, a control character or '\\'"},
+      {std::string("https://host\r\nX: y"), "unsupported endpoint 'https://host\\x0d\\x0aX: y': the host is neither a DNS name nor an IP address"},
+      {"", "unsupported endpoint '': expected unix:///path/to.sock, /path/to.sock, http://host[:port][/prefix] or https://host[:port][/prefix]"},
+      {"ftp://host", "unsupported endpoint 'ftp://host': expected unix:///path/to.sock, /path/to.sock, http://host[:port][/prefix] or "
+                     "https://host[:port][/prefix]"},
+  };
+  for (const auto& [url, message] : rows) {
+    CAPTURE(url);
+    CHECK_THROWS_WITH_AS(http::Endpoint::parse(url), message.c_str(), std::invalid_argument);
+  }
+  // user:password@ is refused, and the message holds neither.
+  for (const char* url : {"https://admin:hunter2@kube.example.com:6443", "http://tok3n@host", "https://a@b@c"}) {
+    CAPTURE(url);
+    try {
+      (void)http::Endpoint::parse(url);
+      FAIL("accepted");
+    } catch (const std::invalid_argument& e) {
+      const std::string what = e.what();
+      CHECK(what == "unsupported endpoint: user information ('user:password@') in a " + std::string(url).substr(0, std::string(url).find(':')) +
+                        " URL is refused; give credentials as a token or a client certificate");
+      CHECK(what.find("hunter2") == std::string::npos);
+      CHECK(what.find("tok3n") == std::string::npos);
+    }
+  }
+  // A huge host: cut in the message, not echoed whole.
+  const std::string huge = "https://" + std::string(100000, 'a');
+  try {
+    (void)http::Endpoint::parse(huge);
+    FAIL("accepted");
+  } catch (const std::invalid_argument& e) {
+    CHECK(std::string(e.what()).size() < 400);
+    CHECK(std::string(e.what()).ends_with("...': the host is neither a DNS name nor an IP address"));
+  }
 }
 
 TEST_CASE("Client::request: a chunked response is read whole, the request is HTTP/1.1 with its body") {
