@@ -12,6 +12,11 @@
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <thread>
 
@@ -73,6 +78,37 @@ std::size_t objects_of(const K8sCluster& s, const std::string& resource, const s
   }
   return n;
 }
+
+/// A kubeconfig for `server` with the stand-in's token, and its CA unless `with_ca` is false.
+std::string kubeconfig_for(const K8sCluster& s, const std::string& server, bool with_ca = true) {
+  return "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: " + server + "\n" +
+         (with_ca ? "    certificate-authority: \"" + (s.dir() / "ca.crt").string() + "\"\n" : std::string{}) +
+         "users:\n- name: u\n  user:\n    token: \"" + s.token() +
+         "\"\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\n    namespace: default\ncurrent-context: c\n";
+}
+
+/// A TCP port on 127.0.0.1 that completes connections (the kernel's backlog) and never answers.
+class SilentPort {
+public:
+  SilentPort() : m_fd(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    REQUIRE(::bind(m_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    REQUIRE(::listen(m_fd, 16) == 0);
+    REQUIRE(::getsockname(m_fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+    m_port = ntohs(addr.sin_port);
+  }
+  ~SilentPort() { ::close(m_fd); }
+  SilentPort(const SilentPort&) = delete;
+  SilentPort& operator=(const SilentPort&) = delete;
+  [[nodiscard]] int port() const { return m_port; }
+
+private:
+  int m_fd;
+  int m_port = 0;
+};
 
 }  // namespace
 
@@ -262,6 +298,55 @@ TEST_CASE("kubernetes: errors: server down exits 4, a bad token exits 1 with how
   CHECK(r.exit_code == 4);
   r = kube({"list", "-s", "kubernetes"});
   CHECK(r.exit_code == 4);
+}
+
+TEST_CASE("kubernetes: errors: a timeout, a name that does not resolve and a certificate not trusted exit 4, one line each") {
+  K8sCluster standin;
+  Kube kube(standin);
+  SilentPort silent;
+  kube.kubeconfig = kube.tmp.write("silent", kubeconfig_for(standin, "https://127.0.0.1:" + std::to_string(silent.port()))).string();
+  const auto started = std::chrono::steady_clock::now();
+  auto r = kube({"status", "kubernetes://torchx/default:echo-x1y2z3"});  // TORCHX_KUBERNETES_TIMEOUT_SECONDS=10 (Kube)
+  CHECK(r.exit_code == 4);
+  CHECK(torchx::test::lines_of(r.err).size() == 1);
+  CHECK(r.err.find("no answer in time") != std::string::npos);
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(30));
+
+  kube.kubeconfig = kube.tmp.write("dns", kubeconfig_for(standin, "https://no-such-host.invalid:6443")).string();
+  r = kube({"list", "-s", "kubernetes"});
+  CHECK(r.exit_code == 4);
+  CHECK(torchx::test::lines_of(r.err).size() == 1);
+  CHECK(r.err.find("cannot reach the Kubernetes API server at https://no-such-host.invalid:6443") != std::string::npos);
+
+  kube.kubeconfig = kube.tmp.write("no-ca", kubeconfig_for(standin, "https://127.0.0.1:" + std::to_string(standin.port()), false)).string();
+  r = kube({"list", "-s", "kubernetes"});
+  CHECK(r.exit_code == 4);
+  CHECK(torchx::test::lines_of(r.err).size() == 1);
+  CHECK(r.err.find("TLS failed") != std::string::npos);
+  CHECK(r.err.find("certificate") != std::string::npos);
+  CHECK(r.err.find(standin.token()) == std::string::npos);
+}
+
+TEST_CASE("kubernetes: hostile arguments reach the pod byte for byte, hostile app ids are unknown apps") {
+  K8sCluster standin;
+  Kube kube(standin);
+  const std::string hostile = "a b $(touch pwned) `id` it's \"q\" \u00fcn\u00ef,comma=eq * \\n {{x}} ${app_id} %2F";
+  auto r = kube({"run", "-s", "kubernetes", "-cfg", "job_kind=batch", "utils.echo", "--image", "busybox", "--msg", hostile});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  const std::string handle = first_line(r.out);
+  CHECK(kube.wait_terminal(handle) == "SUCCEEDED");
+  r = kube({"log", handle});
+  CHECK(r.out.substr(0, 7) == "echo/0 ");
+  CHECK(r.out.find("$(touch pwned) `id` it's \"q\" \u00fcn\u00ef,comma=eq * \\n {{x}}") != std::string::npos);
+  kube({"delete", handle});
+  for (const std::string& id : std::vector<std::string>{"default:a/../../etc", "de%2Ffault:x", "Default:x", "default:", ":x", "default:x:y",
+                               "default:" + std::string(5000, 'a'), "default:-x"}) {
+    CAPTURE(id);
+    r = kube({"status", "kubernetes://torchx/" + id});
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("not found") != std::string::npos);
+    CHECK(torchx::test::lines_of(r.err).size() == 1);
+  }
 }
 
 TEST_CASE("kubernetes: a cluster without Volcano: run says how to do without it, batch runs, list skips Volcano") {
