@@ -19,6 +19,7 @@ build_packages=(
   g++ cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
   libspdlog-dev libinih-dev libyaml-cpp-dev libre2-dev libssl-dev
+  libyaml-dev  # plugins/kubernetes reads kubeconfigs with libyaml.a (Debian's libyaml-cpp.a is not PIC)
 )
 test_packages=(
   doctest-dev hyperfine python-is-python3 python3-torch python3-pytest openssl
