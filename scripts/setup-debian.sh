@@ -27,6 +27,8 @@ test_packages=(
   nodejs python3-yaml
   # fuzz/ (scripts/fuzz.sh): libFuzzer and the sanitizer runtimes; clang-14 cannot build the host
   clang-16 libclang-rt-16-dev
+  # the local registry the workspace-push tests push to (scripts/start-registry.sh)
+  docker-registry
 )
 case "${1:-}" in
   "") packages=("${build_packages[@]}" "${test_packages[@]}") ;;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds, starts a local Slurm cluster and a container engine (Podman's
-# Docker API and its images, scripts/start-container-engine.sh), and runs the whole test suite
+# Docker API and its images, scripts/start-container-engine.sh) with a local registry
+# (scripts/start-registry.sh), and runs the whole test suite
 # (unit, CLI black-box, local_cwd, Slurm and containers end to end, real torchrun); then the same suites but
 # Slurm's under ASan+UBSan (scripts/sanitize.sh, gcc) and every fuzz harness (scripts/fuzz.sh,
 # clang-16 libFuzzer): the seed corpora replayed whole, then FUZZ_SECONDS (15) of fuzzing each.
@@ -46,9 +47,16 @@ scripts/setup-debian.sh
 stage_done "set-up (packages)"
 # The container engine starts while we build: on a new machine its Debian image takes about two
 # minutes, half of it waiting on the mirror and the disk. Its output goes through a file, like
-# Slurm's below.
+# Slurm's below. The local registry (scripts/start-registry.sh, about a second) starts first, in
+# the same background job: it writes the engine's registries.conf.d entry, which Podman's service
+# reads only when it starts.
 mkdir -p "$build_dir"
-scripts/start-container-engine.sh > "$build_dir/engine-start.log" 2>&1 &
+rm -f "$build_dir/registry-start.rc"
+(
+  if scripts/start-registry.sh > "$build_dir/registry-start.log" 2>&1; then rc=0; else rc=$?; fi
+  echo "$rc" > "$build_dir/registry-start.rc"
+  exec scripts/start-container-engine.sh
+) > "$build_dir/engine-start.log" 2>&1 &
 engine_pid=$!
 scripts/build.sh "$build_dir"
 stage_done "build"
@@ -70,7 +78,9 @@ stage_failed() {
 # (its log says how long it took in all). Without it the container tests skip, and the run fails.
 engine_rc=0
 wait "$engine_pid" || engine_rc=$?
-cat "$build_dir/engine-start.log" >&2
+cat "$build_dir/registry-start.log" "$build_dir/engine-start.log" >&2
+# Without the registry the push tests would fail under TORCHX_TEST_REQUIRE_DOCKER=1: said here too.
+[ "$(cat "$build_dir/registry-start.rc" 2>/dev/null)" = 0 ] || stage_failed "registry start"
 if [ "$engine_rc" -eq 0 ]; then
   # The engine runs: a container test (local_docker's, the engine's own) that would skip fails.
   export TORCHX_TEST_REQUIRE_DOCKER=1

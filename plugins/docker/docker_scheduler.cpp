@@ -2,11 +2,11 @@
 // The local_docker scheduler plugin: each replica a container on a per-app network of a Docker
 // or Podman engine, through the Docker Engine API (v1.41) over its unix socket. Nothing is kept
 // on disk: the engine's labels are the record, so every verb works from any process.
-#include "docker_engine.hpp"
 #include "docker_request.hpp"
-#include "docker_workspace.hpp"
 #include "engine_json.hpp"
 
+#include <torchx/containers/engine.hpp>
+#include <torchx/containers/workspace_image.hpp>
 #include <torchx/util/app_id.hpp>
 #include <torchx/http/client.hpp>
 #include <torchx/plugin.hpp>
@@ -25,7 +25,7 @@ extern char** environ;  // NOLINT: POSIX
 namespace json = boost::json;
 using namespace torchx;
 using namespace std::chrono_literals;
-using docker::Engine;
+using containers::Engine;
 
 namespace {
 
@@ -137,7 +137,7 @@ public:
     }
     Engine engine = Engine::connect(host != nullptr && host->is_string() ? std::string(host->get_string()) : "");
     if (const auto* ws = req.if_contains("workspace"); ws != nullptr && ws->is_object()) {
-      const std::string image = docker::build_workspace_image(engine, std::string(ws->at("path").as_string()),
+      const std::string image = containers::build_workspace_image(engine, std::string(ws->at("path").as_string()),
                                                               std::string(ws->at("image").as_string()), TORCHX_PLUGIN_VERSION);
       for (auto& c : req.at("containers").as_array()) {
         if (c.at("role") == ws->at("role")) c.at("create").as_object()["Image"] = image;

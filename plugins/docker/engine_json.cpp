@@ -196,18 +196,6 @@ std::string exit_text(const ContainerInfo& c) {
   return text;
 }
 
-std::string engine_message(std::string_view body) {
-  boost::system::error_code ec;
-  const json::value v = json::parse(body, ec);
-  std::string msg;
-  if (!ec && v.is_object()) {
-    if (const auto* m = v.get_object().if_contains("message"); m != nullptr && m->is_string()) msg = m->get_string();
-  }
-  if (msg.empty()) msg = std::string(body.substr(0, body.find('\n')));
-  if (msg.size() > 300) msg = msg.substr(0, 300) + "...";
-  return msg;
-}
-
 void LogDemux::emit(int stream, std::string_view data) {
   std::string& pending = m_pending[stream];
   for (const char ch : data) {

@@ -4,6 +4,7 @@
 // EngineJsonError saying what is missing (fuzz/fuzz_docker_engine.cpp holds it to that).
 #pragma once
 
+#include <torchx/containers/engine.hpp>
 #include <torchx/specs/app_state.hpp>
 
 #include <cstdint>
@@ -75,8 +76,8 @@ specs::AppState app_state(const std::vector<specs::AppState>& states);
 /// SIGKILL under a memory limit names the limit: Podman never sets OOMKilled.
 std::string exit_text(const ContainerInfo& c);
 
-/// The `message` of an error body (`{"message": "..."}`), else the body's first line, bounded.
-std::string engine_message(std::string_view body);
+/// The `message` of an error body (the SDK's containers library: plugin-api/containers/engine_message.cpp).
+using containers::engine_message;
 
 /// Splits the engine's log stream into lines. The stream is multiplexed (frames of an 8-byte
 /// header: byte 0 the stream, 1 stdout or 2 stderr, bytes 4-7 the big-endian length) unless the

@@ -12,6 +12,7 @@ expect_file "$stage/bin/torchx" \
   "$stage/lib/torchx/plugins/libtorchx_plugin_builtins.so" "$stage/lib/torchx/libexec/torchx-local-supervisor" \
   "$stage/lib/torchx/plugins/libtorchx_plugin_docker.so" "$stage/share/torchx/plugins.d/docker.json" \
   "$stage/include/torchx/http/client.hpp" "$stage/lib/libtorchx_http.a" \
+  "$stage/include/torchx/containers/push.hpp" "$stage/lib/libtorchx_containers.a" \
   "$stage/share/torchx/plugins.d/local.json" "$stage/share/torchx/plugins.d/slurm.json" \
   "$stage/share/torchx/plugins.d/builtins.json" "$stage/share/torchx/python/torchx/apps/utils/copy_main.py" \
   "$stage/include/torchx/plugin_api.h" "$stage/include/torchx/plugin.hpp" "$stage/include/torchx/specs/role.hpp" \
@@ -58,6 +59,26 @@ CPP
 # shellcheck disable=SC2046
 g++ -std=c++20 "$work/pc.cpp" $(pkg-config --cflags --libs torchx) -o "$work/pc" || fail "cannot build with pkg-config flags"
 expect_contains "$("$work/pc")" '"name":"pc"' "a program built with pkg-config's flags runs"
+# The containers library (torchx::containers over torchx::http) links from the install alone, and
+# its public headers include no Boost (DESIGN §11: Boost stays in the library's sources).
+if grep -l '#include <boost' "$work/moved/include/torchx/containers/"*.hpp; then
+  fail "an installed torchx/containers header (above) includes Boost"
+fi
+cat >"$work/containers.cpp" <<'CPP'
+#include <torchx/containers/image_reference.hpp>
+#include <torchx/containers/push.hpp>
+#include <torchx/containers/registry_auth.hpp>
+#include <torchx/containers/workspace_image.hpp>
+#include <cstdio>
+int main() {
+  std::puts(torchx::containers::parse_repository("localhost:5000/team/app").registry().c_str());
+  std::puts(torchx::containers::content_hash("").c_str());
+}
+CPP
+# shellcheck disable=SC2046
+g++ -std=c++20 "$work/containers.cpp" $(pkg-config --cflags torchx) -L"$work/moved/lib" -ltorchx_containers -ltorchx_http \
+  $(pkg-config --libs torchx) -pthread -o "$work/containers" || fail "cannot build a program against the installed torchx_containers"
+expect_contains "$("$work/containers")" "localhost:5000" "a program linked with the installed libtorchx_containers.a runs"
 
 # A plugin built without CMake: pkg-config's plugin flags give the same one-export library.
 mkdir -p "$work/pc-plugin/plugins.d"

@@ -1,13 +1,11 @@
 // SPDX-License-Identifier: BSD-3-Clause
-#include "docker_engine.hpp"
-
-#include "engine_json.hpp"
+#include <torchx/containers/engine.hpp>
 
 #include <torchx/plugin.hpp>
 
 #include <functional>
 
-namespace torchx::docker {
+namespace torchx::containers {
 
 using namespace std::chrono_literals;
 
@@ -81,12 +79,17 @@ std::unique_ptr<http::StreamingResponse> Engine::open(const std::string& target,
 
 std::unique_ptr<http::StreamingResponse> Engine::open(std::string_view method, const std::string& target, std::string_view body,
                                                       std::string_view content_type,
-                                                      std::optional<std::chrono::milliseconds> idle) {
+                                                      std::optional<std::chrono::milliseconds> idle,
+                                                      const std::vector<std::pair<std::string, std::string>>& headers) {
   try {
-    return m_client.open(method, std::string(k_api_prefix) + target, body, content_type, idle);
+    if (headers.empty()) return m_client.open(method, std::string(k_api_prefix) + target, body, content_type, idle);
+    // Headers for this request only: a client of its own, so that m_client never carries them.
+    http::Client once(m_client.endpoint(), std::chrono::seconds(60));
+    for (const auto& [name, value] : headers) once.set_header(name, value);
+    return once.open(method, std::string(k_api_prefix) + target, body, content_type, idle);
   } catch (const http::HttpError& e) {
     throw plugin::Unavailable(std::string("the container engine stopped answering: ") + e.what());
   }
 }
 
-}  // namespace torchx::docker
+}  // namespace torchx::containers

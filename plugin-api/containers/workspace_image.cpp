@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: BSD-3-Clause
-#include "docker_workspace.hpp"
-
-#include "engine_json.hpp"
+#include <torchx/containers/workspace_image.hpp>
 
 #include <torchx/http/client.hpp>
 #include <torchx/plugin.hpp>
@@ -18,7 +16,7 @@
 
 namespace json = boost::json;
 
-namespace torchx::docker {
+namespace torchx::containers {
 
 std::string content_hash(std::string_view data) {
   std::uint64_t h = 14695981039346656037ULL;
@@ -31,9 +29,6 @@ std::string content_hash(std::string_view data) {
   return out;
 }
 
-namespace {
-
-/// The id of `image` on the engine, or "" when it has no such image.
 std::string image_id(Engine& engine, const std::string& image) {
   const auto r = engine.call("GET", "/images/" + http::url_encode(image) + "/json");
   if (r.status == 404) return {};
@@ -45,8 +40,6 @@ std::string image_id(Engine& engine, const std::string& image) {
   }
   return std::string(v.at("Id").as_string());
 }
-
-}  // namespace
 
 std::string build_workspace_image(Engine& engine, const std::string& workspace, const std::string& base_image,
                                   const std::string& version) {
@@ -69,7 +62,7 @@ std::string build_workspace_image(Engine& engine, const std::string& workspace, 
     throw plugin::InvalidArgument("image '" + base_image + "', which the workspace '" + workspace +
                                   "' is built onto, is not on the engine at " + engine.url());
   }
-  const std::string tag = "localhost/torchx-workspace:" + content_hash(base_id + "\n" + context);
+  const std::string tag = std::string(k_workspace_repo) + ":" + content_hash(base_id + "\n" + context);
   if (!image_id(engine, tag).empty()) return tag;  // unchanged: never built again
 
   const json::object args{{"IMAGE", base_image}, {"WORKSPACE", workspace}};
@@ -122,4 +115,4 @@ std::string build_workspace_image(Engine& engine, const std::string& workspace, 
   return tag;
 }
 
-}  // namespace torchx::docker
+}  // namespace torchx::containers

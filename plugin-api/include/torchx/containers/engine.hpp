@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// The container engine local_docker talks to: which socket (the docker_host run option, else
-// DOCKER_HOST, else Podman's and Docker's default sockets) and the API calls, with every
-// failure to reach it turned into plugin::Unavailable (torchx exits 4) naming what was tried.
+// A local container engine (Docker, or Podman's Docker-compatible service) through the Docker
+// Engine API over its unix socket: which socket (a run option, else DOCKER_HOST, else Podman's
+// and Docker's default sockets) and the API calls, with every failure to reach it turned into
+// plugin::Unavailable (torchx exits 4) naming what was tried.
+//
+// Part of the SDK's containers library (DESIGN §11): link `torchx::containers`. local_docker runs
+// containers with it; kubernetes builds and pushes workspace images with it. Includes no Boost.
 #pragma once
 
 #include <torchx/http/client.hpp>
@@ -12,9 +16,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
-namespace torchx::docker {
+namespace torchx::containers {
 
 /// The API version we speak (Podman 4.3 answers 1.41).
 inline constexpr std::string_view k_api_prefix = "/v1.41";
@@ -25,6 +30,12 @@ inline constexpr std::string_view k_api_prefix = "/v1.41";
 std::vector<std::string> candidate_hosts(const std::string& configured,
                                          const std::function<const char*(const char*)>& getenv);
 
+/// The `message` of an engine's error body (`{"message": "..."}`), else the body's first line;
+/// at most 300 characters (then "..."). Total: any bytes give a string.
+std::string engine_message(std::string_view body);
+
+/// A connection to one engine. Holds no socket between calls (each request connects anew), so
+/// an Engine is cheap to keep; use one from one thread at a time.
 class Engine {
 public:
   /// The first candidate that answers `GET /_ping`; plugin::Unavailable naming each candidate
@@ -38,11 +49,15 @@ public:
   /// As call, and a status >= 400 becomes plugin::Error(TX_E_INTERNAL) "<doing>: <engine's message>".
   http::Response check(std::string_view method, const std::string& target, std::string_view body, const std::string& doing,
                        std::optional<std::chrono::milliseconds> timeout = std::nullopt);
+  /// `GET target`, its response read as it arrives (each piece waiting at most `idle`).
   std::unique_ptr<http::StreamingResponse> open(const std::string& target, std::optional<std::chrono::milliseconds> idle);
-  /// `method target` with `body` of `content_type`, its response read as it arrives.
+  /// `method target` with `body` of `content_type`, its response read as it arrives. `headers`
+  /// are sent with this request only (e.g. X-Registry-Auth); their values never appear in messages.
   std::unique_ptr<http::StreamingResponse> open(std::string_view method, const std::string& target, std::string_view body,
-                                                std::string_view content_type, std::optional<std::chrono::milliseconds> idle);
+                                                std::string_view content_type, std::optional<std::chrono::milliseconds> idle,
+                                                const std::vector<std::pair<std::string, std::string>>& headers = {});
 
+  /// The engine's socket as messages name it (`unix:///run/podman/podman.sock`).
   [[nodiscard]] std::string url() const { return m_client.endpoint().url(); }
 
 private:
@@ -50,4 +65,4 @@ private:
   http::Client m_client;
 };
 
-}  // namespace torchx::docker
+}  // namespace torchx::containers
