@@ -2,12 +2,13 @@
 #include "k8s_status.hpp"
 
 #include "k8s_render.hpp"
+#include "kube_text.hpp"
 
 #include <boost/json.hpp>
 
 #include <algorithm>
 #include <charconv>
-#include <ctime>
+#include <chrono>
 #include <map>
 
 namespace json = boost::json;
@@ -274,59 +275,10 @@ PodInfo parse_pod(const json::object& pod) {
   return p;
 }
 
-std::optional<double> parse_rfc3339(std::string_view s) {
-  // YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)
-  if (s.size() < 20 || s.size() > 40) return std::nullopt;
-  auto num = [&](std::size_t pos, std::size_t len) -> int {
-    int v = 0;
-    for (std::size_t i = pos; i < pos + len; ++i) {
-      if (s[i] < '0' || s[i] > '9') return -1;
-      v = v * 10 + (s[i] - '0');
-    }
-    return v;
-  };
-  if (s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || s[13] != ':' || s[16] != ':') {
-    return std::nullopt;
-  }
-  std::tm tm{};
-  tm.tm_year = num(0, 4) - 1900;
-  tm.tm_mon = num(5, 2) - 1;
-  tm.tm_mday = num(8, 2);
-  tm.tm_hour = num(11, 2);
-  tm.tm_min = num(14, 2);
-  tm.tm_sec = num(17, 2);
-  if (tm.tm_year < 0 || tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour < 0 ||
-      tm.tm_hour > 23 || tm.tm_min < 0 || tm.tm_min > 59 || tm.tm_sec < 0 || tm.tm_sec > 60) {
-    return std::nullopt;
-  }
-  std::size_t i = 19;
-  double frac = 0;
-  if (s[i] == '.') {
-    double scale = 0.1;
-    ++i;
-    const std::size_t start = i;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-      frac += (s[i] - '0') * scale;
-      scale /= 10;
-      ++i;
-    }
-    if (i == start) return std::nullopt;
-  }
-  if (i >= s.size()) return std::nullopt;
-  int offset = 0;
-  if (s[i] == 'Z' || s[i] == 'z') {
-    ++i;
-  } else if ((s[i] == '+' || s[i] == '-') && i + 6 == s.size() && s[i + 3] == ':') {
-    const int h = num(i + 1, 2);
-    const int m = num(i + 4, 2);
-    if (h < 0 || m < 0 || h > 23 || m > 59) return std::nullopt;
-    offset = (s[i] == '+' ? 1 : -1) * (h * 3600 + m * 60);
-    i += 6;
-  } else {
-    return std::nullopt;
-  }
-  if (i != s.size()) return std::nullopt;
-  return static_cast<double>(timegm(&tm)) - offset + frac;
+std::optional<double> epoch_seconds(std::string_view text) {
+  const auto t = parse_rfc3339(text);
+  if (!t) return std::nullopt;
+  return std::chrono::duration<double>(t->time_since_epoch()).count();
 }
 
 std::optional<specs::DescribeAppResponse> describe_app(const std::string& app_id, const AppObjects& objects) {
@@ -430,8 +382,8 @@ std::vector<specs::ListAppResponse> list_volcano(const json::array& items) {
     const auto* status = obj(&job, "status");
     r.state = status == nullptr ? AppState::UNKNOWN : volcano_job_state(str(obj(status, "state"), "phase"));
     r.name = str(obj(meta, "labels"), k_label_name);
-    r.started_at = parse_rfc3339(str(meta, "creationTimestamp"));
-    if (specs::is_terminal(r.state)) r.finished_at = parse_rfc3339(str(obj(status, "state"), "lastTransitionTime"));
+    r.started_at = epoch_seconds(str(meta, "creationTimestamp"));
+    if (specs::is_terminal(r.state)) r.finished_at = epoch_seconds(str(obj(status, "state"), "lastTransitionTime"));
     out.push_back(std::move(r));
   }
   return out;
@@ -460,9 +412,9 @@ std::vector<specs::ListAppResponse> list_batch(const json::array& jobs, const js
     const auto* st = obj(&job, "status");
     a.active = a.active || integer(st, "ready").value_or(0) > 0 || integer(st, "succeeded").value_or(0) > 0 ||
                integer(st, "failed").value_or(0) > 0;
-    const auto started = parse_rfc3339(str(obj(&job, "metadata"), "creationTimestamp"));
+    const auto started = epoch_seconds(str(obj(&job, "metadata"), "creationTimestamp"));
     if (started && (!a.started || *started < *a.started)) a.started = started;
-    const auto finished = parse_rfc3339(str(obj(&job, "status"), "completionTime"));
+    const auto finished = epoch_seconds(str(obj(&job, "status"), "completionTime"));
     if (finished && (!a.finished || *finished > *a.finished)) a.finished = finished;
   }
   for (const auto& item : services) {
@@ -473,7 +425,7 @@ std::vector<specs::ListAppResponse> list_batch(const json::array& jobs, const js
     if (instance.empty() || ns.empty()) continue;
     App& a = apps[ns + ":" + instance];
     if (a.name.empty()) a.name = str(labels_of(&svc), k_label_name);
-    if (!a.started) a.started = parse_rfc3339(str(obj(&svc, "metadata"), "creationTimestamp"));
+    if (!a.started) a.started = epoch_seconds(str(obj(&svc, "metadata"), "creationTimestamp"));
   }
   std::vector<specs::ListAppResponse> out;
   for (const auto& [id, a] : apps) {

@@ -47,8 +47,8 @@ struct PodInfo {
 PodInfo parse_pod(const boost::json::object& pod);
 
 /// Seconds since the epoch of an RFC 3339 time ("2024-05-01T10:00:00Z", fractions and offsets
-/// allowed); nullopt when it is not one.
-std::optional<double> parse_rfc3339(std::string_view text);
+/// allowed; kube_text.hpp's parse_rfc3339); nullopt when it is not one.
+std::optional<double> epoch_seconds(std::string_view text);
 
 /// Which kind of Kubernetes object an app is made of.
 enum class AppKind { volcano, batch };

@@ -112,14 +112,14 @@ TEST_CASE("parse_pod: signals, OOM, image pull errors and a failed pod without s
   CHECK(p.phase.empty());
 }
 
-TEST_CASE("parse_rfc3339: UTC, fractions and offsets, anything else nullopt") {
-  CHECK(k8s::parse_rfc3339("1970-01-01T00:00:10Z") == 10.0);
-  CHECK(k8s::parse_rfc3339("2024-01-01T00:00:00Z") == 1704067200.0);
-  CHECK(k8s::parse_rfc3339("2024-01-01T01:00:00+01:00") == 1704067200.0);
-  CHECK(k8s::parse_rfc3339("2024-01-01T00:00:00.5Z") == doctest::Approx(1704067200.5));
+TEST_CASE("epoch_seconds: UTC, fractions and offsets, anything else nullopt") {
+  CHECK(k8s::epoch_seconds("1970-01-01T00:00:10Z") == 10.0);
+  CHECK(k8s::epoch_seconds("2024-01-01T00:00:00Z") == 1704067200.0);
+  CHECK(k8s::epoch_seconds("2024-01-01T01:00:00+01:00") == 1704067200.0);
+  CHECK(k8s::epoch_seconds("2024-01-01T00:00:00.5Z") == doctest::Approx(1704067200.5));
   for (const char* bad : {"", "2024-01-01", "2024-13-01T00:00:00Z", "2024-01-01T00:00:00", "2024-01-01T00:00:00.Z",
                           "2024-01-01T00:00:00Zjunk", "abcd-ef-ghTij:kl:mnZ"}) {
-    CHECK_FALSE(k8s::parse_rfc3339(bad));
+    CHECK_FALSE(k8s::epoch_seconds(bad));
   }
 }
 
