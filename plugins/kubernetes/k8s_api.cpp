@@ -103,8 +103,10 @@ Failure classify_response(int status, std::string_view body, const std::string& 
       const std::string what = status == 401 ? "refused the credentials of " : "does not allow this to the credentials of ";
       std::string hint = login_hint.empty() ? "log in again (kubectl must be able to do the same: `kubectl auth can-i create jobs`)"
                                             : login_hint;
+      // 403: the user is known but not allowed (RBAC); logging in as another user is one way out.
+      const std::string lead = status == 401 ? "; " : "; the cluster's RBAC must allow it, or log in as a user it allows: ";
       return {TX_E_INTERNAL, doing + ": the API server " + what + (source.empty() ? "the kubeconfig" : source) + ": " + detail +
-                                 "; " + hint};
+                                 lead + hint};
     }
     case 404: return {TX_E_NOT_FOUND, doing + ": " + detail};
     case 409: return {TX_E_INVALID_ARGUMENT, doing + ": the name is taken: " + detail};

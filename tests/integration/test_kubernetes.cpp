@@ -6,6 +6,7 @@
 #include "../support/cli_env.hpp"
 #include "../support/files.hpp"
 #include "../support/k8s_cluster.hpp"
+#include "../support/registry.hpp"
 #include "../support/temp_dir.hpp"
 #include "util/subprocess.hpp"
 
@@ -32,9 +33,11 @@ struct Kube {
   const K8sCluster& standin;
   torchx::test::TempDir tmp;
   std::string kubeconfig;
+  /// Off: `run` gets `--workspace ""` (no image is built of the test's directory).
+  bool use_workspace = false;
 
   ProcessResult operator()(std::vector<std::string> args) const {
-    if (!args.empty() && args[0] == "run") args.insert(args.begin() + 1, {"--workspace", ""});
+    if (!use_workspace && !args.empty() && args[0] == "run") args.insert(args.begin() + 1, {"--workspace", ""});
     args.insert(args.begin(), TORCHX_EXE);
     auto options = torchx::test::hermetic_cli_options(tmp.path(), std::nullopt);
     options.env.insert(options.env.end(), {{"KUBECONFIG", kubeconfig}, {"TORCHX_KUBERNETES_TIMEOUT_SECONDS", "10"}});
@@ -347,6 +350,29 @@ TEST_CASE("kubernetes: hostile arguments reach the pod byte for byte, hostile ap
     CHECK(r.err.find("not found") != std::string::npos);
     CHECK(torchx::test::lines_of(r.err).size() == 1);
   }
+}
+
+TEST_CASE("kubernetes: a workspace is built onto role 0's image, pushed to image_repo and named in the Job") {
+  if (!torchx::test::registry_or_skip()) return;
+  K8sCluster standin;
+  Kube kube(standin);
+  kube.use_workspace = true;
+  kube.tmp.write("ws/train.py", "print('from the workspace')\n");
+  const std::string repo = torchx::test::registry_host() + "/torchx-k8s-scheduler-test";
+  auto r = kube({"run", "--workspace", (kube.tmp.path() / "ws").string(), "-s", "kubernetes", "-cfg",
+                 "queue=default,quiet=true,image_repo=" + repo, "utils.sh", "--image", "localhost/busybox:latest", "--", "cat",
+                 "train.py"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  std::string image;
+  for (const auto& o : standin.objects()) {
+    if (o.at("resource") != json::value("jobs.batch.volcano.sh")) continue;
+    image = std::string(o.at("spec").at("tasks").at(0).at("template").at("spec").at("containers").at(0).at("image").as_string());
+  }
+  REQUIRE(image.starts_with(repo + ":"));
+  const auto tags = torchx::test::registry_request("GET", "/v2/torchx-k8s-scheduler-test/tags/list");
+  REQUIRE(tags);
+  CHECK(tags->body.find("\"" + image.substr(repo.size() + 1) + "\"") != std::string::npos);
+  kube({"delete", first_line(r.out)});
 }
 
 TEST_CASE("kubernetes: a cluster without Volcano: run says how to do without it, batch runs, list skips Volcano") {

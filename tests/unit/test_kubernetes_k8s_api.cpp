@@ -76,7 +76,7 @@ TEST_CASE("classify_response: 401 and 403 exit 1 with the login hint and the cre
   CHECK(f.status == TX_E_INTERNAL);
   CHECK(f.message.find("does not allow this to the credentials of context 'kind-x'") != std::string::npos);
   CHECK(f.message.find("User \"bob\" cannot create resource") != std::string::npos);
-  CHECK(f.message.ends_with(k_hint));
+  CHECK(f.message.ends_with("; the cluster's RBAC must allow it, or log in as a user it allows: " + k_hint));
   // No hint from the kubeconfig: a generic one.
   f = k8s::classify_response(401, "", "cannot list", k_server, "", "");
   CHECK(f.message.find("the credentials of the kubeconfig") != std::string::npos);
