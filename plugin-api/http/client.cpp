@@ -84,7 +84,6 @@ std::vector<tcp::endpoint> resolve(const Endpoint& endpoint, const std::string& 
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_ADDRCONFIG;
     addrinfo* list = nullptr;
     const int rc = ::getaddrinfo(host.c_str(), nullptr, &hints, &list);
     std::vector<tcp::endpoint> found;
@@ -261,6 +260,11 @@ struct Client::Impl {
     if (endpoint.scheme == "unix") {
       req.set(bhttp::field::host, "localhost");
     } else {
+      if (endpoint.host.empty() || std::any_of(endpoint.host.begin(), endpoint.host.end(), [](char c) {
+            return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f || c == '/' || c == '@';
+          })) {
+        throw std::invalid_argument("invalid endpoint host: use Endpoint::parse");  // set by hand, not parsed
+      }
       const bool v6 = endpoint.host.find(':') != std::string::npos;
       std::string host = v6 ? "[" + endpoint.host + "]" : endpoint.host;
       const unsigned short default_port = endpoint.scheme == "https" ? 443 : 80;

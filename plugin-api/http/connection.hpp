@@ -74,6 +74,9 @@ protected:
   /// naming `limit` (the request's whole limit, not what was left of it).
   template <typename Start>
   error_code run(Start&& start, std::optional<milliseconds> timeout, milliseconds limit, const char* doing) {
+    if (m_timed_out) {  // a stream read again after its idle timeout: the socket is gone
+      throw HttpError(HttpError::Kind::timeout, m_where + ": the connection was closed after an earlier timeout");
+    }
     bool done = false;
     error_code result;
     start([&](error_code e, auto&&...) {
@@ -84,6 +87,7 @@ protected:
     if (timeout) m_ioc.run_for(*timeout);
     else m_ioc.run();
     if (!done) {
+      m_timed_out = true;
       close();
       m_ioc.restart();
       m_ioc.run();  // lets the cancelled operation finish before its state goes out of scope
@@ -103,6 +107,7 @@ protected:
   asio::io_context m_ioc;
   beast::flat_buffer m_buffer;
   std::string m_where;
+  bool m_timed_out = false;
 };
 
 /// Connection over one Beast-compatible stream: a unix or TCP socket, or a TLS stream.

@@ -151,7 +151,9 @@ Endpoint Endpoint::parse(std::string_view url) {
   std::string_view path = url;
   if (url.starts_with(unix_prefix)) path = url.substr(unix_prefix.size());
   if (path.empty() || path.front() != '/') bad(url, std::string(supported));
-  if (path.find('\0') != std::string_view::npos) bad(url, "a socket path cannot hold a NUL byte");
+  if (std::any_of(path.begin(), path.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
+    bad(url, "a socket path cannot hold a control character");
+  }
   Endpoint e;
   e.scheme = "unix";
   e.socket_path = std::string(path);

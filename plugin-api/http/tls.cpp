@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <string>
 
 namespace torchx::http::detail {
@@ -67,6 +68,8 @@ std::shared_ptr<ssl::context> make_context(const TlsOptions& tls, const std::str
     if (tls.client_cert_pem.empty() || tls.client_key_pem.empty()) {
       throw HttpError(HttpError::Kind::tls, where + ": a client certificate needs both the certificate and its key");
     }
+    // An encrypted key must fail, not make OpenSSL ask for a passphrase on the terminal.
+    ctx->set_password_callback([](std::size_t, ssl::context::password_purpose) { return std::string(); }, ec);
     ctx->use_certificate_chain(asio::buffer(tls.client_cert_pem), ec);
     if (ec) bad_option(where, "the client certificate (client-certificate-data) cannot be read");
     ctx->use_private_key(asio::buffer(tls.client_key_pem), ssl::context::pem, ec);
@@ -92,6 +95,12 @@ public:
   void connect(const Endpoint& endpoint, const Deadline& d) {
     connect_tcp(m_stream.next_layer(), endpoint, d);
     const std::string& name = endpoint.tls.server_name.empty() ? endpoint.host : endpoint.tls.server_name;
+    const bool plain = name.size() <= 253 && std::all_of(name.begin(), name.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '-' || c == '_' || c == ':' || c == '*';
+    });
+    if (name.empty() || !plain) {  // not echoed: it may hold anything
+      throw HttpError(HttpError::Kind::tls, m_where + ": the TLS server name is neither a host name nor an IP address");
+    }
     SSL* ssl = m_stream.native_handle();
     if (!is_ip(name) && ::SSL_set_tlsext_host_name(ssl, name.c_str()) != 1) {
       ::ERR_clear_error();

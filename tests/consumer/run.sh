@@ -54,4 +54,35 @@ handle=$("$torchx" run -s example_sh utils.sh sleep 300 2>/dev/null)
 expect_contains "$("$torchx" status "$handle")" "State: CANCELLED" "cancel (twice) leaves the job CANCELLED"
 for _ in $(seq 100); do pgrep -f "$EXAMPLE_SH_DIR" >/dev/null || break; sleep 0.1; done
 ! pgrep -f "$EXAMPLE_SH_DIR" >/dev/null || fail "a cancelled replica is still running"
+
+# The HTTP client from the install: torchx::http_tls (OpenSSL found by the package config) reaches
+# https://; torchx::http alone links no OpenSSL and says so for https.
+mkdir -p "$work/http"
+cat >"$work/http/CMakeLists.txt" <<'CMAKE'
+cmake_minimum_required(VERSION 3.20)
+project(http_consumer CXX)
+find_package(torchx REQUIRED)
+add_executable(get_tls get.cpp)
+target_link_libraries(get_tls PRIVATE torchx::http_tls)
+add_executable(get_plain get.cpp)
+target_link_libraries(get_plain PRIVATE torchx::http)
+CMAKE
+cat >"$work/http/get.cpp" <<'CPP'
+#include <torchx/http/client.hpp>
+#include <iostream>
+int main(int, char** argv) {
+  try {
+    torchx::http::Client c(torchx::http::Endpoint::parse(argv[1]), std::chrono::seconds(3));
+    std::cout << c.request("GET", "/").status << "\n";
+  } catch (const std::exception& e) {
+    std::cout << e.what() << "\n";
+  }
+}
+CPP
+"$cmake" -S "$work/http" -B "$work/http/build" -G Ninja "${launcher[@]}" -DCMAKE_PREFIX_PATH="$stage" >"$work/http.log" 2>&1 &&
+  "$cmake" --build "$work/http/build" >>"$work/http.log" 2>&1 || { cat "$work/http.log"; fail "torchx::http(_tls) do not link against the staged install"; }
+expect_contains "$("$work/http/build/get_tls" https://127.0.0.1:1)" "cannot connect to https://127.0.0.1:1: Connection refused" \
+  "torchx::http_tls from the install speaks https"
+expect_contains "$("$work/http/build/get_plain" https://127.0.0.1:1)" "built without TLS (link torchx::http_tls)" \
+  "torchx::http alone has no TLS and says so"
 echo "PASS"

@@ -11,9 +11,11 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <random>
 #include <thread>
 
 using namespace torchx;
@@ -208,4 +210,36 @@ TEST_CASE("Client::request: no socket, or no answer in time, is an HttpError nam
     CHECK(e.kind() == http::HttpError::Kind::timeout);
     CHECK(std::string(e.what()) == "unix://" + slow.string() + ": no answer within 300 ms while reading the response");
   }
+}
+
+TEST_CASE("Endpoint::parse: random and hostile input is refused in one line or parses to a URL that parses back") {
+  std::mt19937 rng(17);
+  using namespace std::string_literals;
+  const std::string alphabet = "htps:/[]@?#%.-_0123456789abcdefABCDEF:\r\n\t \x7f\xff\x00unix"s;
+  const std::string prefixes[] = {"", "http://", "https://", "unix://", "https://[", "http://host:"};
+  int parsed = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::string url = prefixes[rng() % std::size(prefixes)];
+    const std::size_t n = rng() % 40;
+    for (std::size_t k = 0; k < n; ++k) url.push_back(alphabet[rng() % alphabet.size()]);
+    try {
+      const auto e = http::Endpoint::parse(url);
+      ++parsed;
+      CAPTURE(url);
+      const std::string canonical = e.url();
+      REQUIRE(std::none_of(canonical.begin(), canonical.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; }));
+      if (e.scheme == "unix") continue;
+      REQUIRE(http::Endpoint::parse(e.url()).url() == e.url());
+      REQUIRE(e.port != 0);
+      REQUIRE(e.url().find_first_of(std::string("\r\n \0?#", 6)) == std::string::npos);
+      REQUIRE(e.host.find_first_of("@/") == std::string::npos);
+    } catch (const std::invalid_argument& ex) {
+      const std::string what = ex.what();
+      CAPTURE(url);
+      REQUIRE(what.find('\n') == std::string::npos);
+      REQUIRE(what.find('\r') == std::string::npos);
+      REQUIRE(what.size() < 600);
+    }
+  }
+  CHECK(parsed > 100);  // the generator reaches valid URLs too, so both branches are exercised
 }

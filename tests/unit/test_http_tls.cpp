@@ -50,7 +50,7 @@ struct Pki {
   Pki() {
     const std::string d = dir.path().string();
     const std::string key = " -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes";
-    dir.write("server.ext", "subjectAltName=DNS:localhost,DNS:kube.test,IP:127.0.0.1\n");
+    dir.write("server.ext", "subjectAltName=DNS:localhost,DNS:kube.test,IP:127.0.0.1,IP:0:0:0:0:0:0:0:1\n");
     dir.write("client.ext", "extendedKeyUsage=clientAuth\n");
     const std::string script =
         "set -e; cd '" + d + "'\n" +
@@ -59,7 +59,8 @@ struct Pki {
         "openssl req" + key + " -keyout server.key -out server.csr -subj /CN=localhost\n" +
         "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile server.ext\n" +
         "openssl req" + key + " -keyout client.key -out client.csr -subj /CN=torchx-user\n" +
-        "openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out client.pem -days 2 -extfile client.ext\n";
+        "openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out client.pem -days 2 -extfile client.ext\n" +
+        "openssl pkey -in client.key -aes256 -passout pass:torchx -out client-encrypted.key\n";
     dir.write("make.sh", script);
     const int rc = std::system(("sh '" + d + "/make.sh' >'" + d + "/make.log' 2>&1").c_str());
     if (rc != 0) FAIL("openssl could not make the test certificates (is the openssl CLI installed?): " << slurp(dir.path() / "make.log"));
@@ -91,6 +92,22 @@ int listen_local(unsigned short& port) {
   return fd;
 }
 
+/// The same on ::1, or -1 where this machine has no IPv6 loopback.
+int listen_local_v6(unsigned short& port) {
+  const int fd = ::socket(AF_INET6, SOCK_STREAM, 0);
+  sockaddr_in6 addr{};
+  addr.sin6_family = AF_INET6;
+  addr.sin6_addr = in6addr_loopback;
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, 8) != 0) {
+    if (fd >= 0) ::close(fd);
+    return -1;
+  }
+  socklen_t len = sizeof addr;
+  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+  port = ntohs(addr.sin6_port);
+  return fd;
+}
+
 struct ServerOptions {
   bool tls = true;
   std::string cert = pki().server_cert;  // PEM; files written by the server
@@ -98,6 +115,7 @@ struct ServerOptions {
   bool require_client_cert = false;
   std::vector<std::string> parts = {"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"};
   std::chrono::milliseconds pause = 0ms;
+  bool ipv6 = false;  // listen on ::1 (the test is skipped where it has none)
 };
 
 /// Accepts one connection (TLS or plain), reads the request head, writes `parts` with `pause`
@@ -105,7 +123,8 @@ struct ServerOptions {
 class Server {
 public:
   explicit Server(ServerOptions o) : m_o(std::move(o)) {
-    m_fd = listen_local(port);
+    m_fd = m_o.ipv6 ? listen_local_v6(port) : listen_local(port);
+    if (m_fd < 0) return;
     if (m_o.tls) {
       m_ctx = ::SSL_CTX_new(::TLS_server_method());
       const auto cert = m_dir.write("cert.pem", m_o.cert);
@@ -120,6 +139,7 @@ public:
     m_thread = std::thread([this] { serve(); });
   }
   ~Server() {
+    if (m_fd < 0) return;
     ::shutdown(m_fd, SHUT_RDWR);
     ::close(m_fd);
     m_thread.join();
@@ -128,6 +148,7 @@ public:
   std::string url(const std::string& host = "127.0.0.1") const {
     return std::string(m_o.tls ? "https" : "http") + "://" + host + ":" + std::to_string(port);
   }
+  [[nodiscard]] bool listening() const { return m_fd >= 0; }
   unsigned short port = 0;
   std::string request;  // the head the client sent
   std::string sni;      // the server name it asked for
@@ -237,6 +258,19 @@ TEST_CASE("Client::request over TLS: the CA verifies the server by IP and by nam
   CHECK(named.request.find("\r\nHost: localhost:" + std::to_string(named.port) + "\r\n") != std::string::npos);
 }
 
+TEST_CASE("Client::request over TLS: an IPv6 address in brackets, verified against the certificate's IP") {
+  ServerOptions o;
+  o.ipv6 = true;
+  Server server(o);
+  if (!server.listening()) {
+    MESSAGE("skipped: no IPv6 loopback here");
+    return;
+  }
+  http::Client client(endpoint("https://[::1]:" + std::to_string(server.port), trusting(pki().ca)), 5s);
+  CHECK(client.request("GET", "/").status == 200);
+  CHECK(server.request.find("\r\nHost: [::1]:" + std::to_string(server.port) + "\r\n") != std::string::npos);
+}
+
 TEST_CASE("Client::request over TLS: several certificates in ca_pem, the right one among them") {
   Server server({});
   http::Client client(endpoint(server.url(), trusting(pki().other_ca + pki().ca)), 5s);
@@ -331,6 +365,14 @@ TEST_CASE("Client::request over TLS: unusable PEM, or a key without its certific
   CHECK(std::string(e.what()) == "https://127.0.0.1:1: the client key (client-key-data) cannot be read (not a usable PEM)");
   CHECK(std::string(e.what()).find("c2VjcmV0") == std::string::npos);
 
+  http::TlsOptions encrypted = trusting(pki().ca);
+  encrypted.client_cert_pem = pki().client_cert;
+  encrypted.client_key_pem = slurp(pki().path("client-encrypted.key"));
+  REQUIRE(encrypted.client_key_pem.find("ENCRYPTED PRIVATE KEY") != std::string::npos);
+  http::Client c5(endpoint("https://127.0.0.1:1", encrypted), 1s);
+  e = error_of([&] { (void)c5.request("GET", "/"); });  // asks no passphrase
+  CHECK(std::string(e.what()) == "https://127.0.0.1:1: the client key (client-key-data) cannot be read (not a usable PEM)");
+
   http::TlsOptions mismatched = trusting(pki().ca);
   mismatched.client_cert_pem = pki().client_cert;
   mismatched.client_key_pem = pki().server_key;
@@ -415,6 +457,8 @@ TEST_CASE("Client::open over TLS: a chunked body arrives piece by piece, a quiet
   const auto e = error_of([&] { (void)s2->read_some(); });
   CHECK(e.kind() == http::HttpError::Kind::timeout);
   CHECK(std::string(e.what()) == idle.url() + ": no answer within 200 ms while reading the response body");
+  const auto again = error_of([&] { (void)s2->read_some(); });
+  CHECK(std::string(again.what()) == idle.url() + ": the connection was closed after an earlier timeout");
 }
 
 TEST_CASE("Client::request over TLS: a body ended by closing the connection is read whole") {
@@ -434,6 +478,21 @@ TEST_CASE("Client::request over plain http: Host names the port, a POST carries 
   CHECK(client.request("POST", "/apis/batch/v1/namespaces/default/jobs", R"({"kind":"Job"})").status == 201);
   CHECK(server.request.find("\r\nHost: 127.0.0.1:" + std::to_string(server.port) + "\r\n") != std::string::npos);
   CHECK(server.request.find("\r\nContent-Type: application/json\r\n") != std::string::npos);
+}
+
+TEST_CASE("Client::request over TLS: a hostile server_name or a host set by hand is refused without echoing it") {
+  http::TlsOptions tls = trusting(pki().ca);
+  tls.server_name = "kube.test\nX-Evil: 1";
+  Server server({});
+  http::Client client(endpoint(server.url(), tls), 5s);
+  const auto e = error_of([&] { (void)client.request("GET", "/"); });
+  CHECK(e.kind() == http::HttpError::Kind::tls);
+  CHECK(std::string(e.what()) == server.url() + ": the TLS server name is neither a host name nor an IP address");
+
+  auto by_hand = http::Endpoint::parse("https://127.0.0.1:6443");
+  by_hand.host = "evil\r\nX: 1";
+  http::Client hand(by_hand, 1s);
+  CHECK_THROWS_WITH_AS(hand.request("GET", "/"), "invalid endpoint host: use Endpoint::parse", std::invalid_argument);
 }
 
 TEST_CASE("Client::set_header: a hostile name or value is refused without echoing the value") {
