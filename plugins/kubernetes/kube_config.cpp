@@ -78,7 +78,9 @@ std::string where_looked(const LoadOptions& options, const std::vector<fs::path>
 std::string read_or_throw(const fs::path& path, std::string_view what, std::string_view origin) {
   std::string error;
   auto contents = read_small_file(path, error);
-  if (!contents) throw ConfigError("cannot read " + std::string(what) + " " + shown(path) + " of " + std::string(origin) + ": " + error);
+  if (!contents)
+    throw ConfigError("cannot read " + std::string(what) + " " + shown(path) + " of " + std::string(origin) + ": " +
+                      error);
   return *std::move(contents);
 }
 
@@ -123,12 +125,14 @@ Credentials in_cluster(const LoadOptions& options, const std::string& host, cons
   const std::string origin = "the in-cluster service account (" + shown(dir) + ")";
   if (host.find_first_of("/ \t\r\n@") != std::string::npos || port.empty() ||
       port.find_first_not_of("0123456789") != std::string::npos || port.size() > 5) {
-    throw ConfigError("KUBERNETES_SERVICE_HOST/KUBERNETES_SERVICE_PORT do not form a host and port (in-cluster: " + origin + ")");
+    throw ConfigError(
+        "KUBERNETES_SERVICE_HOST/KUBERNETES_SERVICE_PORT do not form a host and port (in-cluster: " + origin + ")");
   }
   Credentials credentials;
   credentials.server = "https://" + join_host_port(host, port);
   credentials.token = std::string(trim(read_or_throw(dir / "token", "token file", origin)));
-  if (credentials.token.empty()) throw ConfigError("the token file " + shown(dir / "token") + " of " + origin + " is empty");
+  if (credentials.token.empty())
+    throw ConfigError("the token file " + shown(dir / "token") + " of " + origin + " is empty");
   check_token(credentials.token, "the token file " + shown(dir / "token") + " of " + origin);
   std::string error;
   // client-go logs an unreadable ca.crt and goes on with the system roots; so do we.
@@ -153,11 +157,14 @@ struct Found {
 };
 
 template <class Entry>
-void merge(std::map<std::string, Found<Entry>>& into, const KubeconfigFile& file, const std::vector<Named<Entry>>& entries) {
+void merge(std::map<std::string, Found<Entry>>& into, const KubeconfigFile& file,
+           const std::vector<Named<Entry>>& entries) {
   for (const auto& named : entries) into.emplace(named.name, Found<Entry>{&named, &file});
 }
 
-std::string defined_at(const KubeconfigFile& file, std::size_t line) { return shown(file.path) + ":" + std::to_string(line); }
+std::string defined_at(const KubeconfigFile& file, std::size_t line) {
+  return shown(file.path) + ":" + std::to_string(line);
+}
 
 void apply_cluster(Credentials& credentials, const std::string& name, const Found<ClusterEntry>& found) {
   const ClusterEntry& cluster = found.named->entry;
@@ -170,11 +177,13 @@ void apply_cluster(Credentials& credentials, const std::string& name, const Foun
   }
   for (const char ch : server) {
     const auto byte = static_cast<unsigned char>(ch);
-    if (byte <= 0x20 || byte == 0x7f) throw ConfigError(origin + " has a server with whitespace or a control character in it");
+    if (byte <= 0x20 || byte == 0x7f)
+      throw ConfigError(origin + " has a server with whitespace or a control character in it");
   }
   while (server.size() > 8 && server.back() == '/') server.pop_back();
   if (!cluster.proxy_url.empty()) {
-    throw ConfigError(origin + " sets proxy-url, which torchx does not support: reach the API server directly (or unset it)");
+    throw ConfigError(origin +
+                      " sets proxy-url, which torchx does not support: reach the API server directly (or unset it)");
   }
   credentials.server = server;
   if (cluster.certificate_authority_data) {  // -data wins over the path, as in client-go
@@ -182,11 +191,13 @@ void apply_cluster(Credentials& credentials, const std::string& name, const Foun
     expect_pem(credentials.ca_pem, "CERTIFICATE", "certificate-authority-data", origin);
   } else if (!cluster.certificate_authority.empty()) {
     credentials.ca_pem = read_or_throw(cluster.certificate_authority, "certificate-authority", origin);
-    expect_pem(credentials.ca_pem, "CERTIFICATE", "certificate-authority " + shown(cluster.certificate_authority), origin);
+    expect_pem(credentials.ca_pem, "CERTIFICATE", "certificate-authority " + shown(cluster.certificate_authority),
+               origin);
   }
   if (cluster.insecure_skip_tls_verify && !credentials.ca_pem.empty()) {
-    throw ConfigError(origin + " sets both a certificate authority and insecure-skip-tls-verify (kubectl refuses this too): "
-                               "remove one");
+    throw ConfigError(origin +
+                      " sets both a certificate authority and insecure-skip-tls-verify (kubectl refuses this too): "
+                      "remove one");
   }
   credentials.insecure_skip_tls_verify = cluster.insecure_skip_tls_verify;
   credentials.tls_server_name = cluster.tls_server_name;
@@ -197,17 +208,20 @@ void apply_user(Credentials& credentials, const std::string& name, const Found<U
   const UserEntry& user = found.named->entry;
   const std::string origin = "user " + quoted(name) + " (" + defined_at(*found.file, found.named->line) + ")";
   if (user.has_basic_auth) {
-    throw ConfigError(origin + " uses basic auth (username/password), which Kubernetes removed in 1.19 and torchx does not "
-                               "send: use a token, a client certificate or an exec plugin");
+    throw ConfigError(origin +
+                      " uses basic auth (username/password), which Kubernetes removed in 1.19 and torchx does not "
+                      "send: use a token, a client certificate or an exec plugin");
   }
   if (user.impersonates) {
-    throw ConfigError(origin + " impersonates (as, as-uid, as-groups or as-user-extra), which torchx does not do: its "
-                               "requests would run as the user itself, so it refuses; use a user without them");
+    throw ConfigError(origin +
+                      " impersonates (as, as-uid, as-groups or as-user-extra), which torchx does not do: its "
+                      "requests would run as the user itself, so it refuses; use a user without them");
   }
   if (user.auth_provider) {
     const std::string& provider = *user.auth_provider;
     std::string hint = "use an exec credential plugin instead";
-    if (provider == "gcp") hint += " (gke-gcloud-auth-plugin; `gcloud container clusters get-credentials CLUSTER` writes it)";
+    if (provider == "gcp")
+      hint += " (gke-gcloud-auth-plugin; `gcloud container clusters get-credentials CLUSTER` writes it)";
     if (provider == "azure") hint += " (kubelogin; `az aks get-credentials` then `kubelogin convert-kubeconfig`)";
     if (provider == "oidc") hint += " (e.g. kubelogin's `kubectl oidc-login`)";
     throw ConfigError(origin + " uses auth-provider " + quoted(provider) +
@@ -220,8 +234,10 @@ void apply_user(Credentials& credentials, const std::string& name, const Found<U
     std::string error;
     if (auto text = read_small_file(user.token_file, error)) {
       credentials.token = std::string(trim(*text));
-      if (credentials.token.empty()) throw ConfigError("tokenFile " + shown(user.token_file) + " of " + origin + " is empty");
-      credentials.login_hint = "the token in " + shown(user.token_file) + " (" + origin + ") was refused or expired: renew it";
+      if (credentials.token.empty())
+        throw ConfigError("tokenFile " + shown(user.token_file) + " of " + origin + " is empty");
+      credentials.login_hint =
+          "the token in " + shown(user.token_file) + " (" + origin + ") was refused or expired: renew it";
     } else if (user.token.empty()) {
       throw ConfigError("cannot read tokenFile " + shown(user.token_file) + " of " + origin + ": " + error);
     }
@@ -235,7 +251,8 @@ void apply_user(Credentials& credentials, const std::string& name, const Found<U
   const bool has_cert = user.client_certificate_data || !user.client_certificate.empty();
   const bool has_key = user.client_key_data || !user.client_key.empty();
   if (has_cert != has_key) {
-    throw ConfigError(origin + " has a client " + (has_cert ? "certificate without a client-key" : "key without a client-certificate") +
+    throw ConfigError(origin + " has a client " +
+                      (has_cert ? "certificate without a client-key" : "key without a client-certificate") +
                       ": give both (or -data of both)");
   }
   if (has_cert) {
@@ -244,7 +261,8 @@ void apply_user(Credentials& credentials, const std::string& name, const Found<U
       expect_pem(credentials.client_cert_pem, "CERTIFICATE", "client-certificate-data", origin);
     } else {
       credentials.client_cert_pem = read_or_throw(user.client_certificate, "client-certificate", origin);
-      expect_pem(credentials.client_cert_pem, "CERTIFICATE", "client-certificate " + shown(user.client_certificate), origin);
+      expect_pem(credentials.client_cert_pem, "CERTIFICATE", "client-certificate " + shown(user.client_certificate),
+                 origin);
     }
     if (user.client_key_data) {
       credentials.client_key_pem = decode_or_throw(*user.client_key_data, "client-key-data", origin);
@@ -254,8 +272,8 @@ void apply_user(Credentials& credentials, const std::string& name, const Found<U
       expect_pem(credentials.client_key_pem, "PRIVATE KEY", "client-key " + shown(user.client_key), origin);
     }
     if (credentials.login_hint.empty()) {
-      credentials.login_hint = "the client certificate of " + origin + " was refused (expired, or not trusted by the cluster): " +
-                               std::string(k_get_one);
+      credentials.login_hint = "the client certificate of " + origin +
+                               " was refused (expired, or not trusted by the cluster): " + std::string(k_get_one);
     }
   }
 
@@ -277,12 +295,14 @@ void apply_user(Credentials& credentials, const std::string& name, const Found<U
     credentials.client_cert_pem = std::move(answer.client_cert_pem);
     credentials.client_key_pem = std::move(answer.client_key_pem);
     credentials.expiry = answer.expiry;
-    check_token(credentials.token, "the token from the exec plugin `" + printable(user.exec->command) + "` of " + origin);
-    credentials.login_hint = "the credential from the exec plugin `" + printable(user.exec->command) + "` of " + origin +
-                             " was refused: " + exec_login_hint(*user.exec);
+    check_token(credentials.token,
+                "the token from the exec plugin `" + printable(user.exec->command) + "` of " + origin);
+    credentials.login_hint = "the credential from the exec plugin `" + printable(user.exec->command) + "` of " +
+                             origin + " was refused: " + exec_login_hint(*user.exec);
   }
   if (credentials.login_hint.empty()) {
-    credentials.login_hint = origin + " has no credentials (token, client certificate or exec plugin): " + std::string(k_get_one);
+    credentials.login_hint =
+        origin + " has no credentials (token, client certificate or exec plugin): " + std::string(k_get_one);
   }
 }
 
@@ -345,19 +365,21 @@ Credentials load_credentials(const LoadOptions& options) {
 
   const std::string& name = options.context.empty() ? current_context : options.context;
   if (name.empty()) {
-    throw ConfigError("kubeconfig " + read_list + " sets no current-context: pick one with `kubectl config use-context NAME` or "
-                      "the `context` run option (contexts: " + names_of(contexts, "none") + ")");
+    throw ConfigError("kubeconfig " + read_list +
+                      " sets no current-context: pick one with `kubectl config use-context NAME` or "
+                      "the `context` run option (contexts: " +
+                      names_of(contexts, "none") + ")");
   }
   const auto context = contexts.find(name);
   if (context == contexts.end()) {
-    const std::string how = options.context.empty()
-                                ? "the current-context of " + shown(current_from->path)
-                                : std::string("the `context` run option");
+    const std::string how = options.context.empty() ? "the current-context of " + shown(current_from->path)
+                                                    : std::string("the `context` run option");
     throw ConfigError("context " + quoted(name) + " (" + how + ") is not in kubeconfig " + read_list +
                       "; known contexts: " + names_of(contexts, "none"));
   }
   const ContextEntry& entry = context->second.named->entry;
-  const std::string context_origin = "context " + quoted(name) + " (" + defined_at(*context->second.file, context->second.named->line) + ")";
+  const std::string context_origin =
+      "context " + quoted(name) + " (" + defined_at(*context->second.file, context->second.named->line) + ")";
 
   // Every problem of the context at once, as client-go's ConfirmUsable reports them.
   std::vector<std::string> problems;
@@ -365,13 +387,15 @@ Credentials load_credentials(const LoadOptions& options) {
   if (entry.cluster.empty()) {
     problems.push_back("it names no cluster");
   } else if (cluster == clusters.end()) {
-    problems.push_back("its cluster " + quoted(entry.cluster) + " is in no kubeconfig (known clusters: " + names_of(clusters, "none") + ")");
+    problems.push_back("its cluster " + quoted(entry.cluster) +
+                       " is in no kubeconfig (known clusters: " + names_of(clusters, "none") + ")");
   }
   const auto user = users.find(entry.user);
   if (entry.user.empty()) {
     problems.push_back("it names no user");
   } else if (user == users.end()) {
-    problems.push_back("its user " + quoted(entry.user) + " is in no kubeconfig (known users: " + names_of(users, "none") + ")");
+    problems.push_back("its user " + quoted(entry.user) +
+                       " is in no kubeconfig (known users: " + names_of(users, "none") + ")");
   }
   if (!entry.namespace_.empty() && !dns1123_label(entry.namespace_)) {
     problems.push_back("its namespace " + quoted(entry.namespace_) + " is not a DNS-1123 label");

@@ -27,8 +27,8 @@ namespace torchx::k8s {
 
 /// What a request to the API server needs. The PEM fields and `token` are secrets or trust roots.
 struct Credentials {
-  std::string server;                     ///< https://host[:port][/prefix] (http:// allowed, for tests); no trailing '/'
-  std::string ca_pem;                     ///< the cluster's CA (certificate-authority[-data]); empty: system roots
+  std::string server;  ///< https://host[:port][/prefix] (http:// allowed, for tests); no trailing '/'
+  std::string ca_pem;  ///< the cluster's CA (certificate-authority[-data]); empty: system roots
   bool insecure_skip_tls_verify = false;  ///< the cluster's insecure-skip-tls-verify
   std::string tls_server_name;            ///< the cluster's tls-server-name
   std::string token;                      ///< bearer token (user token/tokenFile, exec plugin, service account)

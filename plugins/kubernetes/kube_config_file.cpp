@@ -74,7 +74,8 @@ std::string text(const Where& where, const Node& map, std::string_view key, cons
   return node.value;
 }
 
-std::optional<std::string> optional_text(const Where& where, const Node& map, std::string_view key, const std::string& field) {
+std::optional<std::string> optional_text(const Where& where, const Node& map, std::string_view key,
+                                         const std::string& field) {
   if (absent(find(map, key))) return std::nullopt;
   return text(where, map, key, field);
 }
@@ -82,8 +83,10 @@ std::optional<std::string> optional_text(const Where& where, const Node& map, st
 /// YAML 1.1 booleans, as Kubernetes' YAML reader (go-yaml v2) resolves plain scalars: `n` and
 /// `on` too (kubectl turns an exec extension's key `n` into "false"; the kubectl test shows it).
 std::optional<bool> yaml11_bool(const Node& node) {
-  static const std::set<std::string, std::less<>> k_true{"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON", "y", "Y"};
-  static const std::set<std::string, std::less<>> k_false{"false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF", "n", "N"};
+  static const std::set<std::string, std::less<>> k_true{"true", "True", "TRUE", "yes", "Yes", "YES",
+                                                         "on",   "On",   "ON",   "y",   "Y"};
+  static const std::set<std::string, std::less<>> k_false{"false", "False", "FALSE", "no", "No", "NO",
+                                                          "off",   "Off",   "OFF",   "n",  "N"};
   if (node.kind != Node::Kind::scalar || !node.plain) return std::nullopt;
   if (k_true.count(node.value) != 0) return true;
   if (k_false.count(node.value) != 0) return false;
@@ -140,7 +143,9 @@ json::value to_json(const Where& where, const Node& node, int depth) {
     if (key.kind != Node::Kind::scalar) where.fail(key, "the exec extension has a key that is not a string");
     // A key that YAML reads as null or a boolean becomes its JSON spelling, as in kubectl.
     const json::value typed = scalar_to_json(key);
-    const std::string name = typed.is_bool() ? (typed.get_bool() ? "true" : "false") : typed.is_null() ? "null" : key.value;
+    const std::string name = typed.is_bool()   ? (typed.get_bool() ? "true" : "false")
+                             : typed.is_null() ? "null"
+                                               : key.value;
     out[name] = to_json(where, value, depth + 1);
   }
   return out;
@@ -202,7 +207,8 @@ UserEntry parse_user(const Where& where, const std::filesystem::path& dir, const
   }
   const Node& provider = find(node, "auth-provider");
   if (!absent(provider)) {
-    user.auth_provider = text(where, mapping(where, provider, field + ".auth-provider"), "name", field + ".auth-provider");
+    user.auth_provider =
+        text(where, mapping(where, provider, field + ".auth-provider"), "name", field + ".auth-provider");
   }
   const Node& exec = find(node, "exec");
   if (!absent(exec)) user.exec = parse_exec(where, dir, mapping(where, exec, field + ".exec"), field + ".exec");
@@ -212,8 +218,8 @@ UserEntry parse_user(const Where& where, const std::filesystem::path& dir, const
 /// users, clusters or contexts: each item {name, <inner>: {...}}; names unique within the file
 /// (client-go refuses a duplicated name in one file).
 template <class Entry, class Parse>
-std::vector<Named<Entry>> parse_list(const Where& where, const Node& root, std::string_view list, std::string_view inner,
-                                     Parse parse) {
+std::vector<Named<Entry>> parse_list(const Where& where, const Node& root, std::string_view list,
+                                     std::string_view inner, Parse parse) {
   std::vector<Named<Entry>> out;
   std::set<std::string> seen;
   const std::string field(list);
@@ -242,27 +248,29 @@ KubeconfigFile parse_kubeconfig(const std::filesystem::path& path, const std::st
     root = yaml::parse(contents);
   } catch (const yaml::ParseError& error) {
     // libyaml's problem texts are fixed strings, never a piece of the input.
-    throw ConfigError("kubeconfig " + printable(path.string(), 400) + ":" + std::to_string(error.line) + ": malformed YAML (" +
-                      printable(error.what(), 160) + ")");
+    throw ConfigError("kubeconfig " + printable(path.string(), 400) + ":" + std::to_string(error.line) +
+                      ": malformed YAML (" + printable(error.what(), 160) + ")");
   }
   if (absent(root)) return file;
-  if (root.kind != Node::Kind::mapping) where.fail(root, "not a kubeconfig (expected a mapping with clusters, users and contexts)");
+  if (root.kind != Node::Kind::mapping)
+    where.fail(root, "not a kubeconfig (expected a mapping with clusters, users and contexts)");
   const std::filesystem::path dir = std::filesystem::absolute(path).parent_path();
   {
     file.current_context = text(where, root, "current-context", "kubeconfig");
-    file.clusters = parse_list<ClusterEntry>(where, root, "clusters", "cluster", [&](const Node& node, const std::string& f) {
-      return parse_cluster(where, dir, node, f);
-    });
+    file.clusters = parse_list<ClusterEntry>(
+        where, root, "clusters", "cluster",
+        [&](const Node& node, const std::string& f) { return parse_cluster(where, dir, node, f); });
     file.users = parse_list<UserEntry>(where, root, "users", "user", [&](const Node& node, const std::string& f) {
       return parse_user(where, dir, node, f);
     });
-    file.contexts = parse_list<ContextEntry>(where, root, "contexts", "context", [&](const Node& node, const std::string& f) {
-      ContextEntry context;
-      context.cluster = text(where, node, "cluster", f);
-      context.user = text(where, node, "user", f);
-      context.namespace_ = text(where, node, "namespace", f);
-      return context;
-    });
+    file.contexts =
+        parse_list<ContextEntry>(where, root, "contexts", "context", [&](const Node& node, const std::string& f) {
+          ContextEntry context;
+          context.cluster = text(where, node, "cluster", f);
+          context.user = text(where, node, "user", f);
+          context.namespace_ = text(where, node, "namespace", f);
+          return context;
+        });
   }
   return file;
 }

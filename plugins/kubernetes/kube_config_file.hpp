@@ -16,7 +16,7 @@ namespace torchx::k8s {
 /// A clusters[].cluster entry.
 struct ClusterEntry {
   std::string server;
-  std::filesystem::path certificate_authority;  ///< resolved against the file's directory
+  std::filesystem::path certificate_authority;            ///< resolved against the file's directory
   std::optional<std::string> certificate_authority_data;  ///< still base64
   bool insecure_skip_tls_verify = false;
   std::string tls_server_name;

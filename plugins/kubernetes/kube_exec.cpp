@@ -64,8 +64,8 @@ ExecCredential run_exec_plugin(const ExecRequest& request) {
   const ExecEntry& exec = *request.exec;
   if (exec.command.empty()) throw ConfigError("the exec plugin of " + request.origin + " has no command");
   if (exec.api_version != k_v1 && exec.api_version != k_v1beta1) {
-    throw ConfigError(plugin_name(request) + " has apiVersion '" + printable(exec.api_version, 80) + "': torchx speaks " +
-                      std::string(k_v1) + " and " + std::string(k_v1beta1));
+    throw ConfigError(plugin_name(request) + " has apiVersion '" + printable(exec.api_version, 80) +
+                      "': torchx speaks " + std::string(k_v1) + " and " + std::string(k_v1beta1));
   }
   // client-go: v1 must say whether the plugin may prompt; v1beta1 defaults to IfAvailable.
   if (exec.api_version == k_v1 && exec.interactive_mode.empty()) {
@@ -73,8 +73,9 @@ ExecCredential run_exec_plugin(const ExecRequest& request) {
                       " (Never, IfAvailable or Always)");
   }
   if (exec.interactive_mode == "Always") {
-    throw ConfigError(plugin_name(request) + " needs a terminal (interactiveMode: Always) and torchx runs it without one: " +
-                      exec_login_hint(exec));
+    throw ConfigError(
+        plugin_name(request) +
+        " needs a terminal (interactiveMode: Always) and torchx runs it without one: " + exec_login_hint(exec));
   }
   if (!exec.interactive_mode.empty() && exec.interactive_mode != "Never" && exec.interactive_mode != "IfAvailable") {
     throw ConfigError(plugin_name(request) + " has interactiveMode '" + printable(exec.interactive_mode, 40) +
@@ -92,17 +93,20 @@ ExecCredential run_exec_plugin(const ExecRequest& request) {
   try {
     result = util::run_process(argv, options);
   } catch (const std::system_error& error) {
-    throw ConfigError(with_hint(plugin_name(request) + " could not be started: " + printable(error.code().message()) +
-                                    (exec.command.find('/') == std::string::npos ? " (is it installed and on PATH?)" : ""),
-                                exec));
+    throw ConfigError(
+        with_hint(plugin_name(request) + " could not be started: " + printable(error.code().message()) +
+                      (exec.command.find('/') == std::string::npos ? " (is it installed and on PATH?)" : ""),
+                  exec));
   }
   if (result.timed_out) {
     const auto ms = request.timeout.count();
     throw ConfigError(plugin_name(request) + " did not finish within " +
-                      (ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms") + " (it runs without a terminal, so it cannot prompt): " + exec_login_hint(exec));
+                      (ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms") +
+                      " (it runs without a terminal, so it cannot prompt): " + exec_login_hint(exec));
   }
   if (result.signaled || result.exit_code != 0) {
-    std::string message = plugin_name(request) + (result.signaled ? " was killed by signal " : " failed with exit status ") +
+    std::string message = plugin_name(request) +
+                          (result.signaled ? " was killed by signal " : " failed with exit status ") +
                           std::to_string(result.exit_code);
     if (const std::string line = first_line(result.err); !line.empty()) message += ": " + line;
     throw ConfigError(with_hint(std::move(message), exec));
@@ -138,10 +142,11 @@ ExecCredential run_exec_plugin(const ExecRequest& request) {
   }
   if (const auto* expiry = fields.if_contains("expirationTimestamp"); expiry != nullptr && !expiry->is_null()) {
     const auto when = expiry->is_string() ? parse_rfc3339(expiry->get_string()) : std::nullopt;
-    if (!when) throw ConfigError(plugin_name(request) + " returned an expirationTimestamp that is not an RFC 3339 time");
+    if (!when)
+      throw ConfigError(plugin_name(request) + " returned an expirationTimestamp that is not an RFC 3339 time");
     if (*when <= std::chrono::system_clock::now()) {
-      throw ConfigError(plugin_name(request) + " returned a credential that expired at " + format_rfc3339(*when) + ": " +
-                        exec_login_hint(exec));
+      throw ConfigError(plugin_name(request) + " returned a credential that expired at " + format_rfc3339(*when) +
+                        ": " + exec_login_hint(exec));
     }
     credential.expiry = *when;
   }

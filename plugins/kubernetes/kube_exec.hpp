@@ -34,7 +34,8 @@ struct ExecCredential {
   std::chrono::system_clock::time_point expiry{};  ///< the epoch: no expirationTimestamp
 };
 
-/// The KUBERNETES_EXEC_INFO value: {"kind":"ExecCredential","apiVersion":…,"spec":{"interactive":false[,"cluster":{…}]}}.
+/// The KUBERNETES_EXEC_INFO value:
+/// {"kind":"ExecCredential","apiVersion":…,"spec":{"interactive":false[,"cluster":{…}]}}.
 std::string exec_info_json(const ExecRequest& request);
 
 /// Runs the plugin (argv: command and args; env: ours, its env entries, KUBERNETES_EXEC_INFO;

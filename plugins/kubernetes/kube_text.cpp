@@ -81,7 +81,8 @@ std::string base64_encode(std::string_view bytes) {
   std::size_t i = 0;
   for (; i + 3 <= bytes.size(); i += 3) {
     const unsigned int group = (static_cast<unsigned char>(bytes[i]) << 16U) |
-                               (static_cast<unsigned char>(bytes[i + 1]) << 8U) | static_cast<unsigned char>(bytes[i + 2]);
+                               (static_cast<unsigned char>(bytes[i + 1]) << 8U) |
+                               static_cast<unsigned char>(bytes[i + 2]);
     out += k_alphabet[(group >> 18U) & 63U];
     out += k_alphabet[(group >> 12U) & 63U];
     out += k_alphabet[(group >> 6U) & 63U];
@@ -116,8 +117,9 @@ bool digits(std::string_view text, std::size_t at, std::size_t count, int& value
 std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_view text) {
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
   if (!digits(text, 0, 4, year) || text.size() < 20 || text[4] != '-' || !digits(text, 5, 2, month) || text[7] != '-' ||
-      !digits(text, 8, 2, day) || (text[10] != 'T' && text[10] != 't' && text[10] != ' ') || !digits(text, 11, 2, hour) ||
-      text[13] != ':' || !digits(text, 14, 2, minute) || text[16] != ':' || !digits(text, 17, 2, second)) {
+      !digits(text, 8, 2, day) || (text[10] != 'T' && text[10] != 't' && text[10] != ' ') ||
+      !digits(text, 11, 2, hour) || text[13] != ':' || !digits(text, 14, 2, minute) || text[16] != ':' ||
+      !digits(text, 17, 2, second)) {
     return std::nullopt;
   }
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return std::nullopt;
@@ -204,7 +206,8 @@ std::string first_line(std::string_view text, std::size_t max) {
   return {};
 }
 
-std::optional<std::string> read_small_file(const std::filesystem::path& path, std::string& error, std::size_t max_bytes) {
+std::optional<std::string> read_small_file(const std::filesystem::path& path, std::string& error,
+                                           std::size_t max_bytes) {
   std::error_code ec;
   const auto status = std::filesystem::status(path, ec);
   if (ec) {

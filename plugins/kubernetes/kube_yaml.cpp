@@ -11,7 +11,8 @@ namespace torchx::k8s::yaml {
 
 bool Node::is_null() const {
   if (kind == Kind::null) return true;
-  return kind == Kind::scalar && plain && (value.empty() || value == "~" || value == "null" || value == "Null" || value == "NULL");
+  return kind == Kind::scalar && plain &&
+         (value.empty() || value == "~" || value == "null" || value == "Null" || value == "NULL");
 }
 
 const Node* Node::find(std::string_view key) const {
@@ -43,7 +44,8 @@ public:
   /// Adds a finished node to the collection being built (or makes it the document).
   void attach(Node node, const std::string& anchor, std::size_t nodes = 1) {
     m_nodes += nodes;
-    if (m_nodes > k_max_nodes) throw ParseError("the document has more than 1,000,000 nodes (aliases included)", node.line);
+    if (m_nodes > k_max_nodes)
+      throw ParseError("the document has more than 1,000,000 nodes (aliases included)", node.line);
     if (!anchor.empty()) m_anchors[anchor] = node;
     if (m_stack.empty()) {
       m_document = std::move(node);
@@ -89,7 +91,9 @@ private:
   bool m_done = false;
 };
 
-std::string text_of(const yaml_char_t* text) { return text == nullptr ? std::string() : reinterpret_cast<const char*>(text); }
+std::string text_of(const yaml_char_t* text) {
+  return text == nullptr ? std::string() : reinterpret_cast<const char*>(text);
+}
 
 struct ParserDeleter {
   void operator()(yaml_parser_t* parser) const {

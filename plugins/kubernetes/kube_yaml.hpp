@@ -19,11 +19,11 @@ namespace torchx::k8s::yaml {
 struct Node {
   enum class Kind { null, scalar, sequence, mapping };
   Kind kind = Kind::null;
-  std::string value;                            ///< a scalar's text
-  bool plain = true;                            ///< a scalar without quotes or tag (`null`, `true`, `3` are typed)
-  std::size_t line = 0;                         ///< 1-based line where the node starts
-  std::vector<Node> items;                      ///< a sequence's items
-  std::vector<std::pair<Node, Node>> entries;   ///< a mapping's key/value pairs, in order
+  std::string value;                           ///< a scalar's text
+  bool plain = true;                           ///< a scalar without quotes or tag (`null`, `true`, `3` are typed)
+  std::size_t line = 0;                        ///< 1-based line where the node starts
+  std::vector<Node> items;                     ///< a sequence's items
+  std::vector<std::pair<Node, Node>> entries;  ///< a mapping's key/value pairs, in order
 
   /// Null: no value, or a plain `~`, `null`, `Null`, `NULL` or empty scalar.
   [[nodiscard]] bool is_null() const;

@@ -112,7 +112,8 @@ std::string exec_user(const std::string& command, const std::string& api, const 
 }
 
 std::string credential_json(const std::string& api, const std::string& status) {
-  return R"({"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/)" + api + R"(","status":)" + status + "}";
+  return R"({"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/)" + api + R"(","status":)" + status +
+         "}";
 }
 
 }  // namespace
@@ -150,8 +151,8 @@ contexts:
   context: {cluster: own, user: bob}
 )");
   Env env;
-  env.vars["KUBECONFIG"] = ":" + (dir.path() / "missing.yaml").string() + ":" + (dir.path() / "a.yaml").string() + "::" +
-                           (dir.path() / "b.yaml").string() + ":" + (dir.path() / "a.yaml").string();
+  env.vars["KUBECONFIG"] = ":" + (dir.path() / "missing.yaml").string() + ":" + (dir.path() / "a.yaml").string() +
+                           "::" + (dir.path() / "b.yaml").string() + ":" + (dir.path() / "a.yaml").string();
   env.vars["HOME"] = (dir.path() / "home").string();
   const Credentials c = k8s::load_credentials(env.options());
   CHECK(c.context == "one");  // a.yaml's current-context, not b.yaml's
@@ -198,10 +199,12 @@ TEST_CASE("load_credentials: relative paths resolve against the kubeconfig that 
   dir.write("conf/pki/client.crt", k_cert);
   dir.write("conf/pki/client.key", k_key);
   dir.write("conf/token", "  " + k_file_token + "\n");
-  dir.write("conf/kubeconfig", kubeconfig("c", "https://c.example", R"(    client-certificate: pki/client.crt
+  dir.write("conf/kubeconfig",
+            kubeconfig("c", "https://c.example", R"(    client-certificate: pki/client.crt
     client-key: pki/client.key
     tokenFile: token
-)", "c", "    certificate-authority: pki/ca.crt\n    tls-server-name: api.internal\n"));
+)",
+                       "c", "    certificate-authority: pki/ca.crt\n    tls-server-name: api.internal\n"));
   Env env;
   env.vars["KUBECONFIG"] = (dir.path() / "conf" / "kubeconfig").string();
   const Credentials c = k8s::load_credentials(env.options());
@@ -219,8 +222,9 @@ TEST_CASE("load_credentials: -data wins over the path, and bad base64 names its 
   dir.write("wrong.crt", "-----BEGIN CERTIFICATE-----\nWRONG\n-----END CERTIFICATE-----\n");
   const std::string user = "    client-certificate: wrong.crt\n    client-certificate-data: " + b64(k_cert) +
                            "\n    client-key-data: " + b64(k_key) + "\n";
-  dir.write("k", kubeconfig("c", "https://c.example", user, "c",
-                            "    certificate-authority: wrong.crt\n    certificate-authority-data: " + b64(k_ca) + "\n"));
+  dir.write("k",
+            kubeconfig("c", "https://c.example", user, "c",
+                       "    certificate-authority: wrong.crt\n    certificate-authority-data: " + b64(k_ca) + "\n"));
   Env env;
   env.vars["KUBECONFIG"] = (dir.path() / "k").string();
   const Credentials c = k8s::load_credentials(env.options());
@@ -230,8 +234,10 @@ TEST_CASE("load_credentials: -data wins over the path, and bad base64 names its 
   CHECK(c.token.empty());
   CHECK(c.login_hint.find("client certificate") != std::string::npos);
 
-  dir.write("k", kubeconfig("c", "https://c.example", "    client-certificate-data: " + b64(k_cert) +
-                                                         "\n    client-key-data: " + b64(k_key).insert(8, "!") + "\n", "c"));
+  dir.write("k", kubeconfig("c", "https://c.example",
+                            "    client-certificate-data: " + b64(k_cert) +
+                                "\n    client-key-data: " + b64(k_key).insert(8, "!") + "\n",
+                            "c"));
   std::string message = error_of(env);
   CHECK(message.find("client-key-data of user 'c'") != std::string::npos);
   CHECK(message.find("not valid base64") != std::string::npos);
@@ -309,7 +315,8 @@ contexts:
   env.context.clear();
   dir.write("k", kubeconfig("x", "https://x.example", token_user(), "gone"));
   message = error_of(env);
-  CHECK(message.find("context 'gone' (the current-context of " + (dir.path() / "k").string() + ")") != std::string::npos);
+  CHECK(message.find("context 'gone' (the current-context of " + (dir.path() / "k").string() + ")") !=
+        std::string::npos);
   CHECK(message.find("known contexts: 'x'") != std::string::npos);
   // No current-context at all.
   dir.write("k", kubeconfig("x", "https://x.example", token_user()));
@@ -366,7 +373,8 @@ TEST_CASE("load_credentials: nothing at all says where it looked and how to get 
   Env env;
   env.vars["HOME"] = (dir.path() / "home").string();
   std::string message = error_of(env);
-  CHECK(message.find("no kubeconfig found (looked at " + (dir.path() / "home" / ".kube" / "config").string()) != std::string::npos);
+  CHECK(message.find("no kubeconfig found (looked at " + (dir.path() / "home" / ".kube" / "config").string()) !=
+        std::string::npos);
   CHECK(message.find("not inside a pod") != std::string::npos);
   CHECK(message.find("aws eks update-kubeconfig") != std::string::npos);
   CHECK(message.find("kubectl config") != std::string::npos);
@@ -385,20 +393,22 @@ TEST_CASE("load_credentials: nothing at all says where it looked and how to get 
 TEST_CASE("load_credentials: exec plugin v1 gets KUBERNETES_EXEC_INFO with the cluster and returns a token") {
   test::TempDir dir;
   // A relative command with a '/' resolves against the kubeconfig's directory.
-  script(dir, "conf/bin/plugin.sh", R"(printf '%s' "$KUBERNETES_EXEC_INFO" > "$(dirname "$0")/info.json"
+  script(dir, "conf/bin/plugin.sh",
+         R"(printf '%s' "$KUBERNETES_EXEC_INFO" > "$(dirname "$0")/info.json"
 printf '%s|%s|%s' "$1" "$2" "$PLUGIN_REGION" > "$(dirname "$0")/args.txt"
 echo 'a warning on stderr' >&2
 printf '{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1","status":{"token":"%s","expirationTimestamp":"2200-01-02T03:04:05Z"}}' )" +
-                                              k_exec_token + "\n");
+             k_exec_token + "\n");
   const std::string extra = R"(      args: ["eks", "get-token --cluster x"]
       env:
       - {name: PLUGIN_REGION, value: eu-west-1}
       provideClusterInfo: true
 )";
-  dir.write("conf/k", kubeconfig("eks", "https://eks.example", exec_user("./bin/plugin.sh", "v1", extra), "eks",
-                                 "    certificate-authority-data: " + b64(k_ca) + "\n    tls-server-name: eks.internal\n" +
-                                     "    extensions:\n    - name: client.authentication.k8s.io/exec\n      extension:\n" +
-                                     "        audience: sts\n        retries: 3\n        quoted: \"007\"\n"));
+  dir.write("conf/k",
+            kubeconfig("eks", "https://eks.example", exec_user("./bin/plugin.sh", "v1", extra), "eks",
+                       "    certificate-authority-data: " + b64(k_ca) + "\n    tls-server-name: eks.internal\n" +
+                           "    extensions:\n    - name: client.authentication.k8s.io/exec\n      extension:\n" +
+                           "        audience: sts\n        retries: 3\n        quoted: \"007\"\n"));
   Env env;
   env.vars["KUBECONFIG"] = (dir.path() / "conf" / "k").string();
   const Credentials c = k8s::load_credentials(env.options());
@@ -422,25 +432,33 @@ printf '{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1",
   CHECK(cluster.if_contains("insecure-skip-tls-verify") == nullptr);
   // Byte for byte what kubectl v1.32 sends (captured from `kubectl get pods` with the same
   // kubeconfig): cluster before interactive, Go's field order.
-  CHECK(slurp(dir.path() / "conf/bin/info.json") ==
-        R"({"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1","spec":{"cluster":{"server":"https://eks.example",)"
-        R"("tls-server-name":"eks.internal","certificate-authority-data":")" + b64(k_ca) +
-        R"(","config":{"audience":"sts","retries":3,"quoted":"007"}},"interactive":false}})" "\n");
+  CHECK(
+      slurp(dir.path() / "conf/bin/info.json") ==
+      R"({"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1","spec":{"cluster":{"server":"https://eks.example",)"
+      R"("tls-server-name":"eks.internal","certificate-authority-data":")" +
+          b64(k_ca) +
+          R"(","config":{"audience":"sts","retries":3,"quoted":"007"}},"interactive":false}})"
+          "\n");
 }
 
 TEST_CASE("load_credentials: provideClusterInfo without an exec extension sends config null, as kubectl") {
   test::TempDir dir;
   const auto info_file = dir.path() / "info.json";
-  script(dir, "plugin.sh", "printf '%s' \"$KUBERNETES_EXEC_INFO\" > " + info_file.string() + "\nprintf '%s' '" +
-                               credential_json("v1beta1", R"({"token":"t"})") + "'\n");
-  dir.write("k", kubeconfig("c", "https://127.0.0.1:1", exec_user((dir.path() / "plugin.sh").string(), "v1beta1",
-                                                                  "      provideClusterInfo: true\n"),
-                            "c", "    insecure-skip-tls-verify: true\n"));
+  script(dir, "plugin.sh",
+         "printf '%s' \"$KUBERNETES_EXEC_INFO\" > " + info_file.string() + "\nprintf '%s' '" +
+             credential_json("v1beta1", R"({"token":"t"})") + "'\n");
+  dir.write("k",
+            kubeconfig("c", "https://127.0.0.1:1",
+                       exec_user((dir.path() / "plugin.sh").string(), "v1beta1", "      provideClusterInfo: true\n"),
+                       "c", "    insecure-skip-tls-verify: true\n"));
   Env env;
   env.vars["KUBECONFIG"] = (dir.path() / "k").string();
   CHECK(k8s::load_credentials(env.options()).token == "t");
-  CHECK(slurp(info_file) == R"({"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1beta1","spec":)"
-                            R"({"cluster":{"server":"https://127.0.0.1:1","insecure-skip-tls-verify":true,"config":null},"interactive":false}})" "\n");
+  CHECK(
+      slurp(info_file) ==
+      R"({"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1beta1","spec":)"
+      R"({"cluster":{"server":"https://127.0.0.1:1","insecure-skip-tls-verify":true,"config":null},"interactive":false}})"
+      "\n");
 }
 
 TEST_CASE("load_credentials: exec plugin v1beta1 without provideClusterInfo, returning a client certificate") {
@@ -452,9 +470,10 @@ TEST_CASE("load_credentials: exec plugin v1beta1 without provideClusterInfo, ret
   const std::string answer = credential_json("v1beta1", json::serialize(status));
   dir.write("answer.json", answer);
   // A bare command name is looked up in PATH: sh.
-  const std::string user = "    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: sh\n"
-                           "      args:\n      - -c\n      - printf '%s' \"$KUBERNETES_EXEC_INFO\" > " +
-                           info_file.string() + "; cat " + (dir.path() / "answer.json").string() + "\n";
+  const std::string user =
+      "    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: sh\n"
+      "      args:\n      - -c\n      - printf '%s' \"$KUBERNETES_EXEC_INFO\" > " +
+      info_file.string() + "; cat " + (dir.path() / "answer.json").string() + "\n";
   dir.write("k", kubeconfig("gke", "https://gke.example", user, "gke"));
   Env env;
   env.vars["KUBECONFIG"] = (dir.path() / "k").string();
@@ -464,13 +483,15 @@ TEST_CASE("load_credentials: exec plugin v1beta1 without provideClusterInfo, ret
   CHECK(c.client_key_pem == k_key);
   CHECK(c.expiry == std::chrono::system_clock::time_point{});
   CHECK(slurp(info_file) ==
-        R"({"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1beta1","spec":{"interactive":false}})" "\n");
+        R"({"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1beta1","spec":{"interactive":false}})"
+        "\n");
 }
 
 TEST_CASE("load_credentials: a token in the kubeconfig means the exec plugin is not run") {
   test::TempDir dir;
   script(dir, "plugin.sh", "touch \"$(dirname \"$0\")/ran\"\nexit 1\n");
-  dir.write("k", kubeconfig("c", "https://c.example", token_user() + exec_user((dir.path() / "plugin.sh").string(), "v1"), "c"));
+  dir.write("k", kubeconfig("c", "https://c.example",
+                            token_user() + exec_user((dir.path() / "plugin.sh").string(), "v1"), "c"));
   Env env;
   env.vars["KUBECONFIG"] = (dir.path() / "k").string();
   CHECK(k8s::load_credentials(env.options()).token == k_token);
@@ -483,7 +504,8 @@ TEST_CASE("load_credentials: a failing, missing, slow or lying exec plugin is on
   env.vars["KUBECONFIG"] = (dir.path() / "k").string();
   const auto with_plugin = [&](const std::string& body, const std::string& api = "v1", const std::string& extra = "") {
     script(dir, "plugin.sh", body);
-    dir.write("k", kubeconfig("c", "https://c.example", exec_user((dir.path() / "plugin.sh").string(), api, extra), "c"));
+    dir.write("k",
+              kubeconfig("c", "https://c.example", exec_user((dir.path() / "plugin.sh").string(), api, extra), "c"));
   };
   const std::string hint = "      installHint: |\n        Install the plugin:\n        apt-get install thing\n";
 
@@ -504,12 +526,16 @@ TEST_CASE("load_credentials: a failing, missing, slow or lying exec plugin is on
   with_plugin("kill -9 $$\n");
   CHECK(error_of(env).find("was killed by signal 9") != std::string::npos);
 
-  with_plugin("printf '%s' '" + credential_json("v1", R"({"token":")" + k_exec_token + R"(","expirationTimestamp":"2001-02-03T04:05:06Z"})") + "'\n");
+  with_plugin(
+      "printf '%s' '" +
+      credential_json("v1", R"({"token":")" + k_exec_token + R"(","expirationTimestamp":"2001-02-03T04:05:06Z"})") +
+      "'\n");
   message = error_of(env);
   CHECK(message.find("returned a credential that expired at 2001-02-03T04:05:06Z: log in again") != std::string::npos);
   check_clean(message);
 
-  with_plugin("printf '%s' '" + credential_json("v1", R"({"token":")" + k_exec_token + R"(","expirationTimestamp":"tomorrow"})") + "'\n");
+  with_plugin("printf '%s' '" +
+              credential_json("v1", R"({"token":")" + k_exec_token + R"(","expirationTimestamp":"tomorrow"})") + "'\n");
   CHECK(error_of(env).find("not an RFC 3339 time") != std::string::npos);
 
   with_plugin("printf '%s' '" + credential_json("v1beta1", R"({"token":")" + k_exec_token + R"("})") + "'\n");
@@ -535,7 +561,8 @@ TEST_CASE("load_credentials: a failing, missing, slow or lying exec plugin is on
   dir.write("k", kubeconfig("c", "https://c.example",
                             "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: x\n", "c"));
   CHECK(error_of(env).find("interactiveMode must be specified") != std::string::npos);
-  dir.write("k", kubeconfig("c", "https://c.example", exec_user("gke-gcloud-auth-plugin", "v1beta1", "      interactiveMode: Always\n"), "c"));
+  dir.write("k", kubeconfig("c", "https://c.example",
+                            exec_user("gke-gcloud-auth-plugin", "v1beta1", "      interactiveMode: Always\n"), "c"));
   message = error_of(env);
   CHECK(message.find("needs a terminal") != std::string::npos);
   CHECK(message.find("gcloud auth login") != std::string::npos);
@@ -590,8 +617,10 @@ TEST_CASE("load_credentials: removed or unsupported auth is refused in one line"
   test::TempDir dir;
   Env env;
   env.vars["KUBECONFIG"] = (dir.path() / "k").string();
-  dir.write("k", kubeconfig("c", "https://c.example",
-                            "    auth-provider:\n      name: gcp\n      config:\n        access-token: " + k_token + "\n", "c"));
+  dir.write(
+      "k",
+      kubeconfig("c", "https://c.example",
+                 "    auth-provider:\n      name: gcp\n      config:\n        access-token: " + k_token + "\n", "c"));
   std::string message = error_of(env);
   CHECK(message.find("uses auth-provider 'gcp'") != std::string::npos);
   CHECK(message.find("use an exec credential plugin instead (gke-gcloud-auth-plugin") != std::string::npos);
@@ -661,8 +690,10 @@ TEST_CASE("load_credentials: huge, garbage and deeply nested input gives ConfigE
 
   // Random bytes and random mutations of a valid kubeconfig: either loads or a one-line ConfigError.
   std::mt19937 random(1234);
-  const std::string valid = kubeconfig("c", "https://c.example", token_user() + "    client-certificate-data: " + b64(k_cert) +
-                                                                     "\n    client-key-data: " + b64(k_key) + "\n", "c");
+  const std::string valid = kubeconfig(
+      "c", "https://c.example",
+      token_user() + "    client-certificate-data: " + b64(k_cert) + "\n    client-key-data: " + b64(k_key) + "\n",
+      "c");
   int errors = 0;
   for (int round = 0; round < 400; ++round) {
     std::string text = valid;
@@ -692,7 +723,8 @@ TEST_CASE("load_credentials: no secret in any message") {
                               "\n    client-key-data: " + b64(k_key) + "\n    tokenFile: t\n";
   const std::vector<std::string> broken = {
       kubeconfig("c", "https://c.example", secrets + "    password: " + k_password + "\n", "c"),
-      kubeconfig("c", "https://c.example", secrets + "    auth-provider: {name: oidc, config: {id-token: " + k_token + "}}\n", "c"),
+      kubeconfig("c", "https://c.example",
+                 secrets + "    auth-provider: {name: oidc, config: {id-token: " + k_token + "}}\n", "c"),
       kubeconfig("c", "https://c.example", secrets, "missing"),
       kubeconfig("c", "", secrets, "c", "    certificate-authority-data: " + b64(k_ca) + "\n"),
       kubeconfig("c", "https://c.example", secrets, "c", "    certificate-authority-data: " + b64(k_ca) + "%\n"),
@@ -700,7 +732,8 @@ TEST_CASE("load_credentials: no secret in any message") {
                  "    insecure-skip-tls-verify: true\n    certificate-authority-data: " + b64(k_ca) + "\n"),
       kubeconfig("c", "https://c.example", "    token: [" + k_token + "]\n", "c"),
       kubeconfig("c", "https://c.example", "    token: \"" + k_token + "\n", "c"),
-      kubeconfig("c", "https://c.example", "    token: " + k_token + "\n    client-key-data: " + b64(k_key) + "\n", "c"),
+      kubeconfig("c", "https://c.example", "    token: " + k_token + "\n    client-key-data: " + b64(k_key) + "\n",
+                 "c"),
       "users:\n- name: u\n  user:\n    token: '" + k_token + "\\q'\n  garbage: \"\\q" + k_password + "\"\n",
   };
   Env env;
@@ -756,7 +789,8 @@ const std::string k_real_ca =
 
 }  // namespace
 
-TEST_CASE("load_credentials: the exec plugin gets the same argv, env and KUBERNETES_EXEC_INFO from us as from kubectl") {
+TEST_CASE(
+    "load_credentials: the exec plugin gets the same argv, env and KUBERNETES_EXEC_INFO from us as from kubectl") {
   // Runs the real kubectl (skipped, with a message, where there is none) against a server that
   // refuses connections: it runs the exec plugin first, which records what it was given.
   const auto kubectl = std::filesystem::path("/usr/bin/kubectl");
@@ -770,11 +804,15 @@ TEST_CASE("load_credentials: the exec plugin gets the same argv, env and KUBERNE
 printf '[%s]' "$@" >> "$RECORD"
 printf '{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1","status":{"token":"t"}}'
 )");
-  const std::string user = exec_user("bin/plugin.sh", "v1", "      args: [get-token, \"--cluster=a b\", \"\"]\n      env:\n      - name: RECORD\n        value: " +
-                                                                record.string() + "\n      provideClusterInfo: true\n");
-  dir.write("k", kubeconfig("c", "https://127.0.0.1:1", user, "c",
-                            "    certificate-authority-data: " + b64(k_real_ca) + "\n    tls-server-name: api.internal\n" +
-                                "    extensions:\n    - name: client.authentication.k8s.io/exec\n      extension: {audience: sts, n: 3}\n"));
+  const std::string user =
+      exec_user("bin/plugin.sh", "v1",
+                "      args: [get-token, \"--cluster=a b\", \"\"]\n      env:\n      - name: RECORD\n        value: " +
+                    record.string() + "\n      provideClusterInfo: true\n");
+  dir.write("k",
+            kubeconfig("c", "https://127.0.0.1:1", user, "c",
+                       "    certificate-authority-data: " + b64(k_real_ca) + "\n    tls-server-name: api.internal\n" +
+                           "    extensions:\n    - name: client.authentication.k8s.io/exec\n      extension: "
+                           "{audience: sts, n: 3}\n"));
   Env env;
   env.vars["KUBECONFIG"] = (dir.path() / "k").string();
   CHECK(k8s::load_credentials(env.options()).token == "t");
@@ -794,7 +832,8 @@ printf '{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1",
   CHECK(ours == theirs);
 }
 
-TEST_CASE("load_credentials: merge order, context choice and relative paths agree with `kubectl config view --flatten`") {
+TEST_CASE(
+    "load_credentials: merge order, context choice and relative paths agree with `kubectl config view --flatten`") {
   const auto kubectl = std::filesystem::path("/usr/bin/kubectl");
   if (!fs::exists(kubectl)) {
     MESSAGE("kubectl is not installed: the comparison with kubectl is skipped");
@@ -826,8 +865,12 @@ contexts:
   const std::string a = (dir.path() / "a.yaml").string();
   const std::string b = (dir.path() / "sub" / "b.yaml").string();
   const std::string missing = (dir.path() / "missing.yaml").string();
-  for (const auto& [list, context] : std::vector<std::pair<std::string, std::string>>{
-           {a + ":" + b, ""}, {a + ":" + b, "two"}, {b + ":" + a, ""}, {missing + ":" + b + ":" + a, "one"}, {b, "one"}}) {
+  for (const auto& [list, context] :
+       std::vector<std::pair<std::string, std::string>>{{a + ":" + b, ""},
+                                                        {a + ":" + b, "two"},
+                                                        {b + ":" + a, ""},
+                                                        {missing + ":" + b + ":" + a, "one"},
+                                                        {b, "one"}}) {
     INFO("KUBECONFIG=" << list << " context=" << context);
     util::ProcessOptions options;
     options.env.emplace_back("KUBECONFIG", list);
