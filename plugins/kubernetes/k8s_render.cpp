@@ -8,13 +8,14 @@
 #include <torchx/util/app_id.hpp>
 
 #include <boost/json/object.hpp>
-#include <boost/json/parse.hpp>
 #include <boost/json/string.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -31,11 +32,15 @@ constexpr const char* k_completion_index_annotation = "batch.kubernetes.io/job-c
 
 [[noreturn]] void bad(const std::string& message) { throw std::invalid_argument(message); }
 
-/// `s` quoted for a message: at most 80 bytes, control characters as '?'.
+/// `s` quoted for a message: at most 80 bytes (cut at a character boundary), control characters as '?'.
 std::string quoted(std::string_view s) {
+  std::string_view head = s.substr(0, 80);
+  if (head.size() < s.size()) {
+    while (!head.empty() && (static_cast<unsigned char>(s[head.size()]) & 0xC0) == 0x80) head.remove_suffix(1);
+  }
   std::string out = "'";
-  for (const char c : s.substr(0, 80)) out.push_back(static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? '?' : c);
-  if (s.size() > 80) out += "...";
+  for (const char c : head) out.push_back(static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? '?' : c);
+  if (head.size() < s.size()) out += "...";
   return out + "'";
 }
 
@@ -94,9 +99,16 @@ bool is_port_name(std::string_view s) {
 
 void check_role(const specs::Role& role) {
   const std::string where = role_context(role);
-  if (normalize_name(role.name).empty()) bad(where + ": the name has no character a Kubernetes name allows ([a-z0-9-])");
-  if (role.num_replicas < 1) bad(where + ": num_replicas is " + std::to_string(role.num_replicas) + ", expected 1 or more");
-  if (role.max_retries < 0) bad(where + ": max_retries is " + std::to_string(role.max_retries) + ", expected 0 or more");
+  if (normalize_name(role.name).empty())
+    bad(where + ": the name has no character a Kubernetes name allows ([a-z0-9-])");
+  if (role.image.empty()) bad(where + ": the image is empty (a Kubernetes container needs one)");
+  for (const auto& [name, value] : role.env) {
+    if (name.empty()) bad(where + ": an env var has an empty name");
+  }
+  if (role.num_replicas < 1)
+    bad(where + ": num_replicas is " + std::to_string(role.num_replicas) + ", expected 1 or more");
+  if (role.max_retries < 0)
+    bad(where + ": max_retries is " + std::to_string(role.max_retries) + ", expected 0 or more");
   if (role.max_retries > 0 && role.retry_policy == specs::RetryPolicy::role)
     bad(where + ": retry_policy ROLE is not supported by kubernetes (use REPLICA or APPLICATION)");
   if (role.min_replicas && (*role.min_replicas < 0 || *role.min_replicas > role.num_replicas))
@@ -109,7 +121,8 @@ void check_role(const specs::Role& role) {
     if (r.memMB < 0) bad(where + ": resource memMB is " + std::to_string(r.memMB) + ", expected 0 or more");
   }
   for (const auto& [device, count] : r.devices) {
-    if (count < 0) bad(where + ": device " + quoted(device) + " count is " + std::to_string(count) + ", expected 0 or more");
+    if (count < 0)
+      bad(where + ": device " + quoted(device) + " count is " + std::to_string(count) + ", expected 0 or more");
     if (device.empty()) bad(where + ": a device has an empty name");
   }
   if (const auto* it = r.capabilities.get(k_instance_type); it != nullptr && !it->is_string())
@@ -118,7 +131,8 @@ void check_role(const specs::Role& role) {
     if (!is_port_name(name))
       bad(where + ": port name " + quoted(name) +
           " is not a Kubernetes port name (1-15 of a-z, 0-9 and '-', with a letter, no '-' at either end)");
-    if (port < 1 || port > 65535) bad(where + ": port " + quoted(name) + " is " + std::to_string(port) + ", expected 1 to 65535");
+    if (port < 1 || port > 65535)
+      bad(where + ": port " + quoted(name) + " is " + std::to_string(port) + ", expected 1 to 65535");
   }
   for (const auto& mount : role.mounts) {
     std::visit(
@@ -249,7 +263,8 @@ json::object role_to_pod(const std::string& container_name, const specs::Role& r
             if constexpr (std::is_same_v<M, specs::BindMount>) {
               mount["readOnly"] = m.read_only;
             } else {
-              mount["readOnly"] = m.permissions.find('w') == std::string::npos && m.permissions.find('m') == std::string::npos;
+              mount["readOnly"] =
+                  m.permissions.find('w') == std::string::npos && m.permissions.find('m') == std::string::npos;
               security_context["privileged"] = true;
             }
           }
@@ -338,7 +353,8 @@ std::string volcano_rank0_env(const specs::AppDef& app) {
 /// Refuses a second object or task of the same name (roles whose names normalize alike).
 void claim_name(std::vector<std::string>& taken, const std::string& name, const specs::Role& role) {
   if (std::find(taken.begin(), taken.end(), name) != taken.end())
-    bad(role_context(role) + ": its Kubernetes name " + quoted(name) + " is also another role's (names differ only in case or in characters Kubernetes drops)");
+    bad(role_context(role) + ": its Kubernetes name " + quoted(name) +
+        " is also another role's (names differ only in case or in characters Kubernetes drops)");
   taken.push_back(name);
 }
 
@@ -359,7 +375,8 @@ json::array render_volcano(const specs::AppDef& app, const RenderOptions& option
       values.rank0_env = rank0 ? k_env_rank0_host : rank0_env;
       const std::string name = normalize_name(role.name + "-" + std::to_string(replica));
       if (!is_dns_label(name))
-        bad(role_context(role) + ": the task name " + quoted(name) + " is not a Kubernetes name (a-z, 0-9, '-', at most 63)");
+        bad(role_context(role) + ": the task name " + quoted(name) +
+            " is not a Kubernetes name (a-z, 0-9, '-', at most 63)");
       claim_name(taken, name, role);
       specs::Role replica_role = values.apply(role);
       if (rank0) replica_role.env.set(k_env_rank0_host, "localhost");

@@ -5,6 +5,7 @@
 // value produces (no anchors, tags, flow collections but the empty `[]`/`{}`), so that its
 // scalar style choice and line folding are the same. Columns count code points, as Python does.
 #include "k8s_render.hpp"
+#include "yaml_resolver.hpp"
 
 #include <boost/json/object.hpp>
 #include <boost/json/string.hpp>
@@ -32,11 +33,20 @@ Text decode_utf8(std::string_view s) {
     const auto b = static_cast<unsigned char>(s[i]);
     int len = 0;
     char32_t cp = 0;
-    if (b < 0x80) { cp = b; len = 1; }
-    else if ((b & 0xE0) == 0xC0) { cp = b & 0x1F; len = 2; }
-    else if ((b & 0xF0) == 0xE0) { cp = b & 0x0F; len = 3; }
-    else if ((b & 0xF8) == 0xF0) { cp = b & 0x07; len = 4; }
-    else throw std::invalid_argument("YAML output: a string is not valid UTF-8");
+    if (b < 0x80) {
+      cp = b;
+      len = 1;
+    } else if ((b & 0xE0) == 0xC0) {
+      cp = b & 0x1F;
+      len = 2;
+    } else if ((b & 0xF0) == 0xE0) {
+      cp = b & 0x0F;
+      len = 3;
+    } else if ((b & 0xF8) == 0xF0) {
+      cp = b & 0x07;
+      len = 4;
+    } else
+      throw std::invalid_argument("YAML output: a string is not valid UTF-8");
     if (i + len > s.size()) throw std::invalid_argument("YAML output: a string is not valid UTF-8");
     for (int k = 1; k < len; ++k) {
       const auto c = static_cast<unsigned char>(s[i + k]);
@@ -72,150 +82,6 @@ void append_utf8(std::string& out, char32_t cp) {
 
 bool is_break(char32_t c) { return c == U'\n' || c == 0x85 || c == 0x2028 || c == 0x2029; }
 bool is_space_or_break(char32_t c) { return c == 0 || c == U' ' || c == U'\t' || c == U'\r' || is_break(c); }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-// ---- PyYAML's implicit resolvers (resolver.py), hand-written: a string that one of them matches
-// would read back as a bool, int, float, null, timestamp, merge or value, so it must be quoted.
-
-/// `[0-9][0-9_]*` from `i`; returns the end or npos if no leading digit.
-std::size_t digits_underscores(std::string_view s, std::size_t i) {
-  if (i >= s.size() || !is_digit(s[i])) return std::string_view::npos;
-  ++i;
-  while (i < s.size() && (is_digit(s[i]) || s[i] == '_')) ++i;
-  return i;
-}
-/// `(:[0-5]?[0-9])+` from `i`; greedy is exact here (see the int/float rules' next character).
-std::size_t sexagesimal(std::string_view s, std::size_t i) {
-  std::size_t n = 0;
-  while (i < s.size() && s[i] == ':') {
-    if (i + 2 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '5' && is_digit(s[i + 2])) {
-      i += 3;
-    } else if (i + 1 < s.size() && is_digit(s[i + 1])) {
-      i += 2;
-    } else {
-      break;
-    }
-    ++n;
-  }
-  return n == 0 ? std::string_view::npos : i;
-}
-std::size_t sign(std::string_view s) { return (!s.empty() && (s[0] == '-' || s[0] == '+')) ? 1 : 0; }
-bool all_of_from(std::string_view s, std::size_t i, std::string_view set) {
-  if (i >= s.size()) return false;
-  for (; i < s.size(); ++i)
-    if (set.find(s[i]) == std::string_view::npos) return false;
-  return true;
-}
-/// `([eE][-+][0-9]+)?` then end.
-bool exponent_then_end(std::string_view s, std::size_t i) {
-  if (i == s.size()) return true;
-  if (s[i] != 'e' && s[i] != 'E') return false;
-  if (i + 1 >= s.size() || (s[i + 1] != '-' && s[i + 1] != '+')) return false;
-  return all_of_from(s, i + 2, "0123456789");
-}
-
-bool matches_int(std::string_view s) {
-  const std::size_t p = sign(s);
-  if (s.substr(p, 2) == "0b") return all_of_from(s, p + 2, "01_");
-  if (s.substr(p, 2) == "0x") return all_of_from(s, p + 2, "0123456789abcdefABCDEF_");
-  if (p < s.size() && s[p] == '0') {
-    if (p + 1 == s.size()) return true;
-    return all_of_from(s, p + 1, "01234567_");
-  }
-  if (p < s.size() && s[p] >= '1' && s[p] <= '9') {
-    const std::size_t e = digits_underscores(s, p);
-    if (e == s.size()) return true;
-    return sexagesimal(s, e) == s.size();
-  }
-  return false;
-}
-
-bool matches_float(std::string_view s) {
-  const std::size_t p = sign(s);
-  if (const std::size_t e = digits_underscores(s, p); e != std::string_view::npos) {
-    if (e < s.size() && s[e] == '.') {  // [-+]?[0-9][0-9_]*\.[0-9_]*([eE][-+][0-9]+)?
-      std::size_t i = e + 1;
-      while (i < s.size() && (is_digit(s[i]) || s[i] == '_')) ++i;
-      if (exponent_then_end(s, i)) return true;
-    }
-    if (const std::size_t x = sexagesimal(s, e); x != std::string_view::npos && x < s.size() && s[x] == '.') {
-      std::size_t i = x + 1;  // [-+]?[0-9][0-9_]*(:[0-5]?[0-9])+\.[0-9_]*
-      while (i < s.size() && (is_digit(s[i]) || s[i] == '_')) ++i;
-      if (i == s.size()) return true;
-    }
-  }
-  if (s.size() > 1 && s[0] == '.' && is_digit(s[1])) {  // \.[0-9][0-9_]*([eE][-+][0-9]+)?
-    std::size_t i = 2;
-    while (i < s.size() && (is_digit(s[i]) || s[i] == '_')) ++i;
-    if (exponent_then_end(s, i)) return true;
-  }
-  const std::string_view rest = s.substr(p);
-  if (rest == ".inf" || rest == ".Inf" || rest == ".INF") return true;
-  return s == ".nan" || s == ".NaN" || s == ".NAN";
-}
-
-bool matches_timestamp(std::string_view s) {
-  auto digits = [&](std::size_t i, std::size_t n) {
-    if (i + n > s.size()) return false;
-    for (std::size_t k = 0; k < n; ++k)
-      if (!is_digit(s[i + k])) return false;
-    return true;
-  };
-  if (s.size() == 10 && digits(0, 4) && s[4] == '-' && digits(5, 2) && s[7] == '-' && digits(8, 2)) return true;
-  // [0-9]{4}-[0-9][0-9]?-[0-9][0-9]?([Tt]|[ \t]+)[0-9][0-9]?:[0-9]{2}:[0-9]{2}(\.[0-9]*)?
-  //   ([ \t]*(Z|[-+][0-9][0-9]?(:[0-9]{2})?))?
-  std::size_t i = 0;
-  auto one_or_two = [&]() {
-    if (!digits(i, 1)) return false;
-    i += digits(i, 2) ? 2 : 1;
-    return true;
-  };
-  if (!digits(0, 4) || s.size() < 5 || s[4] != '-') return false;
-  i = 5;
-  if (!one_or_two() || i >= s.size() || s[i] != '-') return false;
-  ++i;
-  if (!one_or_two() || i >= s.size()) return false;
-  if (s[i] == 'T' || s[i] == 't') {
-    ++i;
-  } else if (s[i] == ' ' || s[i] == '\t') {
-    while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
-  } else {
-    return false;
-  }
-  if (!one_or_two() || i >= s.size() || s[i] != ':' || !digits(i + 1, 2)) return false;
-  i += 3;
-  if (i >= s.size() || s[i] != ':' || !digits(i + 1, 2)) return false;
-  i += 3;
-  if (i < s.size() && s[i] == '.') {
-    ++i;
-    while (i < s.size() && is_digit(s[i])) ++i;
-  }
-  if (i == s.size()) return true;
-  while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
-  if (i < s.size() && s[i] == 'Z') return i + 1 == s.size();
-  if (i >= s.size() || (s[i] != '-' && s[i] != '+')) return false;
-  ++i;
-  if (!one_or_two()) return false;
-  if (i == s.size()) return true;
-  return s[i] == ':' && digits(i + 1, 2) && i + 3 == s.size();
-}
-
-/// True when PyYAML's resolver gives this plain scalar a tag other than str (so it is quoted).
-bool resolves_to_non_string(std::string_view s) {
-  // Python's `$` also matches before one final "\n"; such strings are never plain anyway.
-  if (s.empty()) return true;  // null
-  static constexpr std::string_view bools[] = {"yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE",
-                                               "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF"};
-  if (std::find(std::begin(bools), std::end(bools), s) != std::end(bools)) return true;
-  if (s == "~" || s == "null" || s == "Null" || s == "NULL" || s == "<<" || s == "=") return true;
-  const char c = s[0];
-  if (c == '-' || c == '+' || c == '.' || is_digit(c)) {
-    if (matches_float(s)) return true;
-    if (c != '.' && matches_int(s)) return true;
-    if (is_digit(c) && matches_timestamp(s)) return true;
-  }
-  return false;
-}
 
 struct Analysis {
   bool empty = false;
@@ -278,7 +144,7 @@ Analysis analyze(const Text& s) {
 }
 
 class Emitter {
-public:
+ public:
   std::string out;
 
   void document(const boost::json::value& v, bool first) {
@@ -296,7 +162,7 @@ public:
     }
   }
 
-private:
+ private:
   static constexpr int k_best_indent = 2;
   static constexpr int k_best_width = 80;
   int m_column = 0;
@@ -420,27 +286,56 @@ private:
     const double d = v.get_double();  // represent_float: repr(d).lower(), ".0" before a bare exponent
     if (std::isnan(d)) return ".nan";
     if (std::isinf(d)) return d > 0 ? ".inf" : "-.inf";
+    return python_float_repr(d);
+  }
+
+  /// Python's repr(float) (the shortest round-trip digits; fixed notation for exponents -4..15,
+  /// else `d.ddde+XX`), then PyYAML's ".0" before a bare exponent.
+  static std::string python_float_repr(double d) {
     char buf[64];
-    const auto res = std::to_chars(buf, buf + sizeof buf, d);
-    std::string s(buf, res.ptr);
-    if (s.find('.') == std::string::npos && s.find('e') == std::string::npos) s += ".0";
-    if (const auto e = s.find('e'); e != std::string::npos && s.find('.') == std::string::npos) s.insert(e, ".0");
-    return s;
+    const auto res = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
+    const std::string sci(buf, res.ptr);  // "-1.2345e+17"
+    const auto e = sci.find('e');
+    const int exp = std::stoi(sci.substr(e + 1));
+    const bool negative = sci.front() == '-';
+    std::string digits;
+    for (const char c : sci.substr(0, e))
+      if (c >= '0' && c <= '9') digits.push_back(c);
+    std::string out = negative ? "-" : "";
+    if (exp >= -4 && exp < 16) {
+      if (exp < 0) {
+        out += "0." + std::string(static_cast<std::size_t>(-exp - 1), '0') + digits;
+      } else if (static_cast<std::size_t>(exp) + 1 >= digits.size()) {
+        out += digits + std::string(static_cast<std::size_t>(exp) + 1 - digits.size(), '0') + ".0";
+      } else {
+        out += digits.substr(0, static_cast<std::size_t>(exp) + 1) + "." +
+               digits.substr(static_cast<std::size_t>(exp) + 1);
+      }
+      return out;
+    }
+    out += digits.substr(0, 1);
+    out += digits.size() > 1 ? "." + digits.substr(1) : ".0";  // PyYAML: "1e+20" -> "1.0e+20"
+    char exponent[16];
+    std::snprintf(exponent, sizeof exponent, "e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
+    return out + exponent;
   }
 
   void scalar_string(const Text& t, std::string_view utf8, bool simple_key) {
     const Analysis a = analyze(t);
     char style = '"';
-    if (!resolves_to_non_string(utf8) && !(simple_key && (a.empty || a.multiline)) && a.allow_block_plain) {
+    if (!yaml_resolves_to_non_string(utf8) && !(simple_key && (a.empty || a.multiline)) && a.allow_block_plain) {
       style = ' ';
     } else if (a.allow_single_quoted && !(simple_key && a.multiline)) {
       style = '\'';
     }
     increase_indent(true);
     const bool split = !simple_key;
-    if (style == ' ') write_plain(t, split);
-    else if (style == '\'') write_single_quoted(t, split);
-    else write_double_quoted(t, split);
+    if (style == ' ')
+      write_plain(t, split);
+    else if (style == '\'')
+      write_single_quoted(t, split);
+    else
+      write_double_quoted(t, split);
     pop_indent();
   }
 
@@ -529,27 +424,46 @@ private:
 
   static std::string escape(char32_t ch) {
     switch (ch) {
-      case 0: return "\\0";
-      case 0x07: return "\\a";
-      case 0x08: return "\\b";
-      case 0x09: return "\\t";
-      case 0x0A: return "\\n";
-      case 0x0B: return "\\v";
-      case 0x0C: return "\\f";
-      case 0x0D: return "\\r";
-      case 0x1B: return "\\e";
-      case U'"': return "\\\"";
-      case U'\\': return "\\\\";
-      case 0x85: return "\\N";
-      case 0xA0: return "\\_";
-      case 0x2028: return "\\L";
-      case 0x2029: return "\\P";
-      default: break;
+      case 0:
+        return "\\0";
+      case 0x07:
+        return "\\a";
+      case 0x08:
+        return "\\b";
+      case 0x09:
+        return "\\t";
+      case 0x0A:
+        return "\\n";
+      case 0x0B:
+        return "\\v";
+      case 0x0C:
+        return "\\f";
+      case 0x0D:
+        return "\\r";
+      case 0x1B:
+        return "\\e";
+      case U'"':
+        return "\\\"";
+      case U'\\':
+        return "\\\\";
+      case 0x85:
+        return "\\N";
+      case 0xA0:
+        return "\\_";
+      case 0x2028:
+        return "\\L";
+      case 0x2029:
+        return "\\P";
+      default:
+        break;
     }
     char buf[16];
-    if (ch <= 0xFF) std::snprintf(buf, sizeof buf, "\\x%02X", static_cast<unsigned>(ch));
-    else if (ch <= 0xFFFF) std::snprintf(buf, sizeof buf, "\\u%04X", static_cast<unsigned>(ch));
-    else std::snprintf(buf, sizeof buf, "\\U%08X", static_cast<unsigned>(ch));
+    if (ch <= 0xFF)
+      std::snprintf(buf, sizeof buf, "\\x%02X", static_cast<unsigned>(ch));
+    else if (ch <= 0xFFFF)
+      std::snprintf(buf, sizeof buf, "\\u%04X", static_cast<unsigned>(ch));
+    else
+      std::snprintf(buf, sizeof buf, "\\U%08X", static_cast<unsigned>(ch));
     return buf;
   }
 

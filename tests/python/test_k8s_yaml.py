@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-yaml = pytest.importorskip("yaml")
+import yaml  # python3-yaml (scripts/setup-debian.sh): a missing PyYAML fails, not skips
 
 TOOL = os.path.join(os.environ.get("TORCHX_BUILD_DIR", "build"), "bin", "torchx_k8s_render_tool")
 CASES = os.path.join(os.path.dirname(__file__), "..", "k8s", "cases")
@@ -68,24 +68,55 @@ def test_each_string_alone_at_the_root_matches_pyyaml():
     assert outs == [yaml.dump(s) for s in strings]
 
 
+FLOATS = [0.0, -0.0, 0.5, -2.25, 100.0, 1e15, 1e16, 1.5e16, 1e-4, 1e-5, 2.5e-7, 1e100, 123456.125, 0.1, 3.14]
+
+
+def random_value(rng, depth):
+    kind = rng.randrange(8 if depth < 6 else 5)
+    if kind == 0:
+        return rng.choice(TRICKY)
+    if kind == 1:
+        return rng.choice([0, -1, 7, 2**31, -(2**62), 29500])
+    if kind == 2:
+        return rng.choice(FLOATS)
+    if kind == 3:
+        return rng.choice([True, False, None])
+    if kind == 4:
+        return "".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, 30)))
+    if kind in (5, 6):
+        return {rng.choice(TRICKY + ALPHABET): random_value(rng, depth + 1) for _ in range(rng.randint(0, 5))}
+    return [random_value(rng, depth + 1) for _ in range(rng.randint(0, 5))]
+
+
+def test_random_documents_match_dump_all():
+    rng = random.Random(5)
+    docs = [random_value(rng, 0) for _ in range(400)]
+    assert dump(docs, documents=True) == yaml.dump_all(docs)
+
+
 def test_documents_match_dump_all():
     docs = [{"apiVersion": "v1", "kind": "Service"}, {"b": [1, {"c": "d"}]}, {}, []]
     assert dump(docs, documents=True) == yaml.dump_all(docs)
     assert list(yaml.safe_load_all(dump(docs, documents=True))) == docs
 
 
-def test_rendered_manifests_read_back_and_are_stable():
-    for case in ("ddp-2x2", "full"):
-        with open(os.path.join(CASES, case + ".json"), "rb") as f:
-            app = f.read()
-        for kind in ("volcano", "batch"):
-            r = subprocess.run([TOOL, "render", "--kind", kind, "--name", "app-x7k2q9w3b5m1z", "--queue", "default"],
-                               input=app, capture_output=True, timeout=60)
-            assert r.returncode == 0, r.stderr.decode()
-            docs = list(yaml.safe_load_all(r.stdout.decode()))
-            assert docs and all(d["metadata"]["name"] for d in docs)
-            # PyYAML prints the objects it read back exactly as we printed them.
-            assert yaml.dump_all(docs) == r.stdout.decode()
+def render(case, kind, *extra):
+    with open(os.path.join(CASES, case + ".json"), "rb") as f:
+        app = f.read()
+    args = [TOOL, "render", "--kind", kind, "--name", "app-x7k2q9w3b5m1z", "--queue", "default", *extra]
+    r = subprocess.run(args, input=app, capture_output=True, timeout=60)
+    assert r.returncode == 0, r.stderr.decode()
+    return r.stdout.decode()
+
+
+@pytest.mark.parametrize("case", ["ddp-2x2", "full", "minimal", "digit-name"])
+@pytest.mark.parametrize("kind", ["volcano", "batch"])
+def test_rendered_manifests_read_back_as_the_objects(case, kind):
+    text = render(case, kind)
+    docs = list(yaml.safe_load_all(text))
+    assert docs == json.loads(render(case, kind, "--json"))
+    # TorchX prints yaml.dump(resource): the same objects print exactly as we printed them.
+    assert yaml.dump_all(docs) == text
 
 
 def test_not_utf8_is_one_line_not_a_crash():

@@ -2,6 +2,7 @@
 // render() and to_yaml() of the kubernetes plugin (plugins/kubernetes/k8s_render.hpp). The byte-
 // for-byte comparison with PyYAML is tests/python/test_k8s_yaml.py; the schema check is tests/k8s.
 #include "k8s_render.hpp"
+#include "yaml_resolver.hpp"
 
 #include <torchx/specs/json.hpp>
 
@@ -50,7 +51,8 @@ std::string str(const json::value& v) { return std::string(v.as_string()); }
 std::string env_value(const json::object& container, std::string_view name) {
   for (const auto& e : container.at("env").as_array()) {
     const auto& o = e.as_object();
-    if (o.at("name").as_string() == name) return o.contains("value") ? str(o.at("value")) : json::serialize(o.at("valueFrom"));
+    if (o.at("name").as_string() == name)
+      return o.contains("value") ? str(o.at("value")) : json::serialize(o.at("valueFrom"));
   }
   return "<absent>";
 }
@@ -112,20 +114,22 @@ TEST_CASE("render volcano: TorchX's vcjob, a task per replica with its own macro
     CHECK(str(c.at("name")) == "train-" + std::to_string(i));
     const std::string rank0 = i == 0 ? "TORCHX_RANK0_HOST" : "VC_TRAIN_0_HOSTS";
     CHECK(str(c.at("command").at(2)) == "torchrun --rdzv_endpoint ${" + rank0 +
-                                            ":=localhost}:29500 --rdzv_id train-abc123 --node_rank " + std::to_string(i) +
-                                            " train.py");
+                                            ":=localhost}:29500 --rdzv_id train-abc123 --node_rank " +
+                                            std::to_string(i) + " train.py");
     CHECK(env_value(c, "ME") == std::to_string(i));
     CHECK(env_value(c, "TORCHX_RANK0_HOST") == (i == 0 ? "localhost" : "<absent>"));
     CHECK(json::serialize(c.at("resources")) ==
           R"({"limits":{"cpu":"2000m","memory":"4096M","nvidia.com/gpu":"1","vpc.amazonaws.com/efa":"4"},)"
           R"("requests":{"cpu":"1900m","memory":"3072M","nvidia.com/gpu":"1"}})");
     CHECK(json::serialize(c.at("ports")) == R"([{"name":"c10d","containerPort":29500}])");
-    CHECK(json::serialize(pod_spec.at("volumes")) ==
-          R"([{"name":"dshm","emptyDir":{"medium":"Memory"}},{"name":"mount-0","hostPath":{"path":"/data"}},)"
-          R"({"name":"mount-1","persistentVolumeClaim":{"claimName":"my-pvc"}},{"name":"mount-2","hostPath":{"path":"/dev/fuse"}}])");
-    CHECK(json::serialize(c.at("volumeMounts")) ==
-          R"([{"name":"dshm","mountPath":"/dev/shm"},{"name":"mount-0","mountPath":"/mnt/data","readOnly":true},)"
-          R"({"name":"mount-1","mountPath":"/mnt/pvc","readOnly":false},{"name":"mount-2","mountPath":"/dev/fuse","readOnly":true}])");
+    CHECK(
+        json::serialize(pod_spec.at("volumes")) ==
+        R"([{"name":"dshm","emptyDir":{"medium":"Memory"}},{"name":"mount-0","hostPath":{"path":"/data"}},)"
+        R"({"name":"mount-1","persistentVolumeClaim":{"claimName":"my-pvc"}},{"name":"mount-2","hostPath":{"path":"/dev/fuse"}}])");
+    CHECK(
+        json::serialize(c.at("volumeMounts")) ==
+        R"([{"name":"dshm","mountPath":"/dev/shm"},{"name":"mount-0","mountPath":"/mnt/data","readOnly":true},)"
+        R"({"name":"mount-1","mountPath":"/mnt/pvc","readOnly":false},{"name":"mount-2","mountPath":"/dev/fuse","readOnly":true}])");
     CHECK(json::serialize(c.at("securityContext")) == R"({"privileged":true})");
   }
 }
@@ -183,8 +187,9 @@ TEST_CASE("render batch: a headless Service, then an Indexed Job per role") {
   REQUIRE(objects.size() == 3);
   const auto& svc = objects[0].as_object();
   CHECK(str(svc.at("kind")) == "Service");
-  CHECK(json::serialize(svc.at("spec")) ==
-        R"({"clusterIP":"None","selector":{"app.kubernetes.io/instance":"train-abc123"},"publishNotReadyAddresses":true})");
+  CHECK(
+      json::serialize(svc.at("spec")) ==
+      R"({"clusterIP":"None","selector":{"app.kubernetes.io/instance":"train-abc123"},"publishNotReadyAddresses":true})");
   CHECK(str(svc.at("metadata").at("name")) == "train-abc123");
   for (std::size_t r = 1; r < 3; ++r) {
     const auto& job = objects[r].as_object();
@@ -247,22 +252,43 @@ TEST_CASE("render: bad input is one line naming the role and field") {
       {"negative device", [](specs::AppDef& a) { a.roles[0].resource.devices.set("x/y", -1); }, "count is -1"},
       {"name without a usable character", [](specs::AppDef& a) { a.roles[0].name = "__!__"; },
        "has no character a Kubernetes name allows"},
-      {"relative bind source", [](specs::AppDef& a) { a.roles[0].mounts = {specs::BindMount{"data", "/d", false}}; },
+      {"relative bind source",
+       [](specs::AppDef& a) {
+         a.roles[0].mounts = {specs::BindMount{"data", "/d", false}};
+       },
        "is not an absolute host path"},
-      {"relative destination", [](specs::AppDef& a) { a.roles[0].mounts = {specs::BindMount{"/data", "d", false}}; },
+      {"relative destination",
+       [](specs::AppDef& a) {
+         a.roles[0].mounts = {specs::BindMount{"/data", "d", false}};
+       },
        "is not an absolute path"},
-      {"bad claim name", [](specs::AppDef& a) { a.roles[0].mounts = {specs::VolumeMount{"My PVC", "/d", false}}; },
+      {"bad claim name",
+       [](specs::AppDef& a) {
+         a.roles[0].mounts = {specs::VolumeMount{"My PVC", "/d", false}};
+       },
        "is not a PersistentVolumeClaim name"},
-      {"bad device permissions", [](specs::AppDef& a) { a.roles[0].mounts = {specs::DeviceMount{"/dev/x", "/dev/x", "rwx"}}; },
+      {"bad device permissions",
+       [](specs::AppDef& a) {
+         a.roles[0].mounts = {specs::DeviceMount{"/dev/x", "/dev/x", "rwx"}};
+       },
        "must be made of r, w and m"},
-      {"bad port name", [](specs::AppDef& a) { a.roles[0].port_map.set("Bad_Name", 80); }, "is not a Kubernetes port name"},
+      {"bad port name", [](specs::AppDef& a) { a.roles[0].port_map.set("Bad_Name", 80); },
+       "is not a Kubernetes port name"},
       {"port out of range", [](specs::AppDef& a) { a.roles[0].port_map.set("p", 70000); }, "expected 1 to 65535"},
-      {"ROLE retries", [](specs::AppDef& a) { a.roles[0].max_retries = 1; a.roles[0].retry_policy = specs::RetryPolicy::role; },
+      {"ROLE retries",
+       [](specs::AppDef& a) {
+         a.roles[0].max_retries = 1;
+         a.roles[0].retry_policy = specs::RetryPolicy::role;
+       },
        "retry_policy ROLE is not supported"},
       {"non-string instance type",
-       [](specs::AppDef& a) { a.roles[0].resource.capabilities.set("node.kubernetes.io/instance-type", specs::JsonText::parse("3")); },
+       [](specs::AppDef& a) {
+         a.roles[0].resource.capabilities.set("node.kubernetes.io/instance-type", specs::JsonText::parse("3"));
+       },
        "expected a string"},
       {"no roles", [](specs::AppDef& a) { a.roles.clear(); }, "has no roles"},
+      {"no image", [](specs::AppDef& a) { a.roles[0].image.clear(); }, "the image is empty"},
+      {"empty env name", [](specs::AppDef& a) { a.roles[0].env.set("", "x"); }, "an env var has an empty name"},
   };
   for (const auto& row : rows) {
     for (const JobKind kind : {JobKind::volcano, JobKind::batch}) {
@@ -280,6 +306,10 @@ TEST_CASE("render: bad input is one line naming the role and field") {
   const std::string error = error_of(app, options(JobKind::volcano));
   CHECK(error.find('\x1b') == std::string::npos);
   CHECK(error.size() < 200);
+  // Cut at a character boundary: no half of a 2-byte character is left at the end.
+  app.roles[0].name = std::string(79, '_') + "\xc3\xa9" + std::string(10, '_');
+  const std::string cut = error_of(app, options(JobKind::batch));
+  CHECK(cut.find(std::string(79, '_') + "...'") != std::string::npos);
 }
 
 TEST_CASE("to_yaml: PyYAML's block style, sorted keys and quoting") {
@@ -342,4 +372,48 @@ TEST_CASE("to_yaml: long and hostile input") {
   json::value deep = json::array{};
   for (int i = 0; i < 2000; ++i) deep = json::array{deep};
   CHECK(to_yaml(deep).size() > 2000);
+}
+
+TEST_CASE("yaml_resolves_to_non_string") {
+  for (const char* s : {"",
+                        "~",
+                        "null",
+                        "NULL",
+                        "yes",
+                        "Off",
+                        "TRUE",
+                        "0",
+                        "-0",
+                        "+12",
+                        "017",
+                        "0b101",
+                        "0x1F",
+                        "1_000",
+                        "1:30",
+                        "-190:20:30",
+                        "1.5",
+                        "1.",
+                        ".5",
+                        ".5e+3",
+                        "1.0e-3",
+                        "190:20:30.15",
+                        ".inf",
+                        "-.Inf",
+                        ".NaN",
+                        "2001-12-14",
+                        "2001-12-14t21:59:43.10-05:00",
+                        "2001-12-14 21:59:43.10 -5",
+                        "2001-1-1 1:02:03",
+                        "<<",
+                        "="}) {
+    CAPTURE(s);
+    CHECK(k8s::yaml_resolves_to_non_string(s));
+  }
+  for (const char* s :
+       {"a",    "y", "n", "yess", "0o17", "08",     "09.x", "1e3",   "1:60",      "1:",          ":30",
+        "0:30", ".", "-", "+",    "..5",  "-.5e+3", "nan",  "-.nan", "2001-12-1", "2001-12-14x", "2001-12-14 21:59",
+        "nul",  "=="}) {
+    CAPTURE(s);
+    CHECK_FALSE(k8s::yaml_resolves_to_non_string(s));
+  }
 }
