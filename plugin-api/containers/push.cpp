@@ -36,6 +36,19 @@ std::string string_at(const json::object& o, std::string_view key) {
   return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string{};
 }
 
+/// The X-Registry-Auth value: the options', else the user's for `repository`, else "{}".
+std::string auth_header(const PushOptions& options, const ImageRepository* repository) {
+  if (options.registry_auth) return *options.registry_auth;
+  if (repository == nullptr) return std::string(k_no_registry_auth);
+  std::vector<std::string> warnings;
+  const auto found = find_registry_auth(
+      *repository, [](const char* n) { return std::getenv(n); }, &warnings);
+  for (const auto& w : warnings) plugin::log(TX_LOG_WARNING, w);
+  if (!found) return std::string(k_no_registry_auth);
+  plugin::log(TX_LOG_DEBUG, "credentials for " + repository->registry() + " from " + found->source);
+  return found->header;
+}
+
 }  // namespace
 
 void PushStreamReader::line(std::string_view text, std::vector<std::string>& out) {
@@ -102,6 +115,35 @@ std::vector<std::string> PushStreamReader::finish() {
   return out;
 }
 
+namespace {
+
+/// Reads a push or pull stream to its end, showing progress: {error as one line ("" for none), digest}.
+std::pair<std::string, std::string> read_stream(http::StreamingResponse& stream, const PushOptions& options,
+                                                const std::string& doing) {
+  PushStreamReader reader;
+  std::string body;  // an error status's body, for its message
+  auto show = [&](const std::vector<std::string>& lines) {
+    if (!options.progress) return;
+    for (const auto& l : lines) options.progress(l);
+  };
+  try {
+    while (auto piece = stream.read_some()) {
+      if (stream.status() >= 400 && body.size() < 4096) body += *piece;
+      show(reader.feed(*piece));
+    }
+  } catch (const http::HttpError& e) {
+    throw plugin::Unavailable("the container engine stopped answering while " + doing + ": " + e.what());
+  }
+  show(reader.finish());
+  std::string error = reader.error();
+  if (error.empty() && stream.status() >= 400) {
+    error = one_line(engine_message(body)) + " (HTTP " + std::to_string(stream.status()) + ")";
+  }
+  return {error, reader.digest()};
+}
+
+}  // namespace
+
 PushResult push_image(Engine& engine, const std::string& local_image, const std::string& target_name,
                       const PushOptions& options) {
   ImageName target;
@@ -128,43 +170,36 @@ PushResult push_image(Engine& engine, const std::string& local_image, const std:
 
   // 2. Push: POST /images/{repository}/push?tag= with X-Registry-Auth; the answer is a stream
   // whose HTTP status is 200 even when the push fails (the error is a line of it).
-  std::string auth;
-  if (options.registry_auth) {
-    auth = *options.registry_auth;
-  } else {
-    std::vector<std::string> warnings;
-    const auto found = find_registry_auth(
-        target.repository, [](const char* n) { return std::getenv(n); }, &warnings);
-    for (const auto& w : warnings) plugin::log(TX_LOG_WARNING, w);
-    auth = found ? found->header : std::string(k_no_registry_auth);
-    if (found) plugin::log(TX_LOG_DEBUG, "credentials for " + registry + " from " + found->source);
-  }
+  const std::string auth = auth_header(options, &target.repository);
   auto stream = engine.open(
       "POST", "/images/" + http::url_encode(target.repository.str()) + "/push?tag=" + http::url_encode(target.tag), {},
       "application/json", std::chrono::minutes(10), {{"X-Registry-Auth", auth}});
-  PushStreamReader reader;
-  std::string body;  // an error status's body, for its message
-  auto show = [&](const std::vector<std::string>& lines) {
-    if (!options.progress) return;
-    for (const auto& l : lines) options.progress(l);
-  };
-  try {
-    while (auto piece = stream->read_some()) {
-      if (stream->status() >= 400 && body.size() < 4096) body += *piece;
-      show(reader.feed(*piece));
-    }
-  } catch (const http::HttpError& e) {
-    throw plugin::Unavailable(std::string("the container engine stopped answering while pushing '") + target.str() +
-                              "': " + e.what());
-  }
-  show(reader.finish());
-  std::string error = reader.error();
-  if (error.empty() && stream->status() >= 400) {
-    error = one_line(engine_message(body)) + " (HTTP " + std::to_string(stream->status()) + ")";
-  }
-  if (!error.empty())
+  const auto [error, digest] = read_stream(*stream, options, "pushing '" + target.str() + "'");
+  if (!error.empty()) {
     throw plugin::Error(TX_E_INTERNAL, "cannot push '" + target.str() + "' to " + registry + ": " + error);
-  return PushResult{target.str(), reader.digest()};
+  }
+  return PushResult{target.str(), digest};
+}
+
+void pull_image(Engine& engine, const std::string& image, const PushOptions& options) {
+  // The repository, for credentials: the name without its digest or tag. A name the grammar
+  // refuses is still the engine's to judge; it gets no credentials.
+  std::string_view name = image;
+  name = name.substr(0, name.find('@'));
+  if (const auto colon = name.rfind(':');
+      colon != std::string_view::npos && (name.rfind('/') == std::string_view::npos || colon > name.rfind('/'))) {
+    name = name.substr(0, colon);
+  }
+  std::optional<ImageRepository> repository;
+  try {
+    repository = parse_repository(name);
+  } catch (const std::invalid_argument&) {
+  }
+  const std::string auth = auth_header(options, repository ? &*repository : nullptr);
+  auto stream = engine.open("POST", "/images/create?fromImage=" + http::url_encode(image), {}, "application/json",
+                            std::chrono::minutes(10), {{"X-Registry-Auth", auth}});
+  const auto [error, digest] = read_stream(*stream, options, "pulling '" + printable(image) + "'");
+  if (!error.empty()) throw plugin::Error(TX_E_INTERNAL, "cannot pull '" + printable(image) + "': " + error);
 }
 
 }  // namespace torchx::containers

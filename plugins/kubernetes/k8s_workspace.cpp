@@ -27,14 +27,23 @@ std::string push_workspace_image(const std::string& workspace, const std::string
   // Checked before anything is built: a bad image_repo costs nothing.
   const containers::ImageRepository repository = parse_image_repo(image_repo);
   containers::Engine engine = containers::Engine::connect(docker_host);
+  containers::PushOptions options;
+  if (!quiet) options.progress = [](const std::string& line) { plugin::log(TX_LOG_INFO, "push: " + line); };
+  // The role's image usually lives in a registry (the cluster pulls it too): pulled when the
+  // engine lacks it. One it has is used as it is (TorchX pulls every time; a new base image gets a
+  // new content tag either way, since the tag hashes the base image's id).
+  if (containers::image_id(engine, base_image).empty()) {
+    if (!quiet) plugin::log(TX_LOG_INFO, "pulling " + base_image + ", which the workspace is built onto");
+    containers::pull_image(engine, base_image, options);
+  }
   const std::string local = containers::build_workspace_image(engine, workspace, base_image, version);
   // The content tag of the local build (`localhost/torchx-workspace:<hash>`) names it in the registry too.
   const std::string target = repository.str() + ":" + local.substr(local.rfind(':') + 1);
-  containers::PushOptions options;
-  if (!quiet) options.progress = [](const std::string& line) { plugin::log(TX_LOG_INFO, "push: " + line); };
   const auto pushed = containers::push_image(engine, local, target, options);
-  plugin::log(TX_LOG_INFO,
-              "pushed the workspace image " + pushed.name + (pushed.digest.empty() ? "" : " (" + pushed.digest + ")"));
+  if (!quiet) {
+    plugin::log(TX_LOG_INFO, "pushed the workspace image " + pushed.name +
+                                 (pushed.digest.empty() ? "" : " (" + pushed.digest + ")"));
+  }
   return pushed.name;
 }
 

@@ -10,6 +10,7 @@
 #include "k8s_workspace.hpp"
 
 #include <torchx/containers/engine.hpp>
+#include <torchx/containers/push.hpp>
 #include <torchx/containers/workspace_image.hpp>
 #include <torchx/plugin.hpp>
 
@@ -133,6 +134,37 @@ TEST_CASE("push_workspace_image: a workspace built onto busybox is pushed to loc
     remove_local(n);
     remove_local(std::string(containers::k_workspace_repo) + ":" + n.substr(repo.size() + 1));
   }
+}
+
+TEST_CASE("push_workspace_image: a role image that only the registry has is pulled first, a missing one is one line") {
+  if (!test::registry_or_skip()) return;
+  Workspace ws;
+  auto engine = containers::Engine::connect("");
+  // The role's image, as a cluster user has it: in the registry, not on this engine.
+  const std::string base_repo = test::registry_host() + "/torchx-test/base";
+  const std::string base = base_repo + ":" + containers::content_hash(ws.path());
+  containers::PushOptions quiet;
+  containers::push_image(engine, k_base, base, quiet);
+  remove_local(base);
+  REQUIRE(containers::image_id(engine, base).empty());
+  const std::string repo = test::registry_host() + "/torchx-test/ws";
+  const std::string name = k8s::push_workspace_image(ws.path(), base, repo, k_version, true);
+  CHECK(name.starts_with(repo + ":"));
+  CHECK_FALSE(containers::image_id(engine, base).empty());  // pulled
+  const std::string tag = name.substr(repo.size() + 1);
+  CHECK(test::registry_request("GET", "/v2/torchx-test/ws/tags/list")->body.find(tag) != std::string::npos);
+
+  const auto [message, status] =
+      thrown([&] { k8s::push_workspace_image(ws.path(), base_repo + ":no-such-tag", repo, k_version, true); });
+  CHECK(status == TX_E_INTERNAL);
+  CHECK(message.starts_with("cannot pull '" + base_repo + ":no-such-tag': "));
+  CHECK(message.find('\n') == std::string::npos);
+
+  remove_remote("torchx-test/base", base.substr(base_repo.size() + 1));
+  remove_remote("torchx-test/ws", tag);
+  remove_local(base);
+  remove_local(name);
+  remove_local(std::string(containers::k_workspace_repo) + ":" + tag);
 }
 
 TEST_CASE("push_workspace_image: a registry that is down is one line, and nothing is left half-done") {

@@ -204,6 +204,35 @@ TEST_CASE("push_image: each failure is one line with its status") {
           .starts_with("4 the container engine stopped answering while pushing 'localhost:5000/torchx-test/ws:abc': "));
 }
 
+TEST_CASE("pull_image: fromImage with the tag, and a failed pull is one line") {
+  test::TempDir tmp;
+  const auto sock = tmp.path() / "engine.sock";
+  FakeEngine fake(
+      sock,
+      {k_ping,
+       answer(200, R"({"status":"Pulling from team/base","id":"v1"})"
+                   "\n"),
+       answer(
+           200,
+           R"({"status":"Trying to pull"})"
+           "\n"
+           R"({"error":"initializing source docker://r.io/team/base:v2: manifest unknown","errorDetail":{"message":"initializing source docker://r.io/team/base:v2: manifest unknown"}})"
+           "\n")});
+  auto engine = containers::Engine::connect("unix://" + sock.string());
+  containers::PushOptions options;
+  options.registry_auth = std::string(containers::k_no_registry_auth);
+  containers::pull_image(engine, "r.io/team/base:v1", options);
+  CHECK(fake.requests().back() == "POST /v1.41/images/create?fromImage=r.io%2Fteam%2Fbase%3Av1 HTTP/1.1");
+  try {
+    containers::pull_image(engine, "r.io/team/base:v2", options);
+    FAIL("a failed pull was not an error");
+  } catch (const plugin::Error& e) {
+    CHECK(e.status() == TX_E_INTERNAL);
+    CHECK(std::string(e.what()) ==
+          "cannot pull 'r.io/team/base:v2': initializing source docker://r.io/team/base:v2: manifest unknown");
+  }
+}
+
 TEST_CASE("candidate_hosts: the run option, else DOCKER_HOST, else podman's and docker's sockets") {
   std::map<std::string, std::string> env;
   auto getenv = [&](const char* n) -> const char* {

@@ -64,4 +64,11 @@ struct PushResult {
 PushResult push_image(Engine& engine, const std::string& local_image, const std::string& target_name,
                       const PushOptions& options = {});
 
+/// Pulls `image` (`repository[:tag]` or `repository@digest`, as `docker pull` takes it) with
+/// `POST /images/create?fromImage=`, X-Registry-Auth as push_image finds it (for a name that
+/// parse_repository reads; else `{}`), progress as push_image reports it. Errors as push_image's:
+/// plugin::Error(TX_E_INTERNAL) "cannot pull '<image>': <engine's error>", one line; Unavailable
+/// when the engine does not answer.
+void pull_image(Engine& engine, const std::string& image, const PushOptions& options = {});
+
 }  // namespace torchx::containers
