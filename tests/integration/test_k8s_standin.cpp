@@ -54,10 +54,26 @@ TEST_CASE("K8sStandin: starts with TLS and a token, and writes a kubeconfig nami
 
 TEST_CASE("K8sStandin: answers discovery over plain HTTP and records the request") {
   torchx::test::TempDir tmp;
-  torchx::test::K8sStandin standin(tmp.path() / "s", {.tls = false});
+  torchx::test::K8sStandin::Options plain;
+  plain.tls = false;
+  torchx::test::K8sStandin standin(tmp.path() / "s", plain);
   const std::string reply = http_get(standin.port(), "/apis/batch/v1/namespaces/default/jobs/nope");
   CHECK(reply.rfind("HTTP/1.1 404 ", 0) == 0);
   CHECK(reply.find(R"("message": "jobs.batch \"nope\" not found", "reason": "NotFound")") != std::string::npos);
   CHECK(read_file(standin.requests_path()).find(R"("path": "/apis/batch/v1/namespaces/default/jobs/nope")") !=
         std::string::npos);
+}
+
+TEST_CASE("K8sStandin: a stand-in that cannot start throws its own error at once") {
+  torchx::test::TempDir tmp;
+  torchx::test::K8sStandin::Options bad;
+  bad.speed = -1;
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    torchx::test::K8sStandin standin(tmp.path() / "s", bad);
+    FAIL("it started");
+  } catch (const std::runtime_error& e) {
+    CHECK(std::string(e.what()).find("--speed must be positive") != std::string::npos);
+  }
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));  // not the 30 s start timeout
 }

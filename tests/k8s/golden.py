@@ -12,12 +12,14 @@ normalize(request) -> dict: a requests.jsonl record reduced to what must agree:
   {key: value} with volatile values replaced (resourceVersion other than "" and "0", fieldManager,
   timeouts, sinceSeconds/sinceTime/tailLines, container, the name in fieldSelector, label values in
   labelSelector other than TorchX's managed-by value); content_type; accept; body: null, the whole
-  body of a DELETE (DeleteOptions), else {"apiVersion", "kind", "keys": sorted top-level keys}.
+  body of a DELETE (DeleteOptions) or a PATCH, else {"apiVersion", "kind", "keys": sorted top-level keys}.
 matches(recorded, golden_name, ignore_query=()) -> [difference, ...]: every request the golden file
   marks "main" (the one that does the operation; kubectl's extra requests, such as the GET of a pod
   before its log, are not required) must have been sent, agreeing in everything normalize() keeps,
   except the query keys named in ignore_query. [] means it matches.
 Pure functions of their arguments (plus reading the golden file); no thread-safety concerns.
+From another language (the plugin's C++ tests): `python3 tests/k8s/golden.py requests.jsonl create-job
+[more ops] [--ignore-query limit]` prints the differences and exits 1, or exits 0.
 """
 import json, os, re
 
@@ -85,7 +87,7 @@ def normalize_query(query):
 def body_shape(body, method):
     if not isinstance(body, dict):
         return body
-    if method == "DELETE" or body.get("kind") == "DeleteOptions":  # kubectl sends {"propagationPolicy": ...} only
+    if method in ("DELETE", "PATCH") or body.get("kind") == "DeleteOptions":  # DeleteOptions; a patch is the operation
         return body
     return {"apiVersion": body.get("apiVersion"), "kind": body.get("kind"), "keys": sorted(body)}
 
@@ -157,3 +159,27 @@ def matches(recorded_requests, golden_name, ignore_query=(), golden_dir=GOLDEN_D
         best = min((differences(want, g, ignore_query) for g in same), key=len)
         out += [f"{golden_name}: {want['method']} {want['path']}: {d}" for d in best]
     return out
+
+
+def main(argv):
+    """CLI for tests in other languages: golden.py REQUESTS_JSONL OP [OP...] [--ignore-query KEY]...
+    Prints each difference and exits 1, or exits 0 when every operation matches; 2 on bad usage."""
+    import argparse
+    ap = argparse.ArgumentParser(prog="golden.py", description="did the client send what kubectl sends?")
+    ap.add_argument("requests", help="the stand-in's requests.jsonl")
+    ap.add_argument("ops", nargs="+", help="golden operation names, e.g. create-job")
+    ap.add_argument("--ignore-query", action="append", default=[], metavar="KEY")
+    a = ap.parse_args(argv)
+    try:
+        diffs = [d for op in a.ops for d in matches(a.requests, op, tuple(a.ignore_query))]
+    except (OSError, ValueError) as e:
+        print(f"golden.py: {e}")
+        return 2
+    for d in diffs:
+        print(d)
+    return 1 if diffs else 0
+
+
+if __name__ == "__main__":
+    import sys
+    sys.exit(main(sys.argv[1:]))

@@ -33,6 +33,10 @@ OPS = [
     ("get-service", "get a Service", ["get", "service", JOB, "-o", "json"], None),
     ("get-vcjob", "get a Volcano Job", ["get", "jobs.batch.volcano.sh", VCJOB, "-o", "json"], None),
     ("get-pod", "get a pod", ["get", "pod", "{pod}", "-o", "json"], None),
+    ("get-job-status", "get a batch/v1 Job's status subresource",
+     ["get", "jobs.batch", JOB, "--subresource=status", "-o", "json"], None),
+    ("get-vcjob-status", "get a Volcano Job's status subresource (TorchX's describe)",
+     ["get", "jobs.batch.volcano.sh", VCJOB, "--subresource=status", "-o", "json"], None),
     ("list-jobs", "list batch/v1 Jobs by TorchX's label", ["get", "jobs.batch", "-l", MANAGED, "-o", "json"], None),
     ("list-vcjobs", "list Volcano Jobs by TorchX's label", ["get", "jobs.batch.volcano.sh", "-l", MANAGED, "-o", "json"],
      None),
@@ -48,6 +52,11 @@ OPS = [
     ("logs-since", "a pod's log since 10 s", ["logs", "--since=10s", "{pod}"], None),
     ("logs-timestamps", "a pod's log with timestamps", ["logs", "--timestamps", "{pod}"], None),
     ("logs-container", "one container's log", ["logs", "{vcpod}", "-c", "sidecar"], None),
+    ("patch-job-suspend", "suspend a batch/v1 Job (a cancel that keeps it)",
+     ["patch", "jobs.batch", JOB, "--type=merge", "-p", '{"spec":{"suspend":true}}'], None),
+    ("patch-vcjob-abort", "abort a Volcano Job through its status subresource (newer TorchX's cancel)",
+     ["patch", "jobs.batch.volcano.sh", VCJOB, "--subresource=status", "--type=merge", "-p",
+      '{"status":{"state":{"phase":"Aborting"}}}'], None),
     ("delete-job", "delete a batch/v1 Job", ["delete", "jobs.batch", JOB], None),
     ("delete-service", "delete a Service", ["delete", "service", JOB], None),
     ("delete-vcjob", "delete a Volcano Job", ["delete", "jobs.batch.volcano.sh", VCJOB], None),
@@ -60,11 +69,20 @@ def is_main(op, request):
         return request["method"] == "POST"
     if op.startswith("delete"):
         return request["method"] == "DELETE"
+    if op.startswith("patch"):
+        return request["method"] == "PATCH"
     if op.startswith("logs"):
         return request["path"].endswith("/log")
     if op.startswith("watch"):
         return request["query"].get("watch") in ("true", "1")
     return request["method"] == "GET"
+
+
+def substitute(arg, subs):
+    """{m}, {pod}, {vcpod} in an argument (not str.format: patches hold JSON braces)."""
+    for key, value in subs.items():
+        arg = arg.replace("{" + key + "}", value)
+    return arg
 
 
 def kubectl_version(kubectl):
@@ -83,10 +101,10 @@ def run_ops(kubectl, work, only=None):
             if name == "get-job":  # the Job's pods exist from here on; name them
                 time.sleep(1.0)
                 pods = [o["metadata"]["name"] for o in s.json("GET", "/standin/objects")[1] if o["kind"] == "Pod"]
-                subs["pod"] = sorted(p for p in pods if p.startswith(JOB + "-0-"))[0]
+                subs["pod"] = (sorted(p for p in pods if p.startswith(JOB + "-0-")) or [JOB + "-0-missing"])[0]
                 subs["vcpod"] = VCJOB + "-trainer-0-0"
             before = len(s.requests())
-            argv = [kubectl, "-v=8", "--cache-dir", cache] + [a.format(**subs) for a in args]
+            argv = [kubectl, "-v=8", "--cache-dir", cache] + [substitute(a, subs) for a in args]
             logf = open(os.path.join(work, name + ".log"), "w+")
             proc = subprocess.Popen(argv, env=env, stdout=logf, stderr=subprocess.STDOUT, text=True)
             if stop_after:  # a stream: stop it once its main request has been answered for a while

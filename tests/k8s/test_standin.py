@@ -1,6 +1,6 @@
 """Tests of the API-server stand-in itself (tests/k8s/standin): authentication, the real server's error
 shapes, the pod/Job simulation, logs, watch and deletion. Run by ctest as "k8s: test_standin"."""
-import json, os, re, socket, ssl, sys, time
+import copy, json, os, re, shutil, socket, ssl, subprocess, sys, time
 
 import pytest
 
@@ -13,10 +13,18 @@ VOLCANO = "/apis/batch.volcano.sh/v1alpha1/namespaces/default/jobs"
 PODS = "/api/v1/namespaces/default/pods"
 
 
-@pytest.fixture
-def standin(tmp_path):
-    with Standin(tmp_path / "standin", tls=True, token=TOKEN, speed=5.0) as s:
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with Standin(tmp_path_factory.mktemp("standin"), tls=True, token=TOKEN, speed=5.0) as s:
         yield s
+
+
+@pytest.fixture
+def standin(server):
+    """The module's stand-in, reset: no objects, no faults, the first token, an empty requests.jsonl."""
+    assert server.json("POST", "/standin/reset")[0] == 200
+    server.token = TOKEN
+    return server
 
 
 def container(name="main", command=("echo", "hello", "world"), **env):
@@ -95,6 +103,14 @@ def test_client_certificate_authenticates(tmp_path):
         assert s.requests()[-1]["client_certificate"] == "standin-user"
         kubeconfig = open(s.kubeconfig).read()
         assert "client-certificate: " in kubeconfig and "certificate-authority: " in kubeconfig
+        inline = open(os.path.join(s.dir, "kubeconfig-inline")).read()
+        assert "client-certificate-data: LS0t" in inline and "certificate-authority-data: LS0t" in inline
+        if shutil.which("kubectl"):  # the real client logs in with the certificate alone
+            for config in (s.kubeconfig, os.path.join(s.dir, "kubeconfig-inline")):
+                r = subprocess.run(["kubectl", "--cache-dir", str(tmp_path / "cache"), "get", "services", "-o", "name"],
+                                   env={**os.environ, "KUBECONFIG": config}, capture_output=True, text=True, timeout=60)
+                assert (r.returncode, r.stdout) == (0, ""), r.stderr
+            assert s.requests()[-1]["client_certificate"] == "standin-user"
 
 
 def test_kubeconfig_names_the_server_the_ca_and_the_token(standin):
@@ -387,3 +403,88 @@ def test_exits_on_sigterm_and_when_its_parent_dies(tmp_path):
             open(f"/proc/{child}/stat").read().split(")")[1].split()[0] != "Z":
         time.sleep(0.05)
     assert not os.path.exists(f"/proc/{child}") or open(f"/proc/{child}/stat").read().split(")")[1].split()[0] == "Z"
+
+
+def test_token_rotation_and_injected_faults(standin):
+    assert standin.json("POST", "/standin/token", {"token": "fresh"})[0] == 200
+    assert standin.json("GET", PODS)[0] == 401  # the old token is now refused, as an expired one
+    assert standin.json("GET", PODS, token="fresh")[0] == 200
+    standin.token = "fresh"
+    fault = {"path_prefix": BATCH, "method": "POST", "status": 503, "count": 1, "message": "etcd is sad"}
+    assert standin.json("POST", "/standin/inject", fault)[0] == 200
+    assert standin.json("GET", BATCH)[0] == 200  # another method: untouched
+    status, body = standin.json("POST", BATCH, batch_job("f"))
+    assert (status, body["reason"], body["message"]) == (503, "ServiceUnavailable", "etcd is sad")
+    assert standin.json("POST", BATCH, batch_job("f"))[0] == 201  # count 1: only once
+    standin.json("POST", "/standin/inject", {"path_prefix": PODS, "delay_seconds": 3})
+    with pytest.raises(TimeoutError):
+        standin.call("GET", PODS, timeout=0.5)
+    assert standin.json("POST", "/standin/inject", {"count": "many"})[0] == 400
+
+
+def test_mutated_manifests_never_break_the_server(standin):
+    """Random type changes anywhere in valid manifests: a clear 4xx or a 201, never a 500, and the simulation
+    keeps running."""
+    import random
+    rng = random.Random(1717)
+    junk = [None, 0, -1, 10 ** 12, 1.5, True, "", "x" * 5000, [], [1, "a"], {}, {"a": {"b": []}}, "\u202e\u0000"]
+    templates = [(BATCH, batch_job("m")), (VOLCANO, volcano_job("m", [("t", [container()])])),
+                 ("/api/v1/namespaces/default/services", {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "m"},
+                                                          "spec": {"clusterIP": "None", "selector": {"a": "b"}}})]
+
+    def paths(node, prefix=()):
+        yield prefix
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else []
+        for k, v in items:
+            yield from paths(v, prefix + (k,))
+
+    codes = {}
+    for i in range(300):
+        path, manifest = templates[i % 3]
+        doc = copy.deepcopy(manifest)
+        target = rng.choice(list(paths(doc))[1:])
+        node = doc
+        for k in target[:-1]:
+            node = node[k]
+        node[target[-1]] = rng.choice(junk)
+        if isinstance(doc.get("metadata"), dict):
+            doc["metadata"]["name"] = f"m{i}"
+        status, body = standin.json("POST", path, doc)
+        codes[status] = codes.get(status, 0) + 1
+        assert status in (201, 400, 409, 422), (status, target, body)
+        assert status == 201 or (body["kind"] == "Status" and body["message"]), body
+    assert codes.get(400) and codes.get(422) and codes.get(201)  # each kind of answer was exercised
+    standin.json("POST", BATCH, batch_job("after", replicas=1))
+    wait_for(lambda: (lambda j: "completionTime" in j["status"])(standin.json("GET", BATCH + "/after")[1]))
+    assert "simulation error" not in open(os.path.join(standin.dir, "stderr")).read()
+
+
+def test_patch_suspends_a_job_and_aborts_a_volcano_job(standin):
+    merge = {"Content-Type": "application/merge-patch+json"}
+    standin.json("POST", BATCH, batch_job("sus", replicas=2, containers=[container(STANDIN_RUN_SECONDS=60)]))
+    wait_for(lambda: len(pods_of(standin, "job-name=sus")) == 2)
+    status, job = standin.json("PATCH", BATCH + "/sus", {"spec": {"suspend": True}}, headers=merge)
+    assert status == 200 and job["metadata"]["generation"] == 2
+    assert pods_of(standin, "job-name=sus") == []
+    cond = standin.json("GET", BATCH + "/sus")[1]["status"]["conditions"][-1]
+    assert (cond["type"], cond["status"], cond["reason"]) == ("Suspended", "True", "JobSuspended")
+    standin.json("PATCH", BATCH + "/sus", {"spec": {"suspend": False}}, headers=merge)
+    assert len(pods_of(standin, "job-name=sus")) == 2
+    # the main resource ignores a status in the patch; strict validation; unknown kinds of patch
+    standin.json("PATCH", BATCH + "/sus", {"status": {"succeeded": 9}}, headers=merge)
+    assert "succeeded" not in standin.json("GET", BATCH + "/sus")[1]["status"]
+    status, body = standin.json("PATCH", BATCH + "/sus?fieldValidation=Strict", {"spec": {"bogus": 1}}, headers=merge)
+    assert status == 400 and 'unknown field "spec.bogus"' in body["message"]
+    status, body = standin.json("PATCH", BATCH + "/sus", [{"op": "add"}], headers={"Content-Type": "application/json-patch+json"})
+    assert (status, body["reason"]) == (415, "UnsupportedMediaType")
+    status, body = standin.json("PATCH", BATCH + "/sus", {"spec": {"template": {"spec": {"containers": None}}}}, headers=merge)
+    assert status == 422 and "spec.template.spec.containers: Required value" in body["message"]
+    assert standin.json("PATCH", BATCH + "/nope", {"spec": {}}, headers=merge)[0] == 404
+
+    standin.json("POST", VOLCANO, volcano_job("ab", [("t", [container(STANDIN_RUN_SECONDS=60)])]))
+    wait_for(lambda: pods_of(standin, "volcano.sh/job-name=ab"))
+    assert standin.json("PATCH", VOLCANO + "/ab", {"spec": {}}, headers={"Content-Type": "application/strategic-merge-patch+json"})[0] == 415
+    status, job = standin.json("PATCH", VOLCANO + "/ab/status", {"status": {"state": {"phase": "Aborting"}},
+                                                                 "spec": {"queue": "ignored"}}, headers=merge)
+    assert status == 200 and job["status"]["state"]["phase"] == "Aborted" and job["spec"]["queue"] == "default"
+    assert pods_of(standin, "volcano.sh/job-name=ab") == []

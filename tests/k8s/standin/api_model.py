@@ -5,6 +5,7 @@ NO_VOLCANO (set once by configure() before serving)."""
 import re
 
 NO_VOLCANO = False
+MAX_PODS = 1000  # per Job: the stand-in's own limit, so a hostile manifest cannot make it spin
 
 
 def configure(no_volcano):
@@ -290,10 +291,107 @@ def field_errors(gvr, obj):
         pod_spec((spec.get("template") or {}).get("spec"), "spec.template.spec.", True)
         if spec.get("completionMode") == "Indexed" and spec.get("completions") is None:
             errs.append(("spec.completions", "FieldValueRequired", "Required value: when completion mode is Indexed"))
+        for k in ("completions", "parallelism", "backoffLimit"):
+            v = spec.get(k)
+            if v is not None and v < 0:
+                errs.append((f"spec.{k}", "FieldValueInvalid", f"Invalid value: {v}: must be greater than or equal to 0"))
+            elif v is not None and k != "backoffLimit" and v > MAX_PODS:
+                errs.append((f"spec.{k}", "FieldValueInvalid", f"Invalid value: {v}: must be less than or equal to "
+                             f"{MAX_PODS} (a limit of the stand-in; the real one is 100000 when Indexed)"))
     else:  # Volcano: its admission webhook
         if not spec.get("tasks"):
             errs.append(("spec.tasks", "FieldValueRequired", "Required value: No task specified in job spec"))
+        total = 0
         for i, t in enumerate(spec.get("tasks") or []):
             t = t if isinstance(t, dict) else {}
+            replicas = t.get("replicas") if t.get("replicas") is not None else 1
+            total += max(replicas, 0)
+            if replicas < 0:
+                errs.append((f"spec.tasks[{i}].replicas", "FieldValueInvalid", "Invalid value: 'replicas' < 0 in task: "
+                             f"{t.get('name')}"))
             pod_spec((t.get("template") or {}).get("spec"), f"spec.tasks[{i}].template.spec.", False)
+        if total > MAX_PODS:
+            errs.append(("spec.tasks", "FieldValueInvalid", f"Invalid value: {total} pods: must be at most {MAX_PODS} "
+                         "(a limit of the stand-in)"))
+        names = [t.get("name") for t in spec.get("tasks") or [] if isinstance(t, dict)]
+        if len(set(names)) != len(names):
+            errs.append(("spec.tasks", "FieldValueDuplicate", "Duplicate value: duplicated task name"))
     return errs
+
+
+# ---------------------------------------------------------------- decoding (JSON types, as Go's decoder checks them)
+def _json_type(v):
+    return {dict: "object", list: "array", str: "string", bool: "bool", type(None): "null"}.get(type(v), "number")
+
+
+def decode_errors(gvr, obj):
+    """The first JSON type mismatch on the paths the stand-in reads, as the real decoder words it; or None."""
+    problems = []
+
+    def want(v, typ, path, go_type):
+        ok = {"object": isinstance(v, dict), "array": isinstance(v, list), "string": isinstance(v, str),
+              "int": isinstance(v, int) and not isinstance(v, bool)}[typ]
+        if v is not None and not ok:
+            problems.append(f"json: cannot unmarshal {_json_type(v)} into Go struct field {path} of type {go_type}")
+        return v if ok else None
+
+    def str_map(v, path):
+        for k, x in (want(v, "object", path, "map[string]string") or {}).items():
+            want(x, "string", f"{path}.{k}", "string")
+
+    def meta(m, path):
+        m = want(m, "object", path, "v1.ObjectMeta") or {}
+        for k in ("name", "generateName", "namespace"):
+            want(m.get(k), "string", f"{path}.{k}", "string")
+        str_map(m.get("labels"), path + ".labels")
+        str_map(m.get("annotations"), path + ".annotations")
+
+    def pod_spec(s, path):
+        s = want(s, "object", path, "v1.PodSpec") or {}
+        for i, c in enumerate(want(s.get("containers"), "array", path + ".containers", "[]v1.Container") or []):
+            c = want(c, "object", f"{path}.containers", "v1.Container") or {}
+            for k in ("name", "image"):
+                want(c.get(k), "string", f"{path}.containers.{k}", "string")
+            for k in ("command", "args"):
+                for a in want(c.get(k), "array", f"{path}.containers.{k}", "[]string") or []:
+                    want(a, "string", f"{path}.containers.{k}", "string")
+            for e in want(c.get("env"), "array", f"{path}.containers.env", "[]v1.EnvVar") or []:
+                e = want(e, "object", f"{path}.containers.env", "v1.EnvVar") or {}
+                want(e.get("name"), "string", f"{path}.containers.env.name", "string")
+                want(e.get("value"), "string", f"{path}.containers.env.value", "string")
+
+    def template(t, path):
+        t = want(t, "object", path, "v1.PodTemplateSpec") or {}
+        meta(t.get("metadata"), path + ".metadata")
+        pod_spec(t.get("spec"), path + ".spec")
+
+    kind = RESOURCES[gvr][0]
+    meta(obj.get("metadata"), "metadata")
+    spec = want(obj.get("spec"), "object", "spec", f"{kind}Spec") or {}
+    if gvr[2] == "pods":
+        pod_spec(spec, "spec")
+    elif gvr[2] == "services":
+        for k in ("clusterIP", "type"):
+            want(spec.get(k), "string", "spec." + k, "string")
+        str_map(spec.get("selector"), "spec.selector")
+        want(spec.get("ports"), "array", "spec.ports", "[]v1.ServicePort")
+    elif gvr[0] == "batch":
+        for k in ("completions", "parallelism", "backoffLimit"):
+            want(spec.get(k), "int", "spec." + k, "int32")
+        want(spec.get("completionMode"), "string", "spec.completionMode", "v1.CompletionMode")
+        template(spec.get("template"), "spec.template")
+    else:
+        for k in ("queue", "schedulerName"):
+            want(spec.get(k), "string", "spec." + k, "string")
+        for k in ("minAvailable", "maxRetry"):
+            want(spec.get(k), "int", "spec." + k, "int32")
+        for pol in want(spec.get("policies"), "array", "spec.policies", "[]v1alpha1.LifecyclePolicy") or []:
+            want(pol, "object", "spec.policies", "v1alpha1.LifecyclePolicy")
+        for t in want(spec.get("tasks"), "array", "spec.tasks", "[]v1alpha1.TaskSpec") or []:
+            t = want(t, "object", "spec.tasks", "v1alpha1.TaskSpec") or {}
+            want(t.get("name"), "string", "spec.tasks.name", "string")
+            want(t.get("replicas"), "int", "spec.tasks.replicas", "int32")
+            for pol in want(t.get("policies"), "array", "spec.tasks.policies", "[]v1alpha1.LifecyclePolicy") or []:
+                want(pol, "object", "spec.tasks.policies", "v1alpha1.LifecyclePolicy")
+            template(t.get("template"), "spec.tasks.template")
+    return problems[0] if problems else None

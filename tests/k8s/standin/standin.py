@@ -3,7 +3,7 @@
 
 Serves what kubectl 1.32 and the torchx kubernetes plugin need, pinned to what kubectl really sends
 (tests/k8s/kubectl-golden, tests/k8s/record-kubectl.sh): discovery (aggregated and plain), OpenAPI v3
-stubs that advertise fieldValidation, create/get/list/watch/delete of batch/v1 Jobs, v1 Services, v1 Pods
+stubs that advertise fieldValidation, create/get/list/watch/patch/delete of batch/v1 Jobs, v1 Services, v1 Pods
 (+ pods/log) and Volcano batch.volcano.sh/v1alpha1 Jobs, with the real server's Status errors
 (404/409/422/400/401/403). A small simulation runs the controllers: Jobs create pods, pods go
 Pending -> Running -> Succeeded/Failed, Job status follows. Python 3.11 stdlib only.
@@ -15,406 +15,22 @@ kubeconfig, requests.jsonl (one JSON object per API request) and, last, `port` w
 Pod simulation (container env): STANDIN_EXIT_CODE=N, STANDIN_RUN_SECONDS=S, STANDIN_LOG_LINES=N,
 STANDIN_PENDING_SECONDS=S.
 Control endpoints (no auth, not logged): see README.md beside this file.
-What it knows of the API (resources, discovery, selectors, validation) is in api_model.py.
-It is not a Kubernetes server: no admission, no RBAC, no PATCH/PUT beyond what tests need.
+What it knows of the API (resources, discovery, selectors, validation) is in api_model.py; the object
+store, watch events and the simulated controllers in cluster.py; this file is the HTTP server.
+It is not a Kubernetes server: no admission, no RBAC, no PUT, PATCH only as merge patches.
 """
-import argparse, copy, datetime, http.server, json, os, random, re, shlex, signal, ssl, string, subprocess
-import sys, threading, time, urllib.parse, uuid
+import argparse, base64, copy, http.server, json, os, re, signal, ssl, subprocess
+import socket, sys, threading, time, urllib.parse, uuid
 
-from api_model import (RESOURCES, SelectorError, aggregated, api_resource_list, field_errors, field_match, group_prefix,
-                       groups, label_match, openapi_v3_group, openapi_v3_root, parse_field_selector, parse_label_selector,
-                       served, unknown_fields)
+from api_model import (RESOURCES, SelectorError, aggregated, api_resource_list, decode_errors, field_errors, field_match,
+                       group_prefix, groups, label_match, openapi_v3_group, openapi_v3_root, parse_field_selector,
+                       parse_label_selector, served, unknown_fields)
 import api_model
+import cluster
+from cluster import (LOCK, STATE, USER, create_object, delete_object, log_lines, merge_patch, now, objects_of,
+                     parse_rfc3339, put, rand5, reset_state, rfc3339, simulation_loop, tick, with_kind)
 
 ARGS = None
-LOCK = threading.Condition()
-STATE = {}  # reset by reset_state()
-DEFAULT_PENDING_S, DEFAULT_RUN_S = 0.5, 1.0
-USER = "standin-user"
-
-# ---------------------------------------------------------------- state
-def now():
-    return time.time()
-
-
-def rfc3339(t, nano=False):
-    dt = datetime.datetime.fromtimestamp(t, datetime.timezone.utc)
-    if nano:
-        return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond:06d}000Z"
-    return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def parse_rfc3339(text):
-    m = re.fullmatch(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)", text or "")
-    if not m:
-        return None
-    dt = datetime.datetime.fromisoformat(m.group(1) + (m.group(3) if m.group(3) != "Z" else "+00:00"))
-    return dt.timestamp() + (float("0" + m.group(2)) if m.group(2) else 0.0)
-
-
-def reset_state():
-    with LOCK:
-        STATE.clear()
-        STATE.update(objects={}, sim={}, events=[], rv=1000, ip=10, holds=set())
-        LOCK.notify_all()
-
-
-def rand5():
-    return "".join(random.choice("bcdfghjklmnpqrstvwxz2456789") for _ in range(5))
-
-
-def put(gvr, obj, etype):
-    """Store (or remove, for DELETED) an object and record the watch event. Caller holds LOCK."""
-    STATE["rv"] += 1
-    obj["metadata"]["resourceVersion"] = str(STATE["rv"])
-    key = (gvr, obj["metadata"]["namespace"], obj["metadata"]["name"])
-    if etype == "DELETED":
-        STATE["objects"].pop(key, None)
-    else:
-        STATE["objects"][key] = obj
-    STATE["events"].append((STATE["rv"], etype, gvr, copy.deepcopy(obj)))
-    del STATE["events"][:-20000]
-    LOCK.notify_all()
-
-
-def objects_of(gvr, ns=None):
-    return [o for (g, n, _), o in sorted(STATE["objects"].items(), key=lambda kv: kv[0][1:]) if g == gvr and ns in (None, n)]
-
-
-def with_kind(gvr, obj):
-    out = copy.deepcopy(obj)
-    return {"apiVersion": group_prefix(gvr), "kind": RESOURCES[gvr][0], **out}
-
-
-# ---------------------------------------------------------------- the simulation (controllers and kubelet)
-def container_plan(c):
-    env = {e.get("name"): str(e.get("value", "")) for e in c.get("env") or [] if isinstance(e, dict)}
-
-    def num(key, default, conv):
-        try:
-            return conv(env[key])
-        except (KeyError, ValueError):
-            return default
-    return {"exit": num("STANDIN_EXIT_CODE", 0, int), "run": num("STANDIN_RUN_SECONDS", DEFAULT_RUN_S, float),
-            "pending": num("STANDIN_PENDING_SECONDS", DEFAULT_PENDING_S, float),
-            "lines": max(0, min(num("STANDIN_LOG_LINES", 0, int), 100000))}
-
-
-def make_pod(ns, name, template, labels, annotations, owner, extra_env=None, hostname=None, subdomain=None):
-    t = copy.deepcopy(template or {})
-    meta = t.get("metadata") or {}
-    spec = t.get("spec") or {}
-    for c in spec.get("containers") or []:
-        if extra_env:
-            c["env"] = (c.get("env") or []) + extra_env
-    if hostname:
-        spec["hostname"] = hostname
-    if subdomain:
-        spec["subdomain"] = subdomain
-    pod = {"metadata": {"name": name, "namespace": ns, "labels": {**(meta.get("labels") or {}), **labels},
-                        "annotations": {**(meta.get("annotations") or {}), **annotations}, "ownerReferences": [owner]},
-           "spec": spec}
-    return create_object(("", "v1", "pods"), ns, pod)
-
-
-def create_object(gvr, ns, obj):
-    """Assign server-side metadata, store, start the controllers. Caller holds LOCK."""
-    meta = obj.setdefault("metadata", {})
-    meta.update(namespace=ns, uid=str(uuid.uuid4()), creationTimestamp=rfc3339(now()))
-    meta.pop("resourceVersion", None)
-    if gvr[2] != "pods" and gvr[2] != "services":
-        meta["generation"] = 1
-    obj.pop("apiVersion", None)
-    obj.pop("kind", None)
-    spec = obj.setdefault("spec", {})
-    if gvr[2] == "pods":
-        spec.setdefault("restartPolicy", "Always")
-        spec.setdefault("schedulerName", "default-scheduler")
-        obj["status"] = {"phase": "Pending", "qosClass": "BestEffort"}
-        plans = [container_plan(c) for c in spec.get("containers") or []]
-        STATE["sim"][meta["uid"]] = {"created": now(), "plans": plans, "phase": "Pending", "ends": None}
-    elif gvr[2] == "services":
-        if spec.get("clusterIP") != "None":
-            STATE["ip"] += 1
-            spec["clusterIP"] = f"10.96.0.{STATE['ip'] % 250 + 2}"
-        spec["clusterIPs"] = [spec["clusterIP"]]
-        spec.setdefault("type", "ClusterIP")
-        spec.setdefault("sessionAffinity", "None")
-        obj["status"] = {"loadBalancer": {}}
-    elif gvr[0] == "batch":
-        spec.setdefault("backoffLimit", 6)
-        spec.setdefault("completionMode", "NonIndexed")
-        spec.setdefault("completions", spec.get("parallelism", 1))
-        spec.setdefault("parallelism", spec["completions"])
-        spec["selector"] = {"matchLabels": {"batch.kubernetes.io/controller-uid": meta["uid"]}}
-        tl = spec["template"].setdefault("metadata", {}).setdefault("labels", {})
-        tl.update({"batch.kubernetes.io/controller-uid": meta["uid"], "batch.kubernetes.io/job-name": meta["name"],
-                   "controller-uid": meta["uid"], "job-name": meta["name"]})
-        obj["status"] = {}
-    else:
-        spec.setdefault("queue", "default")
-        spec.setdefault("schedulerName", "volcano")
-        spec.setdefault("minAvailable", sum(int(t.get("replicas", 1)) for t in spec.get("tasks") or []))
-        obj["status"] = {}
-    put(gvr, obj, "ADDED")
-    if gvr[0] == "batch" or gvr[0] == "batch.volcano.sh":
-        STATE["sim"][meta["uid"]] = {"failures": 0, "retries": 0, "version": 0, "t0": now(), "counted": set()}
-        start_job_pods(gvr, obj)
-    return obj
-
-
-def owner_ref(gvr, obj):
-    return {"apiVersion": group_prefix(gvr), "kind": "Job", "name": obj["metadata"]["name"], "uid": obj["metadata"]["uid"],
-            "controller": True, "blockOwnerDeletion": True}
-
-
-def start_job_pods(gvr, job, only_index=None):
-    meta, spec = job["metadata"], job["spec"]
-    ns, name = meta["namespace"], meta["name"]
-    if gvr[0] == "batch":
-        indexed = spec.get("completionMode") == "Indexed"
-        for i in range(int(spec.get("parallelism", 1))):
-            if only_index is not None and i != only_index:
-                continue
-            labels, ann, env = {}, {}, None
-            if indexed:
-                labels = {"batch.kubernetes.io/job-completion-index": str(i)}
-                ann = {"batch.kubernetes.io/job-completion-index": str(i)}
-                env = [{"name": "JOB_COMPLETION_INDEX", "valueFrom": {"fieldRef": {"apiVersion": "v1",
-                        "fieldPath": "metadata.annotations['batch.kubernetes.io/job-completion-index']"}}}]
-            pod_name = f"{name}-{i}-{rand5()}" if indexed else f"{name}-{rand5()}"
-            sub = spec["template"].get("spec", {}).get("subdomain")
-            make_pod(ns, pod_name, spec["template"], labels, ann, owner_ref(gvr, job), env,
-                     hostname=f"{name}-{i}" if indexed and sub else None)
-        return
-    version = STATE["sim"][meta["uid"]]["version"]
-    for task in spec.get("tasks") or []:
-        for i in range(int(task.get("replicas", 1))):
-            tname = task.get("name", "default")
-            labels = {"volcano.sh/job-name": name, "volcano.sh/job-namespace": ns, "volcano.sh/queue-name": spec["queue"],
-                      "volcano.sh/task-spec": tname, "volcano.sh/task-index": str(i)}
-            ann = {"volcano.sh/job-name": name, "volcano.sh/job-version": str(version), "volcano.sh/queue-name": spec["queue"],
-                   "volcano.sh/task-spec": tname, "volcano.sh/task-index": str(i),
-                   "scheduling.k8s.io/group-name": f"{name}-{meta['uid']}"}
-            tpl = copy.deepcopy(task.get("template") or {})
-            tpl.setdefault("spec", {}).setdefault("schedulerName", spec["schedulerName"])
-            make_pod(ns, f"{name}-{tname}-{i}", tpl, labels, ann, owner_ref(gvr, job),
-                     hostname=f"{name}-{tname}-{i}", subdomain=name)
-
-
-def pod_status(pod, sim, t):
-    """Recompute a pod's status from its simulation record at time t; returns True when it changed."""
-    speed = ARGS.speed
-    spec, st = pod["spec"], pod["status"]
-    old = json.dumps(st, sort_keys=True)
-    pending = max([p["pending"] for p in sim["plans"]] or [DEFAULT_PENDING_S])
-    if sim["phase"] == "Pending" and "held" not in sim and t >= sim["created"] + pending / speed:
-        sim["phase"], sim["started"] = "Running", t
-        sim["ends"] = [t + p["run"] / speed for p in sim["plans"]]
-    if sim["phase"] == "Running" and "held" not in sim and all(e <= t for e in sim["ends"]):
-        sim["phase"] = "Failed" if any(p["exit"] for p in sim["plans"]) else "Succeeded"
-    created = rfc3339(sim["created"])
-    spec.setdefault("nodeName", "standin-node")
-    st.update(phase=sim["phase"], hostIP="10.0.0.1", hostIPs=[{"ip": "10.0.0.1"}], startTime=created)
-    running = sim["phase"] == "Running"
-    cond = lambda typ, ok: {"type": typ, "status": "True" if ok else "False", "lastProbeTime": None,
-                            "lastTransitionTime": created}
-    st["conditions"] = [cond("PodReadyToStartContainers", sim["phase"] != "Pending"), cond("Initialized", True),
-                        cond("Ready", running), cond("ContainersReady", running), cond("PodScheduled", True)]
-    if sim["phase"] != "Pending":
-        st["podIP"] = "10.244.0.%d" % (int(pod["metadata"]["uid"][:2], 16) % 250 + 2)
-        st["podIPs"] = [{"ip": st["podIP"]}]
-    cstats = []
-    for i, c in enumerate(spec.get("containers") or []):
-        cs = {"name": c.get("name"), "image": c.get("image"), "imageID": "", "ready": running, "restartCount": 0,
-              "started": running}
-        if sim["phase"] == "Pending":
-            cs["state"] = {"waiting": {"reason": "ContainerCreating"}}
-        else:
-            cs["containerID"] = "containerd://" + pod["metadata"]["uid"].replace("-", "") + str(i)
-            started = rfc3339(sim["started"])
-            end = sim.get("forced_end") or (sim["ends"][i] if sim.get("ends") else None)
-            code = sim.get("forced_exit", sim["plans"][i]["exit"] if i < len(sim["plans"]) else 0)
-            if sim["phase"] in ("Succeeded", "Failed") or (end is not None and end <= t and "held" not in sim):
-                cs["state"] = {"terminated": {"exitCode": code, "reason": "Completed" if code == 0 else "Error",
-                                              "startedAt": started, "finishedAt": rfc3339(end if end else t),
-                                              "containerID": cs["containerID"]}}
-                cs["ready"] = cs["started"] = False
-            else:
-                cs["state"] = {"running": {"startedAt": started}}
-        cstats.append(cs)
-    st["containerStatuses"] = cstats
-    return json.dumps(st, sort_keys=True) != old
-
-
-def job_status(gvr, job, pods, t):
-    """Recompute a Job's status (and restart/recreate pods) from its pods; returns True when it changed."""
-    st, spec, sim = job["status"], job["spec"], STATE["sim"][job["metadata"]["uid"]]
-    old = json.dumps(st, sort_keys=True)
-    phases = [p["status"]["phase"] for p in pods]
-    stamp = rfc3339(t)
-    if gvr[0] == "batch":
-        st.setdefault("startTime", rfc3339(sim["t0"]))
-        done = [c["type"] for c in st.get("conditions", [])]
-        if "Complete" in done or "Failed" in done:
-            return False
-        new_failed = [p for p in pods if p["status"]["phase"] == "Failed" and p["metadata"]["uid"] not in sim["counted"]]
-        for p in new_failed:
-            sim["counted"].add(p["metadata"]["uid"])
-            sim["failures"] += 1
-        indexed = spec.get("completionMode") == "Indexed"
-        succeeded_idx = sorted({int(p["metadata"]["labels"].get("batch.kubernetes.io/job-completion-index", 0))
-                                for p in pods if p["status"]["phase"] == "Succeeded"})
-        succeeded = len(succeeded_idx) if indexed else phases.count("Succeeded")
-        active = sum(ph in ("Pending", "Running") for ph in phases)
-        for k, v in (("active", active), ("succeeded", succeeded), ("failed", sim["failures"])):
-            if v:
-                st[k] = v
-            else:
-                st.pop(k, None)
-        st["ready"] = phases.count("Running")
-        st["terminating"] = 0
-        st["uncountedTerminatedPods"] = {}
-        if indexed and succeeded_idx:  # "0-2,5", as the controller writes it
-            runs = []
-            for i in succeeded_idx:
-                if runs and runs[-1][1] == i - 1:
-                    runs[-1][1] = i
-                else:
-                    runs.append([i, i])
-            st["completedIndexes"] = ",".join(f"{a}" if a == b else f"{a}-{b}" for a, b in runs)
-        cond = lambda typ, reason, msg: {"type": typ, "status": "True", "lastProbeTime": stamp,
-                                         "lastTransitionTime": stamp, "reason": reason, "message": msg}
-        if sim["failures"] > int(spec.get("backoffLimit", 6)):
-            st["conditions"] = [cond("FailureTarget", "BackoffLimitExceeded", "Job has reached the specified backoff limit"),
-                                cond("Failed", "BackoffLimitExceeded", "Job has reached the specified backoff limit")]
-            for p in pods:
-                if p["status"]["phase"] in ("Pending", "Running"):
-                    delete_object(("", "v1", "pods"), p)
-            st.pop("active", None)
-        elif succeeded >= int(spec.get("completions", 1)):
-            st["conditions"] = [cond("SuccessCriteriaMet", "CompletionsReached", "Reached expected number of succeeded pods"),
-                                cond("Complete", "CompletionsReached", "Reached expected number of succeeded pods")]
-            st["completionTime"] = stamp
-        else:
-            for p in new_failed:  # the controller replaces a failed pod (same index)
-                idx = p["metadata"]["labels"].get("batch.kubernetes.io/job-completion-index")
-                start_job_pods(gvr, job, only_index=int(idx) if idx is not None else 0)
-        st["conditions"] = st.get("conditions", [])
-        if not st["conditions"]:
-            del st["conditions"]
-        return json.dumps(st, sort_keys=True) != old
-    # Volcano
-    phase = (st.get("state") or {}).get("phase")
-    if phase in ("Completed", "Failed", "Aborted", "Terminated"):
-        return False
-    counts = {}
-    for p in pods:
-        task = p["metadata"]["annotations"].get("volcano.sh/task-spec", "default")
-        counts.setdefault(task, {"phase": {}})["phase"][p["status"]["phase"]] = \
-            counts.get(task, {"phase": {}})["phase"].get(p["status"]["phase"], 0) + 1
-    total = sum(int(tk.get("replicas", 1)) for tk in spec.get("tasks") or [])
-    n = {ph: phases.count(ph) for ph in ("Pending", "Running", "Succeeded", "Failed")}
-    new = "Pending"
-    if n["Failed"]:
-        actions = [pol.get("action") for pol in spec.get("policies") or [] if pol.get("event") in ("PodFailed", "*")]
-        for tk in spec.get("tasks") or []:
-            actions = [pol.get("action") for pol in tk.get("policies") or [] if pol.get("event") in ("PodFailed", "*")] + actions
-        action = actions[0] if actions else None
-        if action == "RestartJob" and sim["retries"] < int(spec.get("maxRetry", 3)):
-            sim["retries"] += 1
-            sim["version"] += 1
-            for p in pods:
-                delete_object(("", "v1", "pods"), p)
-            st.update(retryCount=sim["retries"], version=sim["version"])
-            st["state"] = {"phase": "Restarting", "reason": "PodFailed", "lastTransitionTime": stamp}
-            st.setdefault("conditions", []).append({"status": "Restarting", "lastTransitionTime": stamp})
-            start_job_pods(gvr, job)
-            return True
-        if action in ("AbortJob", "TerminateJob", "CompleteJob"):
-            new = {"AbortJob": "Aborted", "TerminateJob": "Terminated", "CompleteJob": "Completed"}[action]
-        elif action == "RestartJob" or n["Failed"] + n["Succeeded"] == total:
-            new = "Failed"
-        else:
-            new = "Running"
-    elif n["Succeeded"] == total and total:
-        new = "Completed"
-    elif n["Running"] + n["Succeeded"] >= int(spec.get("minAvailable", total)) and n["Running"]:
-        new = "Running"
-    st.update(pending=n["Pending"], running=n["Running"], succeeded=n["Succeeded"], failed=n["Failed"],
-              minAvailable=int(spec.get("minAvailable", total)), taskStatusCount=counts,
-              version=sim["version"], retryCount=sim["retries"])
-    if phase != new:
-        st["state"] = {"phase": new, "lastTransitionTime": stamp}
-        st.setdefault("conditions", []).append({"status": new, "lastTransitionTime": stamp})
-        if new in ("Completed", "Failed", "Aborted", "Terminated"):
-            for p in pods:
-                if p["status"]["phase"] in ("Pending", "Running"):
-                    delete_object(("", "v1", "pods"), p)
-    return json.dumps(st, sort_keys=True) != old
-
-
-def tick():
-    """One round of the kubelet and the controllers. Caller holds LOCK."""
-    t = now()
-    for key, pod in list(STATE["objects"].items()):
-        if key[0] == ("", "v1", "pods"):
-            sim = STATE["sim"].get(pod["metadata"]["uid"])
-            if sim and pod_status(pod, sim, t):
-                put(key[0], pod, "MODIFIED")
-    for key, job in list(STATE["objects"].items()):
-        if key[0][2] == "jobs":
-            uid = job["metadata"]["uid"]
-            pods = [p for (g, n, _), p in STATE["objects"].items() if g == ("", "v1", "pods") and n == key[1]
-                    and any(r.get("uid") == uid for r in p["metadata"].get("ownerReferences") or [])]
-            if job_status(key[0], job, pods, t):
-                put(key[0], job, "MODIFIED")
-
-
-def delete_object(gvr, obj, propagation=None):
-    """Delete an object and, unless Orphan, what it owns. Caller holds LOCK."""
-    meta = obj["metadata"]
-    if gvr[2] == "pods":
-        meta["deletionTimestamp"] = rfc3339(now())
-        meta["deletionGracePeriodSeconds"] = 0
-    put(gvr, obj, "DELETED")
-    STATE["sim"].pop(meta["uid"], None)
-    if propagation != "Orphan":
-        for key, child in list(STATE["objects"].items()):
-            if any(r.get("uid") == meta["uid"] for r in child["metadata"].get("ownerReferences") or []):
-                delete_object(key[0], child)
-    elif propagation == "Orphan":
-        for key, child in list(STATE["objects"].items()):
-            refs = child["metadata"].get("ownerReferences") or []
-            if any(r.get("uid") == meta["uid"] for r in refs):
-                child["metadata"]["ownerReferences"] = [r for r in refs if r.get("uid") != meta["uid"]]
-                put(key[0], child, "MODIFIED")
-
-
-def simulation_loop():
-    while True:
-        with LOCK:
-            tick()
-            LOCK.wait(0.05 / max(ARGS.speed, 1.0))
-
-
-# ---------------------------------------------------------------- logs
-def log_lines(pod, container, sim):
-    """[(time, text)] the container has written, and whether it has ended."""
-    c = next((c for c in pod["spec"].get("containers") or [] if c.get("name") == container), {})
-    i = (pod["spec"].get("containers") or []).index(c) if c else 0
-    argv = [str(a) for a in (c.get("command") or []) + (c.get("args") or [])]
-    texts = argv[1:] if argv and os.path.basename(argv[0]) == "echo" else ([shlex.join(argv)] if argv else [])
-    plan = sim["plans"][i] if sim and i < len(sim["plans"]) else container_plan(c)
-    texts += [f"line {k}" for k in range(1, plan["lines"] + 1)]
-    start = sim.get("started", now()) if sim else now()
-    end = (sim.get("forced_end") or (sim.get("ends") or [None] * (i + 1))[i]) if sim else None
-    step = 0.1 / ARGS.speed  # one line every 100 ms of simulated time, all written by the container's end
-    ended = sim is None or sim["phase"] in ("Succeeded", "Failed")
-    if end is None and ended:
-        end = sim.get("forced_end") if sim else now()
-    return [(min(start + k * step, end) if end else start + k * step, s) for k, s in enumerate(texts)], ended
-
 
 # ---------------------------------------------------------------- HTTP
 PATH_RE = re.compile(r"^/(?:api/(?P<cv>v1)|apis/(?P<g>[^/]+)/(?P<v>[^/]+))(?:/namespaces/(?P<ns>[^/]+))?"
@@ -500,6 +116,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             raise ApiError(413, "RequestEntityTooLarge", "Request entity too large: limit is 3145728")
         return self.rfile.read(n) if n > 0 else b""
 
+    def setup(self):
+        super().setup()
+        # headers and body go out as separate writes: without this, Nagle and the client's delayed ACK
+        # add ~40 ms to every answer on a kept-alive connection
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def handle(self):
         try:
             super().handle()
@@ -535,12 +157,26 @@ class Handler(http.server.BaseHTTPRequestHandler):
             except ValueError:
                 body = {"_unparsed": raw[:200].decode("utf-8", "replace")}
         auth = self.headers.get("Authorization")
-        token_ok = ARGS.token is not None and auth == "Bearer " + ARGS.token
+        with LOCK:
+            token = STATE["token"]
+        token_ok = token is not None and auth == "Bearer " + token
         cert = self.connection.getpeercert() if isinstance(self.connection, ssl.SSLSocket) else None
         self.record(auth is not None, token_ok, body, cert)
         if ARGS.token is not None or ARGS.client_ca:
             if not (token_ok or cert):
                 return self.send_json(401, status_body(401, "Unauthorized", "Unauthorized"))
+        with LOCK:  # a failure injected by a test (/standin/inject), first match wins
+            fault = next((f for f in STATE["faults"] if f["count"] != 0 and u.path.startswith(f["path_prefix"])
+                          and f["method"] in ("", method)), None)
+            if fault:
+                fault["count"] -= 1
+        if fault:
+            time.sleep(fault["delay_seconds"])
+            if fault["status"]:
+                code = fault["status"]
+                reason = {500: "InternalError", 503: "ServiceUnavailable", 429: "TooManyRequests", 504: "Timeout",
+                          401: "Unauthorized", 403: "Forbidden"}.get(code, "InternalError")
+                return self.send_json(code, status_body(code, reason, fault["message"] or f"injected {code}"))
         try:
             self.route(method, u, raw, body)
         except ApiError as e:
@@ -601,7 +237,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.list(gvr, ns, q)
         if method == "GET" and sub == "log":
             return self.logs(ns, name, q)
-        if method == "GET" and name:
+        if method == "GET" and name:  # the object itself, or its status subresource: the whole object too
             with LOCK:
                 obj = STATE["objects"].get((gvr, ns, name))
                 if obj is None:
@@ -609,7 +245,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return self.send_json(200, with_kind(gvr, obj))
         if method == "DELETE" and name and not sub:
             return self.delete(gvr, ns, name, body, q)
-        raise ApiError(405, "MethodNotAllowed", f"the server does not allow this method on the requested resource", {})
+        if method == "PATCH" and name and sub in (None, "status"):
+            return self.patch(gvr, ns, name, sub, body, q)
+        raise ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource", {})
 
     def not_found(self, gvr, name):
         return ApiError(404, "NotFound", f'{qualified(gvr)} "{name}" not found', {"name": name, "group": gvr[0], "kind": gvr[2]})
@@ -618,8 +256,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def create(self, gvr, ns, raw, body, q):
         ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip()
         if ctype != "application/json":
-            raise ApiError(415, "UnsupportedMediaType", f'the body of the request was in an unknown format - accepted '
-                           f'media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf')
+            raise ApiError(415, "UnsupportedMediaType", 'the body of the request was in an unknown format - accepted '
+                           'media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf')
         kind = RESOURCES[gvr][0]
         if not isinstance(body, dict) or "_unparsed" in body:
             raise ApiError(400, "BadRequest", f"Object '{kind}' is invalid: couldn't get version/kind; json parse error")
@@ -628,7 +266,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                            f"expected API version ({group_prefix(gvr)})" if body.get("kind") == kind else
                            f"{kind} in version \"{gvr[1]}\" cannot be handled as a {kind}: no kind \"{body.get('kind')}\" "
                            f"is registered for version \"{body.get('apiVersion')}\"")
-        meta = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
+        decode = decode_errors(gvr, body)
+        if decode:
+            raise ApiError(400, "BadRequest", f'{kind} in version "{gvr[1]}" cannot be handled as a {kind}: {decode}')
+        meta = body.get("metadata") or {}
         if meta.get("namespace") not in (None, "", ns):
             raise ApiError(400, "BadRequest", "the namespace of the provided object does not match the namespace sent on "
                            "the request")
@@ -729,6 +370,61 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.chunk(json.dumps({"type": etype, "object": with_kind(gvr, o)}).encode() + b"\n")
         self.chunk(b"")
 
+    def patch(self, gvr, ns, name, sub, body, q):
+        """JSON merge patch (strategic merge patch is applied as one: no list merging) of an object or
+        of its status subresource; the other part of the patch is ignored, as the real server does."""
+        ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip()
+        if ctype not in ("application/merge-patch+json", "application/strategic-merge-patch+json"):
+            raise ApiError(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted "
+                           "media types include: application/merge-patch+json, application/strategic-merge-patch+json "
+                           "(the stand-in does not do application/json-patch+json or application/apply-patch+yaml)")
+        if ctype == "application/strategic-merge-patch+json" and gvr[0] == "batch.volcano.sh":
+            raise ApiError(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted "
+                           "media types include: application/json-patch+json, application/merge-patch+json, "
+                           "application/apply-patch+yaml")  # no strategic merge for custom resources
+        if not isinstance(body, dict) or "_unparsed" in body:
+            raise ApiError(400, "BadRequest", "error decoding patch: the patch is not a JSON object")
+        kind = RESOURCES[gvr][0]
+        with LOCK:
+            obj = STATE["objects"].get((gvr, ns, name))
+            if obj is None:
+                raise self.not_found(gvr, name)
+            patched = merge_patch(with_kind(gvr, obj), body)
+            keep = ("status",) if sub != "status" else ("spec", "metadata", "apiVersion", "kind")
+            for k in keep:  # the main resource ignores status, the status subresource everything else
+                if k in obj or k in ("apiVersion", "kind"):
+                    patched[k] = with_kind(gvr, obj)[k]
+                else:
+                    patched.pop(k, None)
+            for k in ("name", "namespace", "uid", "creationTimestamp", "resourceVersion"):
+                patched.setdefault("metadata", {})[k] = obj["metadata"].get(k)
+            decode = decode_errors(gvr, patched)
+            if decode:
+                raise ApiError(400, "BadRequest", f'{kind} in version "{gvr[1]}" cannot be handled as a {kind}: {decode}')
+            unknown = unknown_fields(gvr, patched)
+            if unknown and q.get("fieldValidation") == "Strict":
+                raise ApiError(400, "BadRequest", f'{kind} in version "{gvr[1]}" cannot be handled as a {kind}: strict '
+                               f'decoding error: ' + ", ".join(f'unknown field "{f}"' for f in unknown))
+            headers = {"Warning": ", ".join(f'299 - "unknown field \\"{f}\\""' for f in unknown)} \
+                if unknown and q.get("fieldValidation", "Warn") == "Warn" else {}
+            errs = field_errors(gvr, patched)
+            if errs:
+                group_kind = kind + ("." + gvr[0] if gvr[0] else "")
+                raise ApiError(422, "Invalid", f'{group_kind} "{name}" is invalid: ' + ", ".join(f"{f}: {m}" for f, _, m in errs),
+                               {"name": name, "group": gvr[0], "kind": kind,
+                                "causes": [{"reason": r, "message": m, "field": f} for f, r, m in errs]})
+            if q.get("dryRun") == "All":
+                return self.send_json(200, patched, headers=headers)
+            patched.pop("apiVersion")
+            patched.pop("kind")
+            if patched.get("spec") != obj.get("spec") and "generation" in obj["metadata"]:
+                patched["metadata"]["generation"] = obj["metadata"]["generation"] + 1
+            obj.clear()
+            obj.update(patched)
+            put(gvr, obj, "MODIFIED")
+            tick()
+            return self.send_json(200, with_kind(gvr, obj), headers=headers)
+
     def delete(self, gvr, ns, name, body, q):
         opts = body if isinstance(body, dict) else {}
         prop = q.get("propagationPolicy") or opts.get("propagationPolicy")
@@ -782,9 +478,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 if since is None:
                     raise ValueError
             tail = int(q["tailLines"]) if q.get("tailLines") else None
+            if tail is not None and tail < 0:
+                raise ValueError
         except ValueError:
             raise ApiError(400, "BadRequest", "invalid log options: sinceSeconds must be a positive integer, sinceTime "
-                           "RFC3339, tailLines an integer")
+                           "RFC3339, tailLines a non-negative integer")
         stamps = q.get("timestamps") in ("true", "1")
         follow = q.get("follow") in ("true", "1")
         fmt = lambda t, s: ((rfc3339(t, nano=True) + " ") if stamps else "") + s + "\n"
@@ -821,8 +519,22 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except ValueError:
             return self.send_json(400, {"error": "body is not JSON"})
         with LOCK:
+            if p == "/standin/token" and method == "POST" and isinstance(body.get("token"), str):
+                STATE["token"] = body["token"]  # the old token now gets 401, as an expired one
+                return self.send_json(200, {"ok": True})
+            if p == "/standin/inject" and method == "POST":
+                try:
+                    fault = {"path_prefix": str(body.get("path_prefix", "/")), "method": str(body.get("method", "")),
+                             "status": int(body.get("status", 0)), "count": int(body.get("count", 1)),
+                             "delay_seconds": min(float(body.get("delay_seconds", 0)), 600.0),
+                             "message": str(body.get("message", ""))}
+                except (TypeError, ValueError) as e:
+                    return self.send_json(400, {"error": f"bad fault: {e}"})
+                STATE["faults"].append(fault)
+                return self.send_json(200, {"ok": True})
             if p == "/standin/reset" and method == "POST":
-                STATE.update(objects={}, sim={}, events=[])
+                STATE.update(objects={}, sim={}, events=[], faults=[], token=ARGS.token)
+                open(os.path.join(ARGS.dir, "requests.jsonl"), "w").close()
                 LOCK.notify_all()
                 return self.send_json(200, {"ok": True})
             if p == "/standin/objects" and method == "GET":
@@ -866,22 +578,30 @@ def make_certs(d, client):
             "-out", name + ".crt", "-days", "3", "-extfile", name + ".ext")
 
 
-def write_kubeconfig(d, scheme, port):
+def write_kubeconfig(d, scheme, port, inline):
+    """DIR/kubeconfig names the CA and client files; DIR/kubeconfig-inline carries them as *-data (base64)."""
     q = json.dumps
+
+    def ref(key, name):
+        path = os.path.join(d, name)
+        if not inline:
+            return f"{key}: {q(path)}"
+        with open(path, "rb") as f:
+            return f"{key}-data: {base64.b64encode(f.read()).decode()}"
     user = []
     if ARGS.token is not None:
         user.append(f"    token: {q(ARGS.token)}")
     if ARGS.client_ca:
-        user += [f"    client-certificate: {q(os.path.join(d, 'client.crt'))}",
-                 f"    client-key: {q(os.path.join(d, 'client.key'))}"]
-    ca = f"    certificate-authority: {q(os.path.join(d, 'ca.crt'))}\n" if scheme == "https" else ""
+        user += ["    " + ref("client-certificate", "client.crt"), "    " + ref("client-key", "client.key")]
+    ca = f"    {ref('certificate-authority', 'ca.crt')}\n" if scheme == "https" else ""
     text = (f"apiVersion: v1\nkind: Config\nclusters:\n- name: standin\n  cluster:\n    server: {scheme}://127.0.0.1:{port}\n"
             f"{ca}users:\n- name: standin\n  user:{'' if user else ' {}'}\n" + "".join(u + "\n" for u in user) +
             "contexts:\n- name: standin\n  context:\n    cluster: standin\n    user: standin\n    namespace: default\n"
             "current-context: standin\n")
-    with open(os.path.join(d, "kubeconfig"), "w") as f:
+    path = os.path.join(d, "kubeconfig-inline" if inline else "kubeconfig")
+    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
         f.write(text)
-    os.chmod(os.path.join(d, "kubeconfig"), 0o600)
+    os.chmod(path, 0o600)
 
 
 def main():
@@ -899,13 +619,14 @@ def main():
         ap.error("--speed must be positive")
     ARGS.tls = ARGS.tls or ARGS.client_ca
     api_model.configure(ARGS.no_volcano)
+    cluster.configure(ARGS.speed, ARGS.token)
+    reset_state()
     ARGS.dir = os.path.abspath(ARGS.dir)
     os.makedirs(ARGS.dir, exist_ok=True)
     for f in ("port", "requests.jsonl"):
         if os.path.exists(os.path.join(ARGS.dir, f)):
             os.unlink(os.path.join(ARGS.dir, f))
     open(os.path.join(ARGS.dir, "requests.jsonl"), "w").close()
-    reset_state()
     server = http.server.ThreadingHTTPServer(("127.0.0.1", ARGS.port), Handler)
     server.daemon_threads = True
     if ARGS.tls:
@@ -918,7 +639,8 @@ def main():
             ctx.load_verify_locations(os.path.join(ARGS.dir, "ca.crt"))
         server.socket = ctx.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
     port = server.server_address[1]
-    write_kubeconfig(ARGS.dir, "https" if ARGS.tls else "http", port)
+    for inline in (False, True):
+        write_kubeconfig(ARGS.dir, "https" if ARGS.tls else "http", port, inline)
     parent = os.getppid()
 
     def watchdog():

@@ -5,6 +5,7 @@
 
 #include <signal.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -45,7 +46,10 @@ class K8sStandin {
     m_pid = spawn_background(argv, {}, (m_dir / "output").string());
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     while (!std::filesystem::exists(m_dir / "port")) {
-      if (::kill(m_pid, 0) != 0 || std::chrono::steady_clock::now() > deadline) {
+      int status = 0;
+      const bool exited = ::waitpid(m_pid, &status, WNOHANG) == m_pid;  // reaped here: stop() must not wait
+      if (exited) m_pid = -1;
+      if (exited || std::chrono::steady_clock::now() > deadline) {
         stop();
         std::ifstream out(m_dir / "output");
         throw std::runtime_error("the k8s stand-in did not start: " +
@@ -68,10 +72,17 @@ class K8sStandin {
   std::filesystem::path requests_path() const { return m_dir / "requests.jsonl"; }
   const std::filesystem::path& dir() const { return m_dir; }
 
-  /// The path of standin.py: TORCHX_K8S_STANDIN when defined, else beside this header.
+  /// The path of standin.py: TORCHX_K8S_STANDIN when defined, else found from the absolute test
+  /// directories tests/CMakeLists.txt already defines (TORCHX_INTEGRATION_DIR for the integration
+  /// tests, TORCHX_TEST_DATA_DIR for the unit tests), else beside this header (__FILE__ is relative
+  /// to the build directory, so this last one works only when the test runs there).
   static std::string script() {
-#ifdef TORCHX_K8S_STANDIN
+#if defined(TORCHX_K8S_STANDIN)
     return TORCHX_K8S_STANDIN;
+#elif defined(TORCHX_INTEGRATION_DIR)
+    return TORCHX_INTEGRATION_DIR "/../k8s/standin/standin.py";
+#elif defined(TORCHX_TEST_DATA_DIR)
+    return TORCHX_TEST_DATA_DIR "/../k8s/standin/standin.py";
 #else
     return (std::filesystem::path(__FILE__).parent_path() / "standin.py").string();
 #endif
