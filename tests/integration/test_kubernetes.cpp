@@ -375,6 +375,45 @@ TEST_CASE("kubernetes: a workspace is built onto role 0's image, pushed to image
   kube({"delete", first_line(r.out)});
 }
 
+TEST_CASE("kubernetes: credentials: a client certificate (inline *-data), and an exec plugin's token") {
+  K8sCluster::Options options;
+  options.token = "";
+  options.client_ca = true;
+  K8sCluster standin(options);
+  Kube kube(standin);
+  kube.kubeconfig = (standin.dir() / "kubeconfig-inline").string();
+  auto r = kube({"run", "-s", "kubernetes", "-cfg", "job_kind=batch", "utils.echo", "--image", "busybox", "--msg", "by cert"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  const std::string handle = first_line(r.out);
+  CHECK(kube.wait_terminal(handle) == "SUCCEEDED");
+  CHECK(kube({"log", handle}).out == "echo/0 by cert\n");
+  bool by_certificate = false;
+  for (const auto& req : standin.requests()) {
+    const auto* cn = req.if_contains("client_certificate");
+    by_certificate = by_certificate || (cn != nullptr && *cn == json::value("standin-user"));
+  }
+  CHECK(by_certificate);
+  kube({"delete", handle});
+
+  // An exec plugin (as EKS and GKE users log in) that prints an ExecCredential with the token.
+  K8sCluster with_token;
+  Kube kube2(with_token);
+  const auto plugin = kube2.tmp.write("get-token.sh", "#!/bin/sh\necho '{\"apiVersion\": \"client.authentication.k8s.io/v1\", "
+                                                     "\"kind\": \"ExecCredential\", \"status\": {\"token\": \"" +
+                                                         with_token.token() + "\"}}'\n");
+  std::filesystem::permissions(plugin, std::filesystem::perms::owner_all);
+  std::string config = kubeconfig_for(with_token, "https://127.0.0.1:" + std::to_string(with_token.port()));
+  const auto at = config.find("    token: ");
+  REQUIRE(at != std::string::npos);
+  config.replace(at, config.find('\n', at) - at,
+                 "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: " + plugin.string() +
+                     "\n      interactiveMode: Never");
+  kube2.kubeconfig = kube2.tmp.write("exec-kubeconfig", config).string();
+  r = kube2({"list", "-s", "kubernetes", "--json"});
+  CHECK_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(r.out == "[]\n");
+}
+
 TEST_CASE("kubernetes: a cluster without Volcano: run says how to do without it, batch runs, list skips Volcano") {
   K8sCluster::Options options;
   options.no_volcano = true;

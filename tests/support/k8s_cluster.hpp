@@ -33,6 +33,7 @@ public:
   struct Options {
     std::string token = "t0ken-standin";  ///< the bearer token it requires (in its kubeconfig)
     bool no_volcano = false;                ///< a cluster without the Volcano CRD
+    bool client_ca = false;                 ///< also accept client certificates (its kubeconfig then has one)
     double speed = 4;                       ///< the pod simulation runs this much faster
   };
 
@@ -41,6 +42,7 @@ public:
     o.tls = true;
     o.token = options.token;
     o.no_volcano = options.no_volcano;
+    o.client_ca = options.client_ca;
     o.speed = options.speed;
     m_standin.emplace(m_tmp.path() / "standin", o);
     m_port = m_standin->port();
