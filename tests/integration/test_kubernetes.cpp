@@ -137,6 +137,13 @@ TEST_CASE("kubernetes: utils.echo as a Volcano job over TLS: run, status, log, l
   REQUIRE(replicas.size() == 1);
   CHECK(replicas.at(0).at("state") == 4);  // replica states are AppState numbers in the JSON: 4 is SUCCEEDED
 
+  r = kube({"describe", "--json", handle});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  const auto described = json::parse(r.out);
+  CHECK(described.at("roles").at(0).at("image") == "busybox");
+  CHECK(described.at("roles").at(0).at("entrypoint") == "echo");
+  CHECK(described.at("roles").at(0).at("args").at(0) == "hello k8s");
+
   standin.clear_requests();
   r = kube({"log", handle});
   CHECK_MESSAGE(r.exit_code == 0, r.err);
@@ -168,7 +175,7 @@ TEST_CASE("kubernetes: dist.ddp -j 2x2 as batch/v1 Jobs and a Service: per-repli
   Kube kube(standin);
   standin.clear_requests();
   auto r = kube({"run", "-s", "kubernetes", "-cfg", "job_kind=batch", "dist.ddp", "-j", "2x2", "--script", "train.py", "--env",
-                 "STANDIN_RUN_SECONDS=8,STANDIN_LOG_LINES=3"});
+                 "STANDIN_RUN_SECONDS=16,STANDIN_LOG_LINES=3"});
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   const std::string handle = first_line(r.out);
   const std::string name = app_id_of(handle).substr(std::string("default:").size());
