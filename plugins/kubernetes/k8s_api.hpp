@@ -8,7 +8,7 @@
 //   409 (name clash), 422 (the server's field message)      -> InvalidArgument (exit 1)
 //   502, 503, 504                                           -> Unavailable (exit 4)
 // No message ever holds a token, a key or a header value: only the server's URL, where the
-// credentials came from, and the server's own Status message.
+// credentials came from, and the server's own Status message. Plugin-internal: includes Boost.JSON.
 #pragma once
 
 #include "kube_config.hpp"
@@ -16,11 +16,14 @@
 #include <torchx/http/client.hpp>
 #include <torchx/plugin_api.h>
 
+#include <boost/json/object.hpp>
+
 #include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace torchx::k8s {
 
@@ -110,6 +113,11 @@ public:
   std::unique_ptr<http::StreamingResponse> open(const std::string& target, std::optional<std::chrono::milliseconds> idle,
                                                 std::string_view accept = "application/json");
 
+  /// Every item of `GET path?<selector>&limit=500`, page by page (`continue`, as kubectl);
+  /// nullopt when the server answers 404 and `none_if_404` (a resource the cluster lacks). Other
+  /// statuses >= 400 raised with "<doing>: …"; a body that is not a JSON list: Error.
+  std::optional<std::vector<boost::json::object>> list(const std::string& path, const std::string& selector,
+                                                       const std::string& doing, bool none_if_404 = false);
   /// Raises what `response` (status >= 400) means.
   [[noreturn]] void fail(const http::Response& response, const std::string& doing) const;
 

@@ -4,10 +4,59 @@
 
 #include <torchx/plugin.hpp>
 
+#include <boost/json.hpp>
+
 #include <cstdlib>
 #include <stdexcept>
 
+namespace json = boost::json;
+
 namespace torchx::k8s {
+
+namespace {
+
+/// A `...List` answer: its items and the token of the next page ("" for the last).
+struct ListPage {
+  std::vector<json::object> items;
+  std::string next;
+};
+
+ListPage parse_list_page(const http::Response& r) {
+  ListPage page;
+  boost::system::error_code ec;
+  const json::value v = json::parse(r.body, ec);
+  if (ec || !v.is_object()) throw plugin::Error(TX_E_INTERNAL, "the API server answered a list with something that is not JSON");
+  if (const auto* items = v.get_object().if_contains("items"); items != nullptr && items->is_array()) {
+    for (const auto& i : items->get_array()) {
+      if (i.is_object()) page.items.push_back(i.get_object());
+    }
+  }
+  if (const auto* meta = v.get_object().if_contains("metadata"); meta != nullptr && meta->is_object()) {
+    if (const auto* c = meta->get_object().if_contains("continue"); c != nullptr && c->is_string()) page.next = c->get_string();
+  }
+  return page;
+}
+
+}  // namespace
+
+std::optional<std::vector<json::object>> Api::list(const std::string& path, const std::string& selector, const std::string& doing,
+                                                  bool none_if_404) {
+  std::vector<json::object> out;
+  std::string token;
+  for (int page = 0; page < 10000; ++page) {
+    std::string target = path + "?" + selector + "&limit=500";  // kubectl's page size
+    if (!token.empty()) target += "&continue=" + http::url_encode(token);
+    const auto r = call("GET", target);
+    if (r.status == 404 && none_if_404 && page == 0) return std::nullopt;
+    if (r.status >= 400) fail(r, doing);
+    auto page_items = parse_list_page(r);
+    for (auto& o : page_items.items) out.push_back(std::move(o));
+    token = std::move(page_items.next);
+    if (token.empty()) break;
+  }
+  return out;
+}
+
 
 void raise(const Failure& f) {
   switch (f.status) {

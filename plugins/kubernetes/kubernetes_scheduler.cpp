@@ -29,8 +29,6 @@ namespace {
 constexpr const char* k_scheduler = "kubernetes";
 /// The query kubectl create sends with each object (tests/k8s/kubectl-golden), our own field manager.
 constexpr const char* k_create_query = "?fieldManager=torchx&fieldValidation=Strict";
-/// The page size of a list, as kubectl's.
-constexpr const char* k_list_limit = "limit=500";
 /// kubectl delete's body: the dependents (pods) are removed in the background.
 constexpr const char* k_delete_body = R"({"propagationPolicy":"Background"})";
 
@@ -92,48 +90,6 @@ std::string label_selector(const std::string& selector) { return "labelSelector=
 
 std::string instance_selector(const std::string& name) {
   return label_selector(std::string(k8s::k_label_instance) + "=" + name);
-}
-
-/// A `...List` answer: its items and the token of the next page ("" for the last).
-struct ListPage {
-  std::vector<json::object> items;
-  std::string next;
-};
-
-ListPage parse_list_page(const http::Response& r) {
-  ListPage page;
-  boost::system::error_code ec;
-  const json::value v = json::parse(r.body, ec);
-  if (ec || !v.is_object()) throw plugin::Error(TX_E_INTERNAL, "the API server answered a list with something that is not JSON");
-  if (const auto* items = v.get_object().if_contains("items"); items != nullptr && items->is_array()) {
-    for (const auto& i : items->get_array()) {
-      if (i.is_object()) page.items.push_back(i.get_object());
-    }
-  }
-  if (const auto* meta = v.get_object().if_contains("metadata"); meta != nullptr && meta->is_object()) {
-    if (const auto* c = meta->get_object().if_contains("continue"); c != nullptr && c->is_string()) page.next = c->get_string();
-  }
-  return page;
-}
-
-/// Every item of `GET path?<selector>`, page by page (limit and continue, as kubectl); nullopt
-/// when the server answers 404 and `none_if_404` (a resource the cluster lacks).
-std::optional<std::vector<json::object>> list_all(k8s::Api& api, const std::string& path, const std::string& selector,
-                                                  const std::string& doing, bool none_if_404 = false) {
-  std::vector<json::object> out;
-  std::string token;
-  for (int page = 0; page < 10000; ++page) {
-    std::string target = path + "?" + selector + "&" + k_list_limit;
-    if (!token.empty()) target += "&continue=" + http::url_encode(token);
-    const auto r = api.call("GET", target);
-    if (r.status == 404 && none_if_404 && page == 0) return std::nullopt;
-    if (r.status >= 400) api.fail(r, doing);
-    auto page_items = parse_list_page(r);
-    for (auto& o : page_items.items) out.push_back(std::move(o));
-    token = std::move(page_items.next);
-    if (token.empty()) break;
-  }
-  return out;
 }
 
 json::array as_array(std::vector<json::object> objects) {
@@ -351,12 +307,12 @@ public:
     const std::string selector = label_selector(std::string(k8s::k_label_managed_by) + "=" + k8s::k_managed_by);
     std::vector<specs::ListAppResponse> out;
     // nullopt: no Volcano CRD on this cluster (404), skipped.
-    if (auto v = list_all(api, k8s::resource_path(k8s::Resource::volcano_jobs, ns), selector,
+    if (auto v = api.list(k8s::resource_path(k8s::Resource::volcano_jobs, ns), selector,
                           "cannot list the Volcano Jobs of namespace '" + ns + "'", /*none_if_404=*/true)) {
       out = k8s::list_volcano(as_array(std::move(*v)));
     }
-    auto jobs = list_all(api, k8s::resource_path(k8s::Resource::batch_jobs, ns), selector, "cannot list the Jobs of namespace '" + ns + "'");
-    auto services = list_all(api, k8s::resource_path(k8s::Resource::services, ns), selector,
+    auto jobs = api.list(k8s::resource_path(k8s::Resource::batch_jobs, ns), selector, "cannot list the Jobs of namespace '" + ns + "'");
+    auto services = api.list(k8s::resource_path(k8s::Resource::services, ns), selector,
                              "cannot list the Services of namespace '" + ns + "'");
     for (auto& b : k8s::list_batch(as_array(std::move(*jobs)), as_array(std::move(*services)))) out.push_back(std::move(b));
     return out;
@@ -380,7 +336,7 @@ public:
     if (!objects) throw plugin::NotFound(not_found_text(api, ref));
     delete_jobs(api, ref, *objects);
     if (objects->has_service) {
-      const auto services = list_all(api, k8s::resource_path(k8s::Resource::services, ref.ns), instance_selector(ref.name),
+      const auto services = api.list(k8s::resource_path(k8s::Resource::services, ref.ns), instance_selector(ref.name),
                                      "cannot list the Services of '" + ref.name + "'");
       for (const auto& s : *services) delete_object(api, k8s::Resource::services, ref.ns, object_name(s));
     }
@@ -447,15 +403,15 @@ private:
     } else {
       objects.kind = k8s::AppKind::batch;
       const std::string selector = instance_selector(ref.name);
-      objects.batch_jobs = *list_all(api, k8s::resource_path(k8s::Resource::batch_jobs, ref.ns), selector,
+      objects.batch_jobs = *api.list(k8s::resource_path(k8s::Resource::batch_jobs, ref.ns), selector,
                                      "cannot list the Jobs of '" + ref.name + "' in namespace '" + ref.ns + "'");
-      objects.has_service = !list_all(api, k8s::resource_path(k8s::Resource::services, ref.ns), selector,
+      objects.has_service = !api.list(k8s::resource_path(k8s::Resource::services, ref.ns), selector,
                                       "cannot list the Services of '" + ref.name + "' in namespace '" + ref.ns + "'")
                                  ->empty();
       if (objects.batch_jobs.empty() && !objects.has_service) return std::nullopt;
     }
     if (with_pods) {
-      objects.pods = *list_all(api, k8s::resource_path(k8s::Resource::pods, ref.ns), instance_selector(ref.name),
+      objects.pods = *api.list(k8s::resource_path(k8s::Resource::pods, ref.ns), instance_selector(ref.name),
                                "cannot list the pods of '" + ref.name + "' in namespace '" + ref.ns + "'");
     }
     return objects;
@@ -489,7 +445,7 @@ std::unique_ptr<plugin::LogIterator> KubernetesScheduler::log_iter(const specs::
   // The replica's newest pod; when following, wait until it exists and its container started.
   std::optional<k8s::PodInfo> pod;
   for (int attempt = 0;; ++attempt) {
-    const auto pods = list_all(api, k8s::resource_path(k8s::Resource::pods, ref.ns), instance_selector(ref.name),
+    const auto pods = api.list(k8s::resource_path(k8s::Resource::pods, ref.ns), instance_selector(ref.name),
                                "cannot list the pods of '" + ref.name + "' in namespace '" + ref.ns + "'");
     pod.reset();
     for (const auto& o : *pods) {
