@@ -13,27 +13,42 @@ namespace torchx::k8s {
 namespace {
 
 std::string one_line(std::string s, std::size_t max) {
-  std::replace_if(s.begin(), s.end(), [](char c) { return c == '\n' || c == '\r' || c == '\t'; }, ' ');
+  std::replace_if(
+      s.begin(), s.end(), [](char c) { return c == '\n' || c == '\r' || c == '\t'; }, ' ');
   if (s.size() > max) s = s.substr(0, max) + "...";
   return s;
 }
 
 const char* reason_phrase(int status) {
   switch (status) {
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 410: return "Gone";
-    case 422: return "Unprocessable Entity";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    default: return "";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 409:
+      return "Conflict";
+    case 410:
+      return "Gone";
+    case 422:
+      return "Unprocessable Entity";
+    case 429:
+      return "Too Many Requests";
+    case 500:
+      return "Internal Server Error";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    default:
+      return "";
   }
 }
 
@@ -48,10 +63,18 @@ std::string http_status_text(int status, const std::string& server) {
 std::string resource_path(Resource resource, std::string_view ns, std::string_view name) {
   std::string p;
   switch (resource) {
-    case Resource::volcano_jobs: p = "/apis/batch.volcano.sh/v1alpha1/namespaces/" + http::url_encode(ns) + "/jobs"; break;
-    case Resource::batch_jobs: p = "/apis/batch/v1/namespaces/" + http::url_encode(ns) + "/jobs"; break;
-    case Resource::services: p = "/api/v1/namespaces/" + http::url_encode(ns) + "/services"; break;
-    case Resource::pods: p = "/api/v1/namespaces/" + http::url_encode(ns) + "/pods"; break;
+    case Resource::volcano_jobs:
+      p = "/apis/batch.volcano.sh/v1alpha1/namespaces/" + http::url_encode(ns) + "/jobs";
+      break;
+    case Resource::batch_jobs:
+      p = "/apis/batch/v1/namespaces/" + http::url_encode(ns) + "/jobs";
+      break;
+    case Resource::services:
+      p = "/api/v1/namespaces/" + http::url_encode(ns) + "/services";
+      break;
+    case Resource::pods:
+      p = "/api/v1/namespaces/" + http::url_encode(ns) + "/pods";
+      break;
   }
   if (!name.empty()) p += "/" + http::url_encode(name);
   return p;
@@ -92,7 +115,8 @@ Failure classify_response(int status, std::string_view body, const std::string& 
   if (said.empty() && !body.empty() && status != 401 && status != 403) {
     // Not a Status (a proxy's page): its start, printable bytes only.
     std::string text(body.substr(0, 200));
-    text.erase(std::remove_if(text.begin(), text.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }), text.end());
+    text.erase(std::remove_if(text.begin(), text.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }),
+               text.end());
     said = text;
   }
   const std::string where = http_status_text(status, server);
@@ -100,22 +124,30 @@ Failure classify_response(int status, std::string_view body, const std::string& 
   switch (status) {
     case 401:
     case 403: {
-      const std::string what = status == 401 ? "refused the credentials of " : "does not allow this to the credentials of ";
-      std::string hint = login_hint.empty() ? "log in again (kubectl must be able to do the same: `kubectl auth can-i create jobs`)"
-                                            : login_hint;
+      const std::string what =
+          status == 401 ? "refused the credentials of " : "does not allow this to the credentials of ";
+      std::string hint = login_hint.empty()
+                             ? "log in again (kubectl must be able to do the same: `kubectl auth can-i create jobs`)"
+                             : login_hint;
       // 403: the user is known but not allowed (RBAC); logging in as another user is one way out.
-      const std::string lead = status == 401 ? "; " : "; the cluster's RBAC must allow it, or log in as a user it allows: ";
-      return {TX_E_INTERNAL, doing + ": the API server " + what + (source.empty() ? "the kubeconfig" : source) + ": " + detail +
-                                 lead + hint};
+      const std::string lead =
+          status == 401 ? "; " : "; the cluster's RBAC must allow it, or log in as a user it allows: ";
+      return {TX_E_INTERNAL, doing + ": the API server " + what + (source.empty() ? "the kubeconfig" : source) + ": " +
+                                 detail + lead + hint};
     }
-    case 404: return {TX_E_NOT_FOUND, doing + ": " + detail};
-    case 409: return {TX_E_INVALID_ARGUMENT, doing + ": the name is taken: " + detail};
+    case 404:
+      return {TX_E_NOT_FOUND, doing + ": " + detail};
+    case 409:
+      return {TX_E_INVALID_ARGUMENT, doing + ": the name is taken: " + detail};
     case 400:
-    case 422: return {TX_E_INVALID_ARGUMENT, doing + ": the server refused it: " + detail};
+    case 422:
+      return {TX_E_INVALID_ARGUMENT, doing + ": the server refused it: " + detail};
     case 502:
     case 503:
-    case 504: return {TX_E_UNAVAILABLE, doing + ": the API server is unavailable: " + detail};
-    default: return {TX_E_INTERNAL, doing + ": " + detail};
+    case 504:
+      return {TX_E_UNAVAILABLE, doing + ": the API server is unavailable: " + detail};
+    default:
+      return {TX_E_INTERNAL, doing + ": " + detail};
   }
 }
 
@@ -124,16 +156,20 @@ Failure classify_transport(http::HttpError::Kind kind, const std::string& what, 
   const std::string from = source.empty() ? "" : " (" + source + ")";
   switch (kind) {
     case http::HttpError::Kind::protocol:
-      return {TX_E_INTERNAL, "the Kubernetes API server at " + server + from + " gave an answer that is not HTTP: " + one_line(what, 300)};
+      return {TX_E_INTERNAL, "the Kubernetes API server at " + server + from +
+                                 " gave an answer that is not HTTP: " + one_line(what, 300)};
     case http::HttpError::Kind::tls:
-      return {TX_E_UNAVAILABLE, "cannot reach the Kubernetes API server at " + server + from + ": TLS failed: " + one_line(what, 300) +
+      return {TX_E_UNAVAILABLE, "cannot reach the Kubernetes API server at " + server + from +
+                                    ": TLS failed: " + one_line(what, 300) +
                                     " (check the cluster's certificate-authority in the kubeconfig)"};
     case http::HttpError::Kind::timeout:
       return {TX_E_UNAVAILABLE, "cannot reach the Kubernetes API server at " + server + from + ": no answer in time: " +
                                     one_line(what, 300) + " (TORCHX_KUBERNETES_TIMEOUT_SECONDS sets the limit)"};
     case http::HttpError::Kind::dns:
     case http::HttpError::Kind::connect:
-    default: return {TX_E_UNAVAILABLE, "cannot reach the Kubernetes API server at " + server + from + ": " + one_line(what, 300)};
+    default:
+      return {TX_E_UNAVAILABLE,
+              "cannot reach the Kubernetes API server at " + server + from + ": " + one_line(what, 300)};
   }
 }
 
@@ -163,8 +199,10 @@ std::optional<std::string> LineSplitter::next() {
 std::chrono::seconds request_timeout(const char* env_value) {
   if (env_value == nullptr || *env_value == '\0') return std::chrono::seconds(30);
   const std::string s(env_value);
-  if (s.size() > 4 || s.find_first_not_of("0123456789") != std::string::npos || std::stoi(s) < 1 || std::stoi(s) > 3600) {
-    throw std::invalid_argument("TORCHX_KUBERNETES_TIMEOUT_SECONDS='" + one_line(s, 40) + "': expected whole seconds (1-3600)");
+  if (s.size() > 4 || s.find_first_not_of("0123456789") != std::string::npos || std::stoi(s) < 1 ||
+      std::stoi(s) > 3600) {
+    throw std::invalid_argument("TORCHX_KUBERNETES_TIMEOUT_SECONDS='" + one_line(s, 40) +
+                                "': expected whole seconds (1-3600)");
   }
   return std::chrono::seconds(std::stoi(s));
 }

@@ -13,8 +13,8 @@
 
 #include "kube_config.hpp"
 
-#include <torchx/http/client.hpp>
 #include <torchx/plugin_api.h>
+#include <torchx/http/client.hpp>
 
 #include <boost/json/object.hpp>
 
@@ -78,14 +78,14 @@ std::chrono::seconds request_timeout(const char* env_value);
 /// for a line's (TorchX #983 glued lines that straddled two reads), the last unterminated line
 /// given at finish().
 class LineSplitter {
-public:
+ public:
   void feed(std::string_view piece) { m_buffer.append(piece); }
   /// Marks the end of the stream: a last line without '\n' becomes available.
   void finish() { m_finished = true; }
   /// The next complete line without its '\n', or nullopt until more is fed (or at the end).
   std::optional<std::string> next();
 
-private:
+ private:
   std::string m_buffer;
   std::size_t m_pos = 0;
   bool m_finished = false;
@@ -95,7 +95,7 @@ private:
 /// connection (torchx::http). One thread at a time. Implemented in k8s_client.cpp (the plugin
 /// only: it throws plugin errors).
 class Api {
-public:
+ public:
   /// Sets up TLS (CA, client certificate, insecure-skip-tls-verify, tls-server-name) and the
   /// headers (`Authorization: Bearer` when there is a token, `Accept: application/json`).
   /// Throws plugin::InvalidArgument for a server URL that is not http(s)://host[:port][/prefix].
@@ -106,11 +106,12 @@ public:
   http::Response call(std::string_view method, const std::string& target, std::string_view body = {},
                       std::string_view content_type = "application/json");
   /// As call; a status >= 400 is raised (classify_response) with "<doing>: …".
-  http::Response check(std::string_view method, const std::string& target, std::string_view body, const std::string& doing,
-                       std::string_view content_type = "application/json");
+  http::Response check(std::string_view method, const std::string& target, std::string_view body,
+                       const std::string& doing, std::string_view content_type = "application/json");
   /// `GET target` with `Accept: <accept>` (kubectl logs sends "application/json, */*"), its body
   /// read as it arrives (logs), each piece waiting at most `idle`.
-  std::unique_ptr<http::StreamingResponse> open(const std::string& target, std::optional<std::chrono::milliseconds> idle,
+  std::unique_ptr<http::StreamingResponse> open(const std::string& target,
+                                                std::optional<std::chrono::milliseconds> idle,
                                                 std::string_view accept = "application/json");
 
   /// Every item of `GET path?<selector>&limit=500`, page by page (`continue`, as kubectl);
@@ -125,7 +126,7 @@ public:
   [[nodiscard]] const std::string& source() const { return m_source; }
   [[nodiscard]] const std::string& default_namespace() const { return m_namespace; }
 
-private:
+ private:
   std::unique_ptr<http::Client> m_client;
   std::string m_server;
   std::string m_source;

@@ -25,22 +25,24 @@ ListPage parse_list_page(const http::Response& r) {
   ListPage page;
   boost::system::error_code ec;
   const json::value v = json::parse(r.body, ec);
-  if (ec || !v.is_object()) throw plugin::Error(TX_E_INTERNAL, "the API server answered a list with something that is not JSON");
+  if (ec || !v.is_object())
+    throw plugin::Error(TX_E_INTERNAL, "the API server answered a list with something that is not JSON");
   if (const auto* items = v.get_object().if_contains("items"); items != nullptr && items->is_array()) {
     for (const auto& i : items->get_array()) {
       if (i.is_object()) page.items.push_back(i.get_object());
     }
   }
   if (const auto* meta = v.get_object().if_contains("metadata"); meta != nullptr && meta->is_object()) {
-    if (const auto* c = meta->get_object().if_contains("continue"); c != nullptr && c->is_string()) page.next = c->get_string();
+    if (const auto* c = meta->get_object().if_contains("continue"); c != nullptr && c->is_string())
+      page.next = c->get_string();
   }
   return page;
 }
 
 }  // namespace
 
-std::optional<std::vector<json::object>> Api::list(const std::string& path, const std::string& selector, const std::string& doing,
-                                                  bool none_if_404) {
+std::optional<std::vector<json::object>> Api::list(const std::string& path, const std::string& selector,
+                                                   const std::string& doing, bool none_if_404) {
   std::vector<json::object> out;
   std::string token;
   for (int page = 0; page < 10000; ++page) {
@@ -57,14 +59,18 @@ std::optional<std::vector<json::object>> Api::list(const std::string& path, cons
   return out;
 }
 
-
 void raise(const Failure& f) {
   switch (f.status) {
-    case TX_E_NOT_FOUND: throw plugin::NotFound(f.message);
-    case TX_E_INVALID_ARGUMENT: throw plugin::InvalidArgument(f.message);
-    case TX_E_UNAVAILABLE: throw plugin::Unavailable(f.message);
-    case TX_E_UNSUPPORTED: throw plugin::Unsupported(f.message);
-    default: throw plugin::Error(f.status, f.message);
+    case TX_E_NOT_FOUND:
+      throw plugin::NotFound(f.message);
+    case TX_E_INVALID_ARGUMENT:
+      throw plugin::InvalidArgument(f.message);
+    case TX_E_UNAVAILABLE:
+      throw plugin::Unavailable(f.message);
+    case TX_E_UNSUPPORTED:
+      throw plugin::Unsupported(f.message);
+    default:
+      throw plugin::Error(f.status, f.message);
   }
 }
 
@@ -73,11 +79,12 @@ Api::Api(const Credentials& c) : m_source(c.source), m_login_hint(c.login_hint),
   try {
     endpoint = http::Endpoint::parse(c.server);
   } catch (const std::invalid_argument& e) {
-    throw plugin::InvalidArgument("the cluster's server in " + (c.source.empty() ? std::string("the kubeconfig") : c.source) +
-                                  ": " + e.what());
+    throw plugin::InvalidArgument("the cluster's server in " +
+                                  (c.source.empty() ? std::string("the kubeconfig") : c.source) + ": " + e.what());
   }
   if (endpoint.scheme != "https" && endpoint.scheme != "http") {
-    throw plugin::InvalidArgument("the cluster's server in " + (c.source.empty() ? std::string("the kubeconfig") : c.source) +
+    throw plugin::InvalidArgument("the cluster's server in " +
+                                  (c.source.empty() ? std::string("the kubeconfig") : c.source) +
                                   " must be https://host[:port] (found '" + endpoint.url() + "')");
   }
   endpoint.tls.ca_pem = c.ca_pem;
@@ -107,14 +114,15 @@ http::Response Api::call(std::string_view method, const std::string& target, std
   }
 }
 
-http::Response Api::check(std::string_view method, const std::string& target, std::string_view body, const std::string& doing,
-                          std::string_view content_type) {
+http::Response Api::check(std::string_view method, const std::string& target, std::string_view body,
+                          const std::string& doing, std::string_view content_type) {
   auto r = call(method, target, body, content_type);
   if (r.status >= 400) fail(r, doing);
   return r;
 }
 
-std::unique_ptr<http::StreamingResponse> Api::open(const std::string& target, std::optional<std::chrono::milliseconds> idle,
+std::unique_ptr<http::StreamingResponse> Api::open(const std::string& target,
+                                                   std::optional<std::chrono::milliseconds> idle,
                                                    std::string_view accept) {
   m_client->set_header("Accept", std::string(accept));
   try {

@@ -43,7 +43,8 @@ std::optional<std::int64_t> integer(const json::object* o, std::string_view key)
   const auto* v = o->if_contains(key);
   if (v == nullptr) return std::nullopt;
   if (v->is_int64()) return v->get_int64();
-  if (v->is_uint64() && v->get_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) return static_cast<std::int64_t>(v->get_uint64());
+  if (v->is_uint64() && v->get_uint64() <= static_cast<std::uint64_t>(INT64_MAX))
+    return static_cast<std::int64_t>(v->get_uint64());
   return std::nullopt;
 }
 
@@ -57,7 +58,8 @@ int small_int(std::string_view s) {
 
 /// One line, at most 300 bytes: what the server or a container wrote may hold line breaks.
 std::string one_line(std::string s) {
-  std::replace_if(s.begin(), s.end(), [](char c) { return c == '\n' || c == '\r' || c == '\t'; }, ' ');
+  std::replace_if(
+      s.begin(), s.end(), [](char c) { return c == '\n' || c == '\r' || c == '\t'; }, ' ');
   while (!s.empty() && s.back() == ' ') s.pop_back();
   if (s.size() > 300) s = s.substr(0, 300) + "...";
   return s;
@@ -65,13 +67,20 @@ std::string one_line(std::string s) {
 
 const char* signal_name(std::int64_t sig) {
   switch (sig) {
-    case 1: return "SIGHUP";
-    case 2: return "SIGINT";
-    case 6: return "SIGABRT";
-    case 9: return "SIGKILL";
-    case 11: return "SIGSEGV";
-    case 15: return "SIGTERM";
-    default: return nullptr;
+    case 1:
+      return "SIGHUP";
+    case 2:
+      return "SIGINT";
+    case 6:
+      return "SIGABRT";
+    case 9:
+      return "SIGKILL";
+    case 11:
+      return "SIGSEGV";
+    case 15:
+      return "SIGTERM";
+    default:
+      return nullptr;
   }
 }
 
@@ -88,8 +97,8 @@ std::string container_problem(const json::object& cs) {
     const auto sig = integer(t, "signal").value_or(code > 128 && code < 160 ? code - 128 : 0);
     if (sig > 0 && (code == 128 + sig || integer(t, "signal"))) {
       const char* sn = signal_name(sig);
-      out += "was killed by signal " + std::to_string(sig) + (sn != nullptr ? std::string(" (") + sn + ")" : std::string{}) +
-             ", exit code " + std::to_string(code);
+      out += "was killed by signal " + std::to_string(sig) +
+             (sn != nullptr ? std::string(" (") + sn + ")" : std::string{}) + ", exit code " + std::to_string(code);
     } else {
       out += "exited with code " + std::to_string(code);
     }
@@ -98,8 +107,9 @@ std::string container_problem(const json::object& cs) {
     return one_line(out);
   }
   if (const auto* w = obj(state, "waiting")) {
-    static const char* const k_bad[] = {"ErrImagePull", "ImagePullBackOff", "InvalidImageName", "CreateContainerConfigError",
-                                        "CreateContainerError", "CrashLoopBackOff", "RunContainerError", "ErrImageNeverPull"};
+    static const char* const k_bad[] = {
+        "ErrImagePull",         "ImagePullBackOff", "InvalidImageName",  "CreateContainerConfigError",
+        "CreateContainerError", "CrashLoopBackOff", "RunContainerError", "ErrImageNeverPull"};
     const std::string reason = str(w, "reason");
     for (const char* bad : k_bad) {
       if (reason == bad) {
@@ -117,7 +127,8 @@ const json::object* labels_of(const json::object* o) { return obj(obj(o, "metada
 const json::object* true_condition(const json::object& job, std::string_view type) {
   if (const auto* conds = arr(obj(&job, "status"), "conditions")) {
     for (const auto& c : *conds) {
-      if (c.is_object() && str(&c.get_object(), "type") == type && str(&c.get_object(), "status") == "True") return &c.get_object();
+      if (c.is_object() && str(&c.get_object(), "type") == type && str(&c.get_object(), "status") == "True")
+        return &c.get_object();
     }
   }
   return nullptr;
@@ -140,8 +151,8 @@ void add_role(specs::DescribeAppResponse& d, const std::string& role_name, const
   specs::Role role;
   role.name = role_name;
   role.num_replicas = 1;
-  if (const auto* containers = arr(pod_spec, "containers"); containers != nullptr && !containers->empty() &&
-                                                            containers->front().is_object()) {
+  if (const auto* containers = arr(pod_spec, "containers");
+      containers != nullptr && !containers->empty() && containers->front().is_object()) {
     const auto& c = containers->front().get_object();
     role.image = str(&c, "image");
     if (const auto* cmd = arr(&c, "command"); cmd != nullptr && !cmd->empty()) {
@@ -216,7 +227,8 @@ std::string instance_of(const json::object& o) { return str(labels_of(&o), k_lab
 
 specs::AppState volcano_job_state(std::string_view phase) {
   if (phase == "Pending") return AppState::PENDING;
-  if (phase == "Aborting" || phase == "Running" || phase == "Restarting" || phase == "Terminating" || phase == "Completing") {
+  if (phase == "Aborting" || phase == "Running" || phase == "Restarting" || phase == "Terminating" ||
+      phase == "Completing") {
     return AppState::RUNNING;
   }
   if (phase == "Aborted") return AppState::CANCELLED;
@@ -252,11 +264,12 @@ PodInfo parse_pod(const json::object& pod) {
   p.role = str(labels, k_label_role_name);
   p.replica_id = small_int(str(labels, k_label_replica_id));
   if (p.replica_id < 0) p.replica_id = small_int(str(labels, "batch.kubernetes.io/job-completion-index"));
-  if (p.replica_id < 0) p.replica_id = small_int(str(obj(meta, "annotations"), "batch.kubernetes.io/job-completion-index"));
+  if (p.replica_id < 0)
+    p.replica_id = small_int(str(obj(meta, "annotations"), "batch.kubernetes.io/job-completion-index"));
   const auto* status = obj(&pod, "status");
   p.phase = str(status, "phase");
-  if (const auto* containers = arr(obj(&pod, "spec"), "containers"); containers != nullptr && !containers->empty() &&
-                                                                      containers->front().is_object()) {
+  if (const auto* containers = arr(obj(&pod, "spec"), "containers");
+      containers != nullptr && !containers->empty() && containers->front().is_object()) {
     p.image = str(&containers->front().get_object(), "image");
     p.container = str(&containers->front().get_object(), "name");
   }
@@ -270,7 +283,8 @@ PodInfo parse_pod(const json::object& pod) {
   if (p.problem.empty() && p.phase == "Failed") {
     const std::string reason = str(status, "reason");
     const std::string message = str(status, "message");
-    p.problem = one_line("pod failed" + (reason.empty() ? "" : " (" + reason + ")") + (message.empty() ? "" : ": " + message));
+    p.problem =
+        one_line("pod failed" + (reason.empty() ? "" : " (" + reason + ")") + (message.empty() ? "" : ": " + message));
   }
   return p;
 }
@@ -307,12 +321,14 @@ std::optional<specs::DescribeAppResponse> describe_app(const std::string& app_id
     if (const auto* state = obj(status, "state"); d.state == AppState::FAILED || d.state == AppState::CANCELLED) {
       const std::string reason = str(state, "reason");
       const std::string message = str(state, "message");
-      if (!reason.empty() || !message.empty()) job_problem = one_line("job " + str(state, "phase") + ": " + reason + (message.empty() ? "" : " " + message));
+      if (!reason.empty() || !message.empty())
+        job_problem = one_line("job " + str(state, "phase") + ": " + reason + (message.empty() ? "" : " " + message));
     }
     if (const auto* counts = obj(status, "taskStatusCount")) {
       for (const auto& [task, value] : *counts) {
         const auto* phases = obj(value.is_object() ? &value.get_object() : nullptr, "phase");
-        if (phases != nullptr && !phases->empty()) task_states[std::string(task)] = volcano_task_state(phases->begin()->key());
+        if (phases != nullptr && !phases->empty())
+          task_states[std::string(task)] = volcano_task_state(phases->begin()->key());
       }
     }
     replicas = volcano_replicas(job);
@@ -344,8 +360,10 @@ std::optional<specs::DescribeAppResponse> describe_app(const std::string& app_id
   bool any_started = false;
   for (const auto& r : replicas) {
     add_role(d, r.role, r.pod_spec);
-    auto it = std::find_if(d.roles_statuses.begin(), d.roles_statuses.end(), [&](const auto& s) { return s.role == r.role; });
-    if (it == d.roles_statuses.end()) it = d.roles_statuses.insert(d.roles_statuses.end(), specs::RoleStatus{r.role, {}});
+    auto it =
+        std::find_if(d.roles_statuses.begin(), d.roles_statuses.end(), [&](const auto& s) { return s.role == r.role; });
+    if (it == d.roles_statuses.end())
+      it = d.roles_statuses.insert(d.roles_statuses.end(), specs::RoleStatus{r.role, {}});
     specs::ReplicaStatus rs;
     rs.id = r.replica_id;
     rs.role = r.role;
@@ -355,12 +373,14 @@ std::optional<specs::DescribeAppResponse> describe_app(const std::string& app_id
       if (!p->second.problem.empty() && d.msg.empty()) {
         d.msg = p->second.name + " (" + r.role + "/" + std::to_string(r.replica_id) + "): " + p->second.problem;
       }
-    } else if (auto t = task_states.find(normalize_name(r.role + "-" + std::to_string(r.replica_id))); t != task_states.end()) {
+    } else if (auto t = task_states.find(normalize_name(r.role + "-" + std::to_string(r.replica_id)));
+               t != task_states.end()) {
       rs.state = t->second;
     } else {
       rs.state = specs::is_terminal(d.state) ? d.state : AppState::PENDING;
     }
-    any_started = any_started || rs.state == AppState::RUNNING || rs.state == AppState::SUCCEEDED || rs.state == AppState::FAILED;
+    any_started =
+        any_started || rs.state == AppState::RUNNING || rs.state == AppState::SUCCEEDED || rs.state == AppState::FAILED;
     it->replicas.push_back(std::move(rs));
   }
   if (!objects.volcano_job && d.state == AppState::PENDING && any_started) d.state = AppState::RUNNING;
@@ -432,11 +452,11 @@ std::vector<specs::ListAppResponse> list_batch(const json::array& jobs, const js
     specs::ListAppResponse r;
     r.app_id = id;
     r.name = a.name;
-    r.state = !a.has_job ? AppState::CANCELLED
-              : a.failed ? AppState::FAILED
+    r.state = !a.has_job       ? AppState::CANCELLED
+              : a.failed       ? AppState::FAILED
               : a.all_complete ? AppState::SUCCEEDED
-              : a.active ? AppState::RUNNING
-                         : AppState::PENDING;
+              : a.active       ? AppState::RUNNING
+                               : AppState::PENDING;
     r.started_at = a.started;
     if (r.state == AppState::SUCCEEDED) r.finished_at = a.finished;
     out.push_back(std::move(r));

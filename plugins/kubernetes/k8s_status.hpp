@@ -32,12 +32,12 @@ specs::ReplicaState pod_phase_state(std::string_view phase);
 /// What describe needs of one pod.
 struct PodInfo {
   std::string name;
-  std::string role;      ///< label torchx.pytorch.org/role-name ("" when absent)
-  int replica_id = -1;   ///< label torchx.pytorch.org/replica-id, else the Indexed Job's completion index; -1: neither
-  std::string phase;     ///< status.phase
-  std::string created;   ///< metadata.creationTimestamp (RFC 3339: sorts as time)
-  std::string image;     ///< the first container's image
-  std::string container; ///< the first container's name (what a log is read from)
+  std::string role;       ///< label torchx.pytorch.org/role-name ("" when absent)
+  int replica_id = -1;    ///< label torchx.pytorch.org/replica-id, else the Indexed Job's completion index; -1: neither
+  std::string phase;      ///< status.phase
+  std::string created;    ///< metadata.creationTimestamp (RFC 3339: sorts as time)
+  std::string image;      ///< the first container's image
+  std::string container;  ///< the first container's name (what a log is read from)
   /// Why it failed or cannot start, one line: "container 'x' exited with code 3 (Error)",
   /// "container 'x' was killed by signal 9 (OOMKilled)", "ErrImagePull: …"; empty when nothing is wrong.
   std::string problem;

@@ -110,10 +110,13 @@ void replace_role_image(json::value& v, const std::string& role_index, const std
   if (auto* tmpl = o.if_contains("template"); tmpl != nullptr && tmpl->is_object()) {
     const auto* labels = tmpl->get_object().if_contains("metadata");
     labels = (labels != nullptr && labels->is_object()) ? labels->get_object().if_contains("labels") : nullptr;
-    const auto* idx = (labels != nullptr && labels->is_object()) ? labels->get_object().if_contains(k8s::k_label_role_index) : nullptr;
+    const auto* idx = (labels != nullptr && labels->is_object())
+                          ? labels->get_object().if_contains(k8s::k_label_role_index)
+                          : nullptr;
     auto* spec = tmpl->get_object().if_contains("spec");
     if (idx != nullptr && idx->is_string() && idx->get_string() == role_index && spec != nullptr && spec->is_object()) {
-      if (auto* containers = spec->get_object().if_contains("containers"); containers != nullptr && containers->is_array()) {
+      if (auto* containers = spec->get_object().if_contains("containers");
+          containers != nullptr && containers->is_array()) {
         for (auto& c : containers->get_array()) {
           if (c.is_object()) c.get_object()["image"] = image;
         }
@@ -137,7 +140,7 @@ std::string rfc3339(double epoch_seconds) {
 
 /// One pod's log lines (k8s::LineSplitter) as its stream arrives.
 class PodLogIterator : public plugin::LogIterator {
-public:
+ public:
   /// `stream` null: no log (the container has not started).
   explicit PodLogIterator(std::unique_ptr<http::StreamingResponse> stream) : m_stream(std::move(stream)) {
     if (!m_stream) m_lines.finish();
@@ -156,13 +159,13 @@ public:
     }
   }
 
-private:
+ private:
   std::unique_ptr<http::StreamingResponse> m_stream;
   k8s::LineSplitter m_lines;
 };
 
 class KubernetesScheduler : public plugin::Scheduler {
-public:
+ public:
   specs::RunOpts run_opts() override {
     specs::RunOpts o;
     o.add("namespace", specs::CfgType::str,
@@ -171,8 +174,10 @@ public:
     o.add("service_account", specs::CfgType::str, "The service account name to set on the pod specs");
     o.add("priority_class", specs::CfgType::str, "The name of the PriorityClass to set on the job specs");
     o.add("image_repo", specs::CfgType::str,
-          "The image repository to use when pushing patched images, must have push access. Ex: example.com/your/container");
-    o.add("quiet", specs::CfgType::boolean, "whether to suppress verbose output for image building. Defaults to ``False``.", false);
+          "The image repository to use when pushing patched images, must have push access. Ex: "
+          "example.com/your/container");
+    o.add("quiet", specs::CfgType::boolean,
+          "whether to suppress verbose output for image building. Defaults to ``False``.", false);
     o.add("context", specs::CfgType::str,
           "The kubeconfig context to use (default: its current-context), as kubectl --context. status, log, cancel, "
           "delete and list use the current context");
@@ -195,7 +200,8 @@ public:
     } else if (kind_text == "batch") {
       options.kind = k8s::JobKind::batch;
     } else {
-      throw plugin::InvalidArgument("run option 'job_kind': expected volcano or batch, found '" + kind_text.substr(0, 100) + "'");
+      throw plugin::InvalidArgument("run option 'job_kind': expected volcano or batch, found '" +
+                                    kind_text.substr(0, 100) + "'");
     }
     options.queue = cfg_str(cfg, "queue");
     if (options.kind == k8s::JobKind::volcano && options.queue.empty()) {
@@ -234,10 +240,13 @@ public:
       const auto& role = request.app.roles.front();
       req["workspace"] = {{"path", *request.workspace}, {"role", role.name}, {"image", role.image}};
       const std::string repo = cfg_str(cfg, "image_repo");
-      text += "# workspace: " + *request.workspace + " is built onto " + role.image + " for role '" + role.name + "' and " +
-              (repo.empty() ? std::string("pushed to image_repo (not set: run refuses; -cfg image_repo=REGISTRY/REPO, or --workspace \"\")")
-                            : "pushed to " + repo + ":<content tag>, which the role's containers then run") +
-              "\n";
+      text +=
+          "# workspace: " + *request.workspace + " is built onto " + role.image + " for role '" + role.name + "' and " +
+          (repo.empty()
+               ? std::string(
+                     "pushed to image_repo (not set: run refuses; -cfg image_repo=REGISTRY/REPO, or --workspace \"\")")
+               : "pushed to " + repo + ":<content tag>, which the role's containers then run") +
+          "\n";
     }
     return plugin::DryRunInfo{json::serialize(req), text, /*runs_locally=*/false};
   }
@@ -249,7 +258,9 @@ public:
     const std::string app_id(req.at("app_id").as_string());
     const std::string ns(req.at("namespace").as_string());
     const std::string context(req.at("context").as_string());
-    if (!k8s::is_dns_label(ns)) throw plugin::InvalidArgument("the request's namespace '" + ns.substr(0, 100) + "' is not a Kubernetes namespace");
+    if (!k8s::is_dns_label(ns))
+      throw plugin::InvalidArgument("the request's namespace '" + ns.substr(0, 100) +
+                                    "' is not a Kubernetes namespace");
     auto& objects = req.at("objects");
     if (const auto* ws = req.if_contains("workspace"); ws != nullptr && ws->is_object()) {
       const std::string repo(req.at("image_repo").as_string());
@@ -259,8 +270,9 @@ public:
                                       "cluster to pull (-cfg image_repo=registry.example.com/you/app), or run with "
                                       "--workspace \"\" to use role 0's image as it is");
       }
-      const std::string image = k8s::push_workspace_image(std::string(ws->at("path").as_string()), std::string(ws->at("image").as_string()),
-                                                          repo, TORCHX_PLUGIN_VERSION, req.at("quiet").as_bool());
+      const std::string image =
+          k8s::push_workspace_image(std::string(ws->at("path").as_string()), std::string(ws->at("image").as_string()),
+                                    repo, TORCHX_PLUGIN_VERSION, req.at("quiet").as_bool());
       replace_role_image(objects, "0", image);
     }
     k8s::Api api(credentials(context));
@@ -272,8 +284,11 @@ public:
         const std::string kind(o.at("kind").as_string());
         const std::string name(o.at("metadata").at("name").as_string());
         const auto resource = k8s::resource_of(api_version, kind);
-        if (!resource) throw plugin::Error(TX_E_INTERNAL, "cannot create a " + api_version + " " + kind + ": not a kind the plugin makes");
-        const std::string doing = "cannot create " + kind + " '" + name + "' (" + api_version + ") in namespace '" + ns + "'";
+        if (!resource)
+          throw plugin::Error(TX_E_INTERNAL,
+                              "cannot create a " + api_version + " " + kind + ": not a kind the plugin makes");
+        const std::string doing =
+            "cannot create " + kind + " '" + name + "' (" + api_version + ") in namespace '" + ns + "'";
         const auto r = api.call("POST", k8s::resource_path(*resource, ns) + k_create_query, json::serialize(o));
         if (r.status >= 400) fail_create(api, r, *resource, doing);
         created.emplace_back(*resource, name);
@@ -311,10 +326,12 @@ public:
                           "cannot list the Volcano Jobs of namespace '" + ns + "'", /*none_if_404=*/true)) {
       out = k8s::list_volcano(as_array(std::move(*v)));
     }
-    auto jobs = api.list(k8s::resource_path(k8s::Resource::batch_jobs, ns), selector, "cannot list the Jobs of namespace '" + ns + "'");
+    auto jobs = api.list(k8s::resource_path(k8s::Resource::batch_jobs, ns), selector,
+                         "cannot list the Jobs of namespace '" + ns + "'");
     auto services = api.list(k8s::resource_path(k8s::Resource::services, ns), selector,
                              "cannot list the Services of namespace '" + ns + "'");
-    for (auto& b : k8s::list_batch(as_array(std::move(*jobs)), as_array(std::move(*services)))) out.push_back(std::move(b));
+    for (auto& b : k8s::list_batch(as_array(std::move(*jobs)), as_array(std::move(*services))))
+      out.push_back(std::move(b));
     return out;
   }
 
@@ -344,7 +361,7 @@ public:
 
   std::unique_ptr<plugin::LogIterator> log_iter(const specs::LogQuery& q) override;
 
-private:
+ private:
   static std::string object_name(const json::object& o) {
     const auto* meta = o.if_contains("metadata");
     const auto* name = (meta != nullptr && meta->is_object()) ? meta->get_object().if_contains("name") : nullptr;
@@ -352,8 +369,8 @@ private:
   }
 
   static std::string not_found_text(const k8s::Api& api, const AppRef& ref) {
-    return "app '" + ref.ns + ":" + ref.name + "' not found: no Volcano or batch/v1 Job '" + ref.name + "' in namespace '" + ref.ns +
-           "' at " + api.server();
+    return "app '" + ref.ns + ":" + ref.name + "' not found: no Volcano or batch/v1 Job '" + ref.name +
+           "' in namespace '" + ref.ns + "' at " + api.server();
   }
 
   /// The namespace of `context` (empty: the current one) in the kubeconfig, else "default".
@@ -371,12 +388,14 @@ private:
 
   /// A failed create, with what it means for this kind: a 404 of the Volcano resource is a
   /// cluster without Volcano; a 409 is TorchX's name clash.
-  [[noreturn]] static void fail_create(const k8s::Api& api, const http::Response& r, k8s::Resource resource, const std::string& doing) {
+  [[noreturn]] static void fail_create(const k8s::Api& api, const http::Response& r, k8s::Resource resource,
+                                       const std::string& doing) {
     const std::string said = k8s::status_message(r.body);
     if (r.status == 404 && resource == k8s::Resource::volcano_jobs && said.find("namespaces") == std::string::npos) {
-      throw plugin::InvalidArgument(doing + ": the API server at " + api.server() +
-                                    " has no batch.volcano.sh/v1alpha1 jobs (is Volcano installed?); without Volcano run "
-                                    "with -cfg job_kind=batch");
+      throw plugin::InvalidArgument(
+          doing + ": the API server at " + api.server() +
+          " has no batch.volcano.sh/v1alpha1 jobs (is Volcano installed?); without Volcano run "
+          "with -cfg job_kind=batch");
     }
     if (r.status == 409) {
       throw plugin::InvalidArgument(doing + ": it already exists (" + (said.empty() ? "HTTP 409" : said) +
@@ -395,7 +414,9 @@ private:
     if (v.status < 400) {
       boost::system::error_code ec;
       auto job = json::parse(v.body, ec);
-      if (ec || !job.is_object()) throw plugin::Error(TX_E_INTERNAL, "the API server answered the Volcano Job '" + ref.name + "' with something that is not JSON");
+      if (ec || !job.is_object())
+        throw plugin::Error(TX_E_INTERNAL, "the API server answered the Volcano Job '" + ref.name +
+                                               "' with something that is not JSON");
       objects.kind = k8s::AppKind::volcano;
       objects.volcano_job = std::move(job.get_object());
     } else if (v.status != 404) {
@@ -435,9 +456,10 @@ private:
 std::unique_ptr<plugin::LogIterator> KubernetesScheduler::log_iter(const specs::LogQuery& q) {
   if (q.until) throw plugin::Unsupported("scheduler 'kubernetes' does not support log until");
   if (q.streams && *q.streams != specs::Stream::combined) {
-    throw plugin::Unsupported(std::string("scheduler 'kubernetes' does not support log streams other than combined: a pod's "
-                                          "log holds stdout and stderr together (asked for ") +
-                              specs::to_string(*q.streams) + "; leave out --streams)");
+    throw plugin::Unsupported(
+        std::string("scheduler 'kubernetes' does not support log streams other than combined: a pod's "
+                    "log holds stdout and stderr together (asked for ") +
+        specs::to_string(*q.streams) + "; leave out --streams)");
   }
   const auto ref = app_ref_or_not_found(q.app_id);
   k8s::Api api(credentials({}));
@@ -459,10 +481,12 @@ std::unique_ptr<plugin::LogIterator> KubernetesScheduler::log_iter(const specs::
   }
   if (!pod) {
     if (!find(api, ref, /*with_pods=*/false)) throw plugin::NotFound(not_found_text(api, ref));
-    throw plugin::NotFound("app '" + q.app_id + "' has no pod for replica " + replica + " (yet) in namespace '" + ref.ns + "'");
+    throw plugin::NotFound("app '" + q.app_id + "' has no pod for replica " + replica + " (yet) in namespace '" +
+                           ref.ns + "'");
   }
   if (pod->phase == "Pending") {
-    if (!pod->problem.empty()) throw plugin::Error(TX_E_INTERNAL, "pod '" + pod->name + "' (" + replica + ") " + pod->problem);
+    if (!pod->problem.empty())
+      throw plugin::Error(TX_E_INTERNAL, "pod '" + pod->name + "' (" + replica + ") " + pod->problem);
     return std::make_unique<PodLogIterator>(nullptr);  // nothing written yet
   }
   // The query as kubectl logs sends it (its keys sorted): container, follow, sinceSeconds or sinceTime.
@@ -472,14 +496,16 @@ std::unique_ptr<plugin::LogIterator> KubernetesScheduler::log_iter(const specs::
   if (q.since) {
     const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
     if (*q.since <= now) {
-      query += "&sinceSeconds=" + std::to_string(std::max<long long>(1, static_cast<long long>(std::ceil(now - *q.since))));
+      query +=
+          "&sinceSeconds=" + std::to_string(std::max<long long>(1, static_cast<long long>(std::ceil(now - *q.since))));
     } else {
       query += "&sinceTime=" + http::url_encode(rfc3339(*q.since));
     }
   }
   std::string target = k8s::resource_path(k8s::Resource::pods, ref.ns, pod->name) + "/log";
   if (!query.empty()) target += "?" + query.substr(1);
-  auto stream = api.open(target, q.should_tail ? std::nullopt : std::optional<std::chrono::milliseconds>(60s), "application/json, */*");
+  auto stream = api.open(target, q.should_tail ? std::nullopt : std::optional<std::chrono::milliseconds>(60s),
+                         "application/json, */*");
   if (stream->status() >= 400) {
     http::Response r;
     r.status = stream->status();
@@ -495,7 +521,8 @@ std::unique_ptr<plugin::LogIterator> KubernetesScheduler::log_iter(const specs::
 }  // namespace
 
 extern "C" TX_PLUGIN_EXPORT tx_status tx_plugin_negotiate(const tx_host_info* host, tx_plugin_info* info) {
-  static plugin::Plugin p = plugin::Plugin(TORCHX_PLUGIN_NAME, TORCHX_PLUGIN_VERSION)
-                                .scheduler<KubernetesScheduler>("kubernetes", "Volcano or batch/v1 Jobs on a Kubernetes cluster");
+  static plugin::Plugin p =
+      plugin::Plugin(TORCHX_PLUGIN_NAME, TORCHX_PLUGIN_VERSION)
+          .scheduler<KubernetesScheduler>("kubernetes", "Volcano or batch/v1 Jobs on a Kubernetes cluster");
   return p.negotiate(host, info);
 }

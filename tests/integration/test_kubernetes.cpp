@@ -10,8 +10,8 @@
 #include "../support/temp_dir.hpp"
 #include "util/subprocess.hpp"
 
-#include <boost/json.hpp>
 #include <doctest/doctest.h>
+#include <boost/json.hpp>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -61,13 +61,16 @@ struct Kube {
     return state;
   }
 
-  std::string wait_terminal(const std::string& handle) const { return wait_for(handle, {"SUCCEEDED", "FAILED", "CANCELLED"}); }
+  std::string wait_terminal(const std::string& handle) const {
+    return wait_for(handle, {"SUCCEEDED", "FAILED", "CANCELLED"});
+  }
 };
 
 /// The app id (`<namespace>:<name>`) of a handle.
 std::string app_id_of(const std::string& handle) { return handle.substr(handle.rfind('/') + 1); }
 
-/// How many objects of `resource` ("jobs.batch", "jobs.batch.volcano.sh", "services", "pods") the stand-in holds for the app.
+/// How many objects of `resource` ("jobs.batch", "jobs.batch.volcano.sh", "services", "pods") the stand-in holds for
+/// the app.
 std::size_t objects_of(const K8sCluster& s, const std::string& resource, const std::string& name) {
   std::size_t n = 0;
   for (const auto& o : s.objects()) {
@@ -87,12 +90,13 @@ std::string kubeconfig_for(const K8sCluster& s, const std::string& server, bool 
   return "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: " + server + "\n" +
          (with_ca ? "    certificate-authority: \"" + (s.dir() / "ca.crt").string() + "\"\n" : std::string{}) +
          "users:\n- name: u\n  user:\n    token: \"" + s.token() +
-         "\"\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\n    namespace: default\ncurrent-context: c\n";
+         "\"\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\n    namespace: default\ncurrent-context: "
+         "c\n";
 }
 
 /// A TCP port on 127.0.0.1 that completes connections (the kernel's backlog) and never answers.
 class SilentPort {
-public:
+ public:
   SilentPort() : m_fd(::socket(AF_INET, SOCK_STREAM, 0)) {
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
@@ -108,7 +112,7 @@ public:
   SilentPort& operator=(const SilentPort&) = delete;
   [[nodiscard]] int port() const { return m_port; }
 
-private:
+ private:
   int m_fd;
   int m_port = 0;
 };
@@ -117,13 +121,15 @@ private:
 
 TEST_SUITE_BEGIN("kubernetes");
 
-TEST_CASE("kubernetes: utils.echo as a Volcano job over TLS: run, status, log, list, delete, each request as kubectl's") {
+TEST_CASE(
+    "kubernetes: utils.echo as a Volcano job over TLS: run, status, log, list, delete, each request as kubectl's") {
   K8sCluster standin;
   Kube kube(standin);
   standin.clear_requests();
   // The check can fail: nothing sent yet, so no create.
   CHECK(standin.golden_differences("create-vcjob").find("no POST") != std::string::npos);
-  auto r = kube({"run", "-s", "kubernetes", "-cfg", "queue=default", "utils.echo", "--image", "busybox", "--msg", "hello k8s"});
+  auto r = kube(
+      {"run", "-s", "kubernetes", "-cfg", "queue=default", "utils.echo", "--image", "busybox", "--msg", "hello k8s"});
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   const std::string handle = first_line(r.out);
   CHECK(handle.starts_with("kubernetes://torchx/default:echo-"));
@@ -174,8 +180,8 @@ TEST_CASE("kubernetes: dist.ddp -j 2x2 as batch/v1 Jobs and a Service: per-repli
   K8sCluster standin;
   Kube kube(standin);
   standin.clear_requests();
-  auto r = kube({"run", "-s", "kubernetes", "-cfg", "job_kind=batch", "dist.ddp", "-j", "2x2", "--script", "train.py", "--env",
-                 "STANDIN_RUN_SECONDS=16,STANDIN_LOG_LINES=3"});
+  auto r = kube({"run", "-s", "kubernetes", "-cfg", "job_kind=batch", "dist.ddp", "-j", "2x2", "--script", "train.py",
+                 "--env", "STANDIN_RUN_SECONDS=16,STANDIN_LOG_LINES=3"});
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   const std::string handle = first_line(r.out);
   const std::string name = app_id_of(handle).substr(std::string("default:").size());
@@ -216,7 +222,8 @@ TEST_CASE("kubernetes: dist.ddp -j 2x2 as batch/v1 Jobs and a Service: per-repli
 TEST_CASE("kubernetes: cancel deletes the running Jobs: CANCELLED, then delete removes the Service") {
   K8sCluster standin;
   Kube kube(standin);
-  auto r = kube({"run", "-s", "kubernetes", "-cfg", "job_kind=batch", "utils.sh", "--env", "STANDIN_RUN_SECONDS=60", "--", "sleep", "60"});
+  auto r = kube({"run", "-s", "kubernetes", "-cfg", "job_kind=batch", "utils.sh", "--env", "STANDIN_RUN_SECONDS=60",
+                 "--", "sleep", "60"});
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   const std::string handle = first_line(r.out);
   const std::string name = app_id_of(handle).substr(std::string("default:").size());
@@ -241,8 +248,8 @@ TEST_CASE("kubernetes: a failing replica makes the app FAILED with its exit code
   Kube kube(standin);
   for (const char* kind : {"volcano", "batch"}) {
     CAPTURE(kind);
-    auto r = kube({"run", "-s", "kubernetes", "-cfg", std::string("queue=default,job_kind=") + kind, "utils.sh", "--env",
-                   "STANDIN_EXIT_CODE=3", "--", "false"});
+    auto r = kube({"run", "-s", "kubernetes", "-cfg", std::string("queue=default,job_kind=") + kind, "utils.sh",
+                   "--env", "STANDIN_EXIT_CODE=3", "--", "false"});
     REQUIRE_MESSAGE(r.exit_code == 0, r.err);
     const std::string handle = first_line(r.out);
     CHECK(kube.wait_terminal(handle) == "FAILED");
@@ -287,7 +294,8 @@ TEST_CASE("kubernetes: errors: server down exits 4, a bad token exits 1 with how
 
   // Forbidden (the stand-in's namespace "forbidden"): 403, exit 1.
   kube.kubeconfig = standin.kubeconfig();
-  r = kube({"run", "-s", "kubernetes", "-cfg", "queue=default,namespace=forbidden", "utils.echo", "--image", "busybox"});
+  r = kube(
+      {"run", "-s", "kubernetes", "-cfg", "queue=default,namespace=forbidden", "utils.echo", "--image", "busybox"});
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("403") != std::string::npos);
   CHECK(r.err.find(standin.token()) == std::string::npos);
@@ -303,18 +311,21 @@ TEST_CASE("kubernetes: errors: server down exits 4, a bad token exits 1 with how
   r = kube({"run", "-s", "kubernetes", "-cfg", "queue=default", "utils.echo", "--image", "busybox"});
   CHECK(r.exit_code == 4);
   CHECK(torchx::test::lines_of(r.err).size() == 1);
-  CHECK(r.err.find("cannot reach the Kubernetes API server at https://127.0.0.1:" + std::to_string(standin.port())) != std::string::npos);
+  CHECK(r.err.find("cannot reach the Kubernetes API server at https://127.0.0.1:" + std::to_string(standin.port())) !=
+        std::string::npos);
   r = kube({"status", "kubernetes://torchx/default:echo-x1y2z3"});
   CHECK(r.exit_code == 4);
   r = kube({"list", "-s", "kubernetes"});
   CHECK(r.exit_code == 4);
 }
 
-TEST_CASE("kubernetes: errors: a timeout, a name that does not resolve and a certificate not trusted exit 4, one line each") {
+TEST_CASE(
+    "kubernetes: errors: a timeout, a name that does not resolve and a certificate not trusted exit 4, one line each") {
   K8sCluster standin;
   Kube kube(standin);
   SilentPort silent;
-  kube.kubeconfig = kube.tmp.write("silent", kubeconfig_for(standin, "https://127.0.0.1:" + std::to_string(silent.port()))).string();
+  kube.kubeconfig =
+      kube.tmp.write("silent", kubeconfig_for(standin, "https://127.0.0.1:" + std::to_string(silent.port()))).string();
   const auto started = std::chrono::steady_clock::now();
   auto r = kube({"status", "kubernetes://torchx/default:echo-x1y2z3"});  // TORCHX_KUBERNETES_TIMEOUT_SECONDS=10 (Kube)
   CHECK(r.exit_code == 4);
@@ -328,7 +339,9 @@ TEST_CASE("kubernetes: errors: a timeout, a name that does not resolve and a cer
   CHECK(torchx::test::lines_of(r.err).size() == 1);
   CHECK(r.err.find("cannot reach the Kubernetes API server at https://no-such-host.invalid:6443") != std::string::npos);
 
-  kube.kubeconfig = kube.tmp.write("no-ca", kubeconfig_for(standin, "https://127.0.0.1:" + std::to_string(standin.port()), false)).string();
+  kube.kubeconfig =
+      kube.tmp.write("no-ca", kubeconfig_for(standin, "https://127.0.0.1:" + std::to_string(standin.port()), false))
+          .string();
   r = kube({"list", "-s", "kubernetes"});
   CHECK(r.exit_code == 4);
   CHECK(torchx::test::lines_of(r.err).size() == 1);
@@ -341,7 +354,8 @@ TEST_CASE("kubernetes: hostile arguments reach the pod byte for byte, hostile ap
   K8sCluster standin;
   Kube kube(standin);
   const std::string hostile = "a b $(touch pwned) `id` it's \"q\" \u00fcn\u00ef,comma=eq * \\n {{x}} ${app_id} %2F";
-  auto r = kube({"run", "-s", "kubernetes", "-cfg", "job_kind=batch", "utils.echo", "--image", "busybox", "--msg", hostile});
+  auto r =
+      kube({"run", "-s", "kubernetes", "-cfg", "job_kind=batch", "utils.echo", "--image", "busybox", "--msg", hostile});
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   const std::string handle = first_line(r.out);
   CHECK(kube.wait_terminal(handle) == "SUCCEEDED");
@@ -349,8 +363,9 @@ TEST_CASE("kubernetes: hostile arguments reach the pod byte for byte, hostile ap
   CHECK(r.out.substr(0, 7) == "echo/0 ");
   CHECK(r.out.find("$(touch pwned) `id` it's \"q\" \u00fcn\u00ef,comma=eq * \\n {{x}}") != std::string::npos);
   kube({"delete", handle});
-  for (const std::string& id : std::vector<std::string>{"default:a/../../etc", "de%2Ffault:x", "Default:x", "default:", ":x", "default:x:y",
-                               "default:" + std::string(5000, 'a'), "default:-x"}) {
+  for (const std::string& id :
+       std::vector<std::string>{"default:a/../../etc", "de%2Ffault:x", "Default:x", "default:", ":x", "default:x:y",
+                                "default:" + std::string(5000, 'a'), "default:-x"}) {
     CAPTURE(id);
     r = kube({"status", "kubernetes://torchx/" + id});
     CHECK(r.exit_code == 1);
@@ -367,13 +382,14 @@ TEST_CASE("kubernetes: a workspace is built onto role 0's image, pushed to image
   kube.tmp.write("ws/train.py", "print('from the workspace')\n");
   const std::string repo = torchx::test::registry_host() + "/torchx-k8s-scheduler-test";
   auto r = kube({"run", "--workspace", (kube.tmp.path() / "ws").string(), "-s", "kubernetes", "-cfg",
-                 "queue=default,quiet=true,image_repo=" + repo, "utils.sh", "--image", "localhost/busybox:latest", "--", "cat",
-                 "train.py"});
+                 "queue=default,quiet=true,image_repo=" + repo, "utils.sh", "--image", "localhost/busybox:latest", "--",
+                 "cat", "train.py"});
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   std::string image;
   for (const auto& o : standin.objects()) {
     if (o.at("resource") != json::value("jobs.batch.volcano.sh")) continue;
-    image = std::string(o.at("spec").at("tasks").at(0).at("template").at("spec").at("containers").at(0).at("image").as_string());
+    image = std::string(
+        o.at("spec").at("tasks").at(0).at("template").at("spec").at("containers").at(0).at("image").as_string());
   }
   REQUIRE(image.starts_with(repo + ":"));
   const auto tags = torchx::test::registry_request("GET", "/v2/torchx-k8s-scheduler-test/tags/list");
@@ -389,7 +405,8 @@ TEST_CASE("kubernetes: credentials: a client certificate (inline *-data), and an
   K8sCluster standin(options);
   Kube kube(standin);
   kube.kubeconfig = (standin.dir() / "kubeconfig-inline").string();
-  auto r = kube({"run", "-s", "kubernetes", "-cfg", "job_kind=batch", "utils.echo", "--image", "busybox", "--msg", "by cert"});
+  auto r = kube(
+      {"run", "-s", "kubernetes", "-cfg", "job_kind=batch", "utils.echo", "--image", "busybox", "--msg", "by cert"});
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   const std::string handle = first_line(r.out);
   CHECK(kube.wait_terminal(handle) == "SUCCEEDED");
@@ -405,9 +422,10 @@ TEST_CASE("kubernetes: credentials: a client certificate (inline *-data), and an
   // An exec plugin (as EKS and GKE users log in) that prints an ExecCredential with the token.
   K8sCluster with_token;
   Kube kube2(with_token);
-  const auto plugin = kube2.tmp.write("get-token.sh", "#!/bin/sh\necho '{\"apiVersion\": \"client.authentication.k8s.io/v1\", "
-                                                     "\"kind\": \"ExecCredential\", \"status\": {\"token\": \"" +
-                                                         with_token.token() + "\"}}'\n");
+  const auto plugin = kube2.tmp.write("get-token.sh",
+                                      "#!/bin/sh\necho '{\"apiVersion\": \"client.authentication.k8s.io/v1\", "
+                                      "\"kind\": \"ExecCredential\", \"status\": {\"token\": \"" +
+                                          with_token.token() + "\"}}'\n");
   std::filesystem::permissions(plugin, std::filesystem::perms::owner_all);
   std::string config = kubeconfig_for(with_token, "https://127.0.0.1:" + std::to_string(with_token.port()));
   const auto at = config.find("    token: ");
@@ -429,7 +447,8 @@ TEST_CASE("kubernetes: a cluster without Volcano: run says how to do without it,
   auto r = kube({"run", "-s", "kubernetes", "-cfg", "queue=default", "utils.echo", "--image", "busybox"});
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("job_kind=batch") != std::string::npos);
-  r = kube({"run", "-s", "kubernetes", "-cfg", "job_kind=batch", "utils.echo", "--image", "busybox", "--msg", "no volcano"});
+  r = kube(
+      {"run", "-s", "kubernetes", "-cfg", "job_kind=batch", "utils.echo", "--image", "busybox", "--msg", "no volcano"});
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   const std::string handle = first_line(r.out);
   CHECK(kube.wait_terminal(handle) == "SUCCEEDED");
@@ -445,11 +464,11 @@ TEST_CASE("kubernetes: --dryrun prints the manifests and contacts nothing, a mis
   Kube kube(standin);
   standin.clear_requests();
   for (const char* kind : {"volcano", "batch"}) {
-    auto r = kube({"run", "--dryrun", "-s", "kubernetes", "-cfg", std::string("queue=q,job_kind=") + kind, "dist.ddp", "-j", "2x2",
-                   "--script", "train.py"});
+    auto r = kube({"run", "--dryrun", "-s", "kubernetes", "-cfg", std::string("queue=q,job_kind=") + kind, "dist.ddp",
+                   "-j", "2x2", "--script", "train.py"});
     CHECK_MESSAGE(r.exit_code == 0, r.err);
-    CHECK(r.out.find(std::string(kind) == "volcano" ? "apiVersion: batch.volcano.sh/v1alpha1" : "apiVersion: batch/v1") !=
-          std::string::npos);
+    CHECK(r.out.find(std::string(kind) == "volcano" ? "apiVersion: batch.volcano.sh/v1alpha1"
+                                                    : "apiVersion: batch/v1") != std::string::npos);
     CHECK(r.out.find(standin.token()) == std::string::npos);
   }
   CHECK(standin.requests().empty());

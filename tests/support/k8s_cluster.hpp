@@ -29,12 +29,12 @@ namespace torchx::test {
 
 /// One stand-in API server for one test. Not thread-safe.
 class K8sCluster {
-public:
+ public:
   struct Options {
     std::string token = "t0ken-standin";  ///< the bearer token it requires (in its kubeconfig)
-    bool no_volcano = false;                ///< a cluster without the Volcano CRD
-    bool client_ca = false;                 ///< also accept client certificates (its kubeconfig then has one)
-    double speed = 4;                       ///< the pod simulation runs this much faster
+    bool no_volcano = false;              ///< a cluster without the Volcano CRD
+    bool client_ca = false;               ///< also accept client certificates (its kubeconfig then has one)
+    double speed = 4;                     ///< the pod simulation runs this much faster
   };
 
   explicit K8sCluster(const Options& options) : m_token(options.token) {
@@ -85,12 +85,14 @@ public:
   }
 
   /// A control endpoint (`/standin/...`, no authentication): the response body; throws on HTTP >= 400.
-  [[nodiscard]] std::string control(const std::string& method, const std::string& path, const std::string& body = {}) const {
+  [[nodiscard]] std::string control(const std::string& method, const std::string& path,
+                                    const std::string& body = {}) const {
     http::Endpoint endpoint = http::Endpoint::parse("https://127.0.0.1:" + std::to_string(m_port));
     endpoint.tls.ca_pem = slurp(dir() / "ca.crt");
     http::Client client(endpoint, std::chrono::seconds(10));
     const auto r = client.request(method, path, body);
-    if (r.status >= 400) throw std::runtime_error("stand-in " + method + " " + path + ": HTTP " + std::to_string(r.status) + " " + r.body);
+    if (r.status >= 400)
+      throw std::runtime_error("stand-in " + method + " " + path + ": HTTP " + std::to_string(r.status) + " " + r.body);
     return r.body;
   }
 
@@ -100,7 +102,7 @@ public:
     return v.is_array() ? v.as_array() : v.at("objects").as_array();
   }
 
-private:
+ private:
   TempDir m_tmp;
   std::string m_token;
   std::optional<K8sStandin> m_standin;

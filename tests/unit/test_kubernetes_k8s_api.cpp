@@ -20,15 +20,17 @@ Failure classify(int status, const std::string& body, const std::string& doing =
 }
 
 std::string status_body(int code, const std::string& reason, const std::string& message) {
-  return R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":")" + message + R"(","reason":")" +
-         reason + R"(","code":)" + std::to_string(code) + "}";
+  return R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":")" + message +
+         R"(","reason":")" + reason + R"(","code":)" + std::to_string(code) + "}";
 }
 
 }  // namespace
 
 TEST_CASE("resource_path: each kind's collection and object, names percent-encoded") {
-  CHECK(k8s::resource_path(k8s::Resource::volcano_jobs, "ns1") == "/apis/batch.volcano.sh/v1alpha1/namespaces/ns1/jobs");
-  CHECK(k8s::resource_path(k8s::Resource::batch_jobs, "default", "echo-x1") == "/apis/batch/v1/namespaces/default/jobs/echo-x1");
+  CHECK(k8s::resource_path(k8s::Resource::volcano_jobs, "ns1") ==
+        "/apis/batch.volcano.sh/v1alpha1/namespaces/ns1/jobs");
+  CHECK(k8s::resource_path(k8s::Resource::batch_jobs, "default", "echo-x1") ==
+        "/apis/batch/v1/namespaces/default/jobs/echo-x1");
   CHECK(k8s::resource_path(k8s::Resource::services, "default", "a") == "/api/v1/namespaces/default/services/a");
   CHECK(k8s::resource_path(k8s::Resource::pods, "default", "a/../b") == "/api/v1/namespaces/default/pods/a%2F..%2Fb");
 }
@@ -55,7 +57,8 @@ TEST_CASE("is_dns_label: what a namespace may be") {
 }
 
 TEST_CASE("status_message: the Status object's message, one line, bounded, nothing from other bodies") {
-  CHECK(k8s::status_message(status_body(409, "AlreadyExists", "jobs.batch \\\"x\\\" already exists")) == "jobs.batch \"x\" already exists");
+  CHECK(k8s::status_message(status_body(409, "AlreadyExists", "jobs.batch \\\"x\\\" already exists")) ==
+        "jobs.batch \"x\" already exists");
   CHECK(k8s::status_message(R"({"kind":"Status","reason":"NotFound"})") == "NotFound");
   CHECK(k8s::status_message(R"({"kind":"Status","message":"a\nb"})") == "a b");
   CHECK(k8s::status_message(R"({"kind":"Job","message":"x"})").empty());
@@ -71,7 +74,8 @@ TEST_CASE("classify_response: 401 and 403 exit 1 with the login hint and the cre
   CHECK(f.status == TX_E_INTERNAL);
   CHECK(f.message ==
         "cannot create Job 'a': the API server refused the credentials of context 'kind-x' of /home/u/.kube/config: "
-        "Unauthorized (HTTP 401 Unauthorized from https://10.0.0.1:6443); run `aws eks update-kubeconfig --name x` to log in again");
+        "Unauthorized (HTTP 401 Unauthorized from https://10.0.0.1:6443); run `aws eks update-kubeconfig --name x` to "
+        "log in again");
   f = classify(403, status_body(403, "Forbidden", "jobs.batch is forbidden: User \\\"bob\\\" cannot create resource"));
   CHECK(f.status == TX_E_INTERNAL);
   CHECK(f.message.find("does not allow this to the credentials of context 'kind-x'") != std::string::npos);
@@ -86,14 +90,18 @@ TEST_CASE("classify_response: 401 and 403 exit 1 with the login hint and the cre
 TEST_CASE("classify_response: 404 not found, 409 and 422 invalid with the server's message, 5xx unavailable") {
   auto f = classify(404, status_body(404, "NotFound", "jobs.batch.volcano.sh \\\"x\\\" not found"), "cannot read 'x'");
   CHECK(f.status == TX_E_NOT_FOUND);
-  CHECK(f.message == "cannot read 'x': jobs.batch.volcano.sh \"x\" not found (HTTP 404 Not Found from https://10.0.0.1:6443)");
+  CHECK(f.message ==
+        "cannot read 'x': jobs.batch.volcano.sh \"x\" not found (HTTP 404 Not Found from https://10.0.0.1:6443)");
   f = classify(409, status_body(409, "AlreadyExists", "jobs.batch \\\"a\\\" already exists"));
   CHECK(f.status == TX_E_INVALID_ARGUMENT);
   CHECK(f.message.find("jobs.batch \"a\" already exists") != std::string::npos);
-  f = classify(422, status_body(422, "Invalid", "Job.batch \\\"a\\\" is invalid: spec.template.spec.containers[0].image: Required value"));
+  f = classify(422,
+               status_body(422, "Invalid",
+                           "Job.batch \\\"a\\\" is invalid: spec.template.spec.containers[0].image: Required value"));
   CHECK(f.status == TX_E_INVALID_ARGUMENT);
   CHECK(f.message ==
-        "cannot create Job 'a': the server refused it: Job.batch \"a\" is invalid: spec.template.spec.containers[0].image: "
+        "cannot create Job 'a': the server refused it: Job.batch \"a\" is invalid: "
+        "spec.template.spec.containers[0].image: "
         "Required value (HTTP 422 Unprocessable Entity from https://10.0.0.1:6443)");
   CHECK(classify(503, "").status == TX_E_UNAVAILABLE);
   CHECK(classify(504, "").status == TX_E_UNAVAILABLE);
@@ -116,13 +124,17 @@ TEST_CASE("classify_response: a 401 body is never echoed (a proxy may reflect th
 TEST_CASE("classify_transport: refused, DNS, TLS and timeouts are unavailable (exit 4), one line naming the server") {
   using K = http::HttpError::Kind;
   for (const auto kind : {K::connect, K::dns, K::tls, K::timeout}) {
-    const auto f = k8s::classify_transport(kind, "cannot connect to https://10.0.0.1:6443: Connection refused", k_server, k_source);
+    const auto f = k8s::classify_transport(kind, "cannot connect to https://10.0.0.1:6443: Connection refused",
+                                           k_server, k_source);
     CHECK(f.status == TX_E_UNAVAILABLE);
-    CHECK(f.message.starts_with("cannot reach the Kubernetes API server at https://10.0.0.1:6443 (context 'kind-x' of /home/u/.kube/config): "));
+    CHECK(
+        f.message.starts_with("cannot reach the Kubernetes API server at https://10.0.0.1:6443 (context 'kind-x' of "
+                              "/home/u/.kube/config): "));
     CHECK(f.message.find('\n') == std::string::npos);
   }
   CHECK(k8s::classify_transport(K::tls, "x", k_server, "").message.find("certificate-authority") != std::string::npos);
-  CHECK(k8s::classify_transport(K::timeout, "x", k_server, "").message.find("TORCHX_KUBERNETES_TIMEOUT_SECONDS") != std::string::npos);
+  CHECK(k8s::classify_transport(K::timeout, "x", k_server, "").message.find("TORCHX_KUBERNETES_TIMEOUT_SECONDS") !=
+        std::string::npos);
   CHECK(k8s::classify_transport(K::protocol, "bad status line", k_server, "").status == TX_E_INTERNAL);
 }
 
@@ -132,8 +144,8 @@ TEST_CASE("request_timeout: default 30 s, whole seconds 1-3600, else one line") 
   CHECK(k8s::request_timeout("5") == std::chrono::seconds(5));
   CHECK(k8s::request_timeout("3600") == std::chrono::seconds(3600));
   for (const char* bad : {"0", "3601", "-1", "1.5", "abc", "99999999999999999999", " 5"}) {
-    CHECK_THROWS_WITH_AS(k8s::request_timeout(bad),
-                         doctest::Contains("TORCHX_KUBERNETES_TIMEOUT_SECONDS='"), std::invalid_argument);
+    CHECK_THROWS_WITH_AS(k8s::request_timeout(bad), doctest::Contains("TORCHX_KUBERNETES_TIMEOUT_SECONDS='"),
+                         std::invalid_argument);
   }
 }
 

@@ -3,8 +3,8 @@
 // replicas from pods, failure messages, list entries.
 #include "k8s_status.hpp"
 
-#include <boost/json.hpp>
 #include <doctest/doctest.h>
+#include <boost/json.hpp>
 
 using namespace torchx;
 using specs::AppState;
@@ -16,17 +16,19 @@ json::object parse(const std::string& s) { return json::parse(s).as_object(); }
 
 /// A pod of role `role`, replica `replica`, in `phase`, created at second `created`, with a
 /// terminated container of `exit_code` (-1: none).
-json::object pod(const std::string& name, const std::string& role, int replica, const std::string& phase, int created = 0,
-                 int exit_code = -1, const std::string& extra_status = "") {
+json::object pod(const std::string& name, const std::string& role, int replica, const std::string& phase,
+                 int created = 0, int exit_code = -1, const std::string& extra_status = "") {
   std::string statuses;
   if (exit_code >= 0) {
-    statuses = R"(,"containerStatuses":[{"name":")" + role + R"(-0","state":{"terminated":{"exitCode":)" + std::to_string(exit_code) +
-               R"(,"reason":")" + (exit_code == 0 ? "Completed" : "Error") + R"("}}}])";
+    statuses = R"(,"containerStatuses":[{"name":")" + role + R"(-0","state":{"terminated":{"exitCode":)" +
+               std::to_string(exit_code) + R"(,"reason":")" + (exit_code == 0 ? "Completed" : "Error") + R"("}}}])";
   }
-  return parse(R"({"metadata":{"name":")" + name + R"(","creationTimestamp":"2024-01-01T00:00:)" + (created < 10 ? "0" : "") +
-               std::to_string(created) + R"(Z","labels":{"torchx.pytorch.org/role-name":")" + role +
-               R"(","torchx.pytorch.org/replica-id":")" + std::to_string(replica) + R"("}},"spec":{"containers":[{"image":"img"}]},
-               "status":{"phase":")" + phase + "\"" + statuses + extra_status + "}}");
+  return parse(R"({"metadata":{"name":")" + name + R"(","creationTimestamp":"2024-01-01T00:00:)" +
+               (created < 10 ? "0" : "") + std::to_string(created) +
+               R"(Z","labels":{"torchx.pytorch.org/role-name":")" + role + R"(","torchx.pytorch.org/replica-id":")" +
+               std::to_string(replica) + R"("}},"spec":{"containers":[{"image":"img"}]},
+               "status":{"phase":")" +
+               phase + "\"" + statuses + extra_status + "}}");
 }
 
 json::object volcano_job(const std::string& phase, const std::string& roles_json = "") {
@@ -37,25 +39,29 @@ json::object volcano_job(const std::string& phase, const std::string& roles_json
         "spec":{"containers":[{"name":"trainer-1","image":"python:3","command":["python","-m","train"]}]}}}])"
                                                : roles_json;
   const std::string status = phase.empty() ? "" : R"(,"status":{"state":{"phase":")" + phase + R"("},"retryCount":2})";
-  return parse(R"({"apiVersion":"batch.volcano.sh/v1alpha1","kind":"Job","metadata":{"name":"app-x","namespace":"default"},"spec":{"tasks":)" +
-               tasks + "}" + status + "}");
+  return parse(
+      R"({"apiVersion":"batch.volcano.sh/v1alpha1","kind":"Job","metadata":{"name":"app-x","namespace":"default"},"spec":{"tasks":)" +
+      tasks + "}" + status + "}");
 }
 
-json::object batch_job(const std::string& name, const std::string& role, int completions, const std::string& conditions = "[]",
-                       const std::string& extra_status = "") {
-  return parse(R"({"apiVersion":"batch/v1","kind":"Job","metadata":{"name":")" + name +
-               R"(","namespace":"default","labels":{"app.kubernetes.io/instance":"app-x","app.kubernetes.io/name":"app"}},
-    "spec":{"completions":)" + std::to_string(completions) +
-               R"(,"template":{"metadata":{"labels":{"torchx.pytorch.org/role-name":")" + role +
-               R"("}},"spec":{"containers":[{"image":"busybox","command":["sh","-c","x"]}]}}},
-    "status":{"conditions":)" + conditions + extra_status + "}}");
+json::object batch_job(const std::string& name, const std::string& role, int completions,
+                       const std::string& conditions = "[]", const std::string& extra_status = "") {
+  return parse(
+      R"({"apiVersion":"batch/v1","kind":"Job","metadata":{"name":")" + name +
+      R"(","namespace":"default","labels":{"app.kubernetes.io/instance":"app-x","app.kubernetes.io/name":"app"}},
+    "spec":{"completions":)" +
+      std::to_string(completions) + R"(,"template":{"metadata":{"labels":{"torchx.pytorch.org/role-name":")" + role +
+      R"("}},"spec":{"containers":[{"image":"busybox","command":["sh","-c","x"]}]}}},
+    "status":{"conditions":)" +
+      conditions + extra_status + "}}");
 }
 
 }  // namespace
 
 TEST_CASE("volcano_job_state: TorchX's JOB_STATE, unknown phases UNKNOWN") {
   CHECK(k8s::volcano_job_state("Pending") == AppState::PENDING);
-  for (const char* p : {"Aborting", "Running", "Restarting", "Terminating"}) CHECK(k8s::volcano_job_state(p) == AppState::RUNNING);
+  for (const char* p : {"Aborting", "Running", "Restarting", "Terminating"})
+    CHECK(k8s::volcano_job_state(p) == AppState::RUNNING);
   CHECK(k8s::volcano_job_state("Aborted") == AppState::CANCELLED);
   CHECK(k8s::volcano_job_state("Completed") == AppState::SUCCEEDED);
   CHECK(k8s::volcano_job_state("Terminated") == AppState::FAILED);
@@ -65,7 +71,8 @@ TEST_CASE("volcano_job_state: TorchX's JOB_STATE, unknown phases UNKNOWN") {
 }
 
 TEST_CASE("volcano_task_state and pod_phase_state: TorchX's TASK_STATE and pod phases") {
-  for (const char* p : {"Pending", "Allocated", "Pipelined", "Binding", "Bound"}) CHECK(k8s::volcano_task_state(p) == AppState::PENDING);
+  for (const char* p : {"Pending", "Allocated", "Pipelined", "Binding", "Bound"})
+    CHECK(k8s::volcano_task_state(p) == AppState::PENDING);
   CHECK(k8s::volcano_task_state("Releasing") == AppState::RUNNING);
   CHECK(k8s::volcano_task_state("Succeeded") == AppState::SUCCEEDED);
   CHECK(k8s::volcano_task_state("Failed") == AppState::FAILED);
@@ -86,7 +93,8 @@ TEST_CASE("parse_pod: role and replica from labels, else the Indexed Job's compl
   p = k8s::parse_pod(parse(R"({"metadata":{"name":"j-0-abc","labels":{"torchx.pytorch.org/role-name":"w",
       "batch.kubernetes.io/job-completion-index":"4"}},"status":{"phase":"Running"}})"));
   CHECK(p.replica_id == 4);
-  p = k8s::parse_pod(parse(R"({"metadata":{"name":"j","annotations":{"batch.kubernetes.io/job-completion-index":"2"}}})"));
+  p = k8s::parse_pod(
+      parse(R"({"metadata":{"name":"j","annotations":{"batch.kubernetes.io/job-completion-index":"2"}}})"));
   CHECK(p.replica_id == 2);
   CHECK(p.role.empty());
   p = k8s::parse_pod(parse(R"({"metadata":{"labels":{"torchx.pytorch.org/replica-id":"-1"}}})"));
@@ -102,9 +110,11 @@ TEST_CASE("parse_pod: signals, OOM, image pull errors and a failed pod without s
   p = k8s::parse_pod(parse(R"({"status":{"phase":"Pending","containerStatuses":[{"name":"c","state":{"waiting":
       {"reason":"ErrImagePull","message":"pull access denied\nfor x"}}}]}})"));
   CHECK(p.problem == "container 'c' cannot start: ErrImagePull: pull access denied for x");
-  p = k8s::parse_pod(parse(R"({"status":{"phase":"Pending","containerStatuses":[{"name":"c","state":{"waiting":{"reason":"ContainerCreating"}}}]}})"));
+  p = k8s::parse_pod(parse(
+      R"({"status":{"phase":"Pending","containerStatuses":[{"name":"c","state":{"waiting":{"reason":"ContainerCreating"}}}]}})"));
   CHECK(p.problem.empty());
-  p = k8s::parse_pod(parse(R"({"status":{"phase":"Failed","reason":"Evicted","message":"The node was low on resource: memory."}})"));
+  p = k8s::parse_pod(
+      parse(R"({"status":{"phase":"Failed","reason":"Evicted","message":"The node was low on resource: memory."}})"));
   CHECK(p.problem == "pod failed (Evicted): The node was low on resource: memory.");
   // Garbage types everywhere: nothing, and no throw.
   p = k8s::parse_pod(parse(R"({"metadata":7,"spec":[],"status":{"phase":3,"containerStatuses":"x"}})"));
@@ -151,7 +161,8 @@ TEST_CASE("describe_app: a Volcano job's phase, its replicas from the newest pod
   CHECK(d->roles_statuses[0].replicas[1].hostname == "app-x-trainer-1-0");
 }
 
-TEST_CASE("describe_app: a Volcano job without status is UNKNOWN (TorchX), replicas without pods from taskStatusCount") {
+TEST_CASE(
+    "describe_app: a Volcano job without status is UNKNOWN (TorchX), replicas without pods from taskStatusCount") {
   k8s::AppObjects o;
   o.volcano_job = volcano_job("");
   auto d = k8s::describe_app("default:app-x", o);
@@ -169,7 +180,8 @@ TEST_CASE("describe_app: a Volcano job without status is UNKNOWN (TorchX), repli
 
 TEST_CASE("describe_app: tasks without torchx labels are split as TorchX does (rpartition of the task name)") {
   k8s::AppObjects o;
-  o.volcano_job = volcano_job("Completed", R"([{"name":"my-role-3","template":{"spec":{"containers":[{"image":"i"}]}}}])");
+  o.volcano_job =
+      volcano_job("Completed", R"([{"name":"my-role-3","template":{"spec":{"containers":[{"image":"i"}]}}}])");
   const auto d = k8s::describe_app("default:app-x", o);
   REQUIRE(d);
   CHECK(d->state == AppState::SUCCEEDED);
@@ -203,8 +215,9 @@ TEST_CASE("describe_app: batch Jobs by their conditions") {
   CHECK(d->state == AppState::SUCCEEDED);
   CHECK(d->roles_statuses[1].replicas[0].state == AppState::SUCCEEDED);  // pods gone: the app's state
 
-  o.batch_jobs = {batch_job("app-x-a", "a", 2, complete),
-                  batch_job("app-x-b", "b", 1, R"([{"type":"Complete","status":"False"},{"type":"Failed","status":"True",
+  o.batch_jobs = {
+      batch_job("app-x-a", "a", 2, complete),
+      batch_job("app-x-b", "b", 1, R"([{"type":"Complete","status":"False"},{"type":"Failed","status":"True",
                     "reason":"BackoffLimitExceeded","message":"Job has reached the specified backoff limit"}])")};
   d = k8s::describe_app("default:app-x", o);
   CHECK(d->state == AppState::FAILED);
@@ -225,9 +238,11 @@ TEST_CASE("describe_app: only the Service left is a cancelled batch app") {
 }
 
 TEST_CASE("list_volcano: one entry per job, namespace:name, the app name and creation time") {
-  const auto items = json::parse(R"([{"metadata":{"name":"a-1","namespace":"ns","creationTimestamp":"1970-01-01T00:01:40Z",
+  const auto items =
+      json::parse(R"([{"metadata":{"name":"a-1","namespace":"ns","creationTimestamp":"1970-01-01T00:01:40Z",
       "labels":{"app.kubernetes.io/name":"a"}},"status":{"state":{"phase":"Running"}}},
-    {"metadata":{"name":"b-1","namespace":"ns"}},{"metadata":{"namespace":"ns"}},7])").as_array();
+    {"metadata":{"name":"b-1","namespace":"ns"}},{"metadata":{"namespace":"ns"}},7])")
+          .as_array();
   const auto l = k8s::list_volcano(items);
   REQUIRE(l.size() == 2);
   CHECK(l[0].app_id == "ns:a-1");
@@ -242,8 +257,11 @@ TEST_CASE("list_batch: Jobs grouped by app, a Service alone is CANCELLED") {
   json::array jobs;
   jobs.push_back(batch_job("app-x-a", "a", 1, R"([{"type":"Complete","status":"True"}])"));
   jobs.push_back(batch_job("app-x-b", "b", 1, "[]", R"(,"ready":1)"));
-  const auto services = json::parse(R"([{"metadata":{"name":"app-x","namespace":"default","labels":{"app.kubernetes.io/instance":"app-x"}}},
-     {"metadata":{"name":"old","namespace":"default","labels":{"app.kubernetes.io/instance":"old","app.kubernetes.io/name":"o"}}}])").as_array();
+  const auto services =
+      json::parse(
+          R"([{"metadata":{"name":"app-x","namespace":"default","labels":{"app.kubernetes.io/instance":"app-x"}}},
+     {"metadata":{"name":"old","namespace":"default","labels":{"app.kubernetes.io/instance":"old","app.kubernetes.io/name":"o"}}}])")
+          .as_array();
   const auto l = k8s::list_batch(jobs, services);
   REQUIRE(l.size() == 2);
   CHECK(l[0].app_id == "default:app-x");
