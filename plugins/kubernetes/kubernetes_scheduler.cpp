@@ -220,13 +220,14 @@ class KubernetesScheduler : public plugin::Scheduler {
     options.priority_class = cfg_str(cfg, "priority_class");
     options.version = TORCHX_PLUGIN_VERSION;
     json::array objects;
+    std::string text;
     try {
       options.name = k8s::unique_app_name(request.app.name);
       objects = k8s::render(request.app, options);
+      text = k8s::to_yaml(objects, /*as_documents=*/true);
     } catch (const std::invalid_argument& e) {
       throw plugin::InvalidArgument(e.what());
     }
-    std::string text = k8s::to_yaml(objects, /*as_documents=*/true);
     json::object req{{"app_id", options.namespace_ + ":" + options.name},
                      {"namespace", options.namespace_},
                      {"name", options.name},
