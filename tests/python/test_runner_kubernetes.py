@@ -115,6 +115,7 @@ def test_name_clash_is_one_line_and_leaves_nothing_behind(standin):
         handle = runner.schedule(info)
         with pytest.raises(Exception) as e:
             runner.schedule(info)
+        assert e.value.status == "invalid_argument"
         assert "already exists" in str(e.value)
         assert "\n" not in str(e.value)
         runner.delete(handle)
@@ -144,6 +145,7 @@ def test_errors_unreachable_and_bad_token_never_show_the_token(standin, tmp_path
     with get_runner() as runner:
         with pytest.raises(Exception) as e:
             runner.list("kubernetes")
+        assert e.value.status == "internal"  # exit 1, not "unavailable"
         assert "refused the credentials" in str(e.value)
         assert "wr0ng-py-T0KEN" not in str(e.value) and TOKEN not in str(e.value)
     monkeypatch.setenv("KUBECONFIG", standin.kubeconfig)
@@ -152,4 +154,4 @@ def test_errors_unreachable_and_bad_token_never_show_the_token(standin, tmp_path
         with pytest.raises(Exception) as e:
             runner.status("kubernetes://torchx/default:echo-x1y2z3")
         assert "cannot reach the Kubernetes API server" in str(e.value)
-        assert getattr(e.value, "status", "unavailable") == "unavailable"
+        assert e.value.status == "unavailable"  # a PluginCallError: the CLI's exit 4
