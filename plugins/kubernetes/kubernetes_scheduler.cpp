@@ -477,8 +477,12 @@ std::unique_ptr<plugin::LogIterator> KubernetesScheduler::log_iter(const specs::
     }
     const bool waiting = !pod || (pod->phase == "Pending" && pod->problem.empty());
     if (!q.should_tail || !waiting || attempt >= 600) break;
-    // No pod yet: the app may be gone meanwhile (cancelled, deleted); asked again every 5 s.
-    if (!pod && attempt % 5 == 0 && !find(api, ref, /*with_pods=*/false)) throw plugin::NotFound(not_found_text(api, ref));
+    // No pod yet: the app may be gone meanwhile (deleted, or cancelled: no Job left); asked every 5 s.
+    if (!pod && attempt % 5 == 0) {
+      const auto objects = find(api, ref, /*with_pods=*/false);
+      if (!objects || (!objects->volcano_job && objects->batch_jobs.empty()))
+        throw plugin::NotFound(not_found_text(api, ref));
+    }
     std::this_thread::sleep_for(1s);
   }
   if (!pod) {
