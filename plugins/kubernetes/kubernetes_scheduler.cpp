@@ -170,7 +170,9 @@ class KubernetesScheduler : public plugin::Scheduler {
     specs::RunOpts o;
     o.add("namespace", specs::CfgType::str,
           "Kubernetes namespace to schedule job in (default: the namespace of the kube context, else default)");
-    o.add("queue", specs::CfgType::str, "Volcano queue to schedule job in (required with job_kind=volcano)");
+    o.add("queue", specs::CfgType::str,
+          "Volcano queue to schedule job in (job_kind=volcano; default: the queue Volcano always creates, 'default')",
+          std::string("default"));
     o.add("service_account", specs::CfgType::str, "The service account name to set on the pod specs");
     o.add("priority_class", specs::CfgType::str, "The name of the PriorityClass to set on the job specs");
     o.add("image_repo", specs::CfgType::str,
@@ -203,12 +205,10 @@ class KubernetesScheduler : public plugin::Scheduler {
       throw plugin::InvalidArgument("run option 'job_kind': expected volcano or batch, found '" +
                                     kind_text.substr(0, 100) + "'");
     }
+    // TorchX requires a queue; every Volcano install has the queue 'default' (and Volcano's admission
+    // puts a Job without one there), so that is our default: `--dryrun dist.ddp` works as it is.
     options.queue = cfg_str(cfg, "queue");
-    if (options.kind == k8s::JobKind::volcano && options.queue.empty()) {
-      throw plugin::InvalidArgument(
-          "run option 'queue' is required with job_kind=volcano (the Volcano queue to schedule the job in, e.g. -cfg "
-          "queue=default), or use -cfg job_kind=batch for plain batch/v1 Jobs");
-    }
+    if (options.kind == k8s::JobKind::volcano && options.queue.empty()) options.queue = "default";
     const std::string context = cfg_str(cfg, "context");
     options.namespace_ = cfg_str(cfg, "namespace");
     if (options.namespace_.empty()) options.namespace_ = context_namespace(context);
