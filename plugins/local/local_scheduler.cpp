@@ -591,6 +591,11 @@ public:
     auto d = describe(app_id);
     if (!d) throw plugin::NotFound("app '" + app_id + "' not found");
     if (specs::is_terminal(d->state)) return;
+    // A test seam: a cancel that fails while everything else about the app still reads (a corrupt
+    // state.json would also break the launcher's log follower, racing the test's Ctrl-C).
+    if (std::getenv("TORCHX_LOCAL_TEST_CANCEL_FAILS") != nullptr) {
+      throw plugin::Error(TX_E_INTERNAL, "cannot cancel app '" + app_id + "': TORCHX_LOCAL_TEST_CANCEL_FAILS is set");
+    }
     if (d->state == specs::AppState::UNKNOWN) throw plugin::Error(TX_E_INTERNAL, "cannot cancel app " + d->msg);
     const std::filesystem::path dir = local::state_root(false) / app_id;
     // First the request on disk (a supervisor still starting reads it once it has recorded its

@@ -630,6 +630,9 @@ TEST_CASE("local_cwd recovery: Ctrl-C while the app starts cancels it, and its h
 TEST_CASE("local_cwd recovery: Ctrl-C ends torchx run even when the app cannot be cancelled") {
   Local torchx;
   KillAtEnd cleanup{{"987682"}};
+  // The launcher's cancel fails (a seam of the local scheduler). It used to be a state.json
+  // corrupted under the running launcher, whose log follower then failed first in 1 run of 4.
+  torchx.extra_env = {{"TORCHX_LOCAL_TEST_CANCEL_FAILS", "1"}};
   const std::string out = (torchx.tmp.path() / "l.out").string();
   const pid_t launcher = torchx.background({"run", "utils.sh", "--", "sleep", "987682"}, out);
   const std::string id = new_app_id(torchx.root_dir);
@@ -638,7 +641,6 @@ TEST_CASE("local_cwd recovery: Ctrl-C ends torchx run even when the app cannot b
   REQUIRE(torchx.wait_state(handle, [](const std::string& s) { return s == "RUNNING"; }) == "RUNNING");
   const auto state = torchx.state_file(handle);
   const auto supervisor = static_cast<pid_t>(state.at("supervisor_pid").as_int64());
-  std::ofstream(torchx.app_dir(handle) / "state.json") << "{\"state\": \"RUNN";  // corrupt: cancel refuses
   ::kill(launcher, SIGINT);
   int code = -1;
   const bool exited = exits(launcher, code);
@@ -649,6 +651,7 @@ TEST_CASE("local_cwd recovery: Ctrl-C ends torchx run even when the app cannot b
   REQUIRE(exited);  // it used to wait forever, Ctrl-C blocked
   CHECK(code == 130);
   CHECK(output.find("torchx: error: interrupted: cannot cancel app '" + handle + "': ") != std::string::npos);
+  CHECK(output.find("TORCHX_LOCAL_TEST_CANCEL_FAILS is set") != std::string::npos);
 }
 
 TEST_CASE("local_cwd recovery: a second Ctrl-C stops waiting for a cancelled app") {

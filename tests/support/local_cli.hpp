@@ -49,6 +49,7 @@ struct LocalCli {
     o.env.emplace_back("TORCHX_LOCAL_TEST_SUPERVISOR_DELAY_MS", std::nullopt);
     o.env.emplace_back("TORCHX_LOCAL_TEST_DELETE_DELAY_MS", std::nullopt);
     o.env.emplace_back("TORCHX_LOCAL_TEST_NO_CGROUP", std::nullopt);
+    o.env.emplace_back("TORCHX_LOCAL_TEST_CANCEL_FAILS", std::nullopt);
     for (const auto& kv : extra_env) o.env.push_back(kv);
     return o;
   }
