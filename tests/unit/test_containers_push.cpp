@@ -9,6 +9,7 @@
 #include <torchx/plugin.hpp>
 
 #include "../support/temp_dir.hpp"
+#include "../support/unix_server.hpp"
 
 #include <doctest/doctest.h>
 
@@ -30,23 +31,12 @@ namespace {
 class FakeEngine {
  public:
   FakeEngine(std::filesystem::path path, std::vector<std::string> answers) : m_path(std::move(path)) {
-    m_fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::strncpy(addr.sun_path, m_path.c_str(), sizeof(addr.sun_path) - 1);
-    REQUIRE(::bind(m_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    REQUIRE(::listen(m_fd, 8) == 0);
+    m_fd = test::listen_unix(m_path, 8);
     m_thread = std::thread([this, answers = std::move(answers)] {
       for (std::size_t i = 0;; ++i) {
         const int c = ::accept(m_fd, nullptr, nullptr);
         if (c < 0) return;
-        std::string head;
-        char buf[4096];
-        while (head.find("\r\n\r\n") == std::string::npos) {
-          const auto n = ::read(c, buf, sizeof buf);
-          if (n <= 0) break;
-          head.append(buf, static_cast<std::size_t>(n));
-        }
+        const std::string head = test::read_request_head(c);
         {
           std::lock_guard lock(m_mutex);
           m_requests.push_back(head.substr(0, head.find("\r\n")));

@@ -4,6 +4,7 @@
 #include <torchx/http/client.hpp>
 
 #include "../support/temp_dir.hpp"
+#include "../support/unix_server.hpp"
 
 #include <doctest/doctest.h>
 
@@ -28,23 +29,11 @@ class FakeServer {
 public:
   FakeServer(std::filesystem::path path, std::vector<std::string> parts, std::chrono::milliseconds pause = 0ms)
       : m_path(std::move(path)) {
-    m_fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::strncpy(addr.sun_path, m_path.c_str(), sizeof(addr.sun_path) - 1);
-    REQUIRE(::bind(m_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    REQUIRE(::listen(m_fd, 4) == 0);
+    m_fd = test::listen_unix(m_path, 4);
     m_thread = std::thread([this, parts = std::move(parts), pause] {
       const int c = ::accept(m_fd, nullptr, nullptr);
       if (c < 0) return;
-      std::string head;
-      char buf[4096];
-      while (head.find("\r\n\r\n") == std::string::npos) {
-        const auto n = ::read(c, buf, sizeof buf);
-        if (n <= 0) break;
-        head.append(buf, static_cast<std::size_t>(n));
-      }
-      request = head;
+      request = test::read_request_head(c);
       for (const auto& p : parts) {
         if (::write(c, p.data(), p.size()) < 0) break;
         std::this_thread::sleep_for(pause);
