@@ -130,6 +130,27 @@ function(torchx_link_static_runtime target)
   endif()
 endfunction()
 
+# torchx_plugin_static_runtime(<plugin target>): with TORCHX_STATIC_DEPS, link a first-party
+# plugin's libstdc++ statically: its own copy, hidden by the plugin's version script and
+# --exclude-libs,ALL (torchx_add_plugin; repeated here for targets built without it, the bench
+# floor's empty plugin), so the plugin still exports tx_plugin_negotiate alone.
+# Why: the host links libstdc++ statically (torchx_link_static_runtime), so the first plugin that
+# needs libstdc++.so.6 made the dynamic loader map and relocate all of it (~3.2 M of the ~7.5 M
+# instructions of `torchx run -s local_cwd utils.echo`, callgrind; bench/README.md "Plugins with
+# their own libstdc++"); a plugin's copy holds only what it uses (--gc-sections drops the rest of
+# each file: ~0.9 MiB), at ~1 MiB more per file.
+# Safe because nothing C++ crosses the C ABI (exceptions never escape a plugin: ABI rule), the host
+# never dlcloses a plugin, libgcc_s stays shared (the one unwinder) and such a plugin links no other
+# C++ shared library (tests/CMakeLists.txt "startup: plugin ... needs only ..." then also forbids
+# libstdc++.so.6). Only for plugins built here: third-party plugins built with the SDK
+# (torchx_add_plugin) keep the shared libstdc++ and work as before.
+function(torchx_plugin_static_runtime target)
+  if(TORCHX_STATIC_DEPS)
+    set_target_properties(${target} PROPERTIES TORCHX_PLUGIN_STATIC_RUNTIME ON)
+    target_link_options(${target} PRIVATE -static-libstdc++ LINKER:--exclude-libs,ALL LINKER:--gc-sections)
+  endif()
+endfunction()
+
 # torchx_executable_pie(<executable>): with TORCHX_PIE OFF (the default), link the executable as a
 # fixed-address (non-PIE, ELF type EXEC) program. Its objects are the same position-independent
 # ones (CMAKE_POSITION_INDEPENDENT_CODE); only the link differs: the dynamic loader then applies
