@@ -411,7 +411,7 @@ Credentials load_credentials(const LoadOptions& options) {
   credentials.namespace_ = entry.namespace_.empty() ? "default" : entry.namespace_;
   credentials.source = "context " + quoted(name) + " of " + shown(context->second.file->path);
   apply_cluster(credentials, entry.cluster, cluster->second);
-  apply_user(credentials, entry.user, user->second, cluster->second, options);
+  if (options.resolve_user) apply_user(credentials, entry.user, user->second, cluster->second, options);
   return credentials;
 }
 

@@ -67,6 +67,10 @@ struct LoadOptions {
   /// How long an exec credential plugin may run before it is killed (with what it started) and
   /// loading fails. It runs without a terminal (stdin is /dev/null, spec.interactive false).
   std::chrono::milliseconds exec_timeout{60'000};
+  /// False: only the context, its cluster and namespace (what a dryrun shows); the user entry is
+  /// not read, so no exec plugin runs and no key or token file is opened. The user must still
+  /// exist (the context must be usable).
+  bool resolve_user = true;
 };
 
 /// The credentials of the selected context: reads the kubeconfig files (or the in-cluster

@@ -378,6 +378,7 @@ class KubernetesScheduler : public plugin::Scheduler {
   static std::string context_namespace(const std::string& context) {
     k8s::LoadOptions options;
     options.context = context;
+    options.resolve_user = false;  // a dryrun runs no exec credential plugin and reads no secret
     try {
       const auto c = k8s::load_credentials(options);
       return c.namespace_.empty() ? "default" : c.namespace_;

@@ -487,6 +487,25 @@ TEST_CASE("load_credentials: exec plugin v1beta1 without provideClusterInfo, ret
         "\n");
 }
 
+TEST_CASE("load_credentials: resolve_user=false gives the context's namespace and runs no exec plugin") {
+  test::TempDir dir;
+  script(dir, "plugin.sh", "touch \"$(dirname \"$0\")/ran\"\n" "echo '" + credential_json("v1", R"({"token":"t"})") + "'\n");
+  dir.write("k", kubeconfig("c", "https://c.example", exec_user((dir.path() / "plugin.sh").string(), "v1"), "c") +
+                     "    namespace: team-a\n");
+  Env env;
+  env.vars["KUBECONFIG"] = (dir.path() / "k").string();
+  auto options = env.options();
+  options.resolve_user = false;
+  const auto c = k8s::load_credentials(options);
+  CHECK(c.namespace_ == "team-a");
+  CHECK(c.server == "https://c.example");
+  CHECK(c.token.empty());
+  CHECK_FALSE(fs::exists(dir.path() / "ran"));
+  // The same kubeconfig, resolved: the plugin runs (so the seam above is what kept it from running).
+  CHECK(k8s::load_credentials(env.options()).token == "t");
+  CHECK(fs::exists(dir.path() / "ran"));
+}
+
 TEST_CASE("load_credentials: a token in the kubeconfig means the exec plugin is not run") {
   test::TempDir dir;
   script(dir, "plugin.sh", "touch \"$(dirname \"$0\")/ran\"\nexit 1\n");
