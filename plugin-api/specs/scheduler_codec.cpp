@@ -5,6 +5,8 @@
 #include <torchx/specs/errors.hpp>
 #include <torchx/specs/json.hpp>
 
+#include <cmath>
+
 namespace json = boost::json;
 
 namespace torchx::specs {
@@ -40,7 +42,13 @@ std::optional<CfgValue> decode_cfg_value(Decoder& d, const json::value& v, const
     case json::kind::bool_: return CfgValue{v.get_bool()};
     case json::kind::int64: return CfgValue{v.get_int64()};
     case json::kind::uint64: return CfgValue{static_cast<std::int64_t>(v.get_uint64())};
-    case json::kind::double_: return CfgValue{v.get_double()};
+    case json::kind::double_:
+      // 1e400 parses as infinity, which no JSON text can hold: it would not read back.
+      if (!std::isfinite(v.get_double())) {
+        d.problem(path, "number out of range (beyond a double)");
+        return std::nullopt;
+      }
+      return CfgValue{v.get_double()};
     case json::kind::array: {
       std::vector<std::string> items;
       for (std::size_t i = 0; i < v.get_array().size(); ++i) {
@@ -290,8 +298,9 @@ LogQuery log_query_from_json(std::string_view text) {
     for (auto [key, field] : {std::pair{"since", &q.since}, std::pair{"until", &q.until}}) {
       const auto* t = o->if_contains(key);
       if (t == nullptr || t->is_null()) continue;
-      if (t->is_number()) *field = t->to_number<double>();
-      else d.problem(key, std::string("expected a number, found ") + detail::kind_name(*t));
+      if (!t->is_number()) d.problem(key, std::string("expected a number, found ") + detail::kind_name(*t));
+      else if (!std::isfinite(t->to_number<double>())) d.problem(key, "number out of range (beyond a double)");
+      else *field = t->to_number<double>();
     }
     if (const auto* s = o->if_contains("streams"); s != nullptr && !s->is_null()) {
       std::string value;

@@ -159,3 +159,12 @@ TEST_CASE("specs::list_app_responses_from_json reads the optional finished_at, a
   CHECK_THROWS_WITH_AS(list_app_responses_from_json(R"([{"app_id": "a", "state": "FAILED", "finished_at": "yesterday"}])"),
                        doctest::Contains("[0].finished_at: expected a number or null, found a string"), JsonDecodeError);
 }
+
+TEST_CASE("specs::cfg_from_json and log_query_from_json refuse a number beyond a double (fuzz finding: it read as infinity and did not read back)") {
+  CHECK_THROWS_WITH_AS(cfg_from_json(R"({"s":33330e3333, "": null})"), doctest::Contains("s: number out of range"),
+                       JsonDecodeError);
+  CHECK_THROWS_WITH_AS(cfg_from_json(R"({"s":-1e400})"), doctest::Contains("number out of range"), JsonDecodeError);
+  CHECK(std::get<double>(*cfg_from_json(R"({"s":1.5e300})").get("s")) == 1.5e300);
+  CHECK_THROWS_WITH_AS(log_query_from_json(R"({"app_id":"a","role_name":"r","since":1e999})"),
+                       doctest::Contains("since: number out of range"), JsonDecodeError);
+}
