@@ -4,10 +4,20 @@
 #include <torchx/plugin.hpp>
 
 #include <functional>
+#include <thread>
 
 namespace torchx::containers {
 
 using namespace std::chrono_literals;
+
+namespace {
+
+bool is_exited_process_race(std::string_view body) {
+  const std::string m = engine_message(body);
+  return m.starts_with("read /proc/") && m.ends_with("/cgroup: no such process");
+}
+
+}  // namespace
 
 std::vector<std::string> candidate_hosts(const std::string& configured,
                                          const std::function<const char*(const char*)>& getenv) {
@@ -53,7 +63,17 @@ Engine Engine::connect(const std::string& configured) {
 http::Response Engine::call(std::string_view method, const std::string& target, std::string_view body,
                             std::optional<std::chrono::milliseconds> timeout) {
   try {
-    return m_client.request(method, std::string(k_api_prefix) + target, body, "application/json", timeout);
+    auto r = m_client.request(method, std::string(k_api_prefix) + target, body, "application/json", timeout);
+    // Podman before 4.4 fails a list or inspect with HTTP 500 "read /proc/N/cgroup: no such process"
+    // when a container's process exits while it reads it (containers/podman#16383, fixed by #16504;
+    // Debian 12 ships 4.3). A read is safe to ask again; after ~0.6 s the error is told as it is.
+    auto delay = 20ms;
+    for (int attempt = 0; attempt < 5 && method == "GET" && r.status == 500 && is_exited_process_race(r.body); ++attempt) {
+      std::this_thread::sleep_for(delay);
+      delay *= 2;
+      r = m_client.request(method, std::string(k_api_prefix) + target, body, "application/json", timeout);
+    }
+    return r;
   } catch (const http::HttpError& e) {
     throw plugin::Unavailable(std::string("the container engine stopped answering: ") + e.what());
   }

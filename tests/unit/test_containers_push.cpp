@@ -9,7 +9,7 @@
 #include <torchx/plugin.hpp>
 
 #include "../support/temp_dir.hpp"
-#include "../support/unix_server.hpp"
+#include "../support/fake_engine.hpp"
 
 #include <doctest/doctest.h>
 
@@ -26,51 +26,9 @@ using namespace torchx;
 
 namespace {
 
-/// Answers connections in turn with canned responses (one per connection, the last repeated)
-/// and keeps each request's head.
-class FakeEngine {
- public:
-  FakeEngine(std::filesystem::path path, std::vector<std::string> answers) : m_path(std::move(path)) {
-    m_fd = test::listen_unix(m_path, 8);
-    m_thread = std::thread([this, answers = std::move(answers)] {
-      for (std::size_t i = 0;; ++i) {
-        const int c = ::accept(m_fd, nullptr, nullptr);
-        if (c < 0) return;
-        const std::string head = test::read_request_head(c);
-        {
-          std::lock_guard lock(m_mutex);
-          m_requests.push_back(head.substr(0, head.find("\r\n")));
-        }
-        const std::string& a = answers[std::min(i, answers.size() - 1)];
-        if (::write(c, a.data(), a.size()) < 0) {
-        }
-        ::close(c);
-      }
-    });
-  }
-  ~FakeEngine() {
-    ::shutdown(m_fd, SHUT_RDWR);
-    ::close(m_fd);
-    m_thread.join();
-  }
-  /// The request lines received so far ("POST /v1.41/... HTTP/1.1").
-  std::vector<std::string> requests() {
-    std::lock_guard lock(m_mutex);
-    return m_requests;
-  }
+using test::answer;
+using test::FakeEngine;
 
- private:
-  std::filesystem::path m_path;
-  int m_fd = -1;
-  std::thread m_thread;
-  std::mutex m_mutex;
-  std::vector<std::string> m_requests;
-};
-
-std::string answer(int status, const std::string& body) {
-  return "HTTP/1.1 " + std::to_string(status) +
-         " X\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
-}
 const std::string k_ping = answer(200, "OK");
 
 /// The message push_image throws against an engine answering `tag` then `push` ("" if none).

@@ -43,7 +43,8 @@ public:
   static Engine connect(const std::string& configured);
 
   /// `method k_api_prefix+target`: the response, whatever its status. Unavailable when the
-  /// engine stops answering.
+  /// engine stops answering. A GET answered with Podman 4.3's "read /proc/N/cgroup: no such
+  /// process" race (HTTP 500) is asked again, up to 5 times (~0.6 s in all), before it counts.
   http::Response call(std::string_view method, const std::string& target, std::string_view body = {},
                       std::optional<std::chrono::milliseconds> timeout = std::nullopt);
   /// As call, and a status >= 400 becomes plugin::Error(TX_E_INTERNAL) "<doing>: <engine's message>".
