@@ -97,3 +97,18 @@ TEST_CASE("local app_dir: the state root is created private, never chmod-ed, ref
   if (old != nullptr) ::setenv("TORCHX_LOCAL_DIR", saved.c_str(), 1);
   else ::unsetenv("TORCHX_LOCAL_DIR");
 }
+
+TEST_CASE("local app_dir: read_file reads the whole file, any size, and nullopt only when it cannot be opened") {
+  torchx::test::TempDir tmp;
+  CHECK_FALSE(local::read_file(tmp.path() / "missing").has_value());
+  CHECK(local::read_file(tmp.write("empty", "")) == std::string());
+  std::string big(100000, 'x');  // larger than one read
+  big[0] = '\0';
+  big[99999] = '\n';
+  CHECK(local::read_file(tmp.write("big", big)) == big);
+  CHECK(local::read_file(tmp.path()) == std::string());  // a directory opens, reads nothing (as std::ifstream did)
+  // A /proc file says size 0 and has content all the same.
+  const auto status = local::read_file("/proc/self/status");
+  REQUIRE(status.has_value());
+  CHECK(status->find("Pid:") != std::string::npos);
+}
