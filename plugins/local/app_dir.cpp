@@ -11,15 +11,16 @@
 
 #include <cctype>
 #include <cerrno>
+#include <climits>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
+#include <algorithm>
 #include <random>
-#include <sstream>
 #include <stdexcept>
+#include <string_view>
 #include <system_error>
 #include <thread>
 #include <vector>
@@ -144,6 +145,36 @@ std::string boot_id() {
 
 namespace {
 
+// No std::istringstream in this file: a stream drags the whole locale machinery of libstdc++ into
+// the plugin (which carries its own copy): ~80 more symbols for the dynamic loader to bind at every
+// dlopen, and the classic locale built on first use.
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'; }
+
+/// The whitespace-separated words of `text`, as `>>` into a std::string reads them.
+std::vector<std::string> words(std::string_view text) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while (true) {
+    while (i < text.size() && is_space(text[i])) ++i;
+    if (i == text.size()) return out;
+    const std::size_t start = i;
+    while (i < text.size() && !is_space(text[i])) ++i;
+    out.emplace_back(text.substr(start, i - start));
+  }
+}
+
+/// Calls `fn` with each line of `text` (without its '\n'), as std::getline reads them.
+template <typename Fn>
+void for_each_line(std::string_view text, Fn&& fn) {
+  while (!text.empty()) {
+    const auto nl = text.find('\n');
+    fn(text.substr(0, nl));
+    if (nl == std::string_view::npos) return;
+    text.remove_prefix(nl + 1);
+  }
+}
+
 /// The fields of /proc/PID/stat after the command name: [0] is field 3 (state).
 std::vector<std::string> stat_fields(pid_t pid) {
   if (pid <= 0) return {};
@@ -151,10 +182,7 @@ std::vector<std::string> stat_fields(pid_t pid) {
   if (!stat) return {};
   const auto paren = stat->rfind(')');
   if (paren == std::string::npos) return {};
-  std::vector<std::string> fields;
-  std::istringstream in(stat->substr(paren + 1));
-  for (std::string f; in >> f;) fields.push_back(f);
-  return fields;
+  return words(std::string_view(*stat).substr(paren + 1));
 }
 
 }  // namespace
@@ -179,18 +207,20 @@ CgroupPlace cgroup_place() {
   // Our own cgroup v2 path ("0::/a/b"), and where the v2 hierarchy is mounted (mountinfo: field 4 is
   // the mount's root in the hierarchy, field 5 the mount point, the type follows " - ").
   std::string own;
-  std::istringstream cg(read_file("/proc/self/cgroup").value_or(""));
-  for (std::string line; std::getline(cg, line);) {
-    if (line.rfind("0::", 0) == 0) own = line.substr(3);
-  }
+  for_each_line(read_file("/proc/self/cgroup").value_or(""), [&](std::string_view line) {
+    if (line.starts_with("0::")) own = line.substr(3);
+  });
   if (own.empty()) return {{}, "this process is in no cgroup v2"};
-  std::istringstream mounts(read_file("/proc/self/mountinfo").value_or(""));
-  for (std::string line; std::getline(mounts, line);) {
+  const std::string mountinfo = read_file("/proc/self/mountinfo").value_or("");
+  std::vector<std::string_view> lines;
+  for_each_line(mountinfo, [&](std::string_view line) { lines.push_back(line); });
+  for (const std::string_view line : lines) {
     const auto dash = line.find(" - ");
-    if (dash == std::string::npos || line.compare(dash + 3, 8, "cgroup2 ") != 0) continue;
-    std::istringstream f(line.substr(0, dash));
-    std::string id, parent, devno, mount_root, mount_point;
-    f >> id >> parent >> devno >> mount_root >> mount_point;
+    if (dash == std::string::npos || line.substr(dash + 3, 8) != "cgroup2 ") continue;
+    auto f = words(line.substr(0, dash));
+    f.resize(std::max<std::size_t>(f.size(), 5));
+    const std::string& mount_root = f[3];
+    const std::string& mount_point = f[4];
     if (own.rfind(mount_root, 0) != 0) continue;  // a mount of another part of the hierarchy
     std::string rel = own.substr(mount_root == "/" ? 0 : mount_root.size());
     while (rel.starts_with("/")) rel.erase(0, 1);
@@ -243,8 +273,12 @@ bool kill_cgroup(const std::filesystem::path& dir, int wait_ms) {
       if (fd >= 0) ::close(fd);
     }
     if (!killed) {
-      std::istringstream procs(read_file(dir / "cgroup.procs").value_or(""));
-      for (pid_t pid = 0; procs >> pid;) ::kill(pid, SIGKILL);
+      for (const auto& word : words(read_file(dir / "cgroup.procs").value_or(""))) {
+        char* end = nullptr;
+        const long pid = std::strtol(word.c_str(), &end, 10);
+        if (end == word.c_str() || *end != '\0' || pid <= 0 || pid > INT_MAX) break;  // as `>>` stopped
+        ::kill(static_cast<pid_t>(pid), SIGKILL);
+      }
     }
     // cgroup.kill reaches the cgroups below too (a torchx run inside a replica makes its own):
     // those go first, or this one cannot be removed.
@@ -262,9 +296,9 @@ double parse_seconds(const std::string& name, const std::string& text, double ma
   const double v = text.empty() || std::isspace(static_cast<unsigned char>(text[0])) ? NAN : std::strtod(begin, &end);
   if (end != begin + text.size() || !std::isfinite(v) || v < 0 || v > max) {
     const std::string shown = text.size() > 40 ? text.substr(0, 40) + "..." : text;
-    std::ostringstream m;
-    m << name << "='" << shown << "' is not a number of seconds from 0 to " << max;
-    throw std::invalid_argument(m.str());
+    char shown_max[32];
+    std::snprintf(shown_max, sizeof shown_max, "%g", max);  // as a stream shows a double
+    throw std::invalid_argument(name + "='" + shown + "' is not a number of seconds from 0 to " + shown_max);
   }
   return v;
 }

@@ -112,3 +112,24 @@ TEST_CASE("local app_dir: read_file reads the whole file, any size, and nullopt 
   REQUIRE(status.has_value());
   CHECK(status->find("Pid:") != std::string::npos);
 }
+
+TEST_CASE("local app_dir: cgroup_place is this process's own cgroup v2 directory, or says why there is none") {
+  const auto place = local::cgroup_place();
+  std::string own;
+  for (std::string line; const auto& c : *local::read_file("/proc/self/cgroup") + "\n") {
+    if (c != '\n') {
+      line += c;
+      continue;
+    }
+    if (line.starts_with("0::")) own = line.substr(3);
+    line.clear();
+  }
+  if (place.dir.empty()) {
+    CHECK_FALSE(place.why_not.empty());
+  } else {
+    CHECK(place.why_not.empty());
+    CHECK(place.dir.is_absolute());
+    CHECK(std::filesystem::is_directory(place.dir));
+    CHECK(place.dir.string().ends_with(own == "/" ? "" : own));
+  }
+}
