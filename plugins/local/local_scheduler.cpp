@@ -480,8 +480,8 @@ public:
       r.state = specs::AppState::UNKNOWN;
       r.msg = e.what();
       r.ui_url = "file://" + dir.string();
-      r.roles = app.roles;
-      r.metadata = app.metadata;
+      r.roles = std::move(app.roles);
+      r.metadata = std::move(app.metadata);
       return r;
     }
 
@@ -490,11 +490,11 @@ public:
     r.msg = std::string(state.at("msg").as_string());
     r.structured_error_msg = std::string(state.at("structured_error_msg").as_string());
     r.ui_url = "file://" + dir.string();
-    r.roles = app.roles;
-    r.metadata = app.metadata;
+    r.roles = std::move(app.roles);
+    r.metadata = std::move(app.metadata);
     char host[256] = {};
     ::gethostname(host, sizeof host - 1);
-    for (const auto& role : app.roles) {
+    for (const auto& role : r.roles) {
       specs::RoleStatus rs{role.name, {}};
       for (const auto& rv : state.at("replicas").as_array()) {
         const auto& ro = rv.as_object();
@@ -726,15 +726,15 @@ private:
   /// recorded start time in this boot, and the app's own cgroup.
   static json::object settled_state(const std::filesystem::path& dir) {
     auto state = load_state(dir);
-    if (state && terminal(*state)) return *state;
+    if (state && terminal(*state)) return std::move(*state);
     const Fd lock(local::try_lock_supervisor(dir));
     if (lock.fd < 0) {  // a supervisor runs or is starting (or another reader is settling it)
-      if (state) return *state;
+      if (state) return std::move(*state);
       return json::object{{"state", "SUBMITTED"}, {"num_restarts", 0}, {"msg", ""}, {"structured_error_msg", "<NONE>"},
                           {"replicas", json::array{}}};
     }
     state = load_state(dir);  // it may have finished between the two reads
-    if (state && terminal(*state)) return *state;
+    if (state && terminal(*state)) return std::move(*state);
     json::object settled = state.value_or(json::object{{"num_restarts", 0}, {"structured_error_msg", "<NONE>"},
                                                        {"replicas", json::array{}}});
     if (const auto record = final_record(dir)) {
