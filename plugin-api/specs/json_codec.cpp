@@ -221,12 +221,23 @@ void Decoder::read(const json::object& o, std::string_view key, const std::strin
     if (required) problem(join_path(path, key), "is required");
     return;
   }
+  // The path is built only for a problem: a payload's every field went through here.
+  if (const auto* s = v->if_string()) {
+    out.assign(s->data(), s->size());
+    return;
+  }
   as_string(*v, join_path(path, key), out);
 }
 
 void Decoder::read(const json::object& o, std::string_view key, const std::string& path, int& out) {
   const json::value* v = o.if_contains(key);
-  if (v != nullptr && !v->is_null()) as_int(*v, join_path(path, key), out);
+  if (v == nullptr || v->is_null()) return;
+  if (v->is_int64() && v->get_int64() >= std::numeric_limits<int>::min() &&
+      v->get_int64() <= std::numeric_limits<int>::max()) {
+    out = static_cast<int>(v->get_int64());
+    return;
+  }
+  as_int(*v, join_path(path, key), out);
 }
 
 void Decoder::read(const json::object& o, std::string_view key, const std::string& path, bool& out) {
@@ -243,49 +254,61 @@ void Decoder::read(const json::object& o, std::string_view key, const std::strin
                    std::vector<std::string>& out) {
   const json::value* v = o.if_contains(key);
   if (v == nullptr || v->is_null()) return;
-  const std::string here = join_path(path, key);
   const auto* array = v->if_array();
   if (array == nullptr) {
-    problem(here, std::string("expected an array of strings, found ") + kind_name(*v));
+    problem(join_path(path, key), std::string("expected an array of strings, found ") + kind_name(*v));
     return;
   }
   out.clear();
+  out.reserve(array->size());
   for (std::size_t i = 0; i < array->size(); ++i) {
-    std::string item;
-    if (as_string((*array)[i], index_path(here, i), item)) out.push_back(std::move(item));
+    if (const auto* s = (*array)[i].if_string()) {
+      out.emplace_back(s->data(), s->size());
+    } else {
+      std::string item;
+      as_string((*array)[i], index_path(join_path(path, key), i), item);
+    }
   }
 }
 
 void Decoder::read(const json::object& o, std::string_view key, const std::string& path, Dict<std::string>& out) {
   const json::value* v = o.if_contains(key);
   if (v == nullptr || v->is_null()) return;
-  const std::string here = join_path(path, key);
-  const auto* obj = object(*v, here);
+  const auto* obj = v->is_object() ? &v->get_object() : object(*v, join_path(path, key));
   if (obj == nullptr) return;
   out = {};
   for (const auto& kv : *obj) {
-    std::string item;
-    if (as_string(kv.value(), join_path(here, kv.key()), item)) out.set(kv.key(), std::move(item));
+    if (const auto* s = kv.value().if_string()) {
+      out.set(kv.key(), std::string(s->data(), s->size()));
+    } else {
+      std::string item;
+      as_string(kv.value(), join_path(join_path(path, key), kv.key()), item);
+    }
   }
 }
 
 void Decoder::read(const json::object& o, std::string_view key, const std::string& path, Dict<int>& out) {
   const json::value* v = o.if_contains(key);
   if (v == nullptr || v->is_null()) return;
-  const std::string here = join_path(path, key);
-  const auto* obj = object(*v, here);
+  const auto* obj = v->is_object() ? &v->get_object() : object(*v, join_path(path, key));
   if (obj == nullptr) return;
   out = {};
   for (const auto& kv : *obj) {
+    const auto& value = kv.value();
     int item = 0;
-    if (as_int(kv.value(), join_path(here, kv.key()), item)) out.set(kv.key(), item);
+    if (value.is_int64() && value.get_int64() >= std::numeric_limits<int>::min() &&
+        value.get_int64() <= std::numeric_limits<int>::max()) {
+      out.set(kv.key(), static_cast<int>(value.get_int64()));
+    } else if (as_int(value, join_path(join_path(path, key), kv.key()), item)) {
+      out.set(kv.key(), item);
+    }
   }
 }
 
 void Decoder::read(const json::object& o, std::string_view key, const std::string& path, Dict<JsonText>& out) {
   const json::value* v = o.if_contains(key);
   if (v == nullptr || v->is_null()) return;
-  const auto* obj = object(*v, join_path(path, key));
+  const auto* obj = v->is_object() ? &v->get_object() : object(*v, join_path(path, key));
   if (obj == nullptr) return;
   out = {};
   for (const auto& kv : *obj) out.set(kv.key(), JsonText{json::serialize(kv.value())});
@@ -341,9 +364,13 @@ Role Decoder::role(const json::value& v, const std::string& path) {
   Role role;
   const auto* given = object(v, path);
   if (given == nullptr) return role;
-  // Overrides replace the fields they name before decoding (see Role's comment).
-  json::object merged = *given;
-  if (const auto* ov = given->if_contains("overrides"); ov != nullptr && ov->is_object()) {
+  // Overrides replace the fields they name before decoding (see Role's comment); the role is
+  // copied only when it has some.
+  json::object merged;
+  const json::object* fields = given;
+  if (const auto* ov = given->if_contains("overrides"); ov != nullptr && ov->is_object() && !ov->get_object().empty()) {
+    merged = *given;
+    fields = &merged;
     for (const auto& kv : ov->get_object()) {
       const std::string_view field = kv.key();
       if (std::find(k_role_fields.begin(), k_role_fields.end(), field) == k_role_fields.end() ||
@@ -354,7 +381,7 @@ Role Decoder::role(const json::value& v, const std::string& path) {
       merged[field] = kv.value();
     }
   }
-  const json::object& o = merged;
+  const json::object& o = *fields;
   read(o, "name", path, role.name, true);
   read(o, "image", path, role.image, true);
   if (const auto* min = o.if_contains("min_replicas"); min != nullptr && !min->is_null()) {

@@ -107,6 +107,30 @@ TEST_CASE("specs::app_def_from_json reports every problem with its path") {
       JsonDecodeError);
 }
 
+TEST_CASE("specs::app_def_from_json keeps what is valid and names what is not, with paths built only for problems") {
+  // Empty overrides decode like none; the good items of a list or dict stay, in order.
+  const AppDef ok = app_def_from_json(
+      R"({"name": "a", "roles": [{"name": "r", "image": "i", "args": ["x", "y"], "env": {"B": "2", "A": "1"},)"
+      R"( "num_replicas": 2147483647, "port_map": {"p": -2147483648}, "overrides": {}}]})");
+  REQUIRE(ok.roles.size() == 1);
+  CHECK(ok.roles[0].args == std::vector<std::string>{"x", "y"});
+  std::vector<std::string> env_keys;
+  for (const auto& [k, v] : ok.roles[0].env) env_keys.push_back(k + "=" + v);
+  CHECK(env_keys == std::vector<std::string>{"B=2", "A=1"});
+  CHECK(ok.roles[0].num_replicas == 2147483647);
+  CHECK(*ok.roles[0].port_map.get("p") == -2147483648);
+  CHECK(ok.roles[0].overrides.empty());
+  CHECK_THROWS_WITH_AS(
+      app_def_from_json(R"({"name": "a", "roles": [{"name": "r", "image": "i", "num_replicas": 2147483648,)"
+                        R"( "max_retries": -2147483649, "port_map": {"p": 2147483648, "q": "1"}, "args": "x",)"
+                        R"( "env": ["A"], "metadata": 1}]})"),
+      "invalid AppDef JSON: roles[0].args: expected an array of strings, found a string; roles[0].env: expected an "
+      "object, found an array; roles[0].num_replicas: integer out of range; roles[0].max_retries: integer out of "
+      "range; roles[0].port_map.p: integer out of range; roles[0].port_map.q: expected an integer, found a string; "
+      "roles[0].metadata: expected an object, found an integer",
+      JsonDecodeError);
+}
+
 TEST_CASE("specs::app_def_from_json rejects malformed JSON in one line") {
   for (const char* bad : {"", "{", R"({"name": "a",})", "[1, 2]", "null", "{\"name\": \"a\"} trailing"}) {
     CAPTURE(bad);
