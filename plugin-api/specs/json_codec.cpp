@@ -163,10 +163,12 @@ json::value encode(const Cfg& cfg) {
   return o;
 }
 
-json::value parse(std::string_view text, const std::string& subject) {
+json::value parse(std::string_view text, const std::string& subject) { return parse(text, subject, {}); }
+
+json::value parse(std::string_view text, const std::string& subject, json::storage_ptr storage) {
   boost::system::error_code ec;
   json::parse_options options;
-  json::value v = json::parse(text, ec, {}, options);
+  json::value v = json::parse(text, ec, std::move(storage), options);
   if (ec) throw JsonDecodeError(subject, {"not valid JSON: " + ec.message()});
   return v;
 }

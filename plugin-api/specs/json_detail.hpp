@@ -9,6 +9,7 @@
 
 #include <boost/json.hpp>
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,12 +25,15 @@ boost::json::value encode(const Cfg& cfg);
 boost::json::value encode(const JsonText& text);
 
 /// Decodes one payload with `decode(Decoder&, const value&)`, throwing JsonDecodeError(subject)
-/// listing every problem.
+/// listing every problem. The parsed value lives in an arena (a stack buffer first) for the call
+/// only: `decode` must copy out what it keeps (strings, numbers), never a boost::json value.
 template <typename T, typename Decode>
 T decode_payload(std::string_view text, const std::string& subject, Decode decode);
 
 /// Parses `text` as JSON; throws JsonDecodeError("<subject>") with the parser's reason.
 boost::json::value parse(std::string_view text, const std::string& subject);
+/// The same, the value's memory from `storage`.
+boost::json::value parse(std::string_view text, const std::string& subject, boost::json::storage_ptr storage);
 
 /// Collects every problem met while decoding one payload, each prefixed with its path.
 class Decoder {
@@ -76,7 +80,11 @@ std::string index_path(const std::string& parent, std::size_t index);
 
 template <typename T, typename Decode>
 T decode_payload(std::string_view text, const std::string& subject, Decode decode) {
-  const boost::json::value v = parse(text, subject);
+  // No malloc per node and no walk of the tree to free it (a describe response or an AppDef of
+  // a few roles fits the buffer; a larger payload takes blocks from the heap).
+  alignas(std::max_align_t) unsigned char buffer[4096];
+  boost::json::monotonic_resource arena(buffer, sizeof buffer);
+  const boost::json::value v = parse(text, subject, &arena);
   Decoder d;
   T result = decode(d, v);
   d.throw_if_problems(subject);

@@ -131,6 +131,28 @@ TEST_CASE("specs::app_def_from_json keeps what is valid and names what is not, w
       JsonDecodeError);
 }
 
+TEST_CASE("specs::app_def_from_json returns values that outlive the parse, small or beyond the stack arena") {
+  for (const std::size_t roles : {1, 200}) {  // 200 roles: far more than the 4 KiB buffer, blocks from the heap
+    AppDef app{"big", {}, {}};
+    for (std::size_t i = 0; i < roles; ++i) {
+      Role r;
+      r.name = "role-" + std::to_string(i) + std::string(40, 'x');
+      r.image = "image";
+      r.args = {std::string(64, 'a'), "b"};
+      r.env.set("K" + std::to_string(i), std::string(50, 'v'));
+      r.metadata.set("m", JsonText{R"({"deep": [1, {"x": "y"}]})"});
+      app.roles.push_back(r);
+    }
+    const AppDef back = app_def_from_json(to_json(app));
+    REQUIRE(back.roles.size() == roles);
+    CHECK(back.roles.back().name == app.roles.back().name);
+    CHECK(back.roles.back().args == app.roles.back().args);
+    CHECK(*back.roles.back().env.get("K" + std::to_string(roles - 1)) == std::string(50, 'v'));
+    CHECK(back.roles.back().metadata.get("m")->text == R"({"deep":[1,{"x":"y"}]})");
+    CHECK(to_json(back) == to_json(app));
+  }
+}
+
 TEST_CASE("specs::app_def_from_json rejects malformed JSON in one line") {
   for (const char* bad : {"", "{", R"({"name": "a",})", "[1, 2]", "null", "{\"name\": \"a\"} trailing"}) {
     CAPTURE(bad);
