@@ -6,6 +6,7 @@
 #include <torchx/specs/json.hpp>
 
 #include <array>
+#include <charconv>
 #include <limits>
 
 namespace json = boost::json;
@@ -61,6 +62,65 @@ json::value encode_mount(const Mount& mount) {
   return o;
 }
 
+void append_int(std::string& out, long long v) {
+  char buf[24];
+  const auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
+  out.append(buf, end);
+}
+
+void append_json_text(std::string& out, const JsonText& text) {
+  // Stored compact (JsonText::parse), but a JsonText may be made from any text: written as
+  // encode writes it (parsed and serialized again; null when it is not JSON).
+  out += json::serialize(encode(text));
+}
+
+template <typename V>
+void append_dict(std::string& out, const Dict<V>& dict) {
+  out += '{';
+  bool first = true;
+  for (const auto& [k, v] : dict) {
+    if (!first) out += ',';
+    first = false;
+    append_json_string(out, k);
+    out += ':';
+    if constexpr (std::is_same_v<V, JsonText>) {
+      append_json_text(out, v);
+    } else if constexpr (std::is_same_v<V, int>) {
+      append_int(out, v);
+    } else {
+      append_json_string(out, v);
+    }
+  }
+  out += '}';
+}
+
+void append_mount(std::string& out, const Mount& mount) {
+  out += "{\"type\":";
+  append_json_string(out, mount_type_name(mount));
+  if (const auto* bind = std::get_if<BindMount>(&mount)) {
+    out += ",\"src_path\":";
+    append_json_string(out, bind->src_path);
+    out += ",\"dst_path\":";
+    append_json_string(out, bind->dst_path);
+    out += bind->read_only ? ",\"read_only\":true}" : ",\"read_only\":false}";
+  } else if (const auto* volume = std::get_if<VolumeMount>(&mount)) {
+    out += ",\"src\":";
+    append_json_string(out, volume->src);
+    out += ",\"dst_path\":";
+    append_json_string(out, volume->dst_path);
+    out += volume->read_only ? ",\"read_only\":true}" : ",\"read_only\":false}";
+  } else {
+    const auto& device = std::get<DeviceMount>(mount);
+    out += ",\"src_path\":";
+    append_json_string(out, device.src_path);
+    out += ",\"dst_path\":";
+    append_json_string(out, device.dst_path);
+    out += ",\"permissions\":";
+    append_json_string(out, device.permissions);
+    out += '}';
+  }
+}
+
 constexpr std::array k_role_fields = {"name",        "image",     "min_replicas", "base_image", "entrypoint",
                                       "args",        "env",       "num_replicas", "max_retries", "retry_policy",
                                       "resource",    "port_map",  "metadata",     "mounts",      "overrides"};
@@ -109,6 +169,109 @@ json::value encode(const Role& role) {
   o["mounts"] = std::move(mounts);
   o["overrides"] = encode_dict(role.overrides);
   return o;
+}
+
+void append_json(std::string& out, const Resource& r) {
+  out += "{\"cpu\":";
+  append_int(out, r.cpu);
+  out += ",\"gpu\":";
+  append_int(out, r.gpu);
+  out += ",\"memMB\":";
+  append_int(out, r.memMB);
+  out += ",\"capabilities\":";
+  append_dict(out, r.capabilities);
+  out += ",\"devices\":";
+  append_dict(out, r.devices);
+  out += ",\"tags\":";
+  append_dict(out, r.tags);
+  out += '}';
+}
+
+void append_json(std::string& out, const Role& role) {
+  out += "{\"name\":";
+  append_json_string(out, role.name);
+  out += ",\"image\":";
+  append_json_string(out, role.image);
+  out += ",\"min_replicas\":";
+  if (role.min_replicas) {
+    append_int(out, *role.min_replicas);
+  } else {
+    out += "null";
+  }
+  out += ",\"base_image\":";
+  if (role.base_image) {
+    append_json_string(out, *role.base_image);
+  } else {
+    out += "null";
+  }
+  out += ",\"entrypoint\":";
+  append_json_string(out, role.entrypoint);
+  out += ",\"args\":[";
+  for (std::size_t i = 0; i < role.args.size(); ++i) {
+    if (i > 0) out += ',';
+    append_json_string(out, role.args[i]);
+  }
+  out += "],\"env\":";
+  append_dict(out, role.env);
+  out += ",\"num_replicas\":";
+  append_int(out, role.num_replicas);
+  out += ",\"max_retries\":";
+  append_int(out, role.max_retries);
+  out += ",\"retry_policy\":";
+  append_json_string(out, to_string(role.retry_policy));
+  out += ",\"resource\":";
+  append_json(out, role.resource);
+  out += ",\"port_map\":";
+  append_dict(out, role.port_map);
+  out += ",\"metadata\":";
+  append_dict(out, role.metadata);
+  out += ",\"mounts\":[";
+  for (std::size_t i = 0; i < role.mounts.size(); ++i) {
+    if (i > 0) out += ',';
+    append_mount(out, role.mounts[i]);
+  }
+  out += "],\"overrides\":";
+  append_dict(out, role.overrides);
+  out += '}';
+}
+
+void append_json(std::string& out, const AppDef& app) {
+  out += "{\"name\":";
+  append_json_string(out, app.name);
+  out += ",\"roles\":[";
+  for (std::size_t i = 0; i < app.roles.size(); ++i) {
+    if (i > 0) out += ',';
+    append_json(out, app.roles[i]);
+  }
+  out += "],\"metadata\":";
+  append_dict(out, app.metadata);
+  out += '}';
+}
+
+void append_json(std::string& out, const std::vector<RoleStatus>& roles) {
+  out += '[';
+  for (std::size_t i = 0; i < roles.size(); ++i) {
+    if (i > 0) out += ',';
+    out += "{\"role\":";
+    append_json_string(out, roles[i].role);
+    out += ",\"replicas\":[";
+    for (std::size_t k = 0; k < roles[i].replicas.size(); ++k) {
+      const auto& r = roles[i].replicas[k];
+      out += k > 0 ? ",{\"id\":" : "{\"id\":";
+      append_int(out, r.id);
+      out += ",\"state\":";
+      append_int(out, static_cast<int>(r.state));
+      out += ",\"role\":";
+      append_json_string(out, r.role);
+      out += ",\"hostname\":";
+      append_json_string(out, r.hostname);
+      out += ",\"structured_error_msg\":";
+      append_json_string(out, r.structured_error_msg);
+      out += '}';
+    }
+    out += "]}";
+  }
+  out += ']';
 }
 
 json::value encode(const AppDef& app) {
@@ -518,9 +681,23 @@ AppStatus Decoder::app_status(const json::value& v, const std::string& path) {
 
 using detail::decode_payload;
 
-std::string to_json(const AppDef& app) { return json::serialize(detail::encode(app)); }
-std::string to_json(const Role& role) { return json::serialize(detail::encode(role)); }
-std::string to_json(const Resource& resource) { return json::serialize(detail::encode(resource)); }
+std::string to_json(const AppDef& app) {
+  std::string out;
+  out.reserve(512 * (app.roles.size() + 1));
+  detail::append_json(out, app);
+  return out;
+}
+std::string to_json(const Role& role) {
+  std::string out;
+  out.reserve(512);
+  detail::append_json(out, role);
+  return out;
+}
+std::string to_json(const Resource& resource) {
+  std::string out;
+  detail::append_json(out, resource);
+  return out;
+}
 std::string to_json(const AppStatus& status, const std::vector<std::string>& filter_roles) {
   return json::serialize(detail::encode(status, filter_roles));
 }

@@ -24,6 +24,14 @@ boost::json::value encode(const std::vector<RoleStatus>& roles, const std::vecto
 boost::json::value encode(const Cfg& cfg);
 boost::json::value encode(const JsonText& text);
 
+/// Append the JSON text of a value to `out`, written directly: the same bytes as
+/// boost::json::serialize(encode(value)), without building the value (no node to allocate, copy
+/// or free). A JsonText that is not JSON is written as null, as encode does.
+void append_json(std::string& out, const Role& role);
+void append_json(std::string& out, const Resource& resource);
+void append_json(std::string& out, const AppDef& app);
+void append_json(std::string& out, const std::vector<RoleStatus>& roles);
+
 /// Decodes one payload with `decode(Decoder&, const value&)`, throwing JsonDecodeError(subject)
 /// listing every problem. The parsed value lives in an arena (a stack buffer first) for the call
 /// only: `decode` must copy out what it keeps (strings, numbers), never a boost::json value.

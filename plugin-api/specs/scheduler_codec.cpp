@@ -182,19 +182,44 @@ RunOpts run_opts_from_json(std::string_view text) {
 }
 
 std::string to_json(const DescribeAppResponse& r) {
-  json::array roles;
-  for (const auto& role : r.roles) roles.push_back(detail::encode(role));
-  json::object metadata;
-  for (const auto& [k, v] : r.metadata) metadata[k] = v;
-  return json::serialize(json::object{{"app_id", r.app_id},
-                                      {"state", to_string(r.state)},
-                                      {"num_restarts", r.num_restarts},
-                                      {"msg", r.msg},
-                                      {"structured_error_msg", r.structured_error_msg},
-                                      {"ui_url", optional_value(r.ui_url)},
-                                      {"metadata", std::move(metadata)},
-                                      {"roles_statuses", detail::encode(r.roles_statuses, {})},
-                                      {"roles", std::move(roles)}});
+  // Written directly (what describe hands the host on every status and every poll of a wait):
+  // the bytes the boost::json object made, in the same member order.
+  std::string out;
+  out.reserve(256 + 512 * r.roles.size());
+  out += "{\"app_id\":";
+  append_json_string(out, r.app_id);
+  out += ",\"state\":";
+  append_json_string(out, to_string(r.state));
+  out += ",\"num_restarts\":";
+  out += std::to_string(r.num_restarts);
+  out += ",\"msg\":";
+  append_json_string(out, r.msg);
+  out += ",\"structured_error_msg\":";
+  append_json_string(out, r.structured_error_msg);
+  out += ",\"ui_url\":";
+  if (r.ui_url) {
+    append_json_string(out, *r.ui_url);
+  } else {
+    out += "null";
+  }
+  out += ",\"metadata\":{";
+  bool first = true;
+  for (const auto& [k, v] : r.metadata) {
+    if (!first) out += ',';
+    first = false;
+    append_json_string(out, k);
+    out += ':';
+    append_json_string(out, v);
+  }
+  out += "},\"roles_statuses\":";
+  detail::append_json(out, r.roles_statuses);
+  out += ",\"roles\":[";
+  for (std::size_t i = 0; i < r.roles.size(); ++i) {
+    if (i > 0) out += ',';
+    detail::append_json(out, r.roles[i]);
+  }
+  out += "]}";
+  return out;
 }
 
 DescribeAppResponse describe_app_response_from_json(std::string_view text) {

@@ -183,57 +183,8 @@ inline std::optional<std::string> workspace_of(const boost::json::object& reques
   return std::string(w->get_string());
 }
 
-/// The index of the first character of `text` at or after `from` that a JSON string must escape
-/// (a control character, '"' or '\\'), or text.size(). Eight bytes per step where it can.
-inline std::size_t find_json_escape(std::string_view text, std::size_t from) {
-  constexpr std::uint64_t ones = 0x0101010101010101ULL;
-  constexpr std::uint64_t highs = 0x8080808080808080ULL;
-  std::size_t i = from;
-  for (; i + 8 <= text.size(); i += 8) {
-    std::uint64_t v;
-    std::memcpy(&v, text.data() + i, 8);
-    const std::uint64_t quote = v ^ (ones * '"');
-    const std::uint64_t backslash = v ^ (ones * '\\');
-    // (x - ones * n) & ~x & highs is nonzero exactly when a byte of x is below n (n <= 0x80): a
-    // byte below 0x20, or one equal to '"' or '\\' (zero after the xor).
-    const std::uint64_t hits = (((v - ones * 0x20) & ~v) | ((quote - ones) & ~quote) |
-                                ((backslash - ones) & ~backslash)) & highs;
-    if (hits != 0) break;  // the exact byte is found one at a time below
-  }
-  for (; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c < 0x20 || c == '"' || c == '\\') return i;
-  }
-  return i;
-}
-
-/// Appends `text` to `out` as a JSON string, escaped as boost::json::serialize escapes it.
-inline void append_json_string(std::string& out, std::string_view text) {
-  static constexpr char k_hex[] = "0123456789abcdef";
-  out += '"';
-  std::size_t run = 0;  // start of the characters not yet copied
-  while (true) {
-    const std::size_t i = find_json_escape(text, run);
-    out.append(text.data() + run, i - run);
-    if (i == text.size()) break;
-    const auto c = static_cast<unsigned char>(text[i]);
-    run = i + 1;
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        out += "\\u00";
-        out += k_hex[c >> 4];
-        out += k_hex[c & 0xf];
-    }
-  }
-  out += '"';
-}
+/// Appends `text` to `out` as a JSON string (specs::append_json_string).
+inline void append_json_string(std::string& out, std::string_view text) { specs::append_json_string(out, text); }
 
 /// True if `json` is already what boost::json::serialize(boost::json::parse(json)) makes of it: a
 /// literal, an integer of at most 18 digits without a leading zero (nor -0), or a string of

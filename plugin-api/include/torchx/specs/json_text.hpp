@@ -26,4 +26,9 @@ struct JsonText {
   friend bool operator==(const JsonText&, const JsonText&) = default;
 };
 
+/// Appends `text` to `out` as a JSON string literal, escaped exactly as boost::json::serialize
+/// escapes it ('"', '\\' and control characters; every other byte as it is). For writers that
+/// make JSON text directly instead of building a boost::json value first.
+void append_json_string(std::string& out, std::string_view text);
+
 }  // namespace torchx::specs
