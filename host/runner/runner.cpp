@@ -78,11 +78,24 @@ std::optional<std::string> checked_workspace(const std::optional<std::string>& w
   return dir.string();
 }
 
-/// `{"app", "cfg", "workspace"}`: what a scheduler's dryrun receives (payloads.md).
-json::object scheduler_request(const specs::AppDef& app, const specs::Cfg& cfg, const std::optional<std::string>& workspace) {
-  return json::object{{"app", json::parse(specs::to_json(app))},
-                      {"cfg", json::parse(specs::to_json(cfg))},
-                      {"workspace", workspace ? json::value(*workspace) : json::value(nullptr)}};
+/// `{"app", "cfg", "workspace"}`, then `"request"` when given: what a scheduler's dryrun and
+/// schedule receive (payloads.md), in that order. Written as text: the AppDef and the cfg are JSON
+/// texts already (specs::to_json) and `request_json` is one (SchedulerProxy::dryrun serialized
+/// it), so a document parsed from them only to be serialized again was ~100 K instructions a run.
+std::string scheduler_request(const specs::AppDef& app, const specs::Cfg& cfg, const std::optional<std::string>& workspace,
+                              const std::string* request_json = nullptr) {
+  std::string text = "{\"app\":";
+  text += specs::to_json(app);
+  text += ",\"cfg\":";
+  text += specs::to_json(cfg);
+  text += ",\"workspace\":";
+  text += workspace ? json::serialize(json::string(*workspace)) : std::string("null");
+  if (request_json != nullptr) {
+    text += ",\"request\":";
+    text += *request_json;
+  }
+  text += '}';
+  return text;
 }
 
 /// The scheduler's log stream for `query`, filtered here by `filter` when there is one: the host
@@ -183,7 +196,7 @@ DryRunResult Runner::dryrun(specs::AppDef app, const std::string& scheduler_name
   result.cfg = resolve_cfg(scheduler_name, cfg);
   result.scheduler = scheduler_name;
   result.workspace = checked_workspace(workspace);
-  auto answer = sched.dryrun(json::serialize(scheduler_request(app, result.cfg, result.workspace)));
+  auto answer = sched.dryrun(scheduler_request(app, result.cfg, result.workspace));
   result.app = std::move(app);
   result.request_json = std::move(answer.request_json);
   result.request_text = std::move(answer.request_text);
@@ -324,9 +337,7 @@ std::vector<std::pair<std::string, std::string>> Runner::named_resources() {
 }
 
 std::string Runner::schedule(const DryRunResult& d) {
-  json::object request = scheduler_request(d.app, d.cfg, d.workspace);
-  request["request"] = json::parse(d.request_json);
-  const std::string app_id = scheduler(d.scheduler).schedule(json::serialize(request));
+  const std::string app_id = scheduler(d.scheduler).schedule(scheduler_request(d.app, d.cfg, d.workspace, &d.request_json));
   return specs::AppHandle{d.scheduler, m_session, app_id}.str();
 }
 
