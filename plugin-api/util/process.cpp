@@ -194,6 +194,30 @@ pid_t spawn(ChildSetup& setup, const std::string& name) {
   return pid;
 }
 
+/// write(2) to a pipe whose reader may be gone (a program that exits without reading all its
+/// stdin): EPIPE, without the SIGPIPE that would kill this process. The signal is blocked in this
+/// thread for the call and, if the write raised it, taken back (unless one was pending already).
+ssize_t write_no_sigpipe(int fd, const char* data, std::size_t size) {
+  sigset_t pipe_set;
+  ::sigemptyset(&pipe_set);
+  ::sigaddset(&pipe_set, SIGPIPE);
+  sigset_t pending;
+  ::sigpending(&pending);
+  const bool was_pending = ::sigismember(&pending, SIGPIPE) == 1;
+  sigset_t old;
+  ::pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+  const ssize_t n = ::write(fd, data, size);
+  const int write_errno = errno;
+  if (n < 0 && write_errno == EPIPE && !was_pending) {
+    const timespec now{};
+    while (::sigtimedwait(&pipe_set, nullptr, &now) < 0 && errno == EINTR) {
+    }
+  }
+  ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  errno = write_errno;
+  return n;
+}
+
 /// Reads what `fd` holds now, without waiting (it is non-blocking), into `into`; bounded, as a
 /// grandchild may keep writing. Closes it.
 void drain(Fd& fd, std::string& into) {
@@ -322,7 +346,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
         check_exited();
       } else if (fds[i].fd == in_w.fd) {
         const std::string& data = *options.stdin_data;
-        const ssize_t w = written < data.size() ? ::write(in_w.fd, data.data() + written, data.size() - written) : 0;
+        const ssize_t w = written < data.size() ? write_no_sigpipe(in_w.fd, data.data() + written, data.size() - written) : 0;
         if (w > 0) written += static_cast<std::size_t>(w);
         if ((w < 0 && errno != EAGAIN && errno != EINTR) || written >= data.size()) in_w.reset();  // all given, or EPIPE
       } else {
