@@ -240,10 +240,14 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
   std::vector<char*> argv_c;
   for (auto& a : args) argv_c.push_back(a.data());
   argv_c.push_back(nullptr);
-  std::vector<std::string> env = merged_environment(options);
+  // Our environment as it is when nothing is changed (sbatch, squeue): no copy.
+  std::vector<std::string> env;
   std::vector<char*> envp;
-  for (auto& e : env) envp.push_back(e.data());
-  envp.push_back(nullptr);
+  if (!options.env.empty()) {
+    env = merged_environment(options);
+    for (auto& e : env) envp.push_back(e.data());
+    envp.push_back(nullptr);
+  }
 
   auto [out_r, out_w] = make_pipe();
   auto [err_r, err_w] = make_pipe();
@@ -264,7 +268,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
   ChildSetup setup;
   setup.exe = exe.c_str();
   setup.argv = argv_c.data();
-  setup.envp = envp.data();
+  setup.envp = options.env.empty() ? environ : envp.data();
   setup.cwd = options.cwd.empty() ? nullptr : options.cwd.c_str();
   setup.stdin_fd = in_r.fd;
   setup.stdout_fd = out_w.fd;
