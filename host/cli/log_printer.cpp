@@ -68,23 +68,25 @@ LogSelection parse_log_identifier(const std::string& identifier) {
 void print_logs(runner::Runner& runner, const LogSelection& sel, std::ostream& out) {
   // Wait until the app has started (or ended), as TorchX does. UNKNOWN is not waited for: the
   // scheduler cannot tell (local_cwd: a corrupt record, for good), so its logs are read as they are.
-  std::optional<specs::AppStatus> status;
+  // One describe gives the state and the roles (for `run`, most apps have started by now).
+  std::optional<runner::Runner::DescribedApp> described;
   while (true) {
-    status = runner.status(sel.app_handle);
-    if (!status) throw runner::UnknownAppError("app '" + sel.app_handle + "' not found (it does not exist or was removed)");
-    if (specs::is_started(status->state) || status->state == specs::AppState::UNKNOWN) break;
+    described = runner.describe_app(sel.app_handle);
+    if (!described) throw runner::UnknownAppError("app '" + sel.app_handle + "' not found (it does not exist or was removed)");
+    const specs::AppState state = described->status.state;
+    if (specs::is_started(state) || state == specs::AppState::UNKNOWN) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
-  auto app = runner.describe(sel.app_handle);
-  if (!app) throw runner::UnknownAppError("app '" + sel.app_handle + "' not found (it does not exist or was removed)");
-  if (app->roles.empty() && status->state == specs::AppState::UNKNOWN) {
+  const specs::AppStatus& status = described->status;
+  const specs::AppDef& app = described->app;
+  if (app.roles.empty() && status.state == specs::AppState::UNKNOWN) {
     throw specs::Error("cannot read the logs of app '" + sel.app_handle + "', its state is UNKNOWN" +
-                       (status->msg.empty() ? std::string{} : ": " + status->msg));
+                       (status.msg.empty() ? std::string{} : ": " + status.msg));
   }
 
   std::vector<std::pair<std::string, int>> targets;
   std::vector<std::string> role_names;
-  for (const auto& role : app->roles) {
+  for (const auto& role : app.roles) {
     role_names.push_back(role.name);
     if (sel.role && role.name != *sel.role) continue;
     if (sel.replicas.empty()) {
@@ -102,7 +104,7 @@ void print_logs(runner::Runner& runner, const LogSelection& sel, std::ostream& o
   // Open every stream first (errors surface before any thread starts), then read concurrently.
   std::vector<std::unique_ptr<loader::LogStream>> streams;
   for (const auto& [role, k] : targets) {
-    streams.push_back(runner.log_lines(sel.app_handle, role, k, sel.regex, sel.tail, sel.streams));
+    streams.push_back(runner.log_lines_of_known_app(sel.app_handle, role, k, sel.regex, sel.tail, sel.streams));
   }
   std::mutex out_mutex;
   std::exception_ptr first_error;

@@ -78,11 +78,33 @@ std::optional<std::string> checked_workspace(const std::optional<std::string>& w
   return dir.string();
 }
 
-/// `{"app", "cfg", "workspace"}`: what a scheduler's dryrun receives (payloads.md).
-json::object scheduler_request(const specs::AppDef& app, const specs::Cfg& cfg, const std::optional<std::string>& workspace) {
-  return json::object{{"app", json::parse(specs::to_json(app))},
-                      {"cfg", json::parse(specs::to_json(cfg))},
-                      {"workspace", workspace ? json::value(*workspace) : json::value(nullptr)}};
+/// `{"app", "cfg", "workspace"}`, then `"request"` when given: what a scheduler's dryrun and
+/// schedule receive (payloads.md), in that order. Written as text: the AppDef and the cfg are JSON
+/// texts already (specs::to_json) and `request_json` is one (SchedulerProxy::dryrun serialized
+/// it), so a document parsed from them only to be serialized again was ~100 K instructions a run.
+std::string scheduler_request(const specs::AppDef& app, const specs::Cfg& cfg, const std::optional<std::string>& workspace,
+                              const std::string* request_json = nullptr) {
+  std::string text = "{\"app\":";
+  text += specs::to_json(app);
+  text += ",\"cfg\":";
+  text += specs::to_json(cfg);
+  text += ",\"workspace\":";
+  text += workspace ? json::serialize(json::string(*workspace)) : std::string("null");
+  if (request_json != nullptr) {
+    text += ",\"request\":";
+    text += *request_json;
+  }
+  text += '}';
+  return text;
+}
+
+/// The scheduler's log stream for `query`, filtered here by `filter` when there is one: the host
+/// filters, so that no plugin needs a regex engine (plugins get "regex": null).
+std::unique_ptr<loader::LogStream> open_log(loader::SchedulerProxy& sched, const specs::LogQuery& query,
+                                            std::optional<LogFilter> filter) {
+  auto stream = sched.log(query);
+  if (filter) stream->set_filter([f = std::move(*filter)](std::string_view line) { return f.matches(line); });
+  return stream;
 }
 
 }  // namespace
@@ -119,7 +141,11 @@ loader::SchedulerProxy& Runner::scheduler(const std::string& name) {
   return *m_schedulers.emplace(name, std::move(proxy)).first->second;
 }
 
-specs::RunOpts Runner::run_opts(const std::string& name) { return scheduler(name).run_opts(); }
+const specs::RunOpts& Runner::run_opts(const std::string& name) {
+  if (auto it = m_run_opts.find(name); it != m_run_opts.end()) return it->second;
+  specs::RunOpts opts = scheduler(name).run_opts();
+  return m_run_opts.emplace(name, std::move(opts)).first->second;
+}
 
 void Runner::warn(const std::string& message) const {
   if (m_warn) m_warn(message);
@@ -131,7 +157,7 @@ specs::Cfg Runner::cfg_from_str(const std::string& scheduler_name, const std::st
 }
 
 specs::Cfg Runner::resolve_cfg(const std::string& scheduler_name, const specs::Cfg& overrides) {
-  const specs::RunOpts opts = run_opts(scheduler_name);
+  const specs::RunOpts& opts = run_opts(scheduler_name);
   specs::Cfg layered;
   if (m_config && m_use.scheduler_cfg) {
     std::vector<std::string> warnings;
@@ -170,7 +196,7 @@ DryRunResult Runner::dryrun(specs::AppDef app, const std::string& scheduler_name
   result.cfg = resolve_cfg(scheduler_name, cfg);
   result.scheduler = scheduler_name;
   result.workspace = checked_workspace(workspace);
-  auto answer = sched.dryrun(json::serialize(scheduler_request(app, result.cfg, result.workspace)));
+  auto answer = sched.dryrun(scheduler_request(app, result.cfg, result.workspace));
   result.app = std::move(app);
   result.request_json = std::move(answer.request_json);
   result.request_text = std::move(answer.request_text);
@@ -311,9 +337,7 @@ std::vector<std::pair<std::string, std::string>> Runner::named_resources() {
 }
 
 std::string Runner::schedule(const DryRunResult& d) {
-  json::object request = scheduler_request(d.app, d.cfg, d.workspace);
-  request["request"] = json::parse(d.request_json);
-  const std::string app_id = scheduler(d.scheduler).schedule(json::serialize(request));
+  const std::string app_id = scheduler(d.scheduler).schedule(scheduler_request(d.app, d.cfg, d.workspace, &d.request_json));
   return specs::AppHandle{d.scheduler, m_session, app_id}.str();
 }
 
@@ -356,6 +380,16 @@ std::optional<specs::AppDef> Runner::describe(const std::string& app_handle) {
   return specs::AppDef{h.app_id, desc->roles, desc->metadata};
 }
 
+std::optional<Runner::DescribedApp> Runner::describe_app(const std::string& app_handle) {
+  const auto h = specs::parse_app_handle(app_handle);
+  auto desc = scheduler(h.scheduler_backend).describe(h.app_id);
+  if (!desc) return std::nullopt;
+  DescribedApp out{specs::to_app_status(*desc), specs::AppDef{h.app_id, {}, {}}};
+  out.app.roles = std::move(desc->roles);
+  out.app.metadata = std::move(desc->metadata);
+  return out;
+}
+
 std::vector<specs::ListAppResponse> Runner::list(const std::string& scheduler_name, const ListFilter& filter) {
   auto items = scheduler(scheduler_name).list();
   std::size_t unknown_age = 0;
@@ -389,10 +423,22 @@ std::unique_ptr<loader::LogStream> Runner::log_lines(const std::string& app_hand
   if (!sched.describe(h.app_id)) {
     throw UnknownAppError("app '" + app_handle + "' not found on scheduler '" + h.scheduler_backend + "'");
   }
-  // The host filters, so that no plugin needs a regex engine: plugins get "regex": null.
-  auto stream = sched.log(specs::LogQuery{h.app_id, role_name, k, std::nullopt, since, until, should_tail, streams});
-  if (filter) stream->set_filter([f = *filter](std::string_view line) { return f.matches(line); });
-  return stream;
+  return open_log(sched, specs::LogQuery{h.app_id, role_name, k, std::nullopt, since, until, should_tail, streams},
+                  std::move(filter));
+}
+
+std::unique_ptr<loader::LogStream> Runner::log_lines_of_known_app(const std::string& app_handle,
+                                                                  const std::string& role_name, int k,
+                                                                  const std::optional<std::string>& regex,
+                                                                  bool should_tail, std::optional<specs::Stream> streams,
+                                                                  std::optional<double> since,
+                                                                  std::optional<double> until) {
+  std::optional<LogFilter> filter;
+  if (regex) filter.emplace(*regex);
+  const auto h = specs::parse_app_handle(app_handle);
+  return open_log(scheduler(h.scheduler_backend),
+                  specs::LogQuery{h.app_id, role_name, k, std::nullopt, since, until, should_tail, streams},
+                  std::move(filter));
 }
 
 }  // namespace torchx::runner

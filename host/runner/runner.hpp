@@ -74,8 +74,12 @@ public:
   /// The scheduler names the registry knows, in search-path order (reads manifests only).
   [[nodiscard]] std::vector<std::string> scheduler_backends() const;
 
-  /// The run options of `scheduler`. Throws UnknownSchedulerError, loader::PluginLoadError.
-  specs::RunOpts run_opts(const std::string& scheduler);
+  /// The run options of `scheduler`, asked of its plugin once per Runner (a plugin is never
+  /// unloaded, and its run options are a constant of it: cfg_from_str and dryrun's resolve_cfg
+  /// both need them). The reference lives as long as the Runner. Not thread-safe (neither is the
+  /// Runner). Throws UnknownSchedulerError, loader::PluginLoadError, loader::PluginCallError (not
+  /// remembered: the next call asks again).
+  const specs::RunOpts& run_opts(const std::string& scheduler);
   /// Parses run options given as text (`k1=v1,k2=v2`, TorchX's `cfg_from_str`), typed by the
   /// scheduler's run options. Throws specs::InvalidRunConfigError, specs::KeyValueParseError.
   specs::Cfg cfg_from_str(const std::string& scheduler, const std::string& text);
@@ -143,6 +147,15 @@ public:
   specs::AppState cancel(const std::string& app_handle);
   /// The AppDef of the app as the scheduler describes it, or nullopt if unknown.
   std::optional<specs::AppDef> describe(const std::string& app_handle);
+  /// What one describe of an app says: its status and its AppDef.
+  struct DescribedApp {
+    specs::AppStatus status;
+    specs::AppDef app;
+  };
+  /// status and describe from one call of the scheduler's describe (for a caller that needs
+  /// both, as `torchx log` and `run`'s log follow: each call reads the app's state again), or
+  /// nullopt if the scheduler does not know the app. Throws as status.
+  std::optional<DescribedApp> describe_app(const std::string& app_handle);
   /// The scheduler's apps that `filter` keeps (every one by default, however many), with their
   /// handles filled in, in the scheduler's order. The filter is applied here, for every scheduler
   /// alike; an age filter leaves out the apps whose scheduler gives no start time, and warns how
@@ -159,6 +172,15 @@ public:
                                                std::optional<specs::Stream> streams = std::nullopt,
                                                std::optional<double> since = std::nullopt,
                                                std::optional<double> until = std::nullopt);
+  /// As log_lines, for an app the caller has just found with describe_app or describe: the
+  /// scheduler is not asked again whether it exists (if it went meanwhile, its plugin's log_iter
+  /// says so: loader::PluginCallError with TX_E_NOT_FOUND).
+  std::unique_ptr<loader::LogStream> log_lines_of_known_app(const std::string& app_handle, const std::string& role_name,
+                                                            int k, const std::optional<std::string>& regex = std::nullopt,
+                                                            bool should_tail = false,
+                                                            std::optional<specs::Stream> streams = std::nullopt,
+                                                            std::optional<double> since = std::nullopt,
+                                                            std::optional<double> until = std::nullopt);
 
   /// A named resource: from `set_named_resources` (e.g. `.torchxconfig` presets) first, then the
   /// named-resource plugins in search-path order, then the built-in tables. Throws
@@ -199,6 +221,7 @@ private:
   std::string m_session;
   std::string m_session_id;
   std::map<std::string, std::unique_ptr<loader::SchedulerProxy>> m_schedulers;
+  std::map<std::string, specs::RunOpts> m_run_opts;  ///< each scheduler's run options, once asked
   specs::Dict<specs::Resource> m_presets;
   std::vector<TrackerSetting> m_trackers;
   std::map<std::string, std::map<std::string, std::string>> m_component_defaults;

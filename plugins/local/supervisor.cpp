@@ -291,7 +291,9 @@ private:
     }
     ::setpgid(pid, pid);  // also here, so the group exists before we might signal it
     r.start_time = local::process_start_time(pid).value_or(0);  // not reaped yet: still this child
-    if (!m_cgroup.empty() && !in_app_cgroup(pid)) {  // said once; the sweep still covers it while we live
+    // Born there (CLONE_INTO_CGROUP), it is there: /proc/PID/cgroup is read only after a fork and
+    // a move, which can fail (three system calls less on every launch).
+    if (!m_cgroup.empty() && !born_in_cgroup && !in_app_cgroup(pid)) {  // said once; the sweep still covers it while we live
       m_containment = "process " + std::to_string(pid) + " could not enter the cgroup " + m_cgroup +
                       ": descendants that leave their process group are not contained once the supervisor is killed";
       std::cerr << "torchx-local-supervisor: " << m_containment << "\n";

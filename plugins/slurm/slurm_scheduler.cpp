@@ -192,8 +192,10 @@ public:
       throw plugin::Error(TX_E_INTERNAL, "sbatch answered '" + first_line(result.out) + "', not a job id");
     }
     std::filesystem::rename(script, root / (job_id + ".sh"));
-    const json::object record{{"job_id", job_id}, {"log_dir", r.at("log_dir")}, {"app", json::parse(specs::to_json(req.app))}};
-    std::ofstream(root / (job_id + ".json")) << json::serialize(record);
+    // {"job_id", "log_dir", "app"} as text: the AppDef is JSON text already (not parsed to be serialized again).
+    std::ofstream(root / (job_id + ".json")) << "{\"job_id\":" << json::serialize(json::string(job_id))
+                                             << ",\"log_dir\":" << json::serialize(r.at("log_dir"))
+                                             << ",\"app\":" << specs::to_json(req.app) << '}';
     return job_id;
   }
 

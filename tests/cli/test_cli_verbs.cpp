@@ -220,6 +220,42 @@ TEST_CASE("torchx run --wait exits 1 when the app does not succeed") {
   CHECK(r.err.find("echo/0 bye\n") != std::string::npos);
 }
 
+TEST_CASE("torchx run and log ask the scheduler only what they need: run_opts once, one describe before the logs") {
+  Cli torchx;
+  const auto calls = torchx.tmp.path() / "calls";
+  torchx.env.emplace_back("TORCHX_TEST_SCHEDULER_CALLS", calls.string());
+  auto count = [&](const std::string& call) {
+    const std::string text = torchx::test::slurp(calls);
+    std::size_t n = 0;
+    for (std::size_t pos = 0; (pos = text.find(call + "\n", pos)) != std::string::npos; pos += call.size()) ++n;
+    return n;
+  };
+  // -cfg and the dryrun's cfg both need the run options: asked once.
+  auto r = torchx({"run", "-s", "test_sched", "--dryrun", "-cfg", "final_state=SUCCEEDED", "test.echo"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(count("run_opts") == 1);
+  CHECK(count("describe") == 0);
+  std::filesystem::remove(calls);
+
+  // Waiting with the logs: one describe for the state and the roles, the log stream (no describe
+  // per replica), then the waits (the app ends after `running_polls` describes).
+  r = torchx({"run", "-s", "test_sched", "--log", "-cfg", "running_polls=2", "test.echo", "--msg", "hi", "--num_replicas",
+              "2"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.err.find("echo/1 hi\n") != std::string::npos);
+  CHECK(count("run_opts") == 1);
+  CHECK(count("describe") == 2);  // the logs' (RUNNING, 1 left) and the wait's (SUCCEEDED); 5 before
+  std::filesystem::remove(calls);
+
+  // `torchx log` of a running app: one describe, whatever the number of replicas.
+  r = torchx({"run", "-s", "test_sched", "-cfg", "running_polls=1000", "test.echo", "--num_replicas", "3"});
+  const std::string handle = first_line(r.out);
+  std::filesystem::remove(calls);
+  r = torchx({"log", handle});
+  CHECK(r.exit_code == 0);
+  CHECK(count("describe") == 1);
+}
+
 TEST_CASE("torchx run reports each kind of mistake with its exit code") {
   Cli torchx;
   torchx.plugin_dirs.push_back(fixture("wrong_abi"));

@@ -61,6 +61,14 @@ private:
   json::object m_apps;
 };
 
+/// With TORCHX_TEST_SCHEDULER_CALLS set, appends `call` and a newline to that file: tests count
+/// how often the host asks (run_opts, describe).
+void record_call(const char* call) {
+  if (const char* p = std::getenv("TORCHX_TEST_SCHEDULER_CALLS"); p != nullptr && *p != '\0') {
+    std::ofstream(p, std::ios::app) << call << "\n";
+  }
+}
+
 std::string random_suffix() {
   static const char* alphabet = "bcdfghjklmnpqrstvwxz0123456789";
   std::random_device rd;
@@ -77,6 +85,7 @@ std::string cfg_string(const specs::Cfg& cfg, const char* key, const std::string
 class TestScheduler : public plugin::Scheduler {
 public:
   specs::RunOpts run_opts() override {
+    record_call("run_opts");
     specs::RunOpts opts;
     opts.add("final_state", specs::CfgType::str, "the state apps end in (SUCCEEDED, FAILED, CANCELLED)",
              std::string("SUCCEEDED"));
@@ -131,6 +140,7 @@ public:
   }
 
   std::optional<specs::DescribeAppResponse> describe(const std::string& app_id) override {
+    record_call("describe");
     Store store;
     auto* entry = store.apps().if_contains(app_id);
     if (entry == nullptr) return std::nullopt;

@@ -3,7 +3,9 @@
 
 #include <doctest/doctest.h>
 
+#include <fcntl.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <csignal>
@@ -141,6 +143,54 @@ TEST_CASE("util::run_process: new_process_group kills what the process started w
   CHECK_FALSE(quick.timed_out);
   CHECK(quick.exit_code == 3);
   CHECK(quick.out == "fine\n");
+}
+
+TEST_CASE("util::run_process: the child gets the caller's signal mask and default handlers, and none of its other fds") {
+  // run_process blocks every signal while it starts the child (which runs in the caller's memory
+  // until its exec): the program must still start with the caller's own mask, not that one.
+  sigset_t usr2;
+  sigemptyset(&usr2);
+  sigaddset(&usr2, SIGUSR2);
+  sigset_t before;
+  pthread_sigmask(SIG_BLOCK, &usr2, &before);
+  struct sigaction handler {};
+  handler.sa_handler = [](int) {};
+  struct sigaction old {};
+  sigaction(SIGUSR1, &handler, &old);
+  const int leaked = ::open("/dev/null", O_RDONLY);  // not close-on-exec: still not the child's
+  REQUIRE(leaked > 2);
+  // No shell (dash clears its signal mask): grep's and ls's own.
+  const auto r = run_process({"grep", "-E", "^Sig(Blk|Cgt)", "/proc/self/status"});
+  const auto fds = run_process({"ls", "/proc/self/fd"});
+  ::close(leaked);
+  sigaction(SIGUSR1, &old, nullptr);
+  pthread_sigmask(SIG_SETMASK, &before, nullptr);
+  CHECK(r.exit_code == 0);
+  // SIGUSR2 (12) is bit 11: 0x800. Our SIGUSR1 handler (bit 9, 0x200) is not the shell's.
+  CHECK(r.out.find("SigBlk:\t0000000000000800\n") != std::string::npos);
+  CHECK(r.out.find("SigCgt:\t0000000000000200\n") == std::string::npos);
+  CHECK(fds.out == "0\n1\n2\n3\n");  // 3: ls's own directory; not `leaked`, nor our pipes' other ends
+}
+
+TEST_CASE("util::run_process finds a program in PATH by name even with another working directory") {
+  ProcessOptions options;
+  options.cwd = "/";
+  const auto r = run_process({"sh", "-c", "echo $0"}, options);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out == "sh\n");
+  CHECK_THROWS_WITH_AS(run_process({"/nonexistent/torchx-no-such-program"}), doctest::Contains("cannot run '/nonexistent/torchx-no-such-program'"),
+                       std::system_error);
+}
+
+TEST_CASE("util::run_process: a program that exits without reading its stdin is not a SIGPIPE for us") {
+  ProcessOptions options;
+  options.stdin_data = std::string(4 << 20, 'x');  // far more than a pipe holds
+  const auto r = run_process({"true"}, options);  // the test process would die of SIGPIPE here
+  CHECK(r.exit_code == 0);
+  CHECK_FALSE(r.signaled);
+  sigset_t pending;
+  sigpending(&pending);
+  CHECK(sigismember(&pending, SIGPIPE) == 0);  // none left pending for the caller either
 }
 
 TEST_CASE("util::run_process throws when the program cannot be found") {
