@@ -177,7 +177,7 @@ TEST_CASE("util::run_process finds a program in PATH by name even with another w
   options.cwd = "/";
   const auto r = run_process({"sh", "-c", "echo $0"}, options);
   CHECK(r.exit_code == 0);
-  CHECK(r.out == "sh\n");
+  CHECK(r.out.ends_with("/sh\n"));  // Boost.Process passes the path it found as argv[0]
   CHECK_THROWS_WITH_AS(run_process({"/nonexistent/torchx-no-such-program"}), doctest::Contains("cannot run '/nonexistent/torchx-no-such-program'"),
                        std::system_error);
 }

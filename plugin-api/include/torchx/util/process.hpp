@@ -52,9 +52,7 @@ inline constexpr std::chrono::milliseconds k_output_grace_after_exit{200};
 /// reach the program byte for byte, and waits for it, reading stdout and stderr concurrently
 /// until both are closed, or until k_output_grace_after_exit after the process exited.
 /// Throws std::system_error when the program cannot be started (not found, not executable).
-/// Thread-safe: a call shares nothing with another. While the child starts (until its exec), the
-/// calling thread has every signal blocked and waits; the child gets the caller's signal mask back,
-/// default handlers for the signals the caller catches, and no file descriptor but 0, 1 and 2.
+/// Thread-safe: each call has its own I/O context.
 ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOptions& options = {});
 
 }  // namespace torchx::util
