@@ -96,6 +96,40 @@ struct ChildInit {
   }
 };
 
+/// Blocks SIGPIPE in the calling thread for its life and takes back one raised meanwhile (unless
+/// one was pending before): a program that exits without reading all of stdin_data makes asio's
+/// write(2) to the pipe raise it, which would kill this process (status 141); blocked, the write
+/// fails with EPIPE and the exit status is reported. Armed before the first async_write, which
+/// may write at once.
+class SigpipeGuard {
+ public:
+  SigpipeGuard() {
+    ::sigemptyset(&m_pipe);
+    ::sigaddset(&m_pipe, SIGPIPE);
+    sigset_t pending;
+    ::sigpending(&pending);
+    m_was_pending = ::sigismember(&pending, SIGPIPE) == 1;
+    ::pthread_sigmask(SIG_BLOCK, &m_pipe, &m_old);
+  }
+  ~SigpipeGuard() {
+    sigset_t pending;
+    ::sigpending(&pending);
+    if (!m_was_pending && ::sigismember(&pending, SIGPIPE) == 1) {
+      const timespec now{};
+      while (::sigtimedwait(&m_pipe, nullptr, &now) < 0 && errno == EINTR) {
+      }
+    }
+    ::pthread_sigmask(SIG_SETMASK, &m_old, nullptr);
+  }
+  SigpipeGuard(const SigpipeGuard&) = delete;
+  SigpipeGuard& operator=(const SigpipeGuard&) = delete;
+
+ private:
+  sigset_t m_pipe{};
+  sigset_t m_old{};
+  bool m_was_pending = false;
+};
+
 }  // namespace
 
 ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOptions& options) {
@@ -156,9 +190,13 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
   asio::steady_timer deadline_timer{ctx};
   asio::steady_timer poll_timer{ctx};
   const auto deadline = std::chrono::steady_clock::now() + options.timeout.value_or(std::chrono::milliseconds{0});
+  // A timer's handler may already be queued when the last I/O ends (cancel cannot take it back):
+  // it must then do nothing, or the poll would re-arm itself for as long as the process lives.
+  bool io_done = false;
   // Ends the I/O: pending reads complete (aborted) and ctx.run() returns; what is still buffered
   // in the pipes is read below.
   auto stop_io = [&] {
+    io_done = true;
     boost::system::error_code ignored;
     out_pipe.cancel(ignored);
     err_pipe.cancel(ignored);
@@ -169,6 +207,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
   int pending = options.stdin_data ? 3 : 2;  // the reads and the write; then no timer is needed
   auto one_done = [&] {
     if (--pending == 0) {
+      io_done = true;
       deadline_timer.cancel();
       poll_timer.cancel();
     }
@@ -177,6 +216,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
     asio::async_read(pipe, asio::dynamic_buffer(into),
                      [&](const boost::system::error_code&, std::size_t) { one_done(); });
   };
+  std::optional<SigpipeGuard> sigpipe_guard;
+  if (options.stdin_data) sigpipe_guard.emplace();
   read_all(out_pipe, result.out);
   read_all(err_pipe, result.err);
   if (options.stdin_data) {
@@ -189,7 +230,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
   if (options.timeout) {
     deadline_timer.expires_at(deadline);
     deadline_timer.async_wait([&](const boost::system::error_code& ec) {
-      if (ec) return;
+      if (ec || io_done) return;
       // A timeout only when the process itself is still running; when it has exited and only
       // something it started holds the pipes, reading just stops.
       if (!check_exited()) {
@@ -206,7 +247,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
   std::function<void()> schedule_poll = [&] {
     poll_timer.expires_after(poll_every);
     poll_timer.async_wait([&](const boost::system::error_code& ec) {
-      if (ec) return;
+      if (ec || io_done) return;
       const auto now = std::chrono::steady_clock::now();
       if (!exited_at && check_exited()) exited_at = now;
       if (exited_at && now >= *exited_at + k_output_grace_after_exit) {
@@ -218,31 +259,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
     });
   };
   schedule_poll();
-  {
-    // A program that exits without reading all of stdin_data makes asio's write(2) to the pipe
-    // raise SIGPIPE, which would kill this process (status 141): block it in this thread while
-    // the I/O runs (the write then fails with EPIPE and the exit status is reported), and take
-    // back a SIGPIPE raised meanwhile, unless one was pending before.
-    sigset_t pipe_set;
-    ::sigemptyset(&pipe_set);
-    ::sigaddset(&pipe_set, SIGPIPE);
-    sigset_t pending_before;
-    ::sigpending(&pending_before);
-    const bool was_pending = ::sigismember(&pending_before, SIGPIPE) == 1;
-    sigset_t old_mask;
-    if (options.stdin_data) ::pthread_sigmask(SIG_BLOCK, &pipe_set, &old_mask);
-    ctx.run();
-    if (options.stdin_data) {
-      sigset_t pending_now;
-      ::sigpending(&pending_now);
-      if (!was_pending && ::sigismember(&pending_now, SIGPIPE) == 1) {
-        const timespec now{};
-        while (::sigtimedwait(&pipe_set, nullptr, &now) < 0 && errno == EINTR) {
-        }
-      }
-      ::pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
-    }
-  }
+  ctx.run();
+  sigpipe_guard.reset();
 
   // Read what is still buffered (what the process wrote just before it exited), without waiting.
   auto drain = [](asio::readable_pipe& pipe, std::string& into) {
