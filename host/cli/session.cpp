@@ -4,6 +4,7 @@
 #include "config.hpp"
 #include "plugin_commands.hpp"
 #include "manifest_cache.hpp"
+#include "quick_commands.hpp"
 #include "registry.hpp"
 #include "runner.hpp"
 
@@ -21,20 +22,28 @@ loader::Registry& Session::registry() {
   return r;
 }
 
-loader::Registry& Session::registry_unchecked() {
-  if (!m_registry) {
-    loader::RegistryOptions options;
-    options.search.cli_dirs = m_plugin_paths;
-    options.reserved_commands = reserved_verbs();  // a plugin's command never replaces a built-in verb
-    options.cache_root = loader::default_plugin_cache_root(options.search);  // manifest_cache.hpp
-    if (m_plugin_debug != nullptr) {
-      options.debug = [out = m_plugin_debug](const std::string& line) {
-        *out << "torchx: plugin-debug: " << line << "\n";
-      };
-    }
-    m_registry = std::make_unique<loader::Registry>(loader::Registry::discover(options));
+loader::RegistryOptions Session::registry_options() const {
+  loader::RegistryOptions options;
+  options.search.cli_dirs = m_plugin_paths;
+  options.reserved_commands = reserved_verbs();  // a plugin's command never replaces a built-in verb
+  options.cache_root = loader::default_plugin_cache_root(options.search);  // manifest_cache.hpp
+  if (m_plugin_debug != nullptr) {
+    options.debug = [out = m_plugin_debug](const std::string& line) {
+      *out << "torchx: plugin-debug: " << line << "\n";
+    };
   }
+  return options;
+}
+
+loader::Registry& Session::registry_unchecked() {
+  if (!m_registry) m_registry = std::make_unique<loader::Registry>(loader::Registry::discover(registry_options()));
   return *m_registry;
+}
+
+std::optional<std::vector<loader::CommandLine>> Session::quick_commands() {
+  if (m_registry || m_quick_tried || m_plugin_debug != nullptr) return std::nullopt;
+  m_quick_tried = true;  // what it could not tell the first time, it cannot tell now
+  return loader::quick_commands(registry_options());
 }
 
 runner::Runner& Session::runner() {

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <charconv>
 #include <random>
+#include <type_traits>
 
 namespace torchx::loader {
 namespace {
@@ -79,18 +80,6 @@ struct Tokens {
     if (!ok || v.empty() || ec != std::errc() || end != v.data() + v.size()) ok = false;
     return out;
   }
-  std::string string() { return std::string(next()); }
-  std::vector<std::string> strings() {
-    const auto n = number<std::size_t>();
-    std::vector<std::string> out;
-    if (!ok || n > (text.size() - at) / 3) {  // each item takes at least 3 bytes (`0: `): more is corrupt
-      ok = false;
-      return out;
-    }
-    out.reserve(n);
-    for (std::size_t i = 0; i < n && ok; ++i) out.push_back(string());
-    return out;
-  }
 };
 
 /// The body of an entry: the stamp, then the manifest or the error.
@@ -149,45 +138,135 @@ FileStamp stamp_from(Tokens& t) {
   return s;
 }
 
-/// The reading after the stamp, or nullopt when the body is malformed.
-std::optional<ManifestReading> reading_from(Tokens& t) {
-  ManifestReading r;
+/// `count` items of `per` tokens each, validated, as a view into an entry (walked again by `each`).
+struct TokenList {
+  std::size_t count = 0;
+  std::size_t per = 1;
+  std::string_view text;  ///< the items' tokens
+
+  /// Calls `fn(tokens...)` (`per` string_views: `fn` takes as many) for each item. The tokens
+  /// were checked when the list was made: walking them again cannot fail.
+  template <typename Fn>
+  void each(Fn&& fn) const {
+    Tokens t{text};
+    for (std::size_t i = 0; i < count; ++i) {
+      if constexpr (std::is_invocable_v<Fn, std::string_view>) {
+        fn(t.next());
+      } else if constexpr (std::is_invocable_v<Fn, std::string_view, std::string_view>) {
+        const auto a = t.next();
+        fn(a, t.next());
+      } else if constexpr (std::is_invocable_v<Fn, std::string_view, std::string_view, std::string_view>) {
+        const auto a = t.next();
+        const auto b = t.next();
+        fn(a, b, t.next());
+      }
+    }
+  }
+};
+
+/// Reads a counted list of `per`-token items from `t` (each token at least 3 bytes: more items
+/// than that allows is corrupt).
+TokenList list_from(Tokens& t, std::size_t per) {
+  TokenList l;
+  l.per = per;
+  l.count = t.number<std::size_t>();
+  if (!t.ok || l.count > (t.text.size() - t.at) / (3 * per)) {
+    t.ok = false;
+    return l;
+  }
+  const std::size_t start = t.at;
+  for (std::size_t i = 0; i < l.count * per && t.ok; ++i) t.next();
+  l.text = t.text.substr(start, t.at - start);
+  return l;
+}
+
+/// One entry's reading as views into the cache's text: decoded and validated in one pass, with no
+/// allocation; `reading_from` builds a ManifestReading from it, `ManifestCache::find_summary`
+/// hands out the fields `torchx --help` needs.
+struct EntryView {
+  bool is_manifest = false;
+  std::string_view error, claimed;  ///< kind `e`
+  std::string_view path, name, version, description, library_path;
+  TokenList abi_versions, schedulers, components, trackers, named_resources;
+  TokenList python_components;  ///< name, module, function
+  TokenList commands;           ///< name, description
+};
+
+/// The entry after the stamp, or nullopt when the body is malformed (a bad length, count or
+/// number, an unknown kind, or bytes left over).
+std::optional<EntryView> view_from(Tokens& t) {
+  EntryView v;
   const std::string_view kind = t.next();
   if (kind == "e") {
-    r.error = t.string();
-    r.claimed = t.string();
+    v.error = t.next();
+    v.claimed = t.next();
   } else if (kind == "m") {
-    Manifest& m = r.manifest.emplace();
-    m.path = t.string();
-    m.name = t.string();
-    m.version = t.string();
-    m.description = t.string();
-    m.library_path = t.string();
-    const auto n_abi = t.number<std::size_t>();
-    for (std::size_t i = 0; i < n_abi && t.ok; ++i) {
-      const auto v = t.number<std::uint32_t>();
-      if (v == 0 || v > 1000000) t.ok = false;
-      m.abi_versions.push_back(v);
-    }
-    m.provides.schedulers = t.strings();
-    m.provides.components = t.strings();
-    m.provides.trackers = t.strings();
-    m.provides.named_resources = t.strings();
-    const auto n_python = t.number<std::size_t>();
-    for (std::size_t i = 0; i < n_python && t.ok; ++i) {
-      auto name = t.string();
-      auto module = t.string();
-      m.python_components.push_back({std::move(name), std::move(module), t.string()});
-    }
-    const auto n_commands = t.number<std::size_t>();
-    for (std::size_t i = 0; i < n_commands && t.ok; ++i) {
-      auto name = t.string();
-      m.commands.push_back({std::move(name), t.string()});
-    }
+    v.is_manifest = true;
+    v.path = t.next();
+    v.name = t.next();
+    v.version = t.next();
+    v.description = t.next();
+    v.library_path = t.next();
+    v.abi_versions = list_from(t, 1);
+    v.abi_versions.each([&t](std::string_view a) {
+      std::uint32_t n = 0;
+      const auto [end, ec] = std::from_chars(a.data(), a.data() + a.size(), n);
+      if (a.empty() || ec != std::errc() || end != a.data() + a.size() || n == 0 || n > 1000000) t.ok = false;
+    });
+    v.schedulers = list_from(t, 1);
+    v.components = list_from(t, 1);
+    v.trackers = list_from(t, 1);
+    v.named_resources = list_from(t, 1);
+    v.python_components = list_from(t, 3);
+    v.commands = list_from(t, 2);
   } else {
     t.ok = false;
   }
   if (!t.ok || t.at != t.text.size()) return std::nullopt;  // malformed, or more than one reading
+  return v;
+}
+
+std::vector<std::string> strings_of(const TokenList& l) {
+  std::vector<std::string> out;
+  out.reserve(l.count);
+  l.each([&out](std::string_view s) { out.emplace_back(s); });
+  return out;
+}
+
+/// The reading after the stamp, or nullopt when the body is malformed.
+std::optional<ManifestReading> reading_from(Tokens& t) {
+  const auto v = view_from(t);
+  if (!v) return std::nullopt;
+  ManifestReading r;
+  if (!v->is_manifest) {
+    r.error = v->error;
+    r.claimed = v->claimed;
+    return r;
+  }
+  Manifest& m = r.manifest.emplace();
+  m.path = v->path;
+  m.name = v->name;
+  m.version = v->version;
+  m.description = v->description;
+  m.library_path = v->library_path;
+  m.abi_versions.reserve(v->abi_versions.count);
+  v->abi_versions.each([&m](std::string_view a) {
+    std::uint32_t n = 0;
+    std::from_chars(a.data(), a.data() + a.size(), n);
+    m.abi_versions.push_back(n);
+  });
+  m.provides.schedulers = strings_of(v->schedulers);
+  m.provides.components = strings_of(v->components);
+  m.provides.trackers = strings_of(v->trackers);
+  m.provides.named_resources = strings_of(v->named_resources);
+  m.python_components.reserve(v->python_components.count);
+  v->python_components.each([&m](std::string_view name, std::string_view module, std::string_view function) {
+    m.python_components.push_back({std::string(name), std::string(module), std::string(function)});
+  });
+  m.commands.reserve(v->commands.count);
+  v->commands.each([&m](std::string_view name, std::string_view description) {
+    m.commands.push_back({std::string(name), std::string(description)});
+  });
   return r;
 }
 
@@ -333,6 +412,32 @@ std::optional<ManifestReading> ManifestCache::find(const std::string& name, cons
   m_kept.push_back(it->first);
   ++m_hits;
   return r;
+}
+
+std::optional<ManifestSummary> ManifestCache::find_summary(std::string_view name, const FileStamp& stamp,
+                                                          std::string_view file) const {
+  if (!m_usable) return std::nullopt;
+  const auto it = m_old.find(name);
+  if (it == m_old.end()) return std::nullopt;
+  Tokens t{it->second};
+  if (!(stamp_from(t) == stamp) || !t.ok) return std::nullopt;
+  const auto v = view_from(t);
+  if (!v) return std::nullopt;
+  ManifestSummary s;
+  if (!v->is_manifest) {
+    s.invalid = true;
+    return s;
+  }
+  if (v->path != file) return std::nullopt;  // kept for another path: not ours (as find)
+  s.name = v->name;
+  s.library_path = v->library_path;
+  s.components.reserve(v->components.count);
+  v->components.each([&s](std::string_view c) { s.components.push_back(c); });
+  s.python_components.reserve(v->python_components.count);
+  v->python_components.each([&s](std::string_view c, std::string_view, std::string_view) { s.python_components.push_back(c); });
+  s.commands.reserve(v->commands.count);
+  v->commands.each([&s](std::string_view c, std::string_view d) { s.commands.emplace_back(c, d); });
+  return s;
 }
 
 void ManifestCache::put(const std::string& name, const FileStamp& stamp, const ManifestReading& reading,

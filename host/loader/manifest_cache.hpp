@@ -66,6 +66,17 @@ struct ManifestReading {
   std::string claimed;  ///< the plugin name the file claims (for reporting), when `manifest` is empty
 };
 
+/// What `torchx --help` needs of one cached reading (ManifestCache::find_summary): views into the
+/// cache's text, valid as long as the ManifestCache that gave them.
+struct ManifestSummary {
+  bool invalid = false;           ///< the file is not a valid manifest (the fields below are empty)
+  std::string_view name;
+  std::string_view library_path;  ///< absolute; "" for a plugin without a library
+  std::vector<std::string_view> components;
+  std::vector<std::string_view> python_components;                     ///< their names
+  std::vector<std::pair<std::string_view, std::string_view>> commands;  ///< name, description
+};
+
 /// The cache of one plugin directory.
 class ManifestCache {
 public:
@@ -81,6 +92,16 @@ public:
   /// The reading of the manifest `name` (at `file`, the directory's path / `name`) kept for
   /// exactly `stamp`, or nullopt.
   std::optional<ManifestReading> find(const std::string& name, const FileStamp& stamp, const std::filesystem::path& file);
+  /// What find would return, as the few fields `torchx --help` needs and without building a
+  /// Manifest (no allocation but the summary's lists); nullopt exactly when find's answer is
+  /// nullopt. Does not count as a use of the entry (for save).
+  [[nodiscard]] std::optional<ManifestSummary> find_summary(std::string_view name, const FileStamp& stamp,
+                                                            std::string_view file) const;
+  /// Whether the file was read whole and valid, and so needs no rewrite if every entry is used
+  /// as it is (`entries()` of them; see save).
+  [[nodiscard]] bool whole() const { return m_usable && !m_dirty; }
+  /// How many entries the file holds.
+  [[nodiscard]] std::size_t entries() const { return m_old.size(); }
   /// Records the reading of `name` at `stamp`, made at `read_at_ns` (CLOCK_REALTIME, before reading).
   void put(const std::string& name, const FileStamp& stamp, const ManifestReading& reading, std::int64_t read_at_ns);
   /// Writes the file when anything differs from what was read (atomically); a failure is a note.

@@ -2,17 +2,14 @@
 #include "registry.hpp"
 
 #include "manifest_cache.hpp"
+#include "manifest_listing.hpp"
 #include "trust.hpp"
 
-#include <dirent.h>
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <time.h>
 
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
-
-#include <fnmatch.h>
 
 #include <algorithm>
 #include <fstream>
@@ -59,41 +56,6 @@ std::vector<std::filesystem::path> manifest_files(const std::filesystem::path& d
   return files;
 }
 
-/// One `*.json` regular file of a plugin directory (a symlink to one counts), as listed.
-struct ManifestFile {
-  std::string name;
-  struct stat st {};       ///< fstatat without following a symlink
-  bool is_symlink = false;
-};
-
-/// The `*.json` regular files of `dir` (symlinks to regular files too), sorted by name, each with
-/// one fstatat: what the trust check and the cache need of it.
-std::vector<ManifestFile> list_manifests(const std::filesystem::path& dir) {
-  std::vector<ManifestFile> files;
-  DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr) return files;
-  const int fd = ::dirfd(d);
-  while (const dirent* e = ::readdir(d)) {
-    // `*.json` as std::filesystem's extension() has it: ".json" alone is a stem, not a manifest.
-    const std::string_view name(e->d_name);
-    if (name.size() <= 5 || !name.ends_with(".json")) continue;
-    ManifestFile f;
-    f.name = name;
-    if (::fstatat(fd, e->d_name, &f.st, AT_SYMLINK_NOFOLLOW) != 0) continue;
-    if (S_ISLNK(f.st.st_mode)) {
-      struct stat target {};
-      if (::fstatat(fd, e->d_name, &target, 0) != 0 || !S_ISREG(target.st_mode)) continue;
-      f.is_symlink = true;
-    } else if (!S_ISREG(f.st.st_mode)) {
-      continue;
-    }
-    files.push_back(std::move(f));
-  }
-  ::closedir(d);
-  std::sort(files.begin(), files.end(), [](const ManifestFile& a, const ManifestFile& b) { return a.name < b.name; });
-  return files;
-}
-
 std::int64_t realtime_ns() {
   timespec t{};
   ::clock_gettime(CLOCK_REALTIME, &t);
@@ -110,23 +72,6 @@ ManifestReading read_manifest(const std::filesystem::path& file) {
     r.claimed = claimed_plugin_name(file);
   }
   return r;
-}
-
-std::vector<std::string> disabled_globs(const SearchPathInputs& in) {
-  std::vector<std::string> globs;
-  if (in.secure) return globs;
-  const auto value = in.getenv("TORCHX_PLUGINS_DISABLE");
-  if (!value) return globs;
-  std::string current;
-  for (char c : *value + ",") {
-    if (c == ',') {
-      if (!current.empty()) globs.push_back(current);
-      current.clear();
-    } else if (c != ' ') {
-      current += c;
-    }
-  }
-  return globs;
 }
 
 const std::vector<std::string>& names_of(const Provides& p, Kind kind) {
@@ -280,10 +225,7 @@ Registry Registry::discover(const RegistryOptions& options) {
         skip(m.name, "shadowed by " + r.m_plugins[it->second].manifest.path.string(), false);
         continue;
       }
-      const bool is_disabled = std::any_of(disabled.begin(), disabled.end(), [&](const std::string& glob) {
-        return ::fnmatch(glob.c_str(), m.name.c_str(), 0) == 0;
-      });
-      if (is_disabled) {
+      if (is_disabled(disabled, m.name)) {
         skip(m.name, "disabled by TORCHX_PLUGINS_DISABLE", false);
         continue;
       }

@@ -245,28 +245,36 @@ void TrustMemo::forget() {
 }
 
 std::optional<std::string> TrustMemo::reason(const std::filesystem::path& path, const struct stat* entry) {
-  // The shortcut: `path` is an absolute, normal path whose directory is trusted as a plugin
-  // directory (untrusted_reason of it, remembered), and `path` is not a symlink. Then
-  // untrusted_reason(path) checks the directory and its parents again as parents (which a
-  // trusted directory passes: the sticky exception only widens the rule) and the same symlinks,
-  // and comes down to the rules of `path` itself: those are applied to its stat here.
   if (!m_real || !is_plain_absolute(path.native())) return untrusted_reason(path, m_inputs);
-  const std::string& text = path.native();
+  return plain_file_reason(path.native(), entry);
+}
+
+std::optional<std::string> TrustMemo::file_reason(const std::string& path, const struct stat* entry) {
+  if (!m_real || !is_plain_absolute(path)) return untrusted_reason(path, m_inputs);
+  return plain_file_reason(path, entry);
+}
+
+std::optional<std::string> TrustMemo::plain_file_reason(const std::string& text, const struct stat* entry) {
+  // The shortcut: `text` is an absolute, normal path whose directory is trusted as a plugin
+  // directory (untrusted_reason of it, remembered), and `text` is not a symlink. Then
+  // untrusted_reason(text) checks the directory and its parents again as parents (which a
+  // trusted directory passes: the sticky exception only widens the rule) and the same symlinks,
+  // and comes down to the rules of `text` itself: those are applied to its stat here.
   const std::size_t slash = text.rfind('/');
   if (plain_directory_reason(slash == 0 ? std::string("/") : text.substr(0, slash))) {
-    return untrusted_reason(path, m_inputs);  // the long way gives the exact reason
+    return untrusted_reason(text, m_inputs);  // the long way gives the exact reason
   }
   struct stat own {};
   if (entry == nullptr) {
-    if (::lstat(path.c_str(), &own) != 0) {
+    if (::lstat(text.c_str(), &own) != 0) {
       if (errno == ENOENT) return std::nullopt;  // missing: whoever opens it says so (as untrusted_reason)
-      return untrusted_reason(path, m_inputs);
+      return untrusted_reason(text, m_inputs);
     }
     entry = &own;
   }
-  if (S_ISLNK(entry->st_mode)) return untrusted_reason(path, m_inputs);
+  if (S_ISLNK(entry->st_mode)) return untrusted_reason(text, m_inputs);
   const PathStat st{entry->st_uid, entry->st_mode};
-  return verdict(path.native(), &st, false, m_inputs.uid);
+  return verdict(text, &st, false, m_inputs.uid);
 }
 
 }  // namespace torchx::loader

@@ -81,6 +81,9 @@ public:
   /// fstatat(AT_SYMLINK_NOFOLLOW) just saw of `path` (else it is lstat'ed). With a fake world
   /// (not the default stat and read_link) it is untrusted_reason exactly.
   std::optional<std::string> reason(const std::filesystem::path& path, const struct stat* entry = nullptr);
+  /// reason() of a path given as text: the same verdict and text; for a plain absolute `path`
+  /// (the usual case) no std::filesystem::path is made unless a problem or a symlink is found.
+  std::optional<std::string> file_reason(const std::string& path, const struct stat* entry = nullptr);
   /// untrusted_reason(path, inputs()) of a directory `path` (a plugin directory, the cache root),
   /// remembered: asked again, no system call.
   std::optional<std::string> directory_reason(const std::filesystem::path& path);
@@ -107,6 +110,8 @@ private:
   /// The verdict of untrusted_reason for the plain absolute `path` from the lstat of each of its
   /// prefixes, or nullopt when one of them is a symlink (then only the long way can tell).
   std::optional<std::optional<std::string>> plain_reason(const std::string& path);
+  /// reason() of a plain absolute `path` with the real world.
+  std::optional<std::string> plain_file_reason(const std::string& path, const struct stat* entry);
   /// directory_reason of a plain absolute `path` (or "/"), remembered.
   const std::optional<std::string>& plain_directory_reason(const std::string& path);
 
