@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <algorithm>
 #include <charconv>
 #include <random>
 #include <type_traits>
@@ -294,34 +295,44 @@ FileStamp FileStamp::of(const struct stat& st) {
 }
 
 std::filesystem::path ManifestCache::file_for(const std::filesystem::path& root, const std::filesystem::path& dir) {
+  return file_text(root.native(), dir.native());
+}
+
+std::string ManifestCache::file_text(const std::string& root, std::string_view dir) {
   std::uint64_t h = 14695981039346656037ULL;  // FNV-1a 64
-  for (unsigned char c : dir.string()) {
+  for (unsigned char c : dir) {
     h ^= c;
     h *= 1099511628211ULL;
   }
-  char name[32];
-  std::snprintf(name, sizeof name, "%016llx.cache", static_cast<unsigned long long>(h));
-  return root / name;
+  std::string out = root;
+  if (out.empty() || out.back() != '/') out += '/';
+  constexpr char k_hex[] = "0123456789abcdef";
+  for (int shift = 60; shift >= 0; shift -= 4) out += k_hex[(h >> shift) & 0xf];
+  out += ".cache";
+  return out;
 }
 
-ManifestCache::ManifestCache(std::filesystem::path root, std::filesystem::path dir, TrustMemo& trust,
+ManifestCache::ManifestCache(const std::filesystem::path& root, const std::filesystem::path& dir, TrustMemo& trust,
                              std::function<void(const std::string&)> notes, std::int64_t racy_ns)
-    : m_root(std::move(root)), m_dir(std::move(dir)), m_file(file_for(m_root, m_dir)), m_notes(std::move(notes)),
+    : m_root(root), m_dir(dir.native()), m_file(file_text(m_root.native(), m_dir)), m_notes(std::move(notes)),
       m_racy_ns(racy_ns) {
-  const std::string where = "cache " + m_file.string() + " of " + m_dir.string();
+  // The lines are made only when someone reads them.
+  const auto note = [this](std::string_view what) {
+    if (m_notes) m_notes("cache " + m_file + " of " + m_dir + std::string(what));
+  };
   int error = 0;
   if (!trust.stat(m_root, error)) {  // one stat when it exists, shared with the trust check
     make_private_dirs(m_root);
     trust.forget();  // it read the root (or a parent) as missing
   }
   if (const auto why = trust.directory_reason(m_root)) {
-    m_notes(where + ": not used: the cache directory " + *why);
+    note(": not used: the cache directory " + *why);
     return;
   }
   const int fd = ::open(m_file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) {
     m_usable = errno == ENOENT;
-    m_notes(where + (m_usable ? ": absent" : ": not used: " + std::string(std::strerror(errno))));
+    note(m_usable ? ": absent" : ": not used: " + std::string(std::strerror(errno)));
     m_dirty = true;
     return;
   }
@@ -342,7 +353,7 @@ ManifestCache::ManifestCache(std::filesystem::path root, std::filesystem::path d
   ::close(fd);
   if (!trusted) {
     // Someone else's (or a shared) file is never read, and not replaced either: say so.
-    m_notes(where + ": not used: not a regular file owned by root or the invoking user and writable by nobody else");
+    note(": not used: not a regular file owned by root or the invoking user and writable by nobody else");
     return;
   }
   m_usable = true;
@@ -352,34 +363,35 @@ ManifestCache::ManifestCache(std::filesystem::path root, std::filesystem::path d
   const std::string_view magic = t.next();
   const std::string_view format = t.next();
   if (!t.ok || magic != k_magic) {
-    m_notes(where + ": ignored (not a cache file: truncated or corrupt), rebuilt");
+    note(": ignored (not a cache file: truncated or corrupt), rebuilt");
     return;
   }
   if (format != k_format) {
-    m_notes(where + ": ignored (another format), rebuilt");
+    note(": ignored (another format), rebuilt");
     return;
   }
   const std::string_view host = t.next();
   char sep = 0;
   const std::string_view for_dir = t.next(&sep);
   if (!t.ok || host != k_host) {
-    m_notes(where + ": ignored (written by another torchx version), rebuilt");
+    note(": ignored (written by another torchx version), rebuilt");
     return;
   }
-  if (for_dir != m_dir.native() || sep != '\n') {
-    m_notes(where + ": ignored (not this directory's), rebuilt");
+  if (for_dir != m_dir || sep != '\n') {
+    note(": ignored (not this directory's), rebuilt");
     return;
   }
   // Only the lines are found here (two tokens each); an entry is decoded when find asks for it.
-  std::unordered_map<std::string_view, std::string_view> entries;
+  // save() writes them in name order: out of order (or twice) is corrupt.
+  std::vector<std::pair<std::string_view, std::string_view>> entries;
   while (t.ok && t.at < m_text.size()) {
     const std::string_view name = t.next();
     const std::string_view body = t.next(&sep);
-    if (t.ok && sep == '\n') entries.emplace(name, body);
+    if (t.ok && sep == '\n' && (entries.empty() || entries.back().first < name)) entries.emplace_back(name, body);
     else t.ok = false;
   }
   if (!t.ok) {
-    m_notes(where + ": ignored (truncated or corrupt), rebuilt");
+    note(": ignored (truncated or corrupt), rebuilt");
     return;
   }
   m_old = std::move(entries);
@@ -402,8 +414,8 @@ std::optional<std::pair<FileStamp, ManifestReading>> ManifestCache::decode_entry
 std::optional<ManifestReading> ManifestCache::find(const std::string& name, const FileStamp& stamp,
                                                    const std::filesystem::path& file) {
   if (!m_usable) return std::nullopt;
-  const auto it = m_old.find(name);
-  if (it == m_old.end()) return std::nullopt;
+  const auto* it = entry(name);
+  if (it == nullptr) return std::nullopt;
   Tokens t{it->second};
   if (!(stamp_from(t) == stamp) || !t.ok) return std::nullopt;
   auto r = reading_from(t);  // nullopt for a corrupt entry: read the file (and rewrite the cache)
@@ -414,11 +426,21 @@ std::optional<ManifestReading> ManifestCache::find(const std::string& name, cons
   return r;
 }
 
+const std::pair<std::string_view, std::string_view>* ManifestCache::entry(std::string_view name) const {
+  // Asked in name order (discovery lists sorted), the next entry is usually the one.
+  if (m_next < m_old.size() && m_old[m_next].first == name) return &m_old[m_next++];
+  const auto it = std::lower_bound(m_old.begin(), m_old.end(), name,
+                                   [](const auto& e, std::string_view n) { return e.first < n; });
+  if (it == m_old.end() || it->first != name) return nullptr;
+  m_next = static_cast<std::size_t>(it - m_old.begin()) + 1;
+  return &*it;
+}
+
 std::optional<ManifestSummary> ManifestCache::find_summary(std::string_view name, const FileStamp& stamp,
                                                           std::string_view file) const {
   if (!m_usable) return std::nullopt;
-  const auto it = m_old.find(name);
-  if (it == m_old.end()) return std::nullopt;
+  const auto* it = entry(name);
+  if (it == nullptr) return std::nullopt;
   Tokens t{it->second};
   if (!(stamp_from(t) == stamp) || !t.ok) return std::nullopt;
   const auto v = view_from(t);
@@ -451,21 +473,21 @@ void ManifestCache::put(const std::string& name, const FileStamp& stamp, const M
 std::size_t ManifestCache::save() {
   if (!m_usable) return m_hits;
   if (!m_dirty && m_kept.size() == m_old.size()) return m_hits;  // every entry used as it was: nothing to write
-  for (const auto name : m_kept) m_new.emplace(std::string(name), std::string(m_old.at(name)));
+  for (const auto name : m_kept) m_new.emplace(std::string(name), std::string(entry(name)->second));
   std::string text;
   put_token(text, k_magic);
   put_token(text, k_format);
   put_token(text, k_host);
-  put_token(text, m_dir.native(), '\n');
+  put_token(text, m_dir, '\n');
   for (const auto& [name, body] : m_new) {
     put_token(text, name);
     put_token(text, body, '\n');
   }
   std::random_device rd;
-  const auto tmp = m_root / (m_file.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
+  const std::string tmp = m_file + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(rd());
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) {
-    m_notes("cache " + m_file.string() + ": not written: " + std::strerror(errno));
+    if (m_notes) m_notes("cache " + m_file + ": not written: " + std::strerror(errno));
     return m_hits;
   }
   std::size_t done = 0;
@@ -476,11 +498,11 @@ std::size_t ManifestCache::save() {
   }
   const bool ok = ::close(fd) == 0 && done == text.size();
   if (!ok || ::rename(tmp.c_str(), m_file.c_str()) != 0) {
-    m_notes("cache " + m_file.string() + ": not written: " + std::strerror(errno));
+    if (m_notes) m_notes("cache " + m_file + ": not written: " + std::strerror(errno));
     ::unlink(tmp.c_str());
     return m_hits;
   }
-  m_notes("cache " + m_file.string() + ": written (" + std::to_string(text.size()) + " bytes)");
+  if (m_notes) m_notes("cache " + m_file + ": written (" + std::to_string(text.size()) + " bytes)");
   return m_hits;
 }
 

@@ -82,9 +82,10 @@ class ManifestCache {
 public:
   /// The cache of `dir` in `root` (created, mode 0700, when missing). `trust` is the discovery's
   /// (the root's verdict is remembered across the directories of one discovery). `notes` receives one line
-  /// per decision (why the cache is not used). Reads the file now; an unusable one is empty.
+  /// per decision (why the cache is not used; empty: no line is made). Reads the file now; an
+  /// unusable one is empty.
   /// `racy_ns`: a file changed less than this before it was read is not kept.
-  ManifestCache(std::filesystem::path root, std::filesystem::path dir, TrustMemo& trust,
+  ManifestCache(const std::filesystem::path& root, const std::filesystem::path& dir, TrustMemo& trust,
                 std::function<void(const std::string&)> notes, std::int64_t racy_ns = 1'000'000'000);
 
   /// Whether the cache may be used (its root and file are trusted).
@@ -110,6 +111,8 @@ public:
 
   /// The cache file of `dir` in `root`.
   static std::filesystem::path file_for(const std::filesystem::path& root, const std::filesystem::path& dir);
+  /// The same as text.
+  static std::string file_text(const std::string& root, std::string_view dir);
   /// One entry's body as the file keeps it: the stamp, then every field of the manifest (or the
   /// error and the claimed name). A field added to Manifest (or Provides, PythonComponent,
   /// CommandDecl) must be added here and to decode_entry: the round-trip test in
@@ -121,17 +124,22 @@ public:
   static std::optional<std::pair<FileStamp, ManifestReading>> decode_entry(std::string_view body);
 
 private:
+  /// The entry of the file named `name`, or nullptr.
+  const std::pair<std::string_view, std::string_view>* entry(std::string_view name) const;
+
   std::filesystem::path m_root;
-  std::filesystem::path m_dir;
-  std::filesystem::path m_file;
+  std::string m_dir;
+  std::string m_file;
   std::function<void(const std::string&)> m_notes;
   std::int64_t m_racy_ns;
   bool m_usable = false;
   bool m_dirty = false;
   std::size_t m_hits = 0;
   std::string m_text;  ///< the file as read
-  /// Its entries: file name -> body, both views into m_text (decoded by find, when asked).
-  std::unordered_map<std::string_view, std::string_view> m_old;
+  /// Its entries: file name and body, views into m_text (decoded by find, when asked), in name
+  /// order (as save writes them).
+  std::vector<std::pair<std::string_view, std::string_view>> m_old;
+  mutable std::size_t m_next = 0;  ///< where entry() looks first: after the last one found
   std::vector<std::string_view> m_kept;  ///< the names of the entries of m_old used as they were
   std::map<std::string, std::string> m_new;  ///< the entries read anew: file name -> body
 };

@@ -20,7 +20,6 @@ std::optional<std::vector<CommandLine>> quick_commands(const RegistryOptions& op
   std::deque<ManifestCache> caches;  // the summaries are views into their texts: kept to the end
   std::vector<ManifestSummary> used;  // the plugins in use, in search-path order
   std::unordered_set<std::string_view> names;
-  const auto no_notes = [](const std::string&) {};
 
   for (const auto& dir : plugin_search_path(options.search)) {
     // The steps of Registry::discover, in its order; where it would warn, note or write, give up.
@@ -29,7 +28,7 @@ std::optional<std::vector<CommandLine>> quick_commands(const RegistryOptions& op
     if (!dir_stat || !S_ISDIR(dir_stat->mode)) continue;
     if (trust.directory_reason(dir.path)) return std::nullopt;
     const std::vector<ManifestFile> files = list_manifests(dir.path);
-    const ManifestCache& cache = caches.emplace_back(*options.cache_root, dir.path, trust, no_notes, options.cache_racy_ns);
+    const ManifestCache& cache = caches.emplace_back(*options.cache_root, dir.path, trust, nullptr, options.cache_racy_ns);
     if (!cache.whole() || cache.entries() != files.size()) return std::nullopt;
     std::string file = dir.path.native() + "/";
     const std::size_t prefix = file.size();

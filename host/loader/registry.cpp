@@ -180,8 +180,9 @@ Registry Registry::discover(const RegistryOptions& options) {
     r.note(where + ": exists, " + std::to_string(files.size()) + " manifest(s)");
     std::optional<ManifestCache> cache;
     if (options.cache_root) {
-      cache.emplace(*options.cache_root, dir.path, trust, [&r](const std::string& l) { r.note(l); },
-                    options.cache_racy_ns);
+      std::function<void(const std::string&)> notes;  // empty: the cache makes no line nobody reads
+      if (r.noting()) notes = [&r](const std::string& l) { r.note(l); };
+      cache.emplace(*options.cache_root, dir.path, trust, std::move(notes), options.cache_racy_ns);
     }
 
     for (const auto& entry : files) {
@@ -242,7 +243,7 @@ Registry Registry::discover(const RegistryOptions& options) {
     }
     if (cache) {
       const std::size_t hits = cache->save();
-      r.note("cache of " + dir.path.string() + ": " + std::to_string(hits) + " of " + std::to_string(files.size()) +
+      if (r.noting()) r.note("cache of " + dir.path.string() + ": " + std::to_string(hits) + " of " + std::to_string(files.size()) +
              " manifest(s) from the cache");
     }
   }
