@@ -27,6 +27,9 @@ public:
   /// `plugin_debug`, when not null, receives the registry's TORCHX_PLUGIN_DEBUG lines (each
   /// prefixed "torchx: plugin-debug: "); it must outlive the session.
   explicit Session(std::vector<std::string> plugin_paths, std::ostream* plugin_debug = nullptr);
+  /// Destroys the runner and config; the registry is kept (reachable, never freed) for the rest
+  /// of the process: a session lives as long as the torchx process, and freeing a big registry
+  /// only costs time at exit.
   ~Session();
   /// The registry, discovered on first use (reads manifests; loads nothing). Throws
   /// loader::PluginPolicyError (exit 3) when the site policy is broken or a required plugin is

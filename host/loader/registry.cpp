@@ -148,7 +148,8 @@ Registry Registry::discover(const RegistryOptions& options) {
   std::unordered_map<std::string, std::size_t> first_by_name;
   TrustMemo trust(options.trust);  // each parent directory stat'ed once for the whole discovery
 
-  for (const auto& dir : r.m_search_path) {
+  for (std::size_t dir_index = 0; dir_index < r.m_search_path.size(); ++dir_index) {
+    const SearchDir& dir = r.m_search_path[dir_index];
     const std::string where = "dir " + dir.path.string() + " (" + dir.origin + ")";
     // One stat, remembered: the trust check of the directory reads the same (TrustMemo::stat).
     int error = 0;
@@ -239,7 +240,7 @@ Registry Registry::discover(const RegistryOptions& options) {
         r.note("manifest " + file.string() + ": plugin '" + m.name + "' " + m.version + ": used" +
                (r.m_policy.is_required(m.name) ? " (required)" : ""));
       }
-      r.m_plugins.push_back({std::move(m), dir});  // reserved above: no reallocation
+      r.m_plugins.push_back({std::move(m), dir_index});  // reserved above: no reallocation
     }
     if (cache) {
       const std::size_t hits = cache->save();

@@ -244,6 +244,8 @@ void TrustMemo::forget() {
   m_seen->link.clear();
   m_seen->dir.clear();
   m_seen->lstat.clear();
+  m_seen->last_dir.clear();
+  m_seen->last_dir_reason = nullptr;
 }
 
 std::optional<std::string> TrustMemo::reason(const std::filesystem::path& path, const struct stat* entry) {
@@ -263,9 +265,13 @@ std::optional<std::string> TrustMemo::plain_file_reason(const std::string& text,
   // trusted directory passes: the sticky exception only widens the rule) and the same symlinks,
   // and comes down to the rules of `text` itself: those are applied to its stat here.
   const std::size_t slash = text.rfind('/');
-  if (plain_directory_reason(slash == 0 ? std::string("/") : text.substr(0, slash))) {
-    return untrusted_reason(text, m_inputs);  // the long way gives the exact reason
+  const std::string_view dir = slash == 0 ? std::string_view("/") : std::string_view(text).substr(0, slash);
+  Seen& seen = *m_seen;
+  if (seen.last_dir_reason == nullptr || seen.last_dir != dir) {
+    seen.last_dir = dir;
+    seen.last_dir_reason = &plain_directory_reason(seen.last_dir);
   }
+  if (*seen.last_dir_reason) return untrusted_reason(text, m_inputs);  // the long way gives the exact reason
   struct stat own {};
   if (entry == nullptr) {
     if (::lstat(text.c_str(), &own) != 0) {

@@ -104,6 +104,10 @@ private:
     std::unordered_map<std::string, std::optional<SymlinkStat>> link;
     std::unordered_map<std::string, std::optional<std::string>> dir;  ///< untrusted_reason of directories
     std::unordered_map<std::string, Lstat> lstat;  ///< the plain paths' lstat
+    /// The directory of the last plain file judged and its verdict (an entry of `dir`): the
+    /// files of one directory come one after another.
+    std::string last_dir;
+    const std::optional<std::string>* last_dir_reason = nullptr;
   };
   /// lstat(2) of the plain absolute `path`, remembered.
   const Lstat& lstat_of(const std::string& path);
