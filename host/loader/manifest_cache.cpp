@@ -234,10 +234,9 @@ std::vector<std::string> strings_of(const TokenList& l) {
   return out;
 }
 
-/// The reading after the stamp, or nullopt when the body is malformed.
-std::optional<ManifestReading> reading_from(Tokens& t) {
-  const auto v = view_from(t);
-  if (!v) return std::nullopt;
+/// The reading an entry's view holds.
+ManifestReading reading_of(const EntryView& view) {
+  const EntryView* v = &view;
   ManifestReading r;
   if (!v->is_manifest) {
     r.error = v->error;
@@ -269,6 +268,13 @@ std::optional<ManifestReading> reading_from(Tokens& t) {
     m.commands.push_back({std::string(name), std::string(description)});
   });
   return r;
+}
+
+/// The reading after the stamp, or nullopt when the body is malformed.
+std::optional<ManifestReading> reading_from(Tokens& t) {
+  const auto v = view_from(t);
+  if (!v) return std::nullopt;
+  return reading_of(*v);
 }
 
 /// Creates the missing directories of `root`, each mode 0700 (XDG's rule for the cache home).
@@ -411,19 +417,19 @@ std::optional<std::pair<FileStamp, ManifestReading>> ManifestCache::decode_entry
   return std::pair{stamp, std::move(*r)};
 }
 
-std::optional<ManifestReading> ManifestCache::find(const std::string& name, const FileStamp& stamp,
-                                                   const std::filesystem::path& file) {
+std::optional<ManifestReading> ManifestCache::find(std::string_view name, const FileStamp& stamp,
+                                                   std::string_view file) {
   if (!m_usable) return std::nullopt;
   const auto* it = entry(name);
   if (it == nullptr) return std::nullopt;
   Tokens t{it->second};
   if (!(stamp_from(t) == stamp) || !t.ok) return std::nullopt;
-  auto r = reading_from(t);  // nullopt for a corrupt entry: read the file (and rewrite the cache)
-  if (!r) return std::nullopt;
-  if (r->manifest && r->manifest->path.native() != file.native()) return std::nullopt;  // kept for another path: not ours
+  const auto v = view_from(t);  // nullopt for a corrupt entry: read the file (and rewrite the cache)
+  if (!v) return std::nullopt;
+  if (v->is_manifest && v->path != file) return std::nullopt;  // kept for another path: not ours
   m_kept.push_back(it->first);
   ++m_hits;
-  return r;
+  return reading_of(*v);
 }
 
 const std::pair<std::string_view, std::string_view>* ManifestCache::entry(std::string_view name) const {

@@ -92,7 +92,7 @@ public:
   [[nodiscard]] bool usable() const { return m_usable; }
   /// The reading of the manifest `name` (at `file`, the directory's path / `name`) kept for
   /// exactly `stamp`, or nullopt.
-  std::optional<ManifestReading> find(const std::string& name, const FileStamp& stamp, const std::filesystem::path& file);
+  std::optional<ManifestReading> find(std::string_view name, const FileStamp& stamp, std::string_view file);
   /// What find would return, as the few fields `torchx --help` needs and without building a
   /// Manifest (no allocation but the summary's lists); nullopt exactly when find's answer is
   /// nullopt. Does not count as a use of the entry (for save).

@@ -13,26 +13,33 @@ std::vector<ManifestFile> list_manifests(const std::filesystem::path& dir) {
   std::vector<ManifestFile> files;
   DIR* d = ::opendir(dir.c_str());
   if (d == nullptr) return files;
-  // The names first, sorted (short strings: cheap to swap), then one fstatat each, in order.
-  std::vector<std::string> names;
+  // The names first, into one buffer (NUL-terminated), sorted as views (cheap to swap); then one
+  // fstatat each, in order.
+  std::string arena;
+  std::vector<std::pair<std::size_t, std::size_t>> spans;  // offset, size in `arena`
   while (const dirent* e = ::readdir(d)) {
     const std::string_view name(e->d_name);
-    if (name.size() > 5 && name.ends_with(".json")) names.emplace_back(name);
+    if (name.size() <= 5 || !name.ends_with(".json")) continue;
+    spans.emplace_back(arena.size(), name.size());
+    arena.append(name.data(), name.size() + 1);
   }
+  std::vector<std::string_view> names;
+  names.reserve(spans.size());
+  for (const auto& [at, size] : spans) names.emplace_back(arena.data() + at, size);
   std::sort(names.begin(), names.end());
   const int fd = ::dirfd(d);
   files.reserve(names.size());
-  for (auto& name : names) {
+  for (const auto name : names) {
     ManifestFile f;
-    if (::fstatat(fd, name.c_str(), &f.st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+    if (::fstatat(fd, name.data(), &f.st, AT_SYMLINK_NOFOLLOW) != 0) continue;  // NUL-terminated in `arena`
     if (S_ISLNK(f.st.st_mode)) {
       struct stat target {};
-      if (::fstatat(fd, name.c_str(), &target, 0) != 0 || !S_ISREG(target.st_mode)) continue;
+      if (::fstatat(fd, name.data(), &target, 0) != 0 || !S_ISREG(target.st_mode)) continue;
       f.is_symlink = true;
     } else if (!S_ISREG(f.st.st_mode)) {
       continue;
     }
-    f.name = std::move(name);
+    f.name = name;
     files.push_back(std::move(f));
   }
   ::closedir(d);

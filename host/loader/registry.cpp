@@ -186,17 +186,23 @@ Registry Registry::discover(const RegistryOptions& options) {
       cache.emplace(*options.cache_root, dir.path, trust, std::move(notes), options.cache_racy_ns);
     }
 
+    // Each manifest's path as text (dir.path / name): a std::filesystem::path is made only to
+    // read a file or to record a skip, not for each of a thousand cached manifests.
+    std::string file = dir.path.native();
+    if (file.empty() || file.back() != '/') file += '/';
+    const std::size_t prefix = file.size();
     for (const auto& entry : files) {
-      const std::filesystem::path file = dir.path / entry.name;
+      file.resize(prefix);
+      file += entry.name;
       auto skip = [&](const std::string& plugin, const std::string& reason, bool is_warning) {
         r.m_skipped.push_back({file, plugin, reason, is_warning});
-        r.note("manifest " + file.string() + ": plugin '" + plugin + "': " + reason);
+        r.note("manifest " + file + ": plugin '" + plugin + "': " + reason);
       };
       // What listing saw of a regular file is what the trust check would stat: no second look.
-      if (const auto why = trust.reason(file, entry.is_symlink ? nullptr : &entry.st)) {
+      if (const auto why = trust.file_reason(file, entry.is_symlink ? nullptr : &entry.st)) {
         const std::string plugin = claimed_plugin_name(file);  // for reporting only
         const std::string reason = "manifest " + *why + ", refused";
-        spdlog::warn("plugin '{}' ({}): {}", plugin, file.string(), reason);
+        spdlog::warn("plugin '{}' ({}): {}", plugin, file, reason);
         skip(plugin, reason, true);
         continue;
       }
@@ -212,14 +218,14 @@ Registry Registry::discover(const RegistryOptions& options) {
       if (!reading->manifest) {
         // The name it claims, when it can be read, so that a required plugin whose manifest is
         // broken is reported as such; else the file's stem.
-        spdlog::warn("plugin '{}' ({}): invalid manifest: {}", reading->claimed, file.string(), reading->error);
+        spdlog::warn("plugin '{}' ({}): invalid manifest: {}", reading->claimed, file, reading->error);
         skip(reading->claimed, "invalid manifest: " + reading->error, true);
         continue;
       }
       Manifest& m = *reading->manifest;  // moved into m_plugins once, when used
       if (const auto why = m.has_library() ? trust.reason(m.library_path) : std::nullopt) {
         const std::string reason = "library " + m.library_path.string() + " " + *why + ", refused";
-        spdlog::warn("plugin '{}' ({}): {}", m.name, file.string(), reason);
+        spdlog::warn("plugin '{}' ({}): {}", m.name, file, reason);
         skip(m.name, reason, true);
         continue;
       }
@@ -237,7 +243,7 @@ Registry Registry::discover(const RegistryOptions& options) {
         for (const auto& name : names_of(m.provides, kind)) r.m_providers.emplace(std::pair{kind, name}, index);
       }
       if (r.noting()) {
-        r.note("manifest " + file.string() + ": plugin '" + m.name + "' " + m.version + ": used" +
+        r.note("manifest " + file + ": plugin '" + m.name + "' " + m.version + ": used" +
                (r.m_policy.is_required(m.name) ? " (required)" : ""));
       }
       r.m_plugins.push_back({std::move(m), dir_index});  // reserved above: no reallocation
