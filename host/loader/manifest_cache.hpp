@@ -13,7 +13,8 @@
 //   (the stamp), then `m` and the manifest's fields (path, name, version, description,
 //   library_path, the counted lists abi_versions, schedulers, components, trackers,
 //   named_resources, python_components as name/module/function, commands as name/description),
-//   or `e`, the error and the plugin name the file claims. Lines are in file-name order.
+//   or `e`, the error and the plugin name the file claims. Lines are in file-name order
+//   (strictly: a file whose lines are not is corrupt, since lookups rely on the order).
 // Never stale: an entry is used only for a regular file (not a symlink) whose fstatat(2) gives
 // the same stamp now (any write or chmod/chown changes ctime, which no user can set back); a file
 // modified less than a second before it was read is not kept (a change within the file system's
