@@ -4,8 +4,8 @@
 
 #include "command.hpp"
 #include "component_args.hpp"
-#include "exit_codes.hpp"
 #include "errors.hpp"
+#include "exit_codes.hpp"
 #include "log_filter.hpp"
 #include "logging.hpp"
 #include "plugin_commands.hpp"

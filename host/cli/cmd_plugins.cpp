@@ -30,7 +30,6 @@ json::array to_array(const std::vector<std::string>& v) {
   return a;
 }
 
-
 /// `{"name": "module:function"}` of a manifest's Python components.
 json::object python_components(const loader::Manifest& m) {
   json::object out;
@@ -134,11 +133,9 @@ int list_plugins(const Invocation& inv, const loader::Registry& registry, bool a
   }
   if (const auto& policy = registry.policy(); !policy.file.empty()) {
     o += "\npolicy " + policy.file.string() + " (" + policy.origin + "):\n" + "  required: ";
-    if (policy.required.empty()) o += "(none)";
-    else append_join(policy.required);
+    append_join(policy.required.empty() ? std::vector<std::string>{"(none)"} : policy.required);
     o += "\n  optional: ";
-    if (policy.optional.empty()) o += "(none)";
-    else append_join(policy.optional);
+    append_join(policy.optional.empty() ? std::vector<std::string>{"(none)"} : policy.optional);
     o += "\n";
   }
   o += "\nplugins (" + std::to_string(registry.plugins().size()) + "):\n";

@@ -2,8 +2,8 @@
 #include "session.hpp"
 
 #include "config.hpp"
-#include "plugin_commands.hpp"
 #include "manifest_cache.hpp"
+#include "plugin_commands.hpp"
 #include "quick_commands.hpp"
 #include "registry.hpp"
 #include "runner.hpp"

@@ -41,8 +41,8 @@ public:
   /// The plugins' commands as registry_unchecked().commands() lists them, found the quick way
   /// (loader::quick_commands: from the discovery cache, no registry built); nullopt when the
   /// quick way cannot tell (the caller then asks registry_unchecked()), when the registry was
-  /// already discovered, when it was asked before, or when TORCHX_PLUGIN_DEBUG is on (only discover says what it decides).
-  /// Debug logging must be off. Throws std::bad_alloc only.
+  /// already discovered, when it was asked before, or when TORCHX_PLUGIN_DEBUG is on (only discover says what it
+  /// decides). Debug logging must be off. Throws std::bad_alloc only.
   std::optional<std::vector<loader::CommandLine>> quick_commands();
   /// The --plugin-path directories given, in order (passed on to `__plugin-probe`).
   [[nodiscard]] const std::vector<std::string>& plugin_paths() const { return m_plugin_paths; }
@@ -54,16 +54,16 @@ public:
   runner::Config& config();
 
 private:
-  /// What discovery is asked with: the search path of these flags, the built-in verbs reserved,
-  /// the CLI's cache, the debug lines to m_plugin_debug.
-  loader::RegistryOptions registry_options() const;
+ /// What discovery is asked with: the search path of these flags, the built-in verbs reserved,
+ /// the CLI's cache, the debug lines to m_plugin_debug.
+ loader::RegistryOptions registry_options() const;
 
-  std::vector<std::string> m_plugin_paths;
-  std::ostream* m_plugin_debug;
-  std::unique_ptr<loader::Registry> m_registry;
-  bool m_quick_tried = false;
-  std::unique_ptr<runner::Runner> m_runner;
-  std::unique_ptr<runner::Config> m_config;
+ std::vector<std::string> m_plugin_paths;
+ std::ostream* m_plugin_debug;
+ std::unique_ptr<loader::Registry> m_registry;
+ bool m_quick_tried = false;
+ std::unique_ptr<runner::Runner> m_runner;
+ std::unique_ptr<runner::Config> m_config;
 };
 
 }  // namespace torchx::cli

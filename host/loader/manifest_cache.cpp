@@ -5,11 +5,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <cstring>
-#include <algorithm>
-#include <charconv>
 #include <random>
 #include <type_traits>
 
@@ -320,7 +320,10 @@ std::string ManifestCache::file_text(const std::string& root, std::string_view d
 
 ManifestCache::ManifestCache(const std::filesystem::path& root, const std::filesystem::path& dir, TrustMemo& trust,
                              std::function<void(const std::string&)> notes, std::int64_t racy_ns)
-    : m_root(root), m_dir(dir.native()), m_file(file_text(m_root.native(), m_dir)), m_notes(std::move(notes)),
+    : m_root(root),
+      m_dir(dir.native()),
+      m_file(file_text(m_root.native(), m_dir)),
+      m_notes(std::move(notes)),
       m_racy_ns(racy_ns) {
   // The lines are made only when someone reads them.
   const auto note = [this](std::string_view what) {
@@ -393,7 +396,8 @@ ManifestCache::ManifestCache(const std::filesystem::path& root, const std::files
   while (t.ok && t.at < m_text.size()) {
     const std::string_view name = t.next();
     const std::string_view body = t.next(&sep);
-    if (t.ok && sep == '\n' && (entries.empty() || entries.back().first < name)) entries.emplace_back(name, body);
+    if (t.ok && sep == '\n' && (entries.empty() || entries.back().first < name))
+      entries.emplace_back(name, body);
     else t.ok = false;
   }
   if (!t.ok) {
@@ -435,15 +439,15 @@ std::optional<ManifestReading> ManifestCache::find(std::string_view name, const 
 const std::pair<std::string_view, std::string_view>* ManifestCache::entry(std::string_view name) const {
   // Asked in name order (discovery lists sorted), the next entry is usually the one.
   if (m_next < m_old.size() && m_old[m_next].first == name) return &m_old[m_next++];
-  const auto it = std::lower_bound(m_old.begin(), m_old.end(), name,
-                                   [](const auto& e, std::string_view n) { return e.first < n; });
+  const auto it =
+      std::lower_bound(m_old.begin(), m_old.end(), name, [](const auto& e, std::string_view n) { return e.first < n; });
   if (it == m_old.end() || it->first != name) return nullptr;
   m_next = static_cast<std::size_t>(it - m_old.begin()) + 1;
   return &*it;
 }
 
 std::optional<ManifestSummary> ManifestCache::find_summary(std::string_view name, const FileStamp& stamp,
-                                                          std::string_view file) const {
+                                                           std::string_view file) const {
   if (!m_usable) return std::nullopt;
   const auto* it = entry(name);
   if (it == nullptr) return std::nullopt;
@@ -462,7 +466,8 @@ std::optional<ManifestSummary> ManifestCache::find_summary(std::string_view name
   s.components.reserve(v->components.count);
   v->components.each([&s](std::string_view c) { s.components.push_back(c); });
   s.python_components.reserve(v->python_components.count);
-  v->python_components.each([&s](std::string_view c, std::string_view, std::string_view) { s.python_components.push_back(c); });
+  v->python_components.each(
+      [&s](std::string_view c, std::string_view, std::string_view) { s.python_components.push_back(c); });
   s.commands.reserve(v->commands.count);
   v->commands.each([&s](std::string_view c, std::string_view d) { s.commands.emplace_back(c, d); });
   return s;

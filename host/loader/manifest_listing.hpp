@@ -17,7 +17,7 @@ namespace torchx::loader {
 /// One `*.json` regular file of a plugin directory (a symlink to one counts), as listed.
 struct ManifestFile {
   std::string name;
-  struct stat st {};       ///< fstatat without following a symlink
+  struct stat st {};  ///< fstatat without following a symlink
   bool is_symlink = false;
 };
 

@@ -17,7 +17,7 @@ std::optional<std::vector<CommandLine>> quick_commands(const RegistryOptions& op
   if (!options.cache_root) return std::nullopt;
   const auto disabled = disabled_globs(options.search);
   TrustMemo trust(options.trust);
-  std::deque<ManifestCache> caches;  // the summaries are views into their texts: kept to the end
+  std::deque<ManifestCache> caches;   // the summaries are views into their texts: kept to the end
   std::vector<ManifestSummary> used;  // the plugins in use, in search-path order
   std::unordered_set<std::string_view> names;
 
@@ -28,7 +28,8 @@ std::optional<std::vector<CommandLine>> quick_commands(const RegistryOptions& op
     if (!dir_stat || !S_ISDIR(dir_stat->mode)) continue;
     if (trust.directory_reason(dir.path)) return std::nullopt;
     const std::vector<ManifestFile> files = list_manifests(dir.path);
-    const ManifestCache& cache = caches.emplace_back(*options.cache_root, dir.path, trust, nullptr, options.cache_racy_ns);
+    const ManifestCache& cache =
+        caches.emplace_back(*options.cache_root, dir.path, trust, nullptr, options.cache_racy_ns);
     if (!cache.whole() || cache.entries() != files.size()) return std::nullopt;
     std::string file = dir.path.native() + "/";
     const std::size_t prefix = file.size();

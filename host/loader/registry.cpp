@@ -250,8 +250,9 @@ Registry Registry::discover(const RegistryOptions& options) {
     }
     if (cache) {
       const std::size_t hits = cache->save();
-      if (r.noting()) r.note("cache of " + dir.path.string() + ": " + std::to_string(hits) + " of " + std::to_string(files.size()) +
-             " manifest(s) from the cache");
+      if (r.noting())
+        r.note("cache of " + dir.path.string() + ": " + std::to_string(hits) + " of " + std::to_string(files.size()) +
+               " manifest(s) from the cache");
     }
   }
   r.add_python_components();

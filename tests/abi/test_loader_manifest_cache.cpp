@@ -305,7 +305,9 @@ TEST_CASE("loader::Registry::discover: the cache is never stale") {
   }
 }
 
-TEST_CASE("loader::Registry::discover: a corrupt, truncated, unordered, foreign-version, another torchx's or another directory's cache is ignored and rebuilt") {
+TEST_CASE(
+    "loader::Registry::discover: a corrupt, truncated, unordered, foreign-version, another torchx's or another "
+    "directory's cache is ignored and rebuilt") {
   World w;
   w.write("a.json", manifest_text("a", "1"));
   w.write("b.json", manifest_text("b", "1"));

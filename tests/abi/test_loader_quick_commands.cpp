@@ -46,9 +46,7 @@ struct World {
     fs::create_directories(second);
     fs::create_directories(tmp.path() / "first/lib");
   }
-  void write(const fs::path& file, const std::string& text) const {
-    std::ofstream(file, std::ios::trunc) << text;
-  }
+  void write(const fs::path& file, const std::string& text) const { std::ofstream(file, std::ios::trunc) << text; }
 
   RegistryOptions options() const {
     RegistryOptions o;
@@ -98,8 +96,8 @@ TEST_SUITE_BEGIN("loader");
 TEST_CASE("loader::quick_commands: from a warm cache, the commands of Registry::discover") {
   World w;
   w.write(w.first / "a.json", manifest("a", command("alpha") + ", " + command("beta")));
-  w.write(w.first / "b.json", manifest("b", "", R"("components": ["comp"])",
-                                        R"(, "python_components": {"pycomp": "m.n:f"})"));
+  w.write(w.first / "b.json",
+          manifest("b", "", R"("components": ["comp"])", R"(, "python_components": {"pycomp": "m.n:f"})"));
   w.write(w.first / "c.json", manifest("a", command("shadowed")));  // plugin 'a' again: shadowed
   w.write(w.second / "d.json", manifest("d", command("delta"), "", R"(, "python_components": {"pycomp": "x:y"})"));
   w.write(w.second / "e.json", manifest("e", command("echo")));
@@ -130,18 +128,10 @@ TEST_CASE("loader::quick_commands: never stale, and nothing where discover would
   bool warns = false;
   bool quick_again = true;  // after discover, the quick way answers again
 
-  SUBCASE("a manifest rewritten") {
-    w.write(w.first / "a.json", manifest("a", command("gamma")));
-  }
-  SUBCASE("a manifest added") {
-    w.write(w.first / "aa.json", manifest("aa", command("new")));
-  }
-  SUBCASE("a manifest added that shadows one") {
-    w.write(w.first / "0.json", manifest("b", command("other")));
-  }
-  SUBCASE("a manifest removed") {
-    fs::remove(w.first / "b.json");
-  }
+  SUBCASE("a manifest rewritten") { w.write(w.first / "a.json", manifest("a", command("gamma"))); }
+  SUBCASE("a manifest added") { w.write(w.first / "aa.json", manifest("aa", command("new"))); }
+  SUBCASE("a manifest added that shadows one") { w.write(w.first / "0.json", manifest("b", command("other"))); }
+  SUBCASE("a manifest removed") { fs::remove(w.first / "b.json"); }
   SUBCASE("a manifest replaced by a symlink to the same text") {
     fs::rename(w.first / "a.json", w.first / "a.txt");
     fs::create_symlink("a.txt", w.first / "a.json");
@@ -179,9 +169,7 @@ TEST_CASE("loader::quick_commands: never stale, and nothing where discover would
   SUBCASE("the cache file corrupt") {
     std::ofstream(ManifestCache::file_for(w.cache, w.first), std::ios::trunc) << "19:torchx-plugin-cache 1:3 ";
   }
-  SUBCASE("TORCHX_PLUGINS_DISABLE set") {
-    w.disable = "a";
-  }
+  SUBCASE("TORCHX_PLUGINS_DISABLE set") { w.disable = "a"; }
   const auto quick = w.quick();
   const std::string truth = text(w.discovered());
   if (quick) CHECK(text(quick) == truth);

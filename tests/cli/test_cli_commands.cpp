@@ -82,7 +82,8 @@ TEST_CASE("torchx --help: the same from a warm discovery cache, and a manifest c
     torchx.tmp.write("mine/plugins.d/mine.json",
                      R"({"file_format_version": "1.2.0", "plugin": {"name": "mine", "version": "1", )"
                      R"("library_path": "../lib/libmine.so", "abi_versions": [1], "provides": {"commands": )"
-                     R"([{"name": ")" + verb + R"(", "description": "my command"}]}}})");
+                     R"([{"name": ")" +
+                         verb + R"(", "description": "my command"}]}}})");
   };
   write("mycmd");
   torchx.dirs = {dir.string()};
