@@ -244,8 +244,18 @@ void TrustMemo::forget() {
   m_seen->link.clear();
   m_seen->dir.clear();
   m_seen->lstat.clear();
-  m_seen->last_dir.clear();
-  m_seen->last_dir_reason = nullptr;
+  for (auto& r : m_seen->recent) r = {};
+}
+
+const std::optional<std::string>& TrustMemo::recent_dir_reason(std::string_view dir) {
+  auto& recent = m_seen->recent;
+  if (recent[0].second != nullptr && recent[0].first == dir) return *recent[0].second;
+  if (recent[1].second == nullptr || recent[1].first != dir) {
+    recent[1].first = dir;
+    recent[1].second = &plain_directory_reason(recent[1].first);
+  }
+  std::swap(recent[0], recent[1]);
+  return *recent[0].second;
 }
 
 std::optional<std::string> TrustMemo::reason(const std::filesystem::path& path, const struct stat* entry) {
@@ -266,12 +276,7 @@ std::optional<std::string> TrustMemo::plain_file_reason(const std::string& text,
   // and comes down to the rules of `text` itself: those are applied to its stat here.
   const std::size_t slash = text.rfind('/');
   const std::string_view dir = slash == 0 ? std::string_view("/") : std::string_view(text).substr(0, slash);
-  Seen& seen = *m_seen;
-  if (seen.last_dir_reason == nullptr || seen.last_dir != dir) {
-    seen.last_dir = dir;
-    seen.last_dir_reason = &plain_directory_reason(seen.last_dir);
-  }
-  if (*seen.last_dir_reason) return untrusted_reason(text, m_inputs);  // the long way gives the exact reason
+  if (recent_dir_reason(dir)) return untrusted_reason(text, m_inputs);  // the long way gives the exact reason
   struct stat own {};
   if (entry == nullptr) {
     if (::lstat(text.c_str(), &own) != 0) {

@@ -104,11 +104,13 @@ private:
     std::unordered_map<std::string, std::optional<SymlinkStat>> link;
     std::unordered_map<std::string, std::optional<std::string>> dir;  ///< untrusted_reason of directories
     std::unordered_map<std::string, Lstat> lstat;  ///< the plain paths' lstat
-    /// The directory of the last plain file judged and its verdict (an entry of `dir`): the
-    /// files of one directory come one after another.
-    std::string last_dir;
-    const std::optional<std::string>* last_dir_reason = nullptr;
+    /// The directories of the last two plain files judged, most recent first, with their
+    /// verdicts (entries of `dir`; nullptr: none): discovery alternates between a plugin dir's
+    /// manifests and their libraries' dir.
+    std::pair<std::string, const std::optional<std::string>*> recent[2];
   };
+  /// The remembered verdict of the plain directory `dir` (directory_reason), through `recent`.
+  const std::optional<std::string>& recent_dir_reason(std::string_view dir);
   /// lstat(2) of the plain absolute `path`, remembered.
   const Lstat& lstat_of(const std::string& path);
   /// The verdict of untrusted_reason for the plain absolute `path` from the lstat of each of its
