@@ -4,13 +4,14 @@
 
 #include "command.hpp"
 #include "component_args.hpp"
-#include "exit_codes.hpp"
 #include "errors.hpp"
+#include "exit_codes.hpp"
 #include "log_filter.hpp"
 #include "logging.hpp"
 #include "plugin_commands.hpp"
 #include "plugin_library.hpp"
 #include "plugin_probe.hpp"
+#include "quick_commands.hpp"
 #include "registry.hpp"
 #include "scheduler_proxy.hpp"
 #include "session.hpp"
@@ -22,7 +23,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <optional>
-#include <sstream>
+#include <string_view>
 
 namespace po = boost::program_options;
 
@@ -75,6 +76,44 @@ bool plugin_debug_enabled() {
   return env != nullptr && *env != '\0' && std::string_view(env) != "0";
 }
 
+/// The text of `torchx --help` around `plugin_verbs` (the lines of plugin_commands_help).
+std::string help_text(std::string_view plugin_verbs) {
+  std::string s;
+  s.reserve(3072);
+  s += k_usage_line;
+  s += "\n"
+       "torchx launches PyTorch jobs (AppDefs) locally and on Slurm, and lets you watch, log and\n"
+       "cancel them from any shell. Schedulers and components are plugins.\n\n"
+       "commands:\n";
+  for (const auto& c : commands()) {
+    s += "  ";
+    s += c.name;
+    if (c.name.size() < 12) s.append(12 - c.name.size(), ' ');
+    s += c.summary;
+    s += '\n';
+  }
+  if (!plugin_verbs.empty()) {
+    s += "\ncommands added by plugins ('torchx COMMAND --help' for each):\n";
+    s += plugin_verbs;
+  }
+  s += "\nglobal options (before the command):\n"
+       "  -h, --help         show this help and exit\n"
+       "  --version          print the version and exit\n"
+       "  --log_level LEVEL  DEBUG, INFO, WARNING, ERROR or CRITICAL (default: $LOGLEVEL, else INFO)\n"
+       "  --plugin-path DIR  look for plugin manifests in DIR first (repeatable; also $TORCHX_PLUGIN_PATH)\n"
+       "\nexit codes:\n"
+       "  0    ok\n"
+       "  1    the job ended FAILED or CANCELLED, or an operation failed (unknown component,\n"
+       "       scheduler, tracker or app; invalid run option)\n"
+       "  2    usage error: unknown command or flag, bad or missing argument of a command or component\n"
+       "       (a plugin's command: as it says; 2 for its usage errors, 1 or 4 for its failures)\n"
+       "  3    a plugin failed to load or negotiate, or a required plugin is missing (site policy)\n"
+       "  4    the backend is unavailable (e.g. sbatch missing, controller down)\n"
+       "  130  interrupted by Ctrl-C (the app is cancelled)\n"
+       "\nSee 'torchx help <command>' for the help of one command.\n";
+  return s;
+}
+
 int dispatch(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   // Arguments reach plugins as JSON: refuse bytes that are not UTF-8 here, naming the argument.
   if (auto problem = runner::arguments_problem(args); !problem.empty()) throw UsageError(problem);
@@ -113,8 +152,16 @@ int dispatch(const std::vector<std::string>& args, std::ostream& out, std::ostre
   if (!is_log_level(level)) {
     throw UsageError("invalid --log_level '" + level + "': expected DEBUG, INFO, WARNING, ERROR or CRITICAL");
   }
-  init_logging(level);
   Session session(std::move(plugin_paths), plugin_debug_enabled() ? &err : nullptr);
+  if (help && !logs_debug(level)) {
+    // The plugins' commands from the discovery cache when it can tell (Session::quick_commands:
+    // nothing to warn about, no debug lines): no logger, no registry. Else discovery below.
+    if (const auto lines = session.quick_commands()) {
+      out << help_text(plugin_commands_help(*lines));
+      return k_exit_ok;
+    }
+  }
+  init_logging(level);
   if (help) {
     out << global_help(&session);  // the plugins' commands from their manifests: nothing is loaded
     return k_exit_ok;
@@ -143,35 +190,7 @@ int dispatch(const std::vector<std::string>& args, std::ostream& out, std::ostre
 }  // namespace
 
 std::string global_help(Session* session) {
-  std::ostringstream s;
-  s << k_usage_line << "\n"
-    << "torchx launches PyTorch jobs (AppDefs) locally and on Slurm, and lets you watch, log and\n"
-       "cancel them from any shell. Schedulers and components are plugins.\n\n"
-       "commands:\n";
-  for (const auto& c : commands()) {
-    std::string name(c.name);
-    name.resize(std::max<std::size_t>(name.size(), 12), ' ');
-    s << "  " << name << c.summary << "\n";
-  }
-  if (const std::string plugin_verbs = session != nullptr ? plugin_commands_help(*session) : ""; !plugin_verbs.empty()) {
-    s << "\ncommands added by plugins ('torchx COMMAND --help' for each):\n" << plugin_verbs;
-  }
-  s << "\nglobal options (before the command):\n"
-       "  -h, --help         show this help and exit\n"
-       "  --version          print the version and exit\n"
-       "  --log_level LEVEL  DEBUG, INFO, WARNING, ERROR or CRITICAL (default: $LOGLEVEL, else INFO)\n"
-       "  --plugin-path DIR  look for plugin manifests in DIR first (repeatable; also $TORCHX_PLUGIN_PATH)\n"
-       "\nexit codes:\n"
-       "  0    ok\n"
-       "  1    the job ended FAILED or CANCELLED, or an operation failed (unknown component,\n"
-       "       scheduler, tracker or app; invalid run option)\n"
-       "  2    usage error: unknown command or flag, bad or missing argument of a command or component\n"
-       "       (a plugin's command: as it says; 2 for its usage errors, 1 or 4 for its failures)\n"
-       "  3    a plugin failed to load or negotiate, or a required plugin is missing (site policy)\n"
-       "  4    the backend is unavailable (e.g. sbatch missing, controller down)\n"
-       "  130  interrupted by Ctrl-C (the app is cancelled)\n"
-       "\nSee 'torchx help <command>' for the help of one command.\n";
-  return s.str();
+  return help_text(session != nullptr ? plugin_commands_help(*session) : "");
 }
 
 int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {

@@ -10,7 +10,6 @@
 #include <torchx/util/suggest.hpp>
 
 #include <boost/json.hpp>
-#include <fmt/ranges.h>
 
 #include <filesystem>
 #include <ostream>
@@ -30,8 +29,6 @@ json::array to_array(const std::vector<std::string>& v) {
   for (const auto& s : v) a.emplace_back(s);
   return a;
 }
-
-std::string join(const std::vector<std::string>& v) { return fmt::format("{}", fmt::join(v, ", ")); }
 
 /// `{"name": "module:function"}` of a manifest's Python components.
 json::object python_components(const loader::Manifest& m) {
@@ -86,7 +83,7 @@ int list_plugins(const Invocation& inv, const loader::Registry& registry, bool a
                          {"description", m.description},
                          {"manifest", m.path.string()},
                          {"library", m.has_library() ? json::value(m.library_path.string()) : json::value(nullptr)},
-                         {"origin", p.found_in.origin},
+                         {"origin", registry.search_path()[p.search_dir].origin},
                          {"schedulers", to_array(m.provides.schedulers)},
                          {"components", to_array(m.provides.components)},
                          {"trackers", to_array(m.provides.trackers)},
@@ -113,50 +110,83 @@ int list_plugins(const Invocation& inv, const loader::Registry& registry, bool a
     inv.out << json::serialize(out) << "\n";
     return report_policy(inv, registry, k_exit_ok);
   }
-  inv.out << "search path (first found wins):\n";
+  // One text, written at once: a thousand plugins are ~10,000 small pieces.
+  std::string o;
+  o.reserve(256 + registry.plugins().size() * 192 + registry.skipped().size() * 128);
+  const auto append_join = [&o](const std::vector<std::string>& v) {
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      if (i != 0) o += ", ";
+      o += v[i];
+    }
+  };
+  o += "search path (first found wins):\n";
   for (const auto& d : registry.search_path()) {
-    inv.out << "  " << d.path.string() << "  (" << d.origin << (is_dir(d.path) ? "" : ", absent")
-            << ")\n";
+    o += "  ";
+    o += d.path.native();
+    o += "  (";
+    o += d.origin;
+    o += is_dir(d.path) ? ")\n" : ", absent)\n";
   }
   if (!registry.ignored().empty()) {
-    inv.out << "\nignored in a setuid/setgid process (" << registry.ignored().size() << "):\n";
-    for (const auto& i : registry.ignored()) inv.out << "  " << i.source << " " << i.value << "\n";
+    o += "\nignored in a setuid/setgid process (" + std::to_string(registry.ignored().size()) + "):\n";
+    for (const auto& i : registry.ignored()) o += "  " + i.source + " " + i.value + "\n";
   }
   if (const auto& policy = registry.policy(); !policy.file.empty()) {
-    inv.out << "\npolicy " << policy.file.string() << " (" << policy.origin << "):\n"
-            << "  required: " << (policy.required.empty() ? "(none)" : join(policy.required)) << "\n"
-            << "  optional: " << (policy.optional.empty() ? "(none)" : join(policy.optional)) << "\n";
+    o += "\npolicy " + policy.file.string() + " (" + policy.origin + "):\n" + "  required: ";
+    append_join(policy.required.empty() ? std::vector<std::string>{"(none)"} : policy.required);
+    o += "\n  optional: ";
+    append_join(policy.optional.empty() ? std::vector<std::string>{"(none)"} : policy.optional);
+    o += "\n";
   }
-  inv.out << "\nplugins (" << registry.plugins().size() << "):\n";
+  o += "\nplugins (" + std::to_string(registry.plugins().size()) + "):\n";
   for (const auto& p : registry.plugins()) {
     const auto& m = p.manifest;
-    inv.out << "  " << m.name << " " << m.version << (registry.is_required(m.name) ? " (required)" : "") << "  "
-            << m.path.string() << "\n";
-    if (!m.description.empty()) inv.out << "      " << m.description << "\n";
+    o += "  ";
+    o += m.name;
+    o += ' ';
+    o += m.version;
+    if (registry.is_required(m.name)) o += " (required)";
+    o += "  ";
+    o += m.path.native();
+    o += '\n';
+    if (!m.description.empty()) {
+      o += "      ";
+      o += m.description;
+      o += '\n';
+    }
     const std::pair<const char*, const std::vector<std::string>*> kinds[] = {{"schedulers", &m.provides.schedulers},
                                                                              {"components", &m.provides.components},
                                                                              {"trackers", &m.provides.trackers},
                                                                              {"named resources", &m.provides.named_resources}};
     for (const auto& [kind, names] : kinds) {
-      if (!names->empty()) inv.out << "      " << kind << ": " << join(*names) << "\n";
+      if (names->empty()) continue;
+      o += "      ";
+      o += kind;
+      o += ": ";
+      append_join(*names);
+      o += '\n';
     }
     if (!m.commands.empty()) {
-      std::vector<std::string> names;
-      for (const auto& c : m.commands) names.push_back(c.name);
-      inv.out << "      commands: " << join(names) << "\n";
+      o += "      commands: ";
+      for (std::size_t i = 0; i < m.commands.size(); ++i) o += (i != 0 ? ", " : "") + m.commands[i].name;
+      o += '\n';
     }
     if (!m.python_components.empty()) {
-      std::vector<std::string> names;
-      for (const auto& c : m.python_components) names.push_back(c.name + " (" + c.module + ":" + c.function + ")");
-      inv.out << "      python components: " << join(names) << "\n";
+      o += "      python components: ";
+      for (std::size_t i = 0; i < m.python_components.size(); ++i) {
+        const auto& c = m.python_components[i];
+        o += (i != 0 ? ", " : "") + c.name + " (" + c.module + ":" + c.function + ")";
+      }
+      o += '\n';
     }
   }
   if (!registry.skipped().empty()) {
-    inv.out << "\nnot used (" << registry.skipped().size() << "):\n";
-    for (const auto& s : registry.skipped()) {
-      inv.out << "  " << s.path.string() << (s.plugin.empty() ? "" : " (" + s.plugin + ")") << ": " << s.reason << "\n";
+    o += "\nnot used (" + std::to_string(registry.skipped().size()) + "):\n";
+    for (const auto& sk : registry.skipped()) {
+      o += "  " + sk.path.string() + (sk.plugin.empty() ? "" : " (" + sk.plugin + ")") + ": " + sk.reason + "\n";
     }
   }
+  inv.out << o;
   return report_policy(inv, registry, k_exit_ok);
 }
 

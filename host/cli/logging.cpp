@@ -24,6 +24,8 @@ bool is_log_level(std::string_view name) {
   return std::find(std::begin(k_log_levels), std::end(k_log_levels), u) != std::end(k_log_levels);
 }
 
+bool logs_debug(std::string_view level) { return upper(level) == "DEBUG"; }
+
 void init_logging(std::string_view level) {
   const std::string u = upper(level);
   auto logger = spdlog::stderr_logger_st("torchx");

@@ -13,6 +13,9 @@ inline constexpr std::string_view k_log_levels[] = {"DEBUG", "INFO", "WARNING", 
 /// True if `name` is one of k_log_levels, in any case.
 bool is_log_level(std::string_view name);
 
+/// True if `level` (one of k_log_levels, any case) logs debug records.
+bool logs_debug(std::string_view level);
+
 /// Sends log records at `level` and above to stderr as `torchx <date> <time> <LEVEL> <message>`.
 /// `level` must satisfy is_log_level.
 void init_logging(std::string_view level);

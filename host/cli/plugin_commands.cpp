@@ -5,9 +5,12 @@
 #include "exit_codes.hpp"
 #include "host_services.hpp"
 #include "plugin_probe.hpp"
+#include "quick_commands.hpp"
 #include "registry.hpp"
 #include "session.hpp"
 #include "sink.hpp"
+
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <functional>
@@ -35,13 +38,35 @@ std::vector<std::string> reserved_verbs() {
   return names;
 }
 
+namespace {
+
+void append_command_line(std::string& text, std::string_view verb, std::string_view description,
+                         std::string_view plugin) {
+  text += "  ";
+  text += verb;
+  if (verb.size() < 12) text.append(12 - verb.size(), ' ');
+  text += description;
+  text += " (plugin '";
+  text += plugin;
+  text += "')\n";
+}
+
+}  // namespace
+
+std::string plugin_commands_help(const std::vector<loader::CommandLine>& commands) {
+  std::string text;
+  for (const auto& c : commands) append_command_line(text, c.verb, c.description, c.plugin);
+  return text;
+}
+
 std::string plugin_commands_help(Session& session) {
   std::string text;
   try {
+    if (!spdlog::should_log(spdlog::level::debug)) {
+      if (const auto lines = session.quick_commands()) return plugin_commands_help(*lines);
+    }
     for (const auto& c : session.registry_unchecked().commands()) {
-      std::string name = c.decl.name;
-      name.resize(std::max<std::size_t>(name.size(), 12), ' ');
-      text += "  " + name + c.decl.description + " (plugin '" + c.plugin->manifest.name + "')\n";
+      append_command_line(text, c.decl.name, c.decl.description, c.plugin->manifest.name);
     }
   } catch (const std::exception&) {  // --help never fails for a plugin's sake
     return {};

@@ -7,6 +7,10 @@
 #include <string>
 #include <vector>
 
+namespace torchx::loader {
+struct CommandLine;
+}
+
 namespace torchx::cli {
 
 class Session;
@@ -15,8 +19,12 @@ class Session;
 std::vector<std::string> reserved_verbs();
 
 /// The `torchx --help` lines of the plugins' commands ("  prune       delete ... (plugin 'x')"),
-/// from their manifests only (nothing is loaded); "" when there is none or discovery fails.
+/// from their manifests only (nothing is loaded): Session::quick_commands when it can tell and
+/// debug logging is off, else the registry; "" when there is none or discovery fails.
 std::string plugin_commands_help(Session& session);
+
+/// The same lines of `commands` (verb, description, plugin), in their order.
+std::string plugin_commands_help(const std::vector<loader::CommandLine>& commands);
 
 /// Every verb users may type: the built-ins, then the plugins' commands (for "did you mean").
 std::vector<std::string> all_verbs(Session& session);

@@ -5,11 +5,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <cstring>
-#include <charconv>
 #include <random>
+#include <type_traits>
 
 namespace torchx::loader {
 namespace {
@@ -79,18 +81,6 @@ struct Tokens {
     if (!ok || v.empty() || ec != std::errc() || end != v.data() + v.size()) ok = false;
     return out;
   }
-  std::string string() { return std::string(next()); }
-  std::vector<std::string> strings() {
-    const auto n = number<std::size_t>();
-    std::vector<std::string> out;
-    if (!ok || n > (text.size() - at) / 3) {  // each item takes at least 3 bytes (`0: `): more is corrupt
-      ok = false;
-      return out;
-    }
-    out.reserve(n);
-    for (std::size_t i = 0; i < n && ok; ++i) out.push_back(string());
-    return out;
-  }
 };
 
 /// The body of an entry: the stamp, then the manifest or the error.
@@ -149,46 +139,142 @@ FileStamp stamp_from(Tokens& t) {
   return s;
 }
 
-/// The reading after the stamp, or nullopt when the body is malformed.
-std::optional<ManifestReading> reading_from(Tokens& t) {
-  ManifestReading r;
+/// `count` items of `per` tokens each, validated, as a view into an entry (walked again by `each`).
+struct TokenList {
+  std::size_t count = 0;
+  std::size_t per = 1;
+  std::string_view text;  ///< the items' tokens
+
+  /// Calls `fn(tokens...)` (`per` string_views: `fn` takes as many) for each item. The tokens
+  /// were checked when the list was made: walking them again cannot fail.
+  template <typename Fn>
+  void each(Fn&& fn) const {
+    Tokens t{text};
+    for (std::size_t i = 0; i < count; ++i) {
+      if constexpr (std::is_invocable_v<Fn, std::string_view>) {
+        fn(t.next());
+      } else if constexpr (std::is_invocable_v<Fn, std::string_view, std::string_view>) {
+        const auto a = t.next();
+        fn(a, t.next());
+      } else if constexpr (std::is_invocable_v<Fn, std::string_view, std::string_view, std::string_view>) {
+        const auto a = t.next();
+        const auto b = t.next();
+        fn(a, b, t.next());
+      }
+    }
+  }
+};
+
+/// Reads a counted list of `per`-token items from `t` (each token at least 3 bytes: more items
+/// than that allows is corrupt).
+TokenList list_from(Tokens& t, std::size_t per) {
+  TokenList l;
+  l.per = per;
+  l.count = t.number<std::size_t>();
+  if (!t.ok || l.count > (t.text.size() - t.at) / (3 * per)) {
+    t.ok = false;
+    return l;
+  }
+  const std::size_t start = t.at;
+  for (std::size_t i = 0; i < l.count * per && t.ok; ++i) t.next();
+  l.text = t.text.substr(start, t.at - start);
+  return l;
+}
+
+/// One entry's reading as views into the cache's text: decoded and validated in one pass, with no
+/// allocation; `reading_from` builds a ManifestReading from it, `ManifestCache::find_summary`
+/// hands out the fields `torchx --help` needs.
+struct EntryView {
+  bool is_manifest = false;
+  std::string_view error, claimed;  ///< kind `e`
+  std::string_view path, name, version, description, library_path;
+  TokenList abi_versions, schedulers, components, trackers, named_resources;
+  TokenList python_components;  ///< name, module, function
+  TokenList commands;           ///< name, description
+};
+
+/// The entry after the stamp, or nullopt when the body is malformed (a bad length, count or
+/// number, an unknown kind, or bytes left over).
+std::optional<EntryView> view_from(Tokens& t) {
+  EntryView v;
   const std::string_view kind = t.next();
   if (kind == "e") {
-    r.error = t.string();
-    r.claimed = t.string();
+    v.error = t.next();
+    v.claimed = t.next();
   } else if (kind == "m") {
-    Manifest& m = r.manifest.emplace();
-    m.path = t.string();
-    m.name = t.string();
-    m.version = t.string();
-    m.description = t.string();
-    m.library_path = t.string();
-    const auto n_abi = t.number<std::size_t>();
-    for (std::size_t i = 0; i < n_abi && t.ok; ++i) {
-      const auto v = t.number<std::uint32_t>();
-      if (v == 0 || v > 1000000) t.ok = false;
-      m.abi_versions.push_back(v);
-    }
-    m.provides.schedulers = t.strings();
-    m.provides.components = t.strings();
-    m.provides.trackers = t.strings();
-    m.provides.named_resources = t.strings();
-    const auto n_python = t.number<std::size_t>();
-    for (std::size_t i = 0; i < n_python && t.ok; ++i) {
-      auto name = t.string();
-      auto module = t.string();
-      m.python_components.push_back({std::move(name), std::move(module), t.string()});
-    }
-    const auto n_commands = t.number<std::size_t>();
-    for (std::size_t i = 0; i < n_commands && t.ok; ++i) {
-      auto name = t.string();
-      m.commands.push_back({std::move(name), t.string()});
-    }
+    v.is_manifest = true;
+    v.path = t.next();
+    v.name = t.next();
+    v.version = t.next();
+    v.description = t.next();
+    v.library_path = t.next();
+    v.abi_versions = list_from(t, 1);
+    v.abi_versions.each([&t](std::string_view a) {
+      std::uint32_t n = 0;
+      const auto [end, ec] = std::from_chars(a.data(), a.data() + a.size(), n);
+      if (a.empty() || ec != std::errc() || end != a.data() + a.size() || n == 0 || n > 1000000) t.ok = false;
+    });
+    v.schedulers = list_from(t, 1);
+    v.components = list_from(t, 1);
+    v.trackers = list_from(t, 1);
+    v.named_resources = list_from(t, 1);
+    v.python_components = list_from(t, 3);
+    v.commands = list_from(t, 2);
   } else {
     t.ok = false;
   }
   if (!t.ok || t.at != t.text.size()) return std::nullopt;  // malformed, or more than one reading
+  return v;
+}
+
+std::vector<std::string> strings_of(const TokenList& l) {
+  std::vector<std::string> out;
+  out.reserve(l.count);
+  l.each([&out](std::string_view s) { out.emplace_back(s); });
+  return out;
+}
+
+/// The reading an entry's view holds.
+ManifestReading reading_of(const EntryView& view) {
+  const EntryView* v = &view;
+  ManifestReading r;
+  if (!v->is_manifest) {
+    r.error = v->error;
+    r.claimed = v->claimed;
+    return r;
+  }
+  Manifest& m = r.manifest.emplace();
+  m.path = v->path;
+  m.name = v->name;
+  m.version = v->version;
+  m.description = v->description;
+  m.library_path = v->library_path;
+  m.abi_versions.reserve(v->abi_versions.count);
+  v->abi_versions.each([&m](std::string_view a) {
+    std::uint32_t n = 0;
+    std::from_chars(a.data(), a.data() + a.size(), n);
+    m.abi_versions.push_back(n);
+  });
+  m.provides.schedulers = strings_of(v->schedulers);
+  m.provides.components = strings_of(v->components);
+  m.provides.trackers = strings_of(v->trackers);
+  m.provides.named_resources = strings_of(v->named_resources);
+  m.python_components.reserve(v->python_components.count);
+  v->python_components.each([&m](std::string_view name, std::string_view module, std::string_view function) {
+    m.python_components.push_back({std::string(name), std::string(module), std::string(function)});
+  });
+  m.commands.reserve(v->commands.count);
+  v->commands.each([&m](std::string_view name, std::string_view description) {
+    m.commands.push_back({std::string(name), std::string(description)});
+  });
   return r;
+}
+
+/// The reading after the stamp, or nullopt when the body is malformed.
+std::optional<ManifestReading> reading_from(Tokens& t) {
+  const auto v = view_from(t);
+  if (!v) return std::nullopt;
+  return reading_of(*v);
 }
 
 /// Creates the missing directories of `root`, each mode 0700 (XDG's rule for the cache home).
@@ -215,34 +301,47 @@ FileStamp FileStamp::of(const struct stat& st) {
 }
 
 std::filesystem::path ManifestCache::file_for(const std::filesystem::path& root, const std::filesystem::path& dir) {
+  return file_text(root.native(), dir.native());
+}
+
+std::string ManifestCache::file_text(const std::string& root, std::string_view dir) {
   std::uint64_t h = 14695981039346656037ULL;  // FNV-1a 64
-  for (unsigned char c : dir.string()) {
+  for (unsigned char c : dir) {
     h ^= c;
     h *= 1099511628211ULL;
   }
-  char name[32];
-  std::snprintf(name, sizeof name, "%016llx.cache", static_cast<unsigned long long>(h));
-  return root / name;
+  std::string out = root;
+  if (out.empty() || out.back() != '/') out += '/';
+  constexpr char k_hex[] = "0123456789abcdef";
+  for (int shift = 60; shift >= 0; shift -= 4) out += k_hex[(h >> shift) & 0xf];
+  out += ".cache";
+  return out;
 }
 
-ManifestCache::ManifestCache(std::filesystem::path root, std::filesystem::path dir, TrustMemo& trust,
+ManifestCache::ManifestCache(const std::filesystem::path& root, const std::filesystem::path& dir, TrustMemo& trust,
                              std::function<void(const std::string&)> notes, std::int64_t racy_ns)
-    : m_root(std::move(root)), m_dir(std::move(dir)), m_file(file_for(m_root, m_dir)), m_notes(std::move(notes)),
+    : m_root(root),
+      m_dir(dir.native()),
+      m_file(file_text(m_root.native(), m_dir)),
+      m_notes(std::move(notes)),
       m_racy_ns(racy_ns) {
-  const std::string where = "cache " + m_file.string() + " of " + m_dir.string();
+  // The lines are made only when someone reads them.
+  const auto note = [this](std::string_view what) {
+    if (m_notes) m_notes("cache " + m_file + " of " + m_dir + std::string(what));
+  };
   int error = 0;
   if (!trust.stat(m_root, error)) {  // one stat when it exists, shared with the trust check
     make_private_dirs(m_root);
     trust.forget();  // it read the root (or a parent) as missing
   }
   if (const auto why = trust.directory_reason(m_root)) {
-    m_notes(where + ": not used: the cache directory " + *why);
+    note(": not used: the cache directory " + *why);
     return;
   }
   const int fd = ::open(m_file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) {
     m_usable = errno == ENOENT;
-    m_notes(where + (m_usable ? ": absent" : ": not used: " + std::string(std::strerror(errno))));
+    note(m_usable ? ": absent" : ": not used: " + std::string(std::strerror(errno)));
     m_dirty = true;
     return;
   }
@@ -263,7 +362,7 @@ ManifestCache::ManifestCache(std::filesystem::path root, std::filesystem::path d
   ::close(fd);
   if (!trusted) {
     // Someone else's (or a shared) file is never read, and not replaced either: say so.
-    m_notes(where + ": not used: not a regular file owned by root or the invoking user and writable by nobody else");
+    note(": not used: not a regular file owned by root or the invoking user and writable by nobody else");
     return;
   }
   m_usable = true;
@@ -273,34 +372,36 @@ ManifestCache::ManifestCache(std::filesystem::path root, std::filesystem::path d
   const std::string_view magic = t.next();
   const std::string_view format = t.next();
   if (!t.ok || magic != k_magic) {
-    m_notes(where + ": ignored (not a cache file: truncated or corrupt), rebuilt");
+    note(": ignored (not a cache file: truncated or corrupt), rebuilt");
     return;
   }
   if (format != k_format) {
-    m_notes(where + ": ignored (another format), rebuilt");
+    note(": ignored (another format), rebuilt");
     return;
   }
   const std::string_view host = t.next();
   char sep = 0;
   const std::string_view for_dir = t.next(&sep);
   if (!t.ok || host != k_host) {
-    m_notes(where + ": ignored (written by another torchx version), rebuilt");
+    note(": ignored (written by another torchx version), rebuilt");
     return;
   }
-  if (for_dir != m_dir.native() || sep != '\n') {
-    m_notes(where + ": ignored (not this directory's), rebuilt");
+  if (for_dir != m_dir || sep != '\n') {
+    note(": ignored (not this directory's), rebuilt");
     return;
   }
   // Only the lines are found here (two tokens each); an entry is decoded when find asks for it.
-  std::unordered_map<std::string_view, std::string_view> entries;
+  // save() writes them in name order: out of order (or twice) is corrupt.
+  std::vector<std::pair<std::string_view, std::string_view>> entries;
   while (t.ok && t.at < m_text.size()) {
     const std::string_view name = t.next();
     const std::string_view body = t.next(&sep);
-    if (t.ok && sep == '\n') entries.emplace(name, body);
+    if (t.ok && sep == '\n' && (entries.empty() || entries.back().first < name))
+      entries.emplace_back(name, body);
     else t.ok = false;
   }
   if (!t.ok) {
-    m_notes(where + ": ignored (truncated or corrupt), rebuilt");
+    note(": ignored (truncated or corrupt), rebuilt");
     return;
   }
   m_old = std::move(entries);
@@ -320,19 +421,56 @@ std::optional<std::pair<FileStamp, ManifestReading>> ManifestCache::decode_entry
   return std::pair{stamp, std::move(*r)};
 }
 
-std::optional<ManifestReading> ManifestCache::find(const std::string& name, const FileStamp& stamp,
-                                                   const std::filesystem::path& file) {
+std::optional<ManifestReading> ManifestCache::find(std::string_view name, const FileStamp& stamp,
+                                                   std::string_view file) {
   if (!m_usable) return std::nullopt;
-  const auto it = m_old.find(name);
-  if (it == m_old.end()) return std::nullopt;
+  const auto* it = entry(name);
+  if (it == nullptr) return std::nullopt;
   Tokens t{it->second};
   if (!(stamp_from(t) == stamp) || !t.ok) return std::nullopt;
-  auto r = reading_from(t);  // nullopt for a corrupt entry: read the file (and rewrite the cache)
-  if (!r) return std::nullopt;
-  if (r->manifest && r->manifest->path.native() != file.native()) return std::nullopt;  // kept for another path: not ours
+  const auto v = view_from(t);  // nullopt for a corrupt entry: read the file (and rewrite the cache)
+  if (!v) return std::nullopt;
+  if (v->is_manifest && v->path != file) return std::nullopt;  // kept for another path: not ours
   m_kept.push_back(it->first);
   ++m_hits;
-  return r;
+  return reading_of(*v);
+}
+
+const std::pair<std::string_view, std::string_view>* ManifestCache::entry(std::string_view name) const {
+  // Asked in name order (discovery lists sorted), the next entry is usually the one.
+  if (m_next < m_old.size() && m_old[m_next].first == name) return &m_old[m_next++];
+  const auto it =
+      std::lower_bound(m_old.begin(), m_old.end(), name, [](const auto& e, std::string_view n) { return e.first < n; });
+  if (it == m_old.end() || it->first != name) return nullptr;
+  m_next = static_cast<std::size_t>(it - m_old.begin()) + 1;
+  return &*it;
+}
+
+std::optional<ManifestSummary> ManifestCache::find_summary(std::string_view name, const FileStamp& stamp,
+                                                           std::string_view file) const {
+  if (!m_usable) return std::nullopt;
+  const auto* it = entry(name);
+  if (it == nullptr) return std::nullopt;
+  Tokens t{it->second};
+  if (!(stamp_from(t) == stamp) || !t.ok) return std::nullopt;
+  const auto v = view_from(t);
+  if (!v) return std::nullopt;
+  ManifestSummary s;
+  if (!v->is_manifest) {
+    s.invalid = true;
+    return s;
+  }
+  if (v->path != file) return std::nullopt;  // kept for another path: not ours (as find)
+  s.name = v->name;
+  s.library_path = v->library_path;
+  s.components.reserve(v->components.count);
+  v->components.each([&s](std::string_view c) { s.components.push_back(c); });
+  s.python_components.reserve(v->python_components.count);
+  v->python_components.each(
+      [&s](std::string_view c, std::string_view, std::string_view) { s.python_components.push_back(c); });
+  s.commands.reserve(v->commands.count);
+  v->commands.each([&s](std::string_view c, std::string_view d) { s.commands.emplace_back(c, d); });
+  return s;
 }
 
 void ManifestCache::put(const std::string& name, const FileStamp& stamp, const ManifestReading& reading,
@@ -346,21 +484,21 @@ void ManifestCache::put(const std::string& name, const FileStamp& stamp, const M
 std::size_t ManifestCache::save() {
   if (!m_usable) return m_hits;
   if (!m_dirty && m_kept.size() == m_old.size()) return m_hits;  // every entry used as it was: nothing to write
-  for (const auto name : m_kept) m_new.emplace(std::string(name), std::string(m_old.at(name)));
+  for (const auto name : m_kept) m_new.emplace(std::string(name), std::string(entry(name)->second));
   std::string text;
   put_token(text, k_magic);
   put_token(text, k_format);
   put_token(text, k_host);
-  put_token(text, m_dir.native(), '\n');
+  put_token(text, m_dir, '\n');
   for (const auto& [name, body] : m_new) {
     put_token(text, name);
     put_token(text, body, '\n');
   }
   std::random_device rd;
-  const auto tmp = m_root / (m_file.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
+  const std::string tmp = m_file + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(rd());
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) {
-    m_notes("cache " + m_file.string() + ": not written: " + std::strerror(errno));
+    if (m_notes) m_notes("cache " + m_file + ": not written: " + std::strerror(errno));
     return m_hits;
   }
   std::size_t done = 0;
@@ -371,11 +509,11 @@ std::size_t ManifestCache::save() {
   }
   const bool ok = ::close(fd) == 0 && done == text.size();
   if (!ok || ::rename(tmp.c_str(), m_file.c_str()) != 0) {
-    m_notes("cache " + m_file.string() + ": not written: " + std::strerror(errno));
+    if (m_notes) m_notes("cache " + m_file + ": not written: " + std::strerror(errno));
     ::unlink(tmp.c_str());
     return m_hits;
   }
-  m_notes("cache " + m_file.string() + ": written (" + std::to_string(text.size()) + " bytes)");
+  if (m_notes) m_notes("cache " + m_file + ": written (" + std::to_string(text.size()) + " bytes)");
   return m_hits;
 }
 

@@ -2,17 +2,14 @@
 #include "registry.hpp"
 
 #include "manifest_cache.hpp"
+#include "manifest_listing.hpp"
 #include "trust.hpp"
 
-#include <dirent.h>
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <time.h>
 
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
-
-#include <fnmatch.h>
 
 #include <algorithm>
 #include <fstream>
@@ -59,41 +56,6 @@ std::vector<std::filesystem::path> manifest_files(const std::filesystem::path& d
   return files;
 }
 
-/// One `*.json` regular file of a plugin directory (a symlink to one counts), as listed.
-struct ManifestFile {
-  std::string name;
-  struct stat st {};       ///< fstatat without following a symlink
-  bool is_symlink = false;
-};
-
-/// The `*.json` regular files of `dir` (symlinks to regular files too), sorted by name, each with
-/// one fstatat: what the trust check and the cache need of it.
-std::vector<ManifestFile> list_manifests(const std::filesystem::path& dir) {
-  std::vector<ManifestFile> files;
-  DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr) return files;
-  const int fd = ::dirfd(d);
-  while (const dirent* e = ::readdir(d)) {
-    // `*.json` as std::filesystem's extension() has it: ".json" alone is a stem, not a manifest.
-    const std::string_view name(e->d_name);
-    if (name.size() <= 5 || !name.ends_with(".json")) continue;
-    ManifestFile f;
-    f.name = name;
-    if (::fstatat(fd, e->d_name, &f.st, AT_SYMLINK_NOFOLLOW) != 0) continue;
-    if (S_ISLNK(f.st.st_mode)) {
-      struct stat target {};
-      if (::fstatat(fd, e->d_name, &target, 0) != 0 || !S_ISREG(target.st_mode)) continue;
-      f.is_symlink = true;
-    } else if (!S_ISREG(f.st.st_mode)) {
-      continue;
-    }
-    files.push_back(std::move(f));
-  }
-  ::closedir(d);
-  std::sort(files.begin(), files.end(), [](const ManifestFile& a, const ManifestFile& b) { return a.name < b.name; });
-  return files;
-}
-
 std::int64_t realtime_ns() {
   timespec t{};
   ::clock_gettime(CLOCK_REALTIME, &t);
@@ -110,23 +72,6 @@ ManifestReading read_manifest(const std::filesystem::path& file) {
     r.claimed = claimed_plugin_name(file);
   }
   return r;
-}
-
-std::vector<std::string> disabled_globs(const SearchPathInputs& in) {
-  std::vector<std::string> globs;
-  if (in.secure) return globs;
-  const auto value = in.getenv("TORCHX_PLUGINS_DISABLE");
-  if (!value) return globs;
-  std::string current;
-  for (char c : *value + ",") {
-    if (c == ',') {
-      if (!current.empty()) globs.push_back(current);
-      current.clear();
-    } else if (c != ' ') {
-      current += c;
-    }
-  }
-  return globs;
 }
 
 const std::vector<std::string>& names_of(const Provides& p, Kind kind) {
@@ -203,7 +148,8 @@ Registry Registry::discover(const RegistryOptions& options) {
   std::unordered_map<std::string, std::size_t> first_by_name;
   TrustMemo trust(options.trust);  // each parent directory stat'ed once for the whole discovery
 
-  for (const auto& dir : r.m_search_path) {
+  for (std::size_t dir_index = 0; dir_index < r.m_search_path.size(); ++dir_index) {
+    const SearchDir& dir = r.m_search_path[dir_index];
     const std::string where = "dir " + dir.path.string() + " (" + dir.origin + ")";
     // One stat, remembered: the trust check of the directory reads the same (TrustMemo::stat).
     int error = 0;
@@ -235,21 +181,28 @@ Registry Registry::discover(const RegistryOptions& options) {
     r.note(where + ": exists, " + std::to_string(files.size()) + " manifest(s)");
     std::optional<ManifestCache> cache;
     if (options.cache_root) {
-      cache.emplace(*options.cache_root, dir.path, trust, [&r](const std::string& l) { r.note(l); },
-                    options.cache_racy_ns);
+      std::function<void(const std::string&)> notes;  // empty: the cache makes no line nobody reads
+      if (r.noting()) notes = [&r](const std::string& l) { r.note(l); };
+      cache.emplace(*options.cache_root, dir.path, trust, std::move(notes), options.cache_racy_ns);
     }
 
+    // Each manifest's path as text (dir.path / name): a std::filesystem::path is made only to
+    // read a file or to record a skip, not for each of a thousand cached manifests.
+    std::string file = dir.path.native();
+    if (file.empty() || file.back() != '/') file += '/';
+    const std::size_t prefix = file.size();
     for (const auto& entry : files) {
-      const std::filesystem::path file = dir.path / entry.name;
+      file.resize(prefix);
+      file += entry.name;
       auto skip = [&](const std::string& plugin, const std::string& reason, bool is_warning) {
         r.m_skipped.push_back({file, plugin, reason, is_warning});
-        r.note("manifest " + file.string() + ": plugin '" + plugin + "': " + reason);
+        r.note("manifest " + file + ": plugin '" + plugin + "': " + reason);
       };
       // What listing saw of a regular file is what the trust check would stat: no second look.
-      if (const auto why = trust.reason(file, entry.is_symlink ? nullptr : &entry.st)) {
+      if (const auto why = trust.file_reason(file, entry.is_symlink ? nullptr : &entry.st)) {
         const std::string plugin = claimed_plugin_name(file);  // for reporting only
         const std::string reason = "manifest " + *why + ", refused";
-        spdlog::warn("plugin '{}' ({}): {}", plugin, file.string(), reason);
+        spdlog::warn("plugin '{}' ({}): {}", plugin, file, reason);
         skip(plugin, reason, true);
         continue;
       }
@@ -265,14 +218,14 @@ Registry Registry::discover(const RegistryOptions& options) {
       if (!reading->manifest) {
         // The name it claims, when it can be read, so that a required plugin whose manifest is
         // broken is reported as such; else the file's stem.
-        spdlog::warn("plugin '{}' ({}): invalid manifest: {}", reading->claimed, file.string(), reading->error);
+        spdlog::warn("plugin '{}' ({}): invalid manifest: {}", reading->claimed, file, reading->error);
         skip(reading->claimed, "invalid manifest: " + reading->error, true);
         continue;
       }
       Manifest& m = *reading->manifest;  // moved into m_plugins once, when used
       if (const auto why = m.has_library() ? trust.reason(m.library_path) : std::nullopt) {
         const std::string reason = "library " + m.library_path.string() + " " + *why + ", refused";
-        spdlog::warn("plugin '{}' ({}): {}", m.name, file.string(), reason);
+        spdlog::warn("plugin '{}' ({}): {}", m.name, file, reason);
         skip(m.name, reason, true);
         continue;
       }
@@ -280,10 +233,7 @@ Registry Registry::discover(const RegistryOptions& options) {
         skip(m.name, "shadowed by " + r.m_plugins[it->second].manifest.path.string(), false);
         continue;
       }
-      const bool is_disabled = std::any_of(disabled.begin(), disabled.end(), [&](const std::string& glob) {
-        return ::fnmatch(glob.c_str(), m.name.c_str(), 0) == 0;
-      });
-      if (is_disabled) {
+      if (is_disabled(disabled, m.name)) {
         skip(m.name, "disabled by TORCHX_PLUGINS_DISABLE", false);
         continue;
       }
@@ -293,15 +243,16 @@ Registry Registry::discover(const RegistryOptions& options) {
         for (const auto& name : names_of(m.provides, kind)) r.m_providers.emplace(std::pair{kind, name}, index);
       }
       if (r.noting()) {
-        r.note("manifest " + file.string() + ": plugin '" + m.name + "' " + m.version + ": used" +
+        r.note("manifest " + file + ": plugin '" + m.name + "' " + m.version + ": used" +
                (r.m_policy.is_required(m.name) ? " (required)" : ""));
       }
-      r.m_plugins.push_back({std::move(m), dir});  // reserved above: no reallocation
+      r.m_plugins.push_back({std::move(m), dir_index});  // reserved above: no reallocation
     }
     if (cache) {
       const std::size_t hits = cache->save();
-      r.note("cache of " + dir.path.string() + ": " + std::to_string(hits) + " of " + std::to_string(files.size()) +
-             " manifest(s) from the cache");
+      if (r.noting())
+        r.note("cache of " + dir.path.string() + ": " + std::to_string(hits) + " of " + std::to_string(files.size()) +
+               " manifest(s) from the cache");
     }
   }
   r.add_python_components();

@@ -32,7 +32,9 @@ struct SkippedManifest {
 /// A plugin in use: its manifest, where it was found, and its library once loaded.
 struct PluginEntry {
   Manifest manifest;
-  SearchDir found_in;
+  /// Where it was found: the index of its directory in Registry::search_path() (an index, not a
+  /// copy: a thousand copies of the same path cost more than the rest of discovery's bookkeeping).
+  std::size_t search_dir = 0;
 };
 
 /// Options of discovery.

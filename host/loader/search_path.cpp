@@ -5,6 +5,7 @@
 
 #include <dlfcn.h>
 #include <sys/auxv.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <set>
@@ -37,6 +38,14 @@ std::optional<std::string> SearchPathInputs::default_getenv(const char* name) {
 bool SearchPathInputs::is_secure_process() { return getauxval(AT_SECURE) != 0; }
 
 std::filesystem::path SearchPathInputs::executable_dir() {
+  // One readlink(2) (std::filesystem::read_symlink lstat's first); a longer path the long way.
+  char buf[4096];
+  const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf);
+  if (n > 0 && static_cast<std::size_t>(n) < sizeof buf && buf[0] == '/') {
+    const std::string_view exe(buf, static_cast<std::size_t>(n));
+    const std::size_t slash = exe.rfind('/');
+    return std::filesystem::path(exe.substr(0, slash == 0 ? 1 : slash));
+  }
   std::error_code ec;
   auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
   return ec ? std::filesystem::path{} : exe.parent_path();

@@ -21,7 +21,7 @@ std::string mode_text(mode_t mode) {
   return std::string("mode ") + text;
 }
 
-std::optional<std::string> verdict(const std::string& p, const PathStat* st, bool parent, uid_t uid);
+std::optional<std::string> verdict(std::string_view p, const PathStat* st, bool parent, uid_t uid);
 
 /// The problem of one path of the chain: the path itself (`parent` false) or one of its parents.
 std::optional<std::string> check_one(const std::filesystem::path& p, bool parent, const TrustInputs& in) {
@@ -33,22 +33,21 @@ std::optional<std::string> check_one(const std::filesystem::path& p, bool parent
   return verdict(p.native(), &*st, parent, in.uid);
 }
 
-/// The rules of one existing path, `st` being its stat.
-std::optional<std::string> verdict(const std::string& p, const PathStat* st, bool parent, uid_t uid) {
-  const std::string subject = parent ? "is in " + p + ", which " : "";
-  if (st->uid != 0 && st->uid != uid) {
+/// The rules of one existing path, `st` being its stat (the text is made only for a problem).
+std::optional<std::string> verdict(std::string_view p, const PathStat* st, bool parent, uid_t uid) {
+  const bool sticky_dir = parent && (st->mode & S_ISVTX) != 0;
+  const bool foreign = st->uid != 0 && st->uid != uid;
+  const bool others = (st->mode & S_IWOTH) != 0 && !sticky_dir;
+  const bool group = (st->mode & S_IWGRP) != 0 && !sticky_dir;
+  if (!foreign && !others && !group) return std::nullopt;
+  const std::string subject = parent ? "is in " + std::string(p) + ", which " : "";
+  if (foreign) {
     return subject + "is owned by uid " + std::to_string(st->uid) +
            ", not by root or the invoking user (uid " + std::to_string(uid) + ")";
   }
-  const bool sticky_dir = parent && (st->mode & S_ISVTX) != 0;
   const char* not_sticky = parent ? " and not sticky" : "";
-  if ((st->mode & S_IWOTH) != 0 && !sticky_dir) {
-    return subject + "is writable by others (" + mode_text(st->mode) + ")" + not_sticky;
-  }
-  if ((st->mode & S_IWGRP) != 0 && !sticky_dir) {
-    return subject + "is writable by its group (" + mode_text(st->mode) + ")" + not_sticky;
-  }
-  return std::nullopt;
+  if (others) return subject + "is writable by others (" + mode_text(st->mode) + ")" + not_sticky;
+  return subject + "is writable by its group (" + mode_text(st->mode) + ")" + not_sticky;
 }
 
 /// `path` and each of its parents up to `/`; `parent`: `path` itself is a directory holding what
@@ -186,26 +185,29 @@ const TrustMemo::Lstat& TrustMemo::lstat_of(const std::string& path) {
 std::optional<std::optional<std::string>> TrustMemo::plain_reason(const std::string& path) {
   // Top down, so that the first symlink stops the walk before its children are read. Each
   // prefix ends at a '/' of `path` (or is `path`); "/" itself is never a symlink.
+  std::vector<const Lstat*> chain;  // the lstat of each prefix, shortest first
+  std::string prefix;
   std::size_t end = 0;
   do {
     end = path.find('/', end + 1);
-    const Lstat& l = lstat_of(end == std::string::npos ? path : path.substr(0, end));
+    prefix.assign(path, 0, end == std::string::npos ? path.size() : end);
+    const Lstat& l = lstat_of(prefix);
     if (l.st && S_ISLNK(l.st->mode)) return std::nullopt;
+    chain.push_back(&l);
   } while (end != std::string::npos);
   // No symlink: stat(2) of each prefix is its lstat(2). The rules as check_chain applies them:
   // `path` itself, then each parent up to "/", the first problem wins.
-  std::string p = path;
-  for (bool parent = false;; parent = true) {
-    const Lstat& l = p == "/" ? lstat_of(p) : m_seen->lstat.at(p);
-    if (l.st) {
-      if (auto why = verdict(p, &*l.st, parent, m_inputs.uid)) return why;
-    } else if (l.error != ENOENT) {  // missing: whoever opens it reports that (check_one)
-      return "cannot be checked: " + p + ": " + std::strerror(l.error);
-    }
-    if (p == "/") break;
-    const std::size_t slash = p.rfind('/');
-    p.resize(slash == 0 ? 1 : slash);
+  const auto judge = [this](std::string_view p, const Lstat& l, bool parent) -> std::optional<std::string> {
+    if (l.st) return verdict(p, &*l.st, parent, m_inputs.uid);
+    if (l.error != ENOENT) return "cannot be checked: " + std::string(p) + ": " + std::strerror(l.error);
+    return std::nullopt;  // missing: whoever opens it reports that (check_one)
+  };
+  std::string_view p = path;
+  for (std::size_t i = chain.size(); i-- > 0;) {
+    if (i + 1 < chain.size()) p = p.substr(0, p.rfind('/'));
+    if (auto why = judge(p, *chain[i], i + 1 < chain.size())) return why;
   }
+  if (auto why = judge("/", lstat_of("/"), true)) return why;
   return std::optional<std::string>();
 }
 
@@ -242,31 +244,50 @@ void TrustMemo::forget() {
   m_seen->link.clear();
   m_seen->dir.clear();
   m_seen->lstat.clear();
+  for (auto& r : m_seen->recent) r = {};
+}
+
+const std::optional<std::string>& TrustMemo::recent_dir_reason(std::string_view dir) {
+  auto& recent = m_seen->recent;
+  if (recent[0].second != nullptr && recent[0].first == dir) return *recent[0].second;
+  if (recent[1].second == nullptr || recent[1].first != dir) {
+    recent[1].first = dir;
+    recent[1].second = &plain_directory_reason(recent[1].first);
+  }
+  std::swap(recent[0], recent[1]);
+  return *recent[0].second;
 }
 
 std::optional<std::string> TrustMemo::reason(const std::filesystem::path& path, const struct stat* entry) {
-  // The shortcut: `path` is an absolute, normal path whose directory is trusted as a plugin
-  // directory (untrusted_reason of it, remembered), and `path` is not a symlink. Then
-  // untrusted_reason(path) checks the directory and its parents again as parents (which a
-  // trusted directory passes: the sticky exception only widens the rule) and the same symlinks,
-  // and comes down to the rules of `path` itself: those are applied to its stat here.
   if (!m_real || !is_plain_absolute(path.native())) return untrusted_reason(path, m_inputs);
-  const std::string& text = path.native();
+  return plain_file_reason(path.native(), entry);
+}
+
+std::optional<std::string> TrustMemo::file_reason(const std::string& path, const struct stat* entry) {
+  if (!m_real || !is_plain_absolute(path)) return untrusted_reason(path, m_inputs);
+  return plain_file_reason(path, entry);
+}
+
+std::optional<std::string> TrustMemo::plain_file_reason(const std::string& text, const struct stat* entry) {
+  // The shortcut: `text` is an absolute, normal path whose directory is trusted as a plugin
+  // directory (untrusted_reason of it, remembered), and `text` is not a symlink. Then
+  // untrusted_reason(text) checks the directory and its parents again as parents (which a
+  // trusted directory passes: the sticky exception only widens the rule) and the same symlinks,
+  // and comes down to the rules of `text` itself: those are applied to its stat here.
   const std::size_t slash = text.rfind('/');
-  if (plain_directory_reason(slash == 0 ? std::string("/") : text.substr(0, slash))) {
-    return untrusted_reason(path, m_inputs);  // the long way gives the exact reason
-  }
+  const std::string_view dir = slash == 0 ? std::string_view("/") : std::string_view(text).substr(0, slash);
+  if (recent_dir_reason(dir)) return untrusted_reason(text, m_inputs);  // the long way gives the exact reason
   struct stat own {};
   if (entry == nullptr) {
-    if (::lstat(path.c_str(), &own) != 0) {
+    if (::lstat(text.c_str(), &own) != 0) {
       if (errno == ENOENT) return std::nullopt;  // missing: whoever opens it says so (as untrusted_reason)
-      return untrusted_reason(path, m_inputs);
+      return untrusted_reason(text, m_inputs);
     }
     entry = &own;
   }
-  if (S_ISLNK(entry->st_mode)) return untrusted_reason(path, m_inputs);
+  if (S_ISLNK(entry->st_mode)) return untrusted_reason(text, m_inputs);
   const PathStat st{entry->st_uid, entry->st_mode};
-  return verdict(path.native(), &st, false, m_inputs.uid);
+  return verdict(text, &st, false, m_inputs.uid);
 }
 
 }  // namespace torchx::loader

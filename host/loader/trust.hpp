@@ -81,6 +81,9 @@ public:
   /// fstatat(AT_SYMLINK_NOFOLLOW) just saw of `path` (else it is lstat'ed). With a fake world
   /// (not the default stat and read_link) it is untrusted_reason exactly.
   std::optional<std::string> reason(const std::filesystem::path& path, const struct stat* entry = nullptr);
+  /// reason() of a path given as text: the same verdict and text; for a plain absolute `path`
+  /// (the usual case) no std::filesystem::path is made unless a problem or a symlink is found.
+  std::optional<std::string> file_reason(const std::string& path, const struct stat* entry = nullptr);
   /// untrusted_reason(path, inputs()) of a directory `path` (a plugin directory, the cache root),
   /// remembered: asked again, no system call.
   std::optional<std::string> directory_reason(const std::filesystem::path& path);
@@ -101,12 +104,20 @@ private:
     std::unordered_map<std::string, std::optional<SymlinkStat>> link;
     std::unordered_map<std::string, std::optional<std::string>> dir;  ///< untrusted_reason of directories
     std::unordered_map<std::string, Lstat> lstat;  ///< the plain paths' lstat
+    /// The directories of the last two plain files judged, most recent first, with their
+    /// verdicts (entries of `dir`; nullptr: none): discovery alternates between a plugin dir's
+    /// manifests and their libraries' dir.
+    std::pair<std::string, const std::optional<std::string>*> recent[2];
   };
+  /// The remembered verdict of the plain directory `dir` (directory_reason), through `recent`.
+  const std::optional<std::string>& recent_dir_reason(std::string_view dir);
   /// lstat(2) of the plain absolute `path`, remembered.
   const Lstat& lstat_of(const std::string& path);
   /// The verdict of untrusted_reason for the plain absolute `path` from the lstat of each of its
   /// prefixes, or nullopt when one of them is a symlink (then only the long way can tell).
   std::optional<std::optional<std::string>> plain_reason(const std::string& path);
+  /// reason() of a plain absolute `path` with the real world.
+  std::optional<std::string> plain_file_reason(const std::string& path, const struct stat* entry);
   /// directory_reason of a plain absolute `path` (or "/"), remembered.
   const std::optional<std::string>& plain_directory_reason(const std::string& path);
 

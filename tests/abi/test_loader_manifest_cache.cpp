@@ -305,7 +305,9 @@ TEST_CASE("loader::Registry::discover: the cache is never stale") {
   }
 }
 
-TEST_CASE("loader::Registry::discover: a corrupt, truncated, foreign-version, another torchx's or another directory's cache is ignored and rebuilt") {
+TEST_CASE(
+    "loader::Registry::discover: a corrupt, truncated, unordered, foreign-version, another torchx's or another "
+    "directory's cache is ignored and rebuilt") {
   World w;
   w.write("a.json", manifest_text("a", "1"));
   w.write("b.json", manifest_text("b", "1"));
@@ -332,6 +334,12 @@ TEST_CASE("loader::Registry::discover: a corrupt, truncated, foreign-version, an
   std::string bad_entry = whole;
   REQUIRE(bad_entry.find("liba.so 1:1 1:1 ") != std::string::npos);
   bad_entry.replace(bad_entry.find("liba.so 1:1 1:1 "), 16, "liba.so 1:1 1:0 ");
+  // The two entries' lines swapped: save() writes them in name order, and lookups rely on it.
+  const std::size_t first_line = whole.find('\n') + 1;
+  const std::size_t second_line = whole.find('\n', first_line) + 1;
+  REQUIRE(whole.find('\n', second_line) + 1 == whole.size());
+  const std::string swapped =
+      whole.substr(0, first_line) + whole.substr(second_line) + whole.substr(first_line, second_line - first_line);
   // Each with the note that says why (TORCHX_PLUGIN_DEBUG): the check that caught it.
   for (const auto& [what, text, why] : std::vector<std::tuple<std::string, std::string, std::string>>{
            {"corrupt", "\x01 not a cache", "ignored (not a cache file"},
@@ -340,7 +348,8 @@ TEST_CASE("loader::Registry::discover: a corrupt, truncated, foreign-version, an
            {"foreign version", foreign, "ignored (another format)"},
            {"another torchx's", other_host, "ignored (written by another torchx version)"},
            {"another directory's", other_dir, "ignored (not this directory's)"},
-           {"a corrupt entry", bad_entry, ": 1 of 2 manifest(s) from the cache"}}) {
+           {"a corrupt entry", bad_entry, ": 1 of 2 manifest(s) from the cache"},
+           {"entries out of order", swapped, "ignored (truncated or corrupt)"}}) {
     CAPTURE(what);
     std::ofstream(file, std::ios::trunc | std::ios::binary) << text;
     CHECK(w.discover_and_compare() <= 1);  // a corrupt entry costs that entry; the others are whole

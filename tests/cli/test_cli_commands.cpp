@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <thread>
 
 namespace fs = std::filesystem;
 namespace json = boost::json;
@@ -72,6 +73,49 @@ TEST_CASE("torchx --help lists the commands plugins add, from their manifests, w
   CHECK(r.err == "");
   CHECK(torchx({"help"}).out == r.out);
   CHECK(torchx({"fxmissing"}).exit_code == 3);  // and it does fail to load when run
+}
+
+TEST_CASE("torchx --help: the same from a warm discovery cache, and a manifest changed since shows at once") {
+  Cli torchx;
+  const fs::path dir = torchx.tmp.path() / "mine/plugins.d";
+  const auto write = [&](const std::string& verb) {
+    torchx.tmp.write("mine/plugins.d/mine.json",
+                     R"({"file_format_version": "1.2.0", "plugin": {"name": "mine", "version": "1", )"
+                     R"("library_path": "../lib/libmine.so", "abi_versions": [1], "provides": {"commands": )"
+                     R"([{"name": ")" +
+                         verb + R"(", "description": "my command"}]}}})");
+  };
+  write("mycmd");
+  torchx.dirs = {dir.string()};
+  // A manifest younger than a second is not kept in the cache (manifest_cache.hpp): age it.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  const auto cold = torchx({"--help"});  // discovery writes the cache
+  const auto warm = torchx({"--help"});  // from the cache (loader::quick_commands)
+  CHECK(cold.exit_code == 0);
+  CHECK(warm.exit_code == 0);
+  CHECK(contains(warm.out, "  mycmd       my command (plugin 'mine')\n"));
+  CHECK(warm.out == cold.out);
+  CHECK(warm.err == "");
+  CHECK(torchx({"help"}).out == warm.out);
+
+  SUBCASE("rewritten") {
+    write("yourcmd");
+    const auto r = torchx({"--help"});
+    CHECK(contains(r.out, "  yourcmd     my command (plugin 'mine')\n"));
+    CHECK(!contains(r.out, "mycmd"));
+  }
+  SUBCASE("made writable by its group: refused, with the warning") {
+    fs::permissions(dir / "mine.json", fs::perms::group_write, fs::perm_options::add);
+    const auto r = torchx({"--help"});
+    CHECK(r.exit_code == 0);
+    CHECK(!contains(r.out, "mycmd"));
+    CHECK(contains(r.err, " warning  plugin 'mine' (" + (dir / "mine.json").string() +
+                              "): manifest is writable by its group (mode 0664), refused\n"));
+  }
+  SUBCASE("removed") {
+    fs::remove(dir / "mine.json");
+    CHECK(!contains(torchx({"--help"}).out, "mycmd"));
+  }
 }
 
 TEST_CASE("torchx VERB runs a plugin's command with its arguments untouched") {
