@@ -46,9 +46,12 @@ const char* stable_name(const std::string& name) {
 }
 
 /// The library must be trusted as manifests and plugin dirs are (trust.hpp): refused before
-/// anything in it runs.
+/// anything in it runs. Judged afresh at load (a new memo: nothing discovery read is reused), with
+/// TrustMemo's string walk: untrusted_reason's verdict and text (test "loader::TrustMemo: the same
+/// verdict and text as untrusted_reason ...") at about a fifth of its instructions.
 void refuse_if_untrusted(const Manifest& m) {
-  if (const auto why = untrusted_reason(m.library_path)) {
+  TrustMemo memo{TrustInputs{}};
+  if (const auto why = memo.file_reason(m.library_path.string())) {
     throw PluginLoadError(m, "library " + m.library_path.string() + " " + *why + ", refused");
   }
 }
