@@ -170,13 +170,17 @@ struct TokenList {
 TokenList list_from(Tokens& t, std::size_t per) {
   TokenList l;
   l.per = per;
-  l.count = t.number<std::size_t>();
-  if (!t.ok || l.count > (t.text.size() - t.at) / (3 * per)) {
+  const auto count = t.number<std::size_t>();
+  // A refused list has no items: `each` walks `count` items, and a count the body cannot hold
+  // (up to 2^64) walked anyway was a hang on a corrupt cache (found by fuzz_manifest_cache).
+  if (!t.ok || count > (t.text.size() - t.at) / (3 * per)) {
     t.ok = false;
     return l;
   }
   const std::size_t start = t.at;
-  for (std::size_t i = 0; i < l.count * per && t.ok; ++i) t.next();
+  for (std::size_t i = 0; i < count * per && t.ok; ++i) t.next();
+  if (!t.ok) return l;
+  l.count = count;
   l.text = t.text.substr(start, t.at - start);
   return l;
 }

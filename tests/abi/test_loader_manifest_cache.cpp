@@ -235,6 +235,27 @@ TEST_CASE("loader::ManifestCache::decode_entry: a damaged body is refused or dec
   CHECK(refused > body.size());  // most damage to the framing is caught
 }
 
+TEST_CASE("loader::ManifestCache::decode_entry: a list count the body cannot hold is refused at once") {
+  // CI's fuzzer found a body whose ABI-version count (19 digits) exceeds what the body can hold:
+  // the count was refused, but the versions were still walked that many times (a timeout, i.e.
+  // a `torchx` that hangs on a corrupt cache). Each list's count, first and last, is refused
+  // without being walked; this test does not finish if one is walked.
+  const std::string head = "1:1 1:2 1:3 1:4 1:5 5:33188 1:0 1:m 2:/p 1:n 1:v 1:d 2:/l ";
+  const std::string huge = "19:9999999999999999999 ";
+  CHECK_FALSE(ManifestCache::decode_entry(head + huge).has_value());
+  CHECK_FALSE(ManifestCache::decode_entry(head + "1:1 1:1 " + huge).has_value());
+  std::string lists = head + "1:1 1:1 ";
+  for (int i = 0; i < 5; ++i) {
+    CHECK_FALSE(ManifestCache::decode_entry(lists + huge).has_value());
+    lists += "1:0 ";
+  }
+  CHECK_FALSE(ManifestCache::decode_entry(lists + huge).has_value());
+  lists += "1:0 ";
+  CHECK(ManifestCache::decode_entry(lists).has_value());  // the same body with every count sane decodes
+  // A count the body can hold but whose items are cut short is refused too.
+  CHECK_FALSE(ManifestCache::decode_entry(head + "1:3 1:1 1:2 ").has_value());
+}
+
 TEST_CASE("loader::Registry::discover with a cache: the same registry, the second time without reading a manifest") {
   World w;
   for (int i = 0; i < 20; ++i) w.write("p" + std::to_string(i) + ".json", manifest_text("p" + std::to_string(i), "1"));
