@@ -701,7 +701,11 @@ std::string to_json(const Resource& resource) {
 std::string to_json(const AppStatus& status, const std::vector<std::string>& filter_roles) {
   return json::serialize(detail::encode(status, filter_roles));
 }
-std::string to_json(const Cfg& cfg) { return json::serialize(detail::encode(cfg)); }
+std::string to_json(const Cfg& cfg) {
+  std::string out;
+  detail::append_json(out, cfg);
+  return out;
+}
 
 AppDef app_def_from_json(std::string_view text) {
   return decode_payload<AppDef>(text, "AppDef", [](detail::Decoder& d, const json::value& v) { return d.app_def(v, ""); });

@@ -31,6 +31,9 @@ void append_json(std::string& out, const Role& role);
 void append_json(std::string& out, const Resource& resource);
 void append_json(std::string& out, const AppDef& app);
 void append_json(std::string& out, const std::vector<RoleStatus>& roles);
+/// A run option value and a run config, as encode(...) serialized (scheduler_codec.cpp).
+void append_json(std::string& out, const CfgValue& value);
+void append_json(std::string& out, const Cfg& cfg);
 
 /// Decodes one payload with `decode(Decoder&, const value&)`, throwing JsonDecodeError(subject)
 /// listing every problem. The parsed value lives in an arena (a stack buffer first) for the call

@@ -28,12 +28,6 @@ std::string_view schema_type_name(CfgType type) {
   return "str";
 }
 
-json::value encode_cfg_value(const CfgValue& value) {
-  Cfg one;
-  one.set("v", value);
-  return detail::encode(one).as_object().at("v");
-}
-
 /// A JSON value as a CfgValue; nullopt (and a problem) if it is no CfgVal.
 std::optional<CfgValue> decode_cfg_value(Decoder& d, const json::value& v, const std::string& path) {
   switch (v.kind()) {
@@ -126,15 +120,25 @@ AppStatus to_app_status(const DescribeAppResponse& r) {
 }
 
 std::string to_json(const RunOpts& opts) {
-  json::array out;
+  // Written directly: the bytes json::serialize made of the array built member by member.
+  std::string out;
+  out.reserve(64 + 160 * opts.size());
+  out += '[';
+  bool first = true;
   for (const auto& o : opts.options()) {
-    out.push_back(json::object{{"name", o.name},
-                               {"type", schema_type_name(o.type)},
-                               {"default", encode_cfg_value(o.default_value)},
-                               {"required", o.is_required},
-                               {"help", o.help}});
+    out += first ? "{\"name\":" : ",{\"name\":";
+    first = false;
+    append_json_string(out, o.name);
+    out += ",\"type\":\"";
+    out += schema_type_name(o.type);
+    out += "\",\"default\":";
+    detail::append_json(out, o.default_value);
+    out += o.is_required ? ",\"required\":true,\"help\":" : ",\"required\":false,\"help\":";
+    append_json_string(out, o.help);
+    out += '}';
   }
-  return json::serialize(out);
+  out += ']';
+  return out;
 }
 
 RunOpts run_opts_from_json(std::string_view text) {
@@ -349,5 +353,91 @@ Cfg cfg_from_json(std::string_view text) {
     return cfg;
   });
 }
+
+SchedulerCall scheduler_call_from_json(std::string_view text, bool with_request) {
+  // One parse into an arena (a stack buffer first); each member is decoded from its value, as
+  // app_def_from_json and cfg_from_json decode theirs, instead of being serialized and parsed
+  // again (three parses and three serializations of the AppDef and the request before).
+  alignas(std::max_align_t) unsigned char buffer[8192];
+  json::monotonic_resource arena(buffer, sizeof buffer);
+  const json::value parsed = json::parse(text, &arena);
+  const json::object& o = parsed.as_object();
+  SchedulerCall call;
+  {
+    Decoder d;
+    call.app = d.app_def(o.at("app"), "");
+    d.throw_if_problems("AppDef");
+  }
+  {
+    Decoder d;
+    const json::value& v = o.at("cfg");
+    if (const auto* cfg = d.object(v, ""); cfg != nullptr) {
+      for (const auto& kv : *cfg) {
+        if (auto value = decode_cfg_value(d, kv.value(), kv.key())) call.cfg.set(kv.key(), std::move(*value));
+      }
+    }
+    d.throw_if_problems("run config");
+  }
+  if (with_request) call.request_json = json::serialize(o.at("request"));
+  if (const auto* w = o.if_contains("workspace"); w != nullptr && !w->is_null()) {
+    if (w->is_string()) call.workspace = std::string(w->get_string());
+    else call.workspace_malformed = true;
+  }
+  return call;
+}
+
+namespace detail {
+
+void append_json(std::string& out, const CfgValue& value) {
+  std::visit(
+      [&out](const auto& v) {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, std::monostate>) {
+          out += "null";
+        } else if constexpr (std::is_same_v<T, std::string>) {
+          append_json_string(out, v);
+        } else if constexpr (std::is_same_v<T, std::int64_t>) {
+          out += std::to_string(v);
+        } else if constexpr (std::is_same_v<T, double>) {
+          out += json::serialize(json::value(v));  // boost::json's own number format
+        } else if constexpr (std::is_same_v<T, bool>) {
+          out += v ? "true" : "false";
+        } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+          out += '[';
+          for (std::size_t i = 0; i < v.size(); ++i) {
+            if (i > 0) out += ',';
+            append_json_string(out, v[i]);
+          }
+          out += ']';
+        } else {
+          out += '{';
+          bool first = true;
+          for (const auto& [k, item] : v) {
+            if (!first) out += ',';
+            first = false;
+            append_json_string(out, k);
+            out += ':';
+            append_json_string(out, item);
+          }
+          out += '}';
+        }
+      },
+      value);
+}
+
+void append_json(std::string& out, const Cfg& cfg) {
+  out += '{';
+  bool first = true;
+  for (const auto& [key, value] : cfg) {
+    if (!first) out += ',';
+    first = false;
+    append_json_string(out, key);
+    out += ':';
+    append_json(out, value);
+  }
+  out += '}';
+}
+
+}  // namespace detail
 
 }  // namespace torchx::specs

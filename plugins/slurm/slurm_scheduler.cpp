@@ -147,20 +147,31 @@ public:
     const std::string script = slurm::make_script(app, cfg, o);
     std::vector<std::string> cmd{"sbatch", "--parsable"};
     if (!job_dir.empty()) cmd.push_back("--chdir=" + o.log_dir);
-    json::array cmd_json;
-    for (const auto& c : cmd) cmd_json.emplace_back(c);
     const std::string text = [&] {
       std::string t;
       for (const auto& c : cmd) t += c + " ";
       return t + "$SBATCH_SCRIPT\n\n#----------------\n# SBATCH_SCRIPT\n#----------------\n" + script;
     }();
-    return plugin::DryRunInfo{
-        json::serialize(json::object{{"cmd", std::move(cmd_json)},
-                                     {"script", script},
-                                     {"log_dir", o.log_dir},
-                                     {"job_dir", job_dir},
-                                     {"workspace", workspace ? json::value(*workspace) : json::value(nullptr)}}),
-        text};
+    // {"cmd", "script", "log_dir", "job_dir", "workspace"}, written as text (no JSON tree to build
+    // and serialize).
+    std::string native;
+    native.reserve(128 + script.size() + script.size() / 8 + 2 * o.log_dir.size());
+    native += "{\"cmd\":[";
+    for (std::size_t i = 0; i < cmd.size(); ++i) {
+      if (i > 0) native += ',';
+      specs::append_json_string(native, cmd[i]);
+    }
+    native += "],\"script\":";
+    specs::append_json_string(native, script);
+    native += ",\"log_dir\":";
+    specs::append_json_string(native, o.log_dir);
+    native += ",\"job_dir\":";
+    specs::append_json_string(native, job_dir);
+    native += ",\"workspace\":";
+    if (workspace) specs::append_json_string(native, *workspace);
+    else native += "null";
+    native += '}';
+    return plugin::DryRunInfo{std::move(native), text};
   }
 
   std::string schedule(const plugin::ScheduleRequest& req) override {

@@ -175,14 +175,6 @@ inline specs::Resource ComponentArgs::resource(std::optional<int> cpu, std::opti
 
 namespace detail {
 
-/// The request's "workspace": a string, or nullopt when absent or null (payloads.md).
-inline std::optional<std::string> workspace_of(const boost::json::object& request) {
-  const auto* w = request.if_contains("workspace");
-  if (w == nullptr || w->is_null()) return std::nullopt;
-  if (!w->is_string()) throw InvalidArgument("\"workspace\" must be a string or null");
-  return std::string(w->get_string());
-}
-
 /// Appends `text` to `out` as a JSON string (specs::append_json_string).
 inline void append_json_string(std::string& out, std::string_view text) { specs::append_json_string(out, text); }
 
@@ -240,28 +232,50 @@ inline std::string component_signature_json(const Component& c) {
   return out;
 }
 
+/// The dryrun answer `{"request": ..., "request_text": "...", "runs_locally": true}` (the last only
+/// when true), written directly. request_json must be JSON (checked: a plugin's mistake is its
+/// own error, as when the answer was a boost::json object); it goes as the plugin wrote it, and
+/// the host parses the whole answer.
+inline std::string dryrun_answer_json(const DryRunInfo& info) {
+  {
+    alignas(std::max_align_t) unsigned char buffer[4096];
+    boost::json::monotonic_resource arena(buffer, sizeof buffer);
+    (void)boost::json::parse(info.request_json, &arena);  // throws as before for text that is not JSON
+  }
+  std::string out;
+  out.reserve(48 + info.request_json.size() + info.request_text.size() + info.request_text.size() / 8);
+  out += "{\"request\":";
+  out += info.request_json;
+  out += ",\"request_text\":";
+  append_json_string(out, info.request_text);
+  out += info.runs_locally ? ",\"runs_locally\":true}" : "}";
+  return out;
+}
+
 template <typename T>
 tx_status SchedulerTable<T>::dryrun(void* inst, const char* request, const tx_sink* out, const tx_sink* err) {
   return guard(err, [&] {
-    const auto v = boost::json::parse(request).as_object();
-    const DryRunRequest req{specs::app_def_from_json(boost::json::serialize(v.at("app"))),
-                            specs::cfg_from_json(boost::json::serialize(v.at("cfg"))), workspace_of(v)};
-    DryRunInfo info = self(inst).submit_dryrun(req);
-    boost::json::object answer{{"request", boost::json::parse(info.request_json)}, {"request_text", info.request_text}};
-    if (info.runs_locally) answer["runs_locally"] = true;
-    write(out, boost::json::serialize(answer));
+    // One parse of the host's request (it was parsed, and the AppDef and cfg serialized and parsed
+    // again); the same checks in the same order.
+    specs::SchedulerCall call = specs::scheduler_call_from_json(request, false);
+    if (call.workspace_malformed) throw InvalidArgument("\"workspace\" must be a string or null");
+    const DryRunRequest req{std::move(call.app), std::move(call.cfg), std::move(call.workspace)};
+    write(out, dryrun_answer_json(self(inst).submit_dryrun(req)));
   });
 }
 
 template <typename T>
 tx_status SchedulerTable<T>::schedule(void* inst, const char* request, const tx_sink* out, const tx_sink* err) {
   return guard(err, [&] {
-    const auto v = boost::json::parse(request).as_object();
-    ScheduleRequest req{specs::app_def_from_json(boost::json::serialize(v.at("app"))),
-                        specs::cfg_from_json(boost::json::serialize(v.at("cfg"))),
-                        boost::json::serialize(v.at("request")), workspace_of(v)};
+    specs::SchedulerCall call = specs::scheduler_call_from_json(request, true);
+    if (call.workspace_malformed) throw InvalidArgument("\"workspace\" must be a string or null");
+    const ScheduleRequest req{std::move(call.app), std::move(call.cfg), std::move(call.request_json),
+                              std::move(call.workspace)};
     const std::string app_id = self(inst).schedule(req);
-    write(out, boost::json::serialize(boost::json::object{{"app_id", app_id}}));
+    std::string answer = "{\"app_id\":";
+    append_json_string(answer, app_id);
+    answer += '}';
+    write(out, answer);
   });
 }
 

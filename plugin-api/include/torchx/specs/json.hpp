@@ -59,4 +59,24 @@ LogQuery log_query_from_json(std::string_view json);
 /// strings and null.
 Cfg cfg_from_json(std::string_view json);
 
+/// What a scheduler's dryrun or schedule call carries (payloads.md, "Scheduler calls"), decoded
+/// from one parse of the host's text: no member is serialized to be parsed again.
+struct SchedulerCall {
+  AppDef app;
+  Cfg cfg;
+  /// "workspace": nullopt when absent or null.
+  std::optional<std::string> workspace;
+  /// "workspace" is there but neither a string nor null (the SDK refuses the call).
+  bool workspace_malformed = false;
+  /// "request" as compact JSON text (schedule only; empty unless asked for).
+  std::string request_json;
+};
+
+/// Decodes `{"app": AppDef, "cfg": Run config, "workspace": ..., "request": ...}` with the same
+/// checks and the same errors, in the same order, as app_def_from_json and cfg_from_json of each
+/// member: text that is not JSON or not an object, or a missing "app", "cfg" (or, with
+/// `with_request`, "request"), throws what boost::json throws for it (std::exception, not
+/// specs::Error); a bad AppDef or cfg throws JsonDecodeError ("AppDef", "run config").
+SchedulerCall scheduler_call_from_json(std::string_view json, bool with_request);
+
 }  // namespace torchx::specs
