@@ -1,15 +1,38 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // The builtin component plugin: every component of torchx builtins, loaded like any plugin.
+//
+// At load it hands out each component's name and signature as text generated at build time from
+// the same definitions (builtin_signatures.hpp); a component's definition is made only when the
+// host builds it (a run uses one of the eleven).
+#include "builtin_signatures.hpp"
 #include "components.hpp"
 
+#include <string>
+#include <string_view>
+
 using namespace torchx;
+
+namespace {
+
+/// The definition of the builtin component `name`: the groups' lists are made in order until it
+/// is found (utils.* makes one group).
+plugin::Component make_builtin(std::string_view name) {
+  for (auto* group : components::k_groups) {
+    for (auto& c : group()) {
+      if (c.name == name) return std::move(c);
+    }
+  }
+  throw plugin::Error(TX_E_INTERNAL, "builtin component '" + std::string(name) + "' has no definition");
+}
+
+}  // namespace
 
 extern "C" TX_PLUGIN_EXPORT tx_status tx_plugin_negotiate(const tx_host_info* host, tx_plugin_info* info) {
   static plugin::Plugin p = [] {
     plugin::Plugin plugin(TORCHX_PLUGIN_NAME, TORCHX_PLUGIN_VERSION);
-    for (auto* group : {&components::utils_components, &components::dist_components, &components::serve_components,
-                        &components::metrics_components}) {
-      for (auto& c : (*group)()) plugin.component(std::move(c));
+    for (std::size_t i = 0; i < components::k_num_builtin_signatures; ++i) {
+      const auto& s = components::k_builtin_signatures[i];
+      plugin.component(s.name, s.signature_json, &make_builtin);
     }
     return plugin;
   }();

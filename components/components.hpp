@@ -24,4 +24,9 @@ std::vector<plugin::Component> dist_components();
 std::vector<plugin::Component> serve_components();
 std::vector<plugin::Component> metrics_components();
 
+/// The groups, in the order the plugin lists their components (the generated signature table,
+/// builtin_signatures.hpp, follows it).
+inline constexpr std::vector<plugin::Component> (*k_groups[])() = {&utils_components, &dist_components,
+                                                                   &serve_components, &metrics_components};
+
 }  // namespace torchx::components

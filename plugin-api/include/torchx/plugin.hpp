@@ -30,6 +30,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -460,6 +461,21 @@ public:
     return *this;
   }
 
+  /// A component whose signature text is known before the plugin is loaded (generated at build
+  /// time from the component's own definition, as the builtins plugin does): negotiate hands out
+  /// `name` and `signature_json` as they are, and `make(name)` builds the Component (its doc, args
+  /// and builder) only when the host first builds it, once (thread-safe), so that a plugin of many
+  /// components defines none of them at load. Both strings must be static (they are not copied);
+  /// `signature_json` must be the text component_signature_json gives for `make(name)`. An
+  /// exception from `make` fails that build call (and the next one tries again).
+  Plugin& component(const char* name, const char* signature_json, Component (*make)(std::string_view name)) & {
+    ComponentEntry& e = m_components.emplace_back();
+    e.lazy_name = name;
+    e.lazy_signature = signature_json;
+    e.make = make;
+    return *this;
+  }
+
   /// A named-resource set: `list` returns the resources by name.
   Plugin&& named_resources(const char* set_name, std::function<specs::Dict<specs::Resource>()> list) && {
     ResourceEntry& e = m_resource_sets.emplace_back();
@@ -490,8 +506,13 @@ public:
 private:
   struct ComponentEntry {
     tx_component_api api{};
-    Component component;
+    Component component;  ///< with `make`: empty until the first build
     std::string signature;
+    // A component given by its signature text and made on first use (see component(name, ...)).
+    const char* lazy_name = nullptr;
+    const char* lazy_signature = nullptr;
+    Component (*make)(std::string_view) = nullptr;
+    std::once_flag made;
   };
   struct ResourceEntry {
     tx_named_resources_api api{};

@@ -343,6 +343,7 @@ inline tx_status Plugin::component_build(const tx_component_api* self, const cha
   return detail::guard(err, [&] {
     for (auto& e : instance()->m_components) {
       if (&e.api != self) continue;
+      if (e.make != nullptr) std::call_once(e.made, [&e] { e.component = e.make(e.lazy_name); });
       const auto v = boost::json::parse(args_json).as_object();
       ComponentArgs args;
       if (const auto* a = v.if_contains("args")) args.args_json = boost::json::serialize(*a);
@@ -477,10 +478,15 @@ inline tx_status Plugin::negotiate(const tx_host_info* host, tx_plugin_info* inf
       for (auto& s : m_schedulers) m_scheduler_ptrs.push_back(&s);
       for (auto& t : m_trackers) m_tracker_ptrs.push_back(&t);
       for (auto& e : m_components) {
-        e.signature = detail::component_signature_json(e.component);
         e.api.struct_size = sizeof(tx_component_api);
-        e.api.name = e.component.name.c_str();
-        e.api.signature_json = e.signature.c_str();
+        if (e.make != nullptr) {  // its text as given; the Component itself is made on first build
+          e.api.name = e.lazy_name;
+          e.api.signature_json = e.lazy_signature;
+        } else {
+          e.signature = detail::component_signature_json(e.component);
+          e.api.name = e.component.name.c_str();
+          e.api.signature_json = e.signature.c_str();
+        }
         e.api.build = &Plugin::component_build;
         m_component_ptrs.push_back(&e.api);
       }
