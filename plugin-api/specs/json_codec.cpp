@@ -701,6 +701,60 @@ std::string to_json(const Resource& resource) {
 std::string to_json(const AppStatus& status, const std::vector<std::string>& filter_roles) {
   return json::serialize(detail::encode(status, filter_roles));
 }
+namespace detail {
+
+void append_json(std::string& out, const CfgValue& value) {
+  std::visit(
+      [&out](const auto& v) {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, std::monostate>) {
+          out += "null";
+        } else if constexpr (std::is_same_v<T, std::string>) {
+          append_json_string(out, v);
+        } else if constexpr (std::is_same_v<T, std::int64_t>) {
+          out += std::to_string(v);
+        } else if constexpr (std::is_same_v<T, double>) {
+          out += json::serialize(json::value(v));  // boost::json's own number format
+        } else if constexpr (std::is_same_v<T, bool>) {
+          out += v ? "true" : "false";
+        } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+          out += '[';
+          for (std::size_t i = 0; i < v.size(); ++i) {
+            if (i > 0) out += ',';
+            append_json_string(out, v[i]);
+          }
+          out += ']';
+        } else {
+          out += '{';
+          bool first = true;
+          for (const auto& [k, item] : v) {
+            if (!first) out += ',';
+            first = false;
+            append_json_string(out, k);
+            out += ':';
+            append_json_string(out, item);
+          }
+          out += '}';
+        }
+      },
+      value);
+}
+
+void append_json(std::string& out, const Cfg& cfg) {
+  out += '{';
+  bool first = true;
+  for (const auto& [key, value] : cfg) {
+    if (!first) out += ',';
+    first = false;
+    append_json_string(out, key);
+    out += ':';
+    append_json(out, value);
+  }
+  out += '}';
+}
+
+}  // namespace detail
+
 std::string to_json(const Cfg& cfg) {
   std::string out;
   detail::append_json(out, cfg);

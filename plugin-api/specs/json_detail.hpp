@@ -31,7 +31,7 @@ void append_json(std::string& out, const Role& role);
 void append_json(std::string& out, const Resource& resource);
 void append_json(std::string& out, const AppDef& app);
 void append_json(std::string& out, const std::vector<RoleStatus>& roles);
-/// A run option value and a run config, as encode(...) serialized (scheduler_codec.cpp).
+/// A run option value and a run config, as encode(...) serialized.
 void append_json(std::string& out, const CfgValue& value);
 void append_json(std::string& out, const Cfg& cfg);
 
