@@ -3,7 +3,7 @@
 //
 // At load it hands out each component's name and signature as text generated at build time from
 // the same definitions (builtin_signatures.hpp); a component's definition is made only when the
-// host builds it (a run uses one of the eleven).
+// host builds it, and only its own (a run uses one of the eleven).
 #include "builtin_signatures.hpp"
 #include "components.hpp"
 
@@ -14,13 +14,20 @@ using namespace torchx;
 
 namespace {
 
-/// The definition of the builtin component `name`: the groups' lists are made in order until it
-/// is found (utils.* makes one group).
+/// The definition of the builtin component `name`: the i-th definition for the i-th entry of the
+/// generated table (both follow k_groups), and nothing else made.
 plugin::Component make_builtin(std::string_view name) {
+  std::size_t i = 0;
+  while (i < components::k_num_builtin_signatures && components::k_builtin_signatures[i].name != name) ++i;
   for (auto* group : components::k_groups) {
-    for (auto& c : group()) {
-      if (c.name == name) return std::move(c);
+    const auto definitions = group();
+    if (i >= definitions.size()) {
+      i -= definitions.size();
+      continue;
     }
+    plugin::Component c = definitions[i]();
+    if (c.name != name) break;  // the table does not follow the definitions: a build error
+    return c;
   }
   throw plugin::Error(TX_E_INTERNAL, "builtin component '" + std::string(name) + "' has no definition");
 }

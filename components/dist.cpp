@@ -216,9 +216,7 @@ std::vector<plugin::ComponentArg> common_tail() {
           {"debug", "bool", "false", "whether to run with preset debug flags enabled", "", false}};
 }
 
-}  // namespace
-
-std::vector<plugin::Component> dist_components() {
+plugin::Component ddp_definition() {
   auto ddp_args = common_head();
   const std::vector<plugin::ComponentArg> ddp_own = {
       {"name", "str", quoted("/"),
@@ -231,7 +229,7 @@ std::vector<plugin::Component> dist_components() {
       {"memMB", "int", "1024", "cpu memory in MB per replica", "", false},
       {"j", "str", quoted("1x2"), "[{min_nnodes}:]{nnodes}x{nproc_per_node}, for gpu hosts, nproc_per_node must not exceed num gpus", "j", false}};
   ddp_args.insert(ddp_args.end(), ddp_own.begin(), ddp_own.end());
-  auto tail = common_tail();
+  const auto tail = common_tail();
   ddp_args.insert(ddp_args.end(), tail.begin(), tail.begin() + 2);
   const std::vector<plugin::ComponentArg> rdzv = {
       {"rdzv_port", "int", "29500", "the port on rank0's host to use for hosting the c10d store used for rendezvous", "", false},
@@ -240,27 +238,35 @@ std::vector<plugin::Component> dist_components() {
   ddp_args.insert(ddp_args.end(), rdzv.begin(), rdzv.end());
   ddp_args.insert(ddp_args.end(), tail.begin() + 2, tail.end());
   ddp_args.push_back({"tee", "int", "3", "tees the specified std stream(s) to console + file. 0: none, 1: stdout, 2: stderr, 3: both", "", false});
+  return {"dist.ddp",
+          "Distributed data parallel style application (one role, multi-replica). Uses torchrun to launch and coordinate "
+          "PyTorch worker processes. Defaults to using ``c10d`` rendezvous backend on rendezvous_endpoint "
+          "``$rank_0_host:$rdzv_port``. Note that ``rdzv_port`` parameter is ignored when running on single node, and "
+          "instead we use port 0 which instructs torchelastic to chose a free random port on the host.",
+          ddp_args, &ddp};
+}
 
+plugin::Component spmd_definition() {
   auto spmd_args = common_head();
   const std::vector<plugin::ComponentArg> spmd_own = {
       {"name", "str", quoted("/"), "job name override (see dist.ddp)", "", false},
       {"h", "str", quoted("gpu.small"), "the type of host to run on (e.g. aws_p4d.24xlarge). Must be one of the registered named resources", "h", false},
       {"j", "str", quoted("1x1"), "{nnodes}x{nproc_per_node}. For GPU hosts omitting nproc_per_node will infer it from the number of GPUs on the host", "j", false}};
   spmd_args.insert(spmd_args.end(), spmd_own.begin(), spmd_own.end());
+  const auto tail = common_tail();
   spmd_args.insert(spmd_args.end(), tail.begin(), tail.end());
-
-  return {
-      {"dist.ddp",
-       "Distributed data parallel style application (one role, multi-replica). Uses torchrun to launch and coordinate "
-       "PyTorch worker processes. Defaults to using ``c10d`` rendezvous backend on rendezvous_endpoint "
-       "``$rank_0_host:$rdzv_port``. Note that ``rdzv_port`` parameter is ignored when running on single node, and "
-       "instead we use port 0 which instructs torchelastic to chose a free random port on the host.",
-       ddp_args, &ddp},
-      {"dist.spmd",
-       "Usage (by SPMD type): single-program-multiple-data style distributed jobs (DDP, FSDP, ...) on hosts of type "
-       "``-h`` with ``-j {nnodes}x{nproc_per_node}``, launched with torchrun.",
-       spmd_args, &spmd},
-  };
+  return {"dist.spmd",
+          "Usage (by SPMD type): single-program-multiple-data style distributed jobs (DDP, FSDP, ...) on hosts of type "
+          "``-h`` with ``-j {nnodes}x{nproc_per_node}``, launched with torchrun.",
+          spmd_args, &spmd};
 }
+
+const Definition k_dist[] = {&ddp_definition, &spmd_definition};
+
+}  // namespace
+
+std::span<const Definition> dist_definitions() { return k_dist; }
+
+std::vector<plugin::Component> dist_components() { return make_all(dist_definitions()); }
 
 }  // namespace torchx::components

@@ -60,29 +60,41 @@ AppDef tensorboard(const ComponentArgs& a) {
 
 }  // namespace
 
-std::vector<plugin::Component> serve_components() {
-  return {{"serve.torchserve",
-           "Deploys the provided model to the given torchserve management API endpoint. Needs a running TorchServe "
-           "(not packaged for Debian 12): the app says so when the management API cannot be reached.",
-           {{"model_path", "str", std::nullopt, "an fsspec path to the model archive file", "", false},
-            {"management_api", "str", std::nullopt, "the URL to the root of the torchserve management API", "", false},
-            {"image", "str", quoted(k_image), "container to use", "", false},
-            {"params", "dict", "null", "configuration parameters for the model (e.g. initial_workers=1)", "", false},
-            {"dryrun", "bool", "false", "whether to return without uploading and registering the model", "", false}},
-           &torchserve}};
+std::span<const Definition> serve_definitions() {
+  static const Definition definitions[] = {[] {
+    return plugin::Component{
+        "serve.torchserve",
+        "Deploys the provided model to the given torchserve management API endpoint. Needs a running TorchServe "
+        "(not packaged for Debian 12): the app says so when the management API cannot be reached.",
+        {{"model_path", "str", std::nullopt, "an fsspec path to the model archive file", "", false},
+         {"management_api", "str", std::nullopt, "the URL to the root of the torchserve management API", "", false},
+         {"image", "str", quoted(k_image), "container to use", "", false},
+         {"params", "dict", "null", "configuration parameters for the model (e.g. initial_workers=1)", "", false},
+         {"dryrun", "bool", "false", "whether to return without uploading and registering the model", "", false}},
+        &torchserve};
+  }};
+  return definitions;
 }
 
-std::vector<plugin::Component> metrics_components() {
-  return {{"metrics.tensorboard",
-           "Launches a tensorboard server for the given log dir, until EXIT_ON_FILE exists or TIMEOUT passes. Needs "
-           "`tensorboard` (not packaged for Debian 12): the app says so if it is missing.",
-           {{"logdir", "str", std::nullopt, "fsspec path to the Tensorboard logs", "", false},
-            {"image", "str", quoted(k_image), "image to use", "", false},
-            {"timeout", "float", "3600", "maximum time to run before killing the process", "", false},
-            {"port", "int", "6006", "port to run tensorboard on", "", false},
-            {"start_on_file", "str", quoted(""), "start tensorboard only once this file exists", "", false},
-            {"exit_on_file", "str", quoted(""), "exit once this file exists", "", false}},
-           &tensorboard}};
+std::vector<plugin::Component> serve_components() { return make_all(serve_definitions()); }
+
+std::span<const Definition> metrics_definitions() {
+  static const Definition definitions[] = {[] {
+    return plugin::Component{
+        "metrics.tensorboard",
+        "Launches a tensorboard server for the given log dir, until EXIT_ON_FILE exists or TIMEOUT passes. Needs "
+        "`tensorboard` (not packaged for Debian 12): the app says so if it is missing.",
+        {{"logdir", "str", std::nullopt, "fsspec path to the Tensorboard logs", "", false},
+         {"image", "str", quoted(k_image), "image to use", "", false},
+         {"timeout", "float", "3600", "maximum time to run before killing the process", "", false},
+         {"port", "int", "6006", "port to run tensorboard on", "", false},
+         {"start_on_file", "str", quoted(""), "start tensorboard only once this file exists", "", false},
+         {"exit_on_file", "str", quoted(""), "exit once this file exists", "", false}},
+        &tensorboard};
+  }};
+  return definitions;
 }
+
+std::vector<plugin::Component> metrics_components() { return make_all(metrics_definitions()); }
 
 }  // namespace torchx::components

@@ -45,7 +45,8 @@ int main(int argc, char** argv) {
       "const BuiltinSignature k_builtin_signatures[] = {\n";
   std::size_t count = 0;
   for (auto* group : torchx::components::k_groups) {
-    for (const auto& c : group()) {
+    for (const auto definition : group()) {
+      const torchx::plugin::Component c = definition();
       out += "    {";
       append_literal(out, c.name);
       out += ",\n     ";
@@ -54,7 +55,8 @@ int main(int argc, char** argv) {
       ++count;
     }
   }
-  out += "};\nconst std::size_t k_num_builtin_signatures = " + std::to_string(count) + ";\n\n}  // namespace torchx::components\n";
+  out += "};\nconst std::size_t k_num_builtin_signatures = " + std::to_string(count) +
+         ";\n\n}  // namespace torchx::components\n";
   std::FILE* f = std::fopen(argv[1], "wb");
   if (f == nullptr || std::fwrite(out.data(), 1, out.size(), f) != out.size() || std::fclose(f) != 0) {
     std::fprintf(stderr, "torchx_builtin_signatures: error: cannot write '%s'\n", argv[1]);

@@ -150,66 +150,94 @@ std::string default_loglevel() {
   return (v != nullptr && *v != '\0') ? v : "WARNING";
 }
 
-std::vector<Component> utils_components() {
-  return {
-      {"utils.echo",
-       "Echos a message to stdout (calls echo).",
-       {{"msg", "str", quoted("hello world"), "message to echo", "", false},
-        image_arg(),
-        {"num_replicas", "int", "1", "number of replicas to run", "", false}},
-       &echo},
-      {"utils.touch", "Touches a file (calls touch).", {{"file", "str", std::nullopt, "file to create", "", false}, image_arg()}, &touch},
-      {"utils.sh",
-       "Runs the provided command via sh. Arguments are quoted, so they reach the command as given.",
-       join({{"args", "str", std::nullopt, "the command and its arguments", "", true},
-             image_arg(),
-             {"num_replicas", "int", "1", "number of replicas to run", "", false}},
-            resource_args(),
-            std::vector<plugin::ComponentArg>{
-                {"env", "dict", "null", "environment variables to be passed to the run (e.g. ENV1=v1,ENV2=v2)", "", false},
-                {"max_retries", "int", "0", "the number of scheduler retries allowed", "", false},
-                {"mounts", "list", "null",
-                 "mounts to mount into the worker environment/container (ex. "
-                 "type=<bind/volume>,src=/host,dst=/job[,readonly])",
-                 "", false},
-                {"entrypoint", "str", "null", "the entrypoint to use for the command (defaults to sh)", "", false}}),
-       &sh},
-      {"utils.python",
-       "Runs ``python`` with the specified module, command or script on the specified image and host. Use ``--`` to "
-       "separate component args and program args (e.g. ``torchx run utils.python --m foo.main -- --args to --main``).",
-       join({{"args", "str", std::nullopt, "arguments passed to the program in sys.argv[1:] (ignored with `--c`)", "", true},
-             {"m", "str", "null", "run library module as a script", "m", false},
-             {"c", "str", "null", "program passed as string (may error if scheduler has a length limit on args)", "c", false},
-             {"script", "str", "null", ".py script to run", "", false},
-             image_arg(),
-             {"name", "str", quoted("torchx_utils_python"), "name of the job", "", false}},
-            resource_args(),
-            std::vector<plugin::ComponentArg>{{"num_replicas", "int", "1", "number of copies to run", "", false}}),
-       &python},
-      {"utils.binary",
-       "Test component: runs ENTRYPOINT with the given arguments.",
-       join({{"args", "str", std::nullopt, "arguments passed to the program", "", true},
-             {"entrypoint", "str", std::nullopt, "the binary to run", "", false},
-             {"name", "str", quoted("torchx_utils_binary"), "name of the job", "", false},
-             {"num_replicas", "int", "1", "number of copies to run", "", false}},
-            resource_args()),
-       &binary},
-      {"utils.copy",
-       "Copies the file from SRC to DST (local paths or file:// URLs; other URLs need Python's fsspec).",
-       {{"src", "str", std::nullopt, "the source file location", "", false},
-        {"dst", "str", std::nullopt, "the destination file location", "", false},
-        image_arg("the image that contains the copy app")},
-       &copy},
-      {"utils.booth",
-       "Evaluates the booth function, f(x1, x2) = (x1 + 2*x2 - 7)^2 + (2*x1 + x2 - 5)^2, and writes "
-       "{\"booth_eval\": f} to TRACKER_BASE/TRIAL_IDX.",
-       {{"x1", "float", std::nullopt, "x1", "", false},
-        {"x2", "float", std::nullopt, "x2", "", false},
-        {"trial_idx", "int", "0", "ignore if not running hpo", "", false},
-        {"tracker_base", "str", quoted("/tmp/torchx-util-booth"), "URI of the tracker's base output directory", "", false},
-        image_arg("the image that contains the booth app")},
-       &booth},
-  };
-}
+namespace {
+
+/// The definitions, made on demand (components.hpp).
+const Definition k_utils[] = {
+    [] {
+      return Component{
+          "utils.echo",
+          "Echos a message to stdout (calls echo).",
+          {{"msg", "str", quoted("hello world"), "message to echo", "", false},
+           image_arg(),
+           {"num_replicas", "int", "1", "number of replicas to run", "", false}},
+          &echo};
+    },
+    [] {
+      return Component{
+          "utils.touch", "Touches a file (calls touch).", {{"file", "str", std::nullopt, "file to create", "", false}, image_arg()}, &touch};
+    },
+    [] {
+      return Component{
+          "utils.sh",
+          "Runs the provided command via sh. Arguments are quoted, so they reach the command as given.",
+          join({{"args", "str", std::nullopt, "the command and its arguments", "", true},
+                image_arg(),
+                {"num_replicas", "int", "1", "number of replicas to run", "", false}},
+               resource_args(),
+               std::vector<plugin::ComponentArg>{
+                   {"env", "dict", "null", "environment variables to be passed to the run (e.g. ENV1=v1,ENV2=v2)", "", false},
+                   {"max_retries", "int", "0", "the number of scheduler retries allowed", "", false},
+                   {"mounts", "list", "null",
+                    "mounts to mount into the worker environment/container (ex. "
+                    "type=<bind/volume>,src=/host,dst=/job[,readonly])",
+                    "", false},
+                   {"entrypoint", "str", "null", "the entrypoint to use for the command (defaults to sh)", "", false}}),
+          &sh};
+    },
+    [] {
+      return Component{
+          "utils.python",
+          "Runs ``python`` with the specified module, command or script on the specified image and host. Use ``--`` to "
+          "separate component args and program args (e.g. ``torchx run utils.python --m foo.main -- --args to --main``).",
+          join({{"args", "str", std::nullopt, "arguments passed to the program in sys.argv[1:] (ignored with `--c`)", "", true},
+                {"m", "str", "null", "run library module as a script", "m", false},
+                {"c", "str", "null", "program passed as string (may error if scheduler has a length limit on args)", "c", false},
+                {"script", "str", "null", ".py script to run", "", false},
+                image_arg(),
+                {"name", "str", quoted("torchx_utils_python"), "name of the job", "", false}},
+               resource_args(),
+               std::vector<plugin::ComponentArg>{{"num_replicas", "int", "1", "number of copies to run", "", false}}),
+          &python};
+    },
+    [] {
+      return Component{
+          "utils.binary",
+          "Test component: runs ENTRYPOINT with the given arguments.",
+          join({{"args", "str", std::nullopt, "arguments passed to the program", "", true},
+                {"entrypoint", "str", std::nullopt, "the binary to run", "", false},
+                {"name", "str", quoted("torchx_utils_binary"), "name of the job", "", false},
+                {"num_replicas", "int", "1", "number of copies to run", "", false}},
+               resource_args()),
+          &binary};
+    },
+    [] {
+      return Component{
+          "utils.copy",
+          "Copies the file from SRC to DST (local paths or file:// URLs; other URLs need Python's fsspec).",
+          {{"src", "str", std::nullopt, "the source file location", "", false},
+           {"dst", "str", std::nullopt, "the destination file location", "", false},
+           image_arg("the image that contains the copy app")},
+          &copy};
+    },
+    [] {
+      return Component{
+          "utils.booth",
+          "Evaluates the booth function, f(x1, x2) = (x1 + 2*x2 - 7)^2 + (2*x1 + x2 - 5)^2, and writes "
+          "{\"booth_eval\": f} to TRACKER_BASE/TRIAL_IDX.",
+          {{"x1", "float", std::nullopt, "x1", "", false},
+           {"x2", "float", std::nullopt, "x2", "", false},
+           {"trial_idx", "int", "0", "ignore if not running hpo", "", false},
+           {"tracker_base", "str", quoted("/tmp/torchx-util-booth"), "URI of the tracker's base output directory", "", false},
+           image_arg("the image that contains the booth app")},
+          &booth};
+    },
+};
+
+}  // namespace
+
+std::span<const Definition> utils_definitions() { return k_utils; }
+
+std::vector<Component> utils_components() { return make_all(utils_definitions()); }
 
 }  // namespace torchx::components

@@ -36,7 +36,8 @@ Component make_echo(std::string_view name) {
     --g_failures_left;
     throw std::runtime_error("cannot define '" + std::string(name) + "'");
   }
-  return Component{std::string(name), "Echos a message.", {{"msg", "str", "\"hello\"", "message to echo", "", false}}, &echo};
+  return Component{
+      std::string(name), "Echos a message.", {{"msg", "str", "\"hello\"", "message to echo", "", false}}, &echo};
 }
 
 void append(void* ctx, const char* data, size_t len) { static_cast<std::string*>(ctx)->append(data, len); }
@@ -70,7 +71,9 @@ std::pair<tx_status, std::string> build(const tx_component_api* api, const std::
 
 }  // namespace
 
-TEST_CASE("Plugin::component with a signature text hands it out at negotiate and makes the component at its first build only") {
+TEST_CASE(
+    "Plugin::component with a signature text hands it out at negotiate and makes the component at its first build "
+    "only") {
   g_made = 0;
   g_failures_left = 0;
   const std::string signature = torchx::plugin::detail::component_signature_json(make_echo("lazy.echo"));
@@ -123,7 +126,8 @@ TEST_CASE("Plugin::component with a signature text: concurrent first builds make
   CHECK(g_made == 1);
 }
 
-TEST_CASE("Plugin::component with a signature text: a make that throws fails that build, and the next build tries again") {
+TEST_CASE(
+    "Plugin::component with a signature text: a make that throws fails that build, and the next build tries again") {
   g_made = 0;
   g_failures_left = 1;
   Plugin plugin("p", "1.0.0");
