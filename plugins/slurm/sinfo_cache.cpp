@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "sinfo_cache.hpp"
 
+#include "text_file.hpp"
+
 #include <boost/json.hpp>
 
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
-#include <fstream>
 #include <random>
-#include <sstream>
+#include <string_view>
 
 namespace json = boost::json;
 
@@ -20,12 +22,32 @@ constexpr std::int64_t k_format = 1;  ///< the file's version; another is ignore
 }  // namespace
 
 std::optional<PartitionInfo> find_partition(const std::string& sinfo_output, const std::string& partition) {
-  std::istringstream lines(sinfo_output);
-  for (std::string line; std::getline(lines, line);) {
-    std::istringstream f(line);
+  // Each line read as `line_stream >> nodes >> name >> memory` read it, without a stream (the
+  // plugin's first stream builds the locale): a line whose first word does not start with a
+  // number is skipped, as the failed stream left its name empty.
+  constexpr std::string_view k_space = " \t\n\v\f\r";
+  const std::string_view text = sinfo_output;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const std::size_t nl = text.find('\n', start);
+    const std::string_view line = text.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start);
+    start = nl == std::string_view::npos ? text.size() : nl + 1;
+    std::size_t i = line.find_first_not_of(k_space);
+    if (i == std::string_view::npos) continue;
     PartitionInfo info;
-    std::string memory;
-    f >> info.nodes >> info.name >> memory;
+    const char* first = line.data() + i + (line[i] == '+' ? 1 : 0);
+    const auto [end, ec] = std::from_chars(first, line.data() + line.size(), info.nodes);
+    if (ec != std::errc{} || (line[i] == '+' && *first == '-')) continue;
+    i = static_cast<std::size_t>(end - line.data());
+    auto word = [&] {
+      i = std::min(line.find_first_not_of(k_space, i), line.size());
+      const std::size_t w = std::min(line.find_first_of(k_space, i), line.size());
+      const std::string_view out = line.substr(i, w - i);
+      i = w;
+      return out;
+    };
+    info.name = std::string(word());
+    std::string memory(word());
     const bool is_default = !info.name.empty() && info.name.back() == '*';
     if (is_default) info.name.pop_back();
     if ((partition.empty() && is_default) || (!partition.empty() && info.name == partition)) {
@@ -48,12 +70,10 @@ std::string slurm_conf_fingerprint() {
 }
 
 std::optional<std::string> SinfoCache::load(std::int64_t now_s) const {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::stringstream text;
-  text << in.rdbuf();
+  const auto text = read_text_file(file);
+  if (!text) return std::nullopt;
   boost::system::error_code ec;
-  const json::value v = json::parse(text.str(), ec);
+  const json::value v = json::parse(*text, ec);
   if (ec || !v.is_object()) return std::nullopt;
   const auto& o = v.as_object();
   const auto* format = o.if_contains("format");
@@ -74,14 +94,10 @@ void SinfoCache::store(const std::string& sinfo_output, std::int64_t now_s, cons
   const json::object o{{"format", k_format}, {"conf", conf}, {"asked_at", now_s}, {"sinfo", sinfo_output}};
   std::random_device rd;
   const auto tmp = file.parent_path() / (file.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out << json::serialize(o);
-    if (!out.flush()) {
-      std::error_code ec;
-      std::filesystem::remove(tmp, ec);
-      return;
-    }
+  if (!write_text_file(tmp, json::serialize(o))) {
+    std::error_code ec;
+    std::filesystem::remove(tmp, ec);
+    return;
   }
   std::error_code ec;
   std::filesystem::rename(tmp, file, ec);

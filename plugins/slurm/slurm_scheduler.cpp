@@ -3,6 +3,7 @@
 #include "sinfo_cache.hpp"
 #include "slurm_script.hpp"
 #include "slurm_status.hpp"
+#include "text_file.hpp"
 
 #include <torchx/plugin.hpp>
 #include <torchx/util/log_file.hpp>
@@ -187,7 +188,9 @@ public:
     const std::filesystem::path root = state_root();
     std::random_device rd;
     const std::filesystem::path script = root / ("submit-" + std::to_string(::getpid()) + "-" + std::to_string(rd()) + ".sh");
-    std::ofstream(script) << std::string(r.at("script").as_string());
+    // As std::ofstream did: a write that fails shows as sbatch's error about the script.
+    const json::string& script_text = r.at("script").as_string();
+    slurm::write_text_file(script, std::string_view(script_text.data(), script_text.size()));
     std::vector<std::string> cmd;
     for (const auto& c : r.at("cmd").as_array()) cmd.emplace_back(c.as_string());
     cmd.push_back(script.string());
@@ -204,9 +207,14 @@ public:
     }
     std::filesystem::rename(script, root / (job_id + ".sh"));
     // {"job_id", "log_dir", "app"} as text: the AppDef is JSON text already (not parsed to be serialized again).
-    std::ofstream(root / (job_id + ".json")) << "{\"job_id\":" << json::serialize(json::string(job_id))
-                                             << ",\"log_dir\":" << json::serialize(r.at("log_dir"))
-                                             << ",\"app\":" << specs::to_json(req.app) << '}';
+    std::string record = "{\"job_id\":";
+    specs::append_json_string(record, job_id);
+    record += ",\"log_dir\":";
+    record += json::serialize(r.at("log_dir"));
+    record += ",\"app\":";
+    record += specs::to_json(req.app);
+    record += '}';
+    slurm::write_text_file(root / (job_id + ".json"), record);  // unchecked, as std::ofstream was
     return job_id;
   }
 
@@ -394,8 +402,7 @@ private:
     for (const auto& role : app.roles) {
       std::vector<std::string> words;
       for (const auto& a : role.args) {
-        std::istringstream split(a);
-        for (std::string w; split >> w;) words.push_back(w);
+        for (auto& w : slurm::split_words(a)) words.push_back(std::move(w));
       }
       for (auto w : words) {
         if (w.size() > 1 && (w.front() == '\'' || w.front() == '"') && w.back() == w.front()) w = w.substr(1, w.size() - 2);
