@@ -39,4 +39,21 @@ inline std::vector<std::string> split(std::string_view text, char sep) {
   return out;
 }
 
+/// Whether `text` may hold a number that Boost.JSON 1.81 reads off by an ulp: its parser is
+/// exact only on Clinger's fast path (at most 15 digits, no exponent); 1.83's precise mode is
+/// not in Debian 12. Such a number may move once on the round trip (fuzz/README.md).
+inline bool may_hold_inexact_number(std::string_view text) {
+  std::size_t digits = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c >= '0' && c <= '9') {
+      if (++digits > 15) return true;
+      if (i + 1 < text.size() && (text[i + 1] == 'e' || text[i + 1] == 'E')) return true;
+    } else if (c != '.') {
+      digits = 0;
+    }
+  }
+  return false;
+}
+
 }  // namespace torchx::fuzz

@@ -3,7 +3,7 @@
 // FUZZ_DECODE (one target per decoder, fuzz/CMakeLists.txt). Any text either decodes or throws
 // JsonDecodeError; what decodes survives a round trip: decode(to_json(x)) == x, and encoding
 // that again gives the same text (unless a number Boost.JSON 1.81 reads inexactly may have moved
-// by an ulp: see may_hold_inexact_number).
+// by an ulp: see fuzz::may_hold_inexact_number).
 #include "fuzz_check.hpp"
 
 #include <torchx/specs/errors.hpp>
@@ -27,23 +27,6 @@ bool same(const T& a, const T& b) {
   }
 }
 
-/// Whether `text` may hold a number that Boost.JSON 1.81 reads off by an ulp: its parser is
-/// exact only on Clinger's fast path (at most 15 digits, no exponent); 1.83's precise mode is
-/// not in Debian 12. Such a number may move once on the round trip (fuzz/README.md).
-bool may_hold_inexact_number(std::string_view text) {
-  std::size_t digits = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c >= '0' && c <= '9') {
-      if (++digits > 15) return true;
-      if (i + 1 < text.size() && (text[i + 1] == 'e' || text[i + 1] == 'E')) return true;
-    } else if (c != '.') {
-      digits = 0;
-    }
-  }
-  return false;
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -56,7 +39,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   const std::string encoded = to_json(first);
   const auto second = FUZZ_DECODE(encoded);  // what we wrote must read back: no catch
-  const bool exact = !may_hold_inexact_number(torchx::fuzz::text(data, size));
+  const bool exact = !torchx::fuzz::may_hold_inexact_number(torchx::fuzz::text(data, size));
   FUZZ_CHECK(!exact || same(second, first));
   FUZZ_CHECK(!exact || to_json(second) == encoded);
   return 0;
