@@ -32,6 +32,47 @@ if(TORCHX_CCACHE AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
   set(CMAKE_CXX_COMPILER_LAUNCHER "${TORCHX_CCACHE}")
 endif()
 
+# Link order (bench/README.md, "Hot code packed by link order"): a short command runs a few
+# hundred functions spread over megabytes of code, and every 4 KiB page of code it touches is a
+# page fault (the kernel maps 64 KiB around it). With TORCHX_LINK_ORDER every object is compiled
+# with -ffunction-sections (a section per function) and the targets that have a
+# cmake/link-order/<target>.txt (bin/torchx, the local supervisor, the local, builtins and Slurm
+# plugins: torchx_link_order) are linked by gold, which places the sections that file names side
+# by side in its order (--section-ordering-file). The files are written by scripts/link-order.py
+# from callgrind runs of the common commands; a stale file only packs less, never changes what
+# the program does. gold comes with binutils (no extra package); GNU ld 2.40 has no ordering
+# option, and lld is not installed by default. Off in sanitized and fuzzing builds (layout does
+# not matter there) and where the linker refuses the option (then the build is as before).
+if(TORCHX_SANITIZE OR TORCHX_FUZZ)
+  set(TORCHX_LINK_ORDER OFF)
+else()
+  option(TORCHX_LINK_ORDER "Pack the common commands' code by link order (gold --section-ordering-file)" ON)
+endif()
+if(TORCHX_LINK_ORDER)
+  include(CheckCXXSourceCompiles)
+  set(CMAKE_REQUIRED_LINK_OPTIONS -fuse-ld=gold
+      "LINKER:--section-ordering-file,${PROJECT_SOURCE_DIR}/cmake/link-order/torchx.txt")
+  check_cxx_source_compiles("int main() { return 0; }" TORCHX_HAVE_GOLD_ORDERING)
+  unset(CMAKE_REQUIRED_LINK_OPTIONS)
+  if(NOT TORCHX_HAVE_GOLD_ORDERING)
+    message(STATUS "torchx: gold with --section-ordering-file not found: link order off")
+    set(TORCHX_LINK_ORDER OFF)
+  endif()
+endif()
+if(TORCHX_LINK_ORDER)
+  add_compile_options(-ffunction-sections)
+endif()
+# torchx_link_order(<target>): link <target> by gold in the order of cmake/link-order/<target>.txt
+# when TORCHX_LINK_ORDER is on and the file exists (a target without a file links as before).
+function(torchx_link_order target)
+  set(order "${PROJECT_SOURCE_DIR}/cmake/link-order/${target}.txt")
+  if(TORCHX_LINK_ORDER AND EXISTS "${order}")
+    target_link_options(${target} PRIVATE -fuse-ld=gold "LINKER:--section-ordering-file,${order}")
+    set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS "${order}")
+    set_property(TARGET ${target} PROPERTY TORCHX_LINK_ORDER_FILE "${order}")
+  endif()
+endfunction()
+
 # Start-up (bench/README.md, "Start-up"): most of what a dynamically linked `torchx --version`
 # spent before main was the dynamic loader mapping and relocating a dozen C++ shared libraries.
 # With TORCHX_STATIC_DEPS the executables marked by torchx_link_static_runtime() (bin/torchx and
@@ -113,6 +154,28 @@ target_include_directories(torchx_spdlog SYSTEM INTERFACE
 target_compile_definitions(torchx_spdlog INTERFACE SPDLOG_FMT_EXTERNAL FMT_HEADER_ONLY=1)
 target_link_libraries(torchx_spdlog INTERFACE Threads::Threads)
 
+# torchx_static_libm(<target>): a static libstdc++ needs two functions of libm, fegetround and
+# fesetround (its floating-point to_chars/from_chars), and for them alone the target named
+# libm.so.6, which the dynamic loader then mapped and relocated on every command (~9 page faults,
+# ~4% of `torchx status`; bench/README.md "Hot code packed by link order"). They are taken from
+# libm.a instead (forced in with --undefined, as libstdc++.a comes after it on the driver's line;
+# the -lm inside -Wl, because g++ moves a plain -lm to its own). A target that needs more of libm
+# gets the rest from libm.so.6 as before: tests/CMakeLists.txt's "needs only" checks then say so.
+execute_process(COMMAND ${CMAKE_CXX_COMPILER} -print-file-name=libm.a OUTPUT_VARIABLE TORCHX_LIBM_ARCHIVE
+                OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+if(IS_ABSOLUTE "${TORCHX_LIBM_ARCHIVE}" AND EXISTS "${TORCHX_LIBM_ARCHIVE}")
+  set(TORCHX_STATIC_LIBM ON)
+else()
+  set(TORCHX_STATIC_LIBM OFF)
+endif()
+function(torchx_static_libm target)
+  if(TORCHX_STATIC_LIBM)
+    target_link_options(${target} PRIVATE "LINKER:--undefined=fegetround,--undefined=fesetround"
+                        "LINKER:--push-state,-Bstatic,-lm,--pop-state")
+    set_target_properties(${target} PROPERTIES TORCHX_STATIC_LIBM ON)
+  endif()
+endfunction()
+
 # torchx_link_static_runtime(<executable>): with TORCHX_STATIC_DEPS, link the executable's C++
 # dependencies (the torchx_boost_* targets, RE2, yaml-cpp, inih) from static archives, and
 # libstdc++ statically, dropping unneeded DT_NEEDED entries. Only for executables whose every C++
@@ -127,6 +190,7 @@ function(torchx_link_static_runtime target)
   if(TORCHX_STATIC_DEPS)
     set_target_properties(${target} PROPERTIES TORCHX_STATIC_RUNTIME ON)
     target_link_options(${target} PRIVATE -static-libstdc++ LINKER:-O1 LINKER:--as-needed)
+    torchx_static_libm(${target})
   endif()
 endfunction()
 
@@ -148,6 +212,7 @@ function(torchx_plugin_static_runtime target)
   if(TORCHX_STATIC_DEPS)
     set_target_properties(${target} PROPERTIES TORCHX_PLUGIN_STATIC_RUNTIME ON)
     target_link_options(${target} PRIVATE -static-libstdc++ LINKER:--exclude-libs,ALL LINKER:--gc-sections)
+    torchx_static_libm(${target})
   endif()
 endfunction()
 

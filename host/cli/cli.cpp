@@ -6,6 +6,7 @@
 #include "component_args.hpp"
 #include "errors.hpp"
 #include "exit_codes.hpp"
+#include "fd_stream.hpp"
 #include "log_filter.hpp"
 #include "logging.hpp"
 #include "plugin_commands.hpp"
@@ -21,9 +22,11 @@
 #include <boost/program_options.hpp>
 
 #include <cstdlib>
-#include <iostream>
 #include <optional>
+#include <ostream>
 #include <string_view>
+
+#include <unistd.h>
 
 namespace po = boost::program_options;
 
@@ -221,12 +224,23 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
 }
 
 int run(int argc, char** argv) {
-  std::ios::sync_with_stdio(false);  // only iostreams write to stdout: no need to sync with stdio
+  // stdout and stderr as streams of our own (fd_stream.hpp), not std::cout and std::cerr: those
+  // wrote through stdio unless sync_with_stdio(false), which allocates six stream buffers on every
+  // command. stdout is buffered (the buffer is static storage: only the pages written are
+  // touched), stderr unit-buffered as std::cerr. Static, so that their buffers are flushed by
+  // exit() too.
+  static char out_buffer[64 * 1024];
+  static char err_buffer[4096];
+  static FdStreamBuf out_buf(STDOUT_FILENO, out_buffer, sizeof out_buffer);
+  static FdStreamBuf err_buf(STDERR_FILENO, err_buffer, sizeof err_buffer);
+  static std::ostream out(&out_buf);
+  static std::ostream err(&err_buf);
+  err.setf(std::ios::unitbuf);
   std::vector<std::string> args;
   args.reserve(argc > 0 ? static_cast<std::size_t>(argc - 1) : 0);
   for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
-  const int code = run(args, std::cout, std::cerr);
-  std::cout.flush();
+  const int code = run(args, out, err);
+  out.flush();
   return code;
 }
 
