@@ -92,16 +92,7 @@ std::optional<std::string> SinfoCache::load(std::int64_t now_s) const {
 
 void SinfoCache::store(const std::string& sinfo_output, std::int64_t now_s, const std::string& conf) const {
   const json::object o{{"format", k_format}, {"conf", conf}, {"asked_at", now_s}, {"sinfo", sinfo_output}};
-  std::random_device rd;
-  const auto tmp = file.parent_path() / (file.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
-  if (!write_text_file(tmp, json::serialize(o))) {
-    std::error_code ec;
-    std::filesystem::remove(tmp, ec);
-    return;
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, file, ec);
-  if (ec) std::filesystem::remove(tmp, ec);
+  replace_text_file(file, json::serialize(o));  // a failure only costs the next submit a sinfo
 }
 
 void SinfoCache::drop() const {

@@ -188,9 +188,16 @@ public:
     const std::filesystem::path root = state_root();
     std::random_device rd;
     const std::filesystem::path script = root / ("submit-" + std::to_string(::getpid()) + "-" + std::to_string(rd()) + ".sh");
-    // As std::ofstream did: a write that fails shows as sbatch's error about the script.
+    // Nothing is submitted when the script cannot be written whole (a full disk): sbatch would
+    // have run what part of it was written.
     const json::string& script_text = r.at("script").as_string();
-    slurm::write_text_file(script, std::string_view(script_text.data(), script_text.size()));
+    if (!slurm::write_text_file(script, std::string_view(script_text.data(), script_text.size()))) {
+      const int err = errno;
+      std::error_code ec;
+      std::filesystem::remove(script, ec);
+      throw plugin::Error(TX_E_INTERNAL, "cannot write the batch script " + script.string() + ": " + std::strerror(err) +
+                                             "; nothing was submitted");
+    }
     std::vector<std::string> cmd;
     for (const auto& c : r.at("cmd").as_array()) cmd.emplace_back(c.as_string());
     cmd.push_back(script.string());
@@ -214,7 +221,14 @@ public:
     record += ",\"app\":";
     record += specs::to_json(req.app);
     record += '}';
-    slurm::write_text_file(root / (job_id + ".json"), record);  // unchecked, as std::ofstream was
+    // The job runs whether or not its record is kept: a record that cannot be written is a warning,
+    // not a failed submit (the handle would be lost), and never a torn file (replace_text_file).
+    if (!slurm::replace_text_file(root / (job_id + ".json"), record)) {
+      const std::string why = std::strerror(errno);
+      plugin::log(TX_LOG_WARNING, "Slurm job " + job_id + " was submitted, but its record " + (root / (job_id + ".json")).string() +
+                                      " could not be written (" + why +
+                                      "): torchx status and log will treat it as a job torchx did not launch");
+    }
     return job_id;
   }
 

@@ -5,6 +5,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <random>
+#include <string>
 
 namespace torchx::slurm {
 
@@ -44,6 +47,16 @@ bool write_text_file(const std::filesystem::path& path, std::string_view text) {
     done += static_cast<std::size_t>(n);
   }
   return ::close(fd) == 0;
+}
+
+bool replace_text_file(const std::filesystem::path& path, std::string_view text) {
+  std::random_device rd;
+  const auto tmp = path.parent_path() / (path.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
+  if (write_text_file(tmp, text) && ::rename(tmp.c_str(), path.c_str()) == 0) return true;
+  const int saved = errno;
+  ::unlink(tmp.c_str());
+  errno = saved;
+  return false;
 }
 
 std::vector<std::string> split_words(std::string_view text) {

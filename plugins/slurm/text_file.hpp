@@ -19,6 +19,12 @@ std::optional<std::string> read_text_file(const std::filesystem::path& path);
 /// false (errno set) when it cannot be opened or written in full.
 bool write_text_file(const std::filesystem::path& path, std::string_view text);
 
+/// Writes `text` to a temporary file beside `path` and renames it over `path`, so that a reader
+/// sees the old content or the new one, never a part (a crash or a full disk leaves `path` as it
+/// was and no temporary behind). False, with errno set, when it could not (the temporary is
+/// removed). No fsync: a power loss may lose the newest content, not corrupt it, on ext4/xfs.
+bool replace_text_file(const std::filesystem::path& path, std::string_view text);
+
 /// The words of `text` split on the characters `std::istream >> std::string` skips in the
 /// classic locale (space, \t, \n, \v, \f, \r); no empty words.
 std::vector<std::string> split_words(std::string_view text);

@@ -181,6 +181,34 @@ TEST_CASE("slurm: a corrupt record of one job fails neither list nor that job's 
   }
 }
 
+TEST_CASE("slurm: a job record that cannot be written is a warning, the job is still submitted and found") {
+  if (!torchx::test::slurm_cluster_or_skip()) return;
+  Slurm slurm;
+  // An sbatch that, once the job is in, puts a non-empty directory where torchx writes the job's
+  // record: the write fails as on a full disk or a broken state directory.
+  const auto shims = slurm.tmp.path() / "shims";
+  std::filesystem::create_directories(shims);
+  slurm.tmp.write("shims/sbatch",
+                  "#!/bin/sh\nout=$(/usr/bin/sbatch \"$@\") || exit $?\nid=${out%%;*}\n"
+                  "mkdir -p \"$TORCHX_SLURM_DIR/$id.json/occupied\"\necho \"$out\"\n");
+  std::filesystem::permissions(shims / "sbatch", std::filesystem::perms::owner_all);
+  slurm.path_prefix = shims.string() + ":";
+  auto r = slurm({"run", "-s", "slurm", "utils.echo", "--msg", "kept"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);  // the job runs: its handle is printed, not lost
+  const std::string handle = first_line(r.out);
+  const std::string id = handle.substr(handle.rfind('/') + 1);
+  CHECK(r.err.find("Slurm job " + id + " was submitted, but its record") != std::string::npos);
+  CHECK(r.err.find("could not be written") != std::string::npos);
+  // No half-written record and no temporary left behind.
+  for (const auto& e : std::filesystem::directory_iterator(slurm.tmp.path() / "state")) {
+    CHECK(e.path().filename().string().find(".tmp-") == std::string::npos);
+  }
+  CHECK(std::filesystem::is_directory(slurm.tmp.path() / "state" / (id + ".json")));
+  // Without its record the job is one torchx did not launch: its status is still there.
+  CHECK(slurm.wait_terminal(handle) == "SUCCEEDED");
+}
+
 TEST_CASE("slurm: an app id is a job id as Slurm writes it: ' N', '+N', '0N' and 'Nabc' are not found") {
   if (!torchx::test::slurm_cluster_or_skip()) return;
   Slurm slurm;

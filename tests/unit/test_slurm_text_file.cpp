@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <climits>
 #include <cstdlib>
 #include <filesystem>
@@ -100,5 +101,30 @@ TEST_CASE("slurm::write_text_file and read_text_file: whole content, truncation,
   CHECK(torchx::slurm::read_text_file(file) == std::string("short"));
   CHECK_FALSE(torchx::slurm::write_text_file(dir / "missing" / "f.txt", "x"));
   CHECK_FALSE(torchx::slurm::read_text_file(dir / "missing.txt").has_value());
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("slurm::replace_text_file: whole content or none, and no temporary left behind") {
+  const auto dir = std::filesystem::temp_directory_path() / ("torchx-slurm-replace-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const auto file = dir / "record.json";
+  REQUIRE(torchx::slurm::replace_text_file(file, "first"));
+  REQUIRE(torchx::slurm::replace_text_file(file, std::string(100000, 'y')));
+  CHECK(torchx::slurm::read_text_file(file) == std::string(100000, 'y'));
+  // A target that cannot be replaced (a non-empty directory): false with errno, nothing changed.
+  const auto occupied = dir / "occupied.json";
+  std::filesystem::create_directories(occupied / "x");
+  errno = 0;
+  CHECK_FALSE(torchx::slurm::replace_text_file(occupied, "z"));
+  CHECK(errno != 0);
+  CHECK(std::filesystem::is_directory(occupied / "x"));
+  CHECK_FALSE(torchx::slurm::replace_text_file(dir / "missing" / "f.json", "z"));
+  int entries = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    ++entries;
+    CHECK(e.path().filename().string().find(".tmp-") == std::string::npos);
+  }
+  CHECK(entries == 2);  // record.json and occupied.json
   std::filesystem::remove_all(dir);
 }
