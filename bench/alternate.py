@@ -25,17 +25,18 @@ def main() -> int:
         return 2
     batches, out = int(sys.argv[1]), sys.argv[2]
     args = sys.argv[4:]
-    if "--runs" not in args:
-        print("bench/alternate.py: error: the hyperfine arguments need --runs N", file=sys.stderr)
+    if "--runs" not in args or args.index("--runs") + 1 >= len(args) or not args[args.index("--runs") + 1].isdigit():
+        print("bench/alternate.py: error: the hyperfine arguments need --runs N (as two words)", file=sys.stderr)
         return 2
     at = args.index("--runs")
     runs = int(args[at + 1])
     batches = max(1, min(batches, runs // 3))  # at least 3 runs a batch (hyperfine's own statistics)
-    per_batch = runs // batches
     merged = None
     batch_ratios = []
     with tempfile.TemporaryDirectory(prefix="torchx-alternate.") as scratch:
         for i in range(batches):
+            # All N runs: the first N % BATCHES batches take one more.
+            per_batch = runs // batches + (1 if i < runs % batches else 0)
             batch_args = args[:at] + ["--runs", str(per_batch)] + args[at + 2:]
             path = f"{scratch}/batch-{i}.json"
             done = subprocess.run(["hyperfine", *batch_args, "--export-json", path])

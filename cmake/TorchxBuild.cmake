@@ -189,7 +189,12 @@ endfunction()
 function(torchx_link_static_runtime target)
   if(TORCHX_STATIC_DEPS)
     set_target_properties(${target} PROPERTIES TORCHX_STATIC_RUNTIME ON)
-    target_link_options(${target} PRIVATE -static-libstdc++ LINKER:-O1 LINKER:--as-needed)
+    # --exclude-libs,ALL: the static libstdc++'s symbols stay out of the executable's dynamic
+    # symbol table. GNU ld left them out anyway; gold (torchx_link_order) exported its
+    # STB_GNU_UNIQUE ones (the locale facets' ids, 169 of them), and a libstdc++.so.6 loaded
+    # later (a third-party plugin, an LD_PRELOAD) bound its facets to ours and broke its
+    # iostreams (tests/CMakeLists.txt "startup: torchx exports nothing of its C++ runtime").
+    target_link_options(${target} PRIVATE -static-libstdc++ LINKER:-O1 LINKER:--as-needed LINKER:--exclude-libs,ALL)
     torchx_static_libm(${target})
   endif()
 endfunction()

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-# Writes cmake/link-order/<target>.txt: the functions the common commands run, in the order they
-# first run, for the linker to place side by side (cmake/TorchxBuild.cmake, torchx_link_order;
+# Writes cmake/link-order/<target>.txt: the functions the common commands run, in the order
+# callgrind first names them (close to the order they first run), for the linker to place side by side (cmake/TorchxBuild.cmake, torchx_link_order;
 # bench/README.md "Hot code packed by link order"). A short command touches a few hundred
 # functions spread over megabytes of code; each 4 KiB page of it it touches costs a page fault
 # (the kernel maps 64 KiB around it), so packing them saves faults on every command.
@@ -75,15 +75,27 @@ def functions_by_object(profile: Path, wanted: dict[str, str], found: dict[str, 
             if is_callee:
                 callee_object = None
             target = wanted.get(obj or "")
-            fn = names.get(ident)
+            fn = function_name(names.get(ident) or "")
             if target and fn and fn not in seen[target]:
                 seen[target].add(fn)
                 found[target].append(fn)
 
 
+def function_name(name: str) -> str | None:
+    """The symbol of a callgrind function name, or None for what is no symbol: callgrind marks
+    recursion levels with 'N ("f'2") and names code without a symbol "0x..." or "(below main)"."""
+    name = re.sub(r"'\d+$", "", name)
+    if not name or name.startswith(("(", "0x")):
+        return None
+    return name
+
+
 def sections(fn: str) -> list[str]:
     """The input sections GCC gives a function with -ffunction-sections. A complete-object
-    constructor or destructor (C1/D1) is an alias of the base one (C2/D2), whose section it is."""
+    constructor or destructor (C1/D1) is an alias of the base one (C2/D2), whose section it is;
+    the cold part of f, "f.cold", is in .text.unlikely.f."""
+    if fn.endswith(".cold"):
+        return [f".text.unlikely.{fn[:-len('.cold')]}"]
     base = re.sub(r"([CD])1([EI])", r"\g<1>2\2", fn)
     out = []
     for name in dict.fromkeys([fn, base]):
@@ -103,8 +115,11 @@ def main() -> int:
     found: dict[str, list[str]] = {target: [] for target in TARGETS.values()}
 
     with tempfile.TemporaryDirectory(prefix="torchx-link-order.") as scratch:
-        env = dict(os.environ, LOGLEVEL="ERROR", TORCHX_LOCAL_DIR=f"{scratch}/apps",
-                   XDG_CACHE_HOME=f"{scratch}/cache", HOME=scratch)
+        # The user's own settings (TORCHXCONFIG, TORCHX_PLUGIN_PATH, trackers...) are left out:
+        # the order is of the product's paths.
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TORCHX")}
+        env.update(LOGLEVEL="ERROR", TORCHX_LOCAL_DIR=f"{scratch}/apps", XDG_CACHE_HOME=f"{scratch}/cache",
+                   HOME=scratch)
         def plain(*args: str) -> subprocess.CompletedProcess:
             return subprocess.run([str(torchx), *args], env=env, cwd=scratch, capture_output=True, text=True)
         first = plain("run", "-s", "local_cwd", "utils.echo")
@@ -126,10 +141,13 @@ def main() -> int:
             print("link-order.py: no Slurm cluster answers sinfo: the Slurm submit is left out", file=sys.stderr)
         for i, args in enumerate(commands):
             profile = f"{scratch}/cg.{i}.%p"
-            subprocess.run(["valgrind", "--tool=callgrind", "--demangle=no", "--trace-children=yes",
-                            "--trace-children-skip=*sbatch,*squeue,*sinfo,*scancel,*echo,*python*",
-                            f"--callgrind-out-file={profile}", str(torchx), *args],
-                           env=env, cwd=scratch, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            done = subprocess.run(["valgrind", "--tool=callgrind", "--demangle=no", "--trace-children=yes",
+                                   "--trace-children-skip=*sbatch,*squeue,*sinfo,*scancel,*echo,*python*",
+                                   f"--callgrind-out-file={profile}", str(torchx), *args],
+                                  env=env, cwd=scratch, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            if done.returncode != 0:
+                print(f"link-order.py: warning: torchx {' '.join(args)} exited {done.returncode} under callgrind: "
+                      "its functions up to there are kept", file=sys.stderr)
         profiles = sorted(Path(scratch).glob("cg.*"), key=lambda p: [int(x) for x in p.name.split(".")[1:]])
         if not profiles:
             die("callgrind wrote no profile")

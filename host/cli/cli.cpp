@@ -22,6 +22,7 @@
 #include <boost/program_options.hpp>
 
 #include <cstdlib>
+#include <cstring>
 #include <optional>
 #include <ostream>
 #include <string_view>
@@ -236,11 +237,18 @@ int run(int argc, char** argv) {
   static std::ostream out(&out_buf);
   static std::ostream err(&err_buf);
   err.setf(std::ios::unitbuf);
+  err.tie(&out);  // as std::cerr to std::cout: what was printed comes before an error about it
   std::vector<std::string> args;
   args.reserve(argc > 0 ? static_cast<std::size_t>(argc - 1) : 0);
   for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
   const int code = run(args, out, err);
   out.flush();
+  if (!out && code == 0) {
+    // The output did not reach its destination (a full disk, /dev/full, a closed pipe with
+    // SIGPIPE ignored): not a success.
+    err << k_error_prefix << "cannot write the output: " << std::strerror(out_buf.error()) << "\n";
+    return k_exit_failure;
+  }
   return code;
 }
 

@@ -17,9 +17,15 @@ FdStreamBuf::~FdStreamBuf() { flush_buffer(); }
 bool FdStreamBuf::write_all(const char* data, std::size_t size) {
   while (size > 0 && !m_failed) {
     const ssize_t n = ::write(m_fd, data, size);
+    if (n == 0) {  // no progress and no error: give up rather than loop
+      m_failed = true;
+      m_error = EIO;
+      break;
+    }
     if (n < 0) {
       if (errno == EINTR) continue;
       m_failed = true;
+      m_error = errno;
       break;
     }
     data += n;

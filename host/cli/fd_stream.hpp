@@ -21,6 +21,8 @@ public:
   /// `buffer` of `size` bytes (size 0: every write goes straight to `fd`) must outlive this object.
   FdStreamBuf(int fd, char* buffer, std::size_t size);
   ~FdStreamBuf() override;
+  /// The errno of the first failed write, 0 while none failed.
+  [[nodiscard]] int error() const { return m_error; }
   FdStreamBuf(const FdStreamBuf&) = delete;
   FdStreamBuf& operator=(const FdStreamBuf&) = delete;
 
@@ -35,6 +37,7 @@ private:
 
   int m_fd;
   bool m_failed = false;
+  int m_error = 0;
 };
 
 }  // namespace torchx::cli

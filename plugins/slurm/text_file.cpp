@@ -31,15 +31,21 @@ std::optional<std::string> read_text_file(const std::filesystem::path& path) {
   return text;
 }
 
-bool write_text_file(const std::filesystem::path& path, std::string_view text) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+namespace {
+
+/// Opens `path` with `flags` (and O_WRONLY, O_CREAT, O_CLOEXEC, mode 0666 less the umask) and
+/// writes `text`; false with errno set when it cannot be opened or written in full. `opened` says
+/// whether the file was opened (so created or truncated).
+bool write_with_flags(const std::filesystem::path& path, std::string_view text, int flags, bool& opened) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0666);
+  opened = fd >= 0;
   if (fd < 0) return false;
   std::size_t done = 0;
   while (done < text.size()) {
     const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
-      const int saved = errno;
+      const int saved = n == 0 ? EIO : errno;  // no progress and no error: do not loop
       ::close(fd);
       errno = saved;
       return false;
@@ -49,12 +55,22 @@ bool write_text_file(const std::filesystem::path& path, std::string_view text) {
   return ::close(fd) == 0;
 }
 
+}  // namespace
+
+bool write_text_file(const std::filesystem::path& path, std::string_view text) {
+  bool opened = false;
+  return write_with_flags(path, text, O_TRUNC, opened);
+}
+
 bool replace_text_file(const std::filesystem::path& path, std::string_view text) {
   std::random_device rd;
   const auto tmp = path.parent_path() / (path.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
-  if (write_text_file(tmp, text) && ::rename(tmp.c_str(), path.c_str()) == 0) return true;
+  // O_EXCL: a temporary of another writer that happened to get the same name is never
+  // overwritten, nor removed on failure (only the file this call created is).
+  bool created = false;
+  if (write_with_flags(tmp, text, O_EXCL, created) && ::rename(tmp.c_str(), path.c_str()) == 0) return true;
   const int saved = errno;
-  ::unlink(tmp.c_str());
+  if (created) ::unlink(tmp.c_str());
   errno = saved;
   return false;
 }

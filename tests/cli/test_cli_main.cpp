@@ -21,6 +21,15 @@ ProcessResult run_torchx(std::vector<std::string> args,
   return torchx::util::run_process(args, options);
 }
 
+/// Runs `script` in /bin/sh with $0 the torchx binary, hermetically, with `env` on top.
+ProcessResult run_torchx_in_shell(const std::string& script,
+                                  std::vector<std::pair<std::string, std::optional<std::string>>> env = {}) {
+  static const torchx::test::TempDir tmp;
+  auto options = torchx::test::hermetic_cli_options(tmp.path(), std::nullopt);
+  options.env.insert(options.env.end(), env.begin(), env.end());
+  return torchx::util::run_process({"/bin/sh", "-c", script, TORCHX_EXE}, options);
+}
+
 }  // namespace
 
 TEST_SUITE_BEGIN("cli");
@@ -139,6 +148,30 @@ TEST_CASE("torchx echoes a hostile argument literally and does not crash") {
   const auto flag = run_torchx({"--" + hostile});
   CHECK(flag.exit_code == 2);
   CHECK_FALSE(flag.signaled);
+}
+
+TEST_CASE("torchx whose output cannot be written says so and fails") {
+  // stdout on /dev/full: every write fails with ENOSPC, as on a full disk.
+  const auto r = run_torchx_in_shell("exec \"$0\" builtins > /dev/full");
+  CHECK(r.exit_code == 1);
+  CHECK(r.err == "torchx: error: cannot write the output: No space left on device\n");
+}
+
+TEST_CASE("what torchx prints on stdout comes before what it says next on stderr") {
+  // plugins check: a plugin's debug line (stderr), then its result (stdout), plugin by plugin.
+  const auto r = run_torchx_in_shell("exec \"$0\" plugins check 2>&1", {{"TORCHX_PLUGIN_DEBUG", "1"}});
+  CHECK(r.exit_code == 0);
+  for (const char* name : {"builtins", "local", "slurm"}) {
+    CAPTURE(name);
+    const auto debug = r.out.find("plugin '" + std::string(name) + "': loaded in a child process");
+    const auto ok = r.out.find("ok      " + std::string(name) + " ");
+    REQUIRE(debug != std::string::npos);
+    REQUIRE(ok != std::string::npos);
+    CHECK(debug < ok);
+    // ... and the next plugin's debug line comes after this plugin's result.
+    const auto next_debug = r.out.find("loaded in a child process", r.out.find('\n', debug));
+    if (next_debug != std::string::npos) CHECK(ok < next_debug);
+  }
 }
 
 TEST_SUITE_END();
