@@ -15,7 +15,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <sstream>
+#include <utility>
+
+#include <sys/stat.h>
 
 namespace torchx::runner {
 namespace {
@@ -146,10 +150,15 @@ Config Config::load(const ConfigInputs& inputs) {
   std::vector<std::filesystem::path> candidates;
   if (inputs.home) candidates.push_back(*inputs.home / ".torchxconfig");
   if (!inputs.cwd.empty()) candidates.push_back(inputs.cwd / ".torchxconfig");
-  std::error_code ec;
-  if (candidates.size() == 2 && std::filesystem::equivalent(candidates[0], candidates[1], ec)) candidates.pop_back();
+  // One stat per candidate: a regular file is read, once even when both name it (the project is
+  // the home directory, or a link to it); later files win.
+  std::optional<std::pair<dev_t, ino_t>> first;
   for (const auto& p : candidates) {
-    if (std::filesystem::is_regular_file(p, ec)) merged.merge(parse(read(p), p));  // later files win
+    struct stat st {};
+    if (::stat(p.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    if (first && first->first == st.st_dev && first->second == st.st_ino) continue;
+    if (!first) first = std::pair{st.st_dev, st.st_ino};
+    merged.merge(parse(read(p), p));
   }
   return merged;
 }

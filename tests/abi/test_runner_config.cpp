@@ -106,6 +106,18 @@ TEST_CASE("runner::Config::load: the project's file beats the user's, TORCHXCONF
                                           "' does not exist or is not a file").c_str(),
                        ConfigError);
   in.torchxconfig.reset();
+  // The project is the home directory, or a link to it: the file is read once.
+  in.cwd = in.home.value();
+  CHECK(Config::load(in).files().size() == 1);
+  std::filesystem::create_directory_symlink(tmp.path() / "home", tmp.path() / "home-link");
+  in.cwd = tmp.path() / "home-link";
+  c = Config::load(in);
+  CHECK(c.files().size() == 1);
+  CHECK(c.get("slurm", "partition")->value == "user");
+  // A directory named .torchxconfig is no file.
+  std::filesystem::create_directories(tmp.path() / "dirproj" / ".torchxconfig");
+  in.cwd = tmp.path() / "dirproj";
+  CHECK(Config::load(in).files().size() == 1);
   in.home = tmp.path() / "nothing";
   in.cwd = tmp.path() / "nothing";
   CHECK(Config::load(in).sections().empty());
