@@ -11,7 +11,6 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
-#include <random>
 #include <string_view>
 
 namespace json = boost::json;
